@@ -1,0 +1,16 @@
+"""The Processing layer: a thin shell of QGIS algorithms over the QGIS-free ``models``.
+
+:func:`algorithm_classes` is the one list of algorithms the provider registers.
+"""
+
+from __future__ import annotations
+
+
+def algorithm_classes() -> tuple[type, ...]:
+    """Return the algorithm classes of the ``crnn`` provider, in toolbox order.
+
+    Imports are done here, not at module import, so that loading the plugin stays
+    cheap. To add an algorithm, import its class here and add it to the tuple, e.g.
+    ``from .train import TrainAlgorithm``.
+    """
+    return ()
