@@ -1,0 +1,69 @@
+# Hyperspectral CRNN: set-up, tests and demo on Debian 12 (QGIS 3.22).
+#
+#   make setup   Debian packages, .venv (torch, ...), plugin symlink, plugin enabled
+#   make test    setup + ruff + the whole pytest suite (QGIS headless)
+#   make lint    ruff check
+#   make demo    setup + the Indian Pines demo into out/demo/
+#
+# Every target is idempotent; reruns skip what is already there.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+
+# QGIS's Python: the Debian one (a python3 from pyenv or conda cannot import qgis).
+SYSTEM_PYTHON := /usr/bin/python3
+VENV := .venv
+PY := $(VENV)/bin/python
+REQUIREMENTS_STAMP := $(VENV)/.requirements.stamp
+PLUGIN_LINK := .build/plugins/hyperspectral_crnn
+DEB_PACKAGES := qgis python3-qgis qgis-providers python3-gdal xvfb xauth python3-venv \
+	python3-matplotlib qttools5-dev-tools
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+export QT_QPA_PLATFORM ?= offscreen
+export DEBIAN_FRONTEND ?= noninteractive
+
+.PHONY: setup debian-packages plugin-link test lint demo
+
+setup: debian-packages $(REQUIREMENTS_STAMP) plugin-link
+	@plugins="$$(scripts/qgis_process plugins 2>/dev/null)"; \
+	grep -qx '\* hyperspectral_crnn' <<<"$$plugins" || { \
+		echo "make setup: qgis_process does not load the plugin hyperspectral_crnn:" >&2; \
+		echo "$$plugins" >&2; exit 1; }
+
+# apt-get update runs only when a package is missing.
+debian-packages:
+	@missing=""; \
+	for package in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' "$$package" 2>/dev/null | grep -q 'install ok installed' \
+			|| missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		$(SUDO) apt-get update; \
+		$(SUDO) apt-get install -y --no-install-recommends $$missing; \
+	fi
+
+# --system-site-packages: QGIS, GDAL, numpy and scipy come from Debian.
+$(PY): | debian-packages
+	$(SYSTEM_PYTHON) -m venv --system-site-packages $(VENV)
+
+$(REQUIREMENTS_STAMP): requirements.txt | $(PY)
+	$(PY) -m pip install -r requirements.txt
+	touch $@
+
+plugin-link:
+	@mkdir -p .build/plugins
+	@[ -e $(PLUGIN_LINK) ] || ln -sfn ../.. $(PLUGIN_LINK)
+
+lint: $(REQUIREMENTS_STAMP)
+	$(VENV)/bin/ruff check .
+
+# pytest exits 5 when it collects no tests: that is a failure here.
+test: setup lint
+	@rc=0; $(PY) -m pytest || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
+	exit $$rc
+
+demo: setup
+	scripts/demo.sh out/demo
