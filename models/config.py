@@ -1,0 +1,131 @@
+"""Hyperparameters of the network and of training, as plain dataclasses.
+
+Kept free of torch so the Processing algorithms can show the defaults in their dialogs
+where torch is not installed. The defaults come from the ablation in docs/ablation.md.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, Dict, Tuple
+
+from .errors import CrnnError
+
+RNN_TYPES = ("gru", "lstm", "rnn")
+READOUTS = ("last", "mean")
+DEVICES = ("auto", "cpu", "cuda")
+SPLITS = ("polygon", "pixel")
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    """Architecture of the CRNN: conv blocks over the spectrum, then recurrent layers."""
+
+    conv_channels: Tuple[int, ...] = (32, 32)
+    kernel_sizes: Tuple[int, ...] = (7, 5)
+    pool_sizes: Tuple[int, ...] = (2, 2)
+    batch_norm: bool = True
+    rnn_type: str = "gru"
+    rnn_hidden: int = 64
+    rnn_layers: int = 2
+    readout: str = "last"
+    dropout: float = 0.2
+
+    def __post_init__(self) -> None:
+        for name in ("conv_channels", "kernel_sizes", "pool_sizes"):
+            object.__setattr__(self, name, tuple(int(v) for v in getattr(self, name)))
+
+    def validate(self) -> None:
+        """Raise ``CrnnError`` naming the first inconsistent hyperparameter."""
+        n = len(self.conv_channels)
+        if n == 0:
+            raise CrnnError("The network needs at least one convolution block.")
+        if len(self.kernel_sizes) != n or len(self.pool_sizes) != n:
+            raise CrnnError(
+                f"Give one kernel size and one pool size per convolution block: "
+                f"{n} blocks, {len(self.kernel_sizes)} kernel sizes, "
+                f"{len(self.pool_sizes)} pool sizes."
+            )
+        if min(self.conv_channels) < 1 or min(self.kernel_sizes) < 1 or min(self.pool_sizes) < 1:
+            raise CrnnError("Channels, kernel sizes and pool sizes must be positive.")
+        if self.rnn_type not in RNN_TYPES:
+            raise CrnnError(f"Unknown recurrent layer '{self.rnn_type}': use one of {RNN_TYPES}.")
+        if self.readout not in READOUTS:
+            raise CrnnError(f"Unknown readout '{self.readout}': use one of {READOUTS}.")
+        if self.rnn_hidden < 1 or self.rnn_layers < 1:
+            raise CrnnError("The recurrent layers need a hidden size and a layer count >= 1.")
+        if not 0.0 <= self.dropout < 1.0:
+            raise CrnnError(f"Dropout must be in [0, 1), got {self.dropout}.")
+
+    def sequence_length(self, n_bands: int) -> int:
+        """Length of the feature sequence the recurrent layers read for ``n_bands`` bands."""
+        length = n_bands  # convolutions are 'same'-padded: only pooling shortens it
+        for pool in self.pool_sizes:
+            length //= pool
+        return length
+
+    def check_bands(self, n_bands: int) -> None:
+        """Raise ``CrnnError`` where the spectrum is too short for the pooling stack."""
+        if self.sequence_length(n_bands) < 1:
+            total_pool = 1
+            for pool in self.pool_sizes:
+                total_pool *= pool
+            raise CrnnError(
+                f"{n_bands} bands are too few for this network: its pooling shrinks the "
+                f"spectrum by {total_pool}x. Use more bands or fewer/smaller pooling layers."
+            )
+
+    def to_dict(self) -> Dict[str, Any]:
+        items = dataclasses.asdict(self).items()
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in items}
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> NetworkConfig:
+        return cls(**_known_fields(cls, data))
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """The training recipe."""
+
+    epochs: int = 200
+    batch_size: int = 64
+    learning_rate: float = 3e-3
+    weight_decay: float = 1e-4
+    patience: int = 40
+    label_smoothing: float = 0.0
+    seed: int = 0
+    device: str = "auto"
+    threads: int = 0  # 0 = all cores
+
+    def validate(self) -> None:
+        if self.epochs < 1:
+            raise CrnnError(f"Epochs must be at least 1 (got {self.epochs}).")
+        if self.batch_size < 1:
+            raise CrnnError(f"Batch size must be at least 1 (got {self.batch_size}).")
+        if not self.learning_rate > 0:
+            raise CrnnError(f"The learning rate must be positive (got {self.learning_rate}).")
+        if self.device not in DEVICES:
+            raise CrnnError(f"Unknown device '{self.device}': use one of {DEVICES}.")
+
+    def to_dict(self) -> Dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> TrainingConfig:
+        return cls(**_known_fields(cls, data))
+
+
+def _known_fields(cls: type, data: Dict[str, Any]) -> Dict[str, Any]:
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - names)
+    if unknown:
+        raise CrnnError(
+            f"Unknown {cls.__name__} settings {unknown}: the model was written by a newer "
+            f"version of the plugin. Update the plugin."
+        )
+    return dict(data)
+
+
+__all__ = ["NetworkConfig", "TrainingConfig", "RNN_TYPES", "READOUTS", "DEVICES", "SPLITS"]

@@ -1,0 +1,219 @@
+"""The model file: weights plus a JSON header, in a small format that runs no code.
+
+Layout (little-endian)::
+
+    MAGIC (8 bytes) | header length (uint64) | header (UTF-8 JSON) | tensor bytes | SHA-256
+
+The header lists every tensor (name, dtype, shape, offset, size) and everything needed
+to use the model: architecture, bands, normalisation, classes, LOP guide, provenance.
+The trailing SHA-256 covers all bytes before it, so a truncated or altered file is
+refused. Nothing is unpickled, so a file cannot run code when it is opened.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import struct
+import tempfile
+from dataclasses import dataclass, field
+from typing import Any, Dict, List
+
+import numpy as np
+
+from .config import NetworkConfig
+from .errors import CrnnError, ModelFileError
+
+MAGIC = b"HSCRNN\x00\x1a"
+FORMAT_VERSION = 1
+MODEL_EXTENSION = ".crnn"
+_DTYPES = {"float32": np.float32, "float64": np.float64, "int64": np.int64}
+_MAX_HEADER = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ClassInfo:
+    """One output class: its pixel value in the class raster, name and '#rrggbb' colour."""
+
+    value: int
+    name: str
+    color: str
+
+
+@dataclass
+class CrnnModel:
+    """Everything needed to classify a raster with a trained CRNN."""
+
+    network: NetworkConfig
+    band_indices: List[int]  # 1-based GDAL band numbers of the training raster
+    band_names: List[str]
+    mean: np.ndarray  # per-band standardisation, fitted on training pixels
+    std: np.ndarray
+    classes: List[ClassInfo]
+    weights: Dict[str, np.ndarray]
+    guide_components: np.ndarray  # (C, bands): projection of standardised spectra for edge LOP
+    edge_scale: float  # distance scale of the edge-aware LOP, from the training pixels
+    provenance: Dict[str, Any] = field(default_factory=dict)
+    history: List[Dict[str, float]] = field(default_factory=list)
+
+    @property
+    def n_bands(self) -> int:
+        return len(self.band_indices)
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.classes)
+
+    def classifier(self, device: str = "cpu", batch_size: int = 4096, threads: int = 0):
+        """A torch ``PixelClassifier`` for this model (imports torch)."""
+        from .network import PixelClassifier
+
+        return PixelClassifier(
+            self.network,
+            self.weights,
+            self.mean,
+            self.std,
+            self.n_classes,
+            device=device,
+            batch_size=batch_size,
+            threads=threads,
+        )
+
+    def guide(self, spectra: np.ndarray) -> np.ndarray:
+        """(N, bands) raw values -> (N, C) features whose distances drive the edge LOP."""
+        standardised = (np.asarray(spectra, np.float32) - self.mean) / self.std
+        return standardised @ self.guide_components.T
+
+
+def save_model(model: CrnnModel, path: str) -> None:
+    """Write ``model`` to ``path`` atomically (a temporary file renamed into place)."""
+    names = sorted(model.weights)
+    arrays = {f"weights/{n}": model.weights[n] for n in names}
+    arrays["mean"] = model.mean
+    arrays["std"] = model.std
+    arrays["guide_components"] = model.guide_components
+    tensors, blobs, offset = [], [], 0
+    for name, array in arrays.items():
+        array = np.ascontiguousarray(array)
+        dtype = array.dtype.name
+        if dtype not in _DTYPES:
+            array, dtype = array.astype(np.float32), "float32"
+        data = array.astype(array.dtype.newbyteorder("<"), copy=False).tobytes()
+        tensors.append(
+            {"name": name, "dtype": dtype, "shape": list(array.shape), "offset": offset,
+             "nbytes": len(data)}
+        )
+        blobs.append(data)
+        offset += len(data)
+    header = {
+        "format": "hyperspectral-crnn-model",
+        "format_version": FORMAT_VERSION,
+        "network": model.network.to_dict(),
+        "band_indices": [int(b) for b in model.band_indices],
+        "band_names": list(model.band_names),
+        "classes": [{"value": c.value, "name": c.name, "color": c.color} for c in model.classes],
+        "edge_scale": float(model.edge_scale),
+        "provenance": model.provenance,
+        "history": model.history,
+        "tensors": tensors,
+    }
+    header_bytes = json.dumps(header, sort_keys=True, allow_nan=False).encode("utf-8")
+    body = MAGIC + struct.pack("<Q", len(header_bytes)) + header_bytes + b"".join(blobs)
+    content = body + hashlib.sha256(body).digest()
+    folder = os.path.dirname(os.path.abspath(path))
+    handle, temporary = tempfile.mkstemp(prefix=".crnn-", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        raise
+
+
+def load_model(path: str) -> CrnnModel:
+    """Read a model file, refusing anything that is not an intact file of a known version."""
+    name = os.path.basename(path)
+
+    def fail(reason: str) -> ModelFileError:
+        return ModelFileError(f"Cannot read the model file '{path}': {reason}")
+
+    try:
+        with open(path, "rb") as stream:
+            content = stream.read()
+    except OSError as exc:
+        raise fail(exc.strerror or str(exc)) from None
+    if len(content) == 0:
+        raise fail("the file is empty. Train a model with 'Train CRNN' and choose its file.")
+    if not content.startswith(MAGIC):
+        raise fail(
+            f"'{name}' is not a Hyperspectral CRNN model (it was written by another tool or "
+            "is not a model at all). Choose a .crnn file written by 'Train CRNN'."
+        )
+    if len(content) < len(MAGIC) + 8 + 32:
+        raise fail("the file is truncated (incomplete copy or download). Copy it again.")
+    body, digest = content[:-32], content[-32:]
+    (header_length,) = struct.unpack_from("<Q", content, len(MAGIC))
+    start = len(MAGIC) + 8
+    if header_length > _MAX_HEADER or start + header_length > len(body):
+        raise fail("the file is truncated or corrupt (incomplete copy or download). Copy it again.")
+    if hashlib.sha256(body).digest() != digest:
+        raise fail(
+            "its checksum does not match: the file is truncated, corrupt or was altered "
+            "after it was written. Copy it again or retrain the model."
+        )
+    try:
+        header = json.loads(body[start : start + header_length].decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise fail("its header is not valid JSON; the file is corrupt.") from None
+    version = header.get("format_version") if isinstance(header, dict) else None
+    if not isinstance(version, int):
+        raise fail("its header has no format version; the file is corrupt.")
+    if version > FORMAT_VERSION:
+        raise fail(
+            f"it uses model format {version}, newer than this plugin reads ({FORMAT_VERSION}). "
+            "Update the Hyperspectral CRNN plugin."
+        )
+    try:
+        arrays = _read_tensors(header["tensors"], body, start + header_length)
+        return CrnnModel(
+            network=NetworkConfig.from_dict(header["network"]),
+            band_indices=[int(b) for b in header["band_indices"]],
+            band_names=[str(b) for b in header["band_names"]],
+            mean=arrays.pop("mean"),
+            std=arrays.pop("std"),
+            classes=[ClassInfo(int(c["value"]), str(c["name"]), str(c["color"]))
+                     for c in header["classes"]],
+            guide_components=arrays.pop("guide_components"),
+            edge_scale=float(header["edge_scale"]),
+            weights={k[len("weights/"):]: v for k, v in arrays.items()},
+            provenance=dict(header.get("provenance", {})),
+            history=list(header.get("history", [])),
+        )
+    except ModelFileError:
+        raise
+    except CrnnError as exc:
+        raise fail(str(exc)) from None
+    except (KeyError, TypeError, ValueError) as exc:
+        raise fail(f"its header is incomplete or inconsistent ({exc!r}); it is corrupt.") from None
+
+
+def _read_tensors(entries: List[Dict[str, Any]], body: bytes, base: int) -> Dict[str, np.ndarray]:
+    arrays = {}
+    for entry in entries:
+        dtype = _DTYPES.get(entry["dtype"])
+        if dtype is None:
+            raise ValueError(f"unsupported tensor type {entry['dtype']}")
+        shape = tuple(int(s) for s in entry["shape"])
+        begin = base + int(entry["offset"])
+        nbytes = int(entry["nbytes"])
+        count = int(np.prod(shape)) if shape else 1
+        if begin < base or begin + nbytes > len(body) or nbytes != count * np.dtype(dtype).itemsize:
+            raise ValueError(f"tensor {entry['name']} lies outside the file")
+        array = np.frombuffer(body, dtype=np.dtype(dtype).newbyteorder("<"), count=count,
+                              offset=begin)
+        arrays[entry["name"]] = array.astype(dtype).reshape(shape)
+    return arrays
+

@@ -1,0 +1,159 @@
+"""The CRNN of Wu & Prasad (2017) in torch, and a ready-to-run pixel classifier.
+
+A pixel's spectrum is a 1-channel sequence over the bands. Convolution blocks extract
+local, shift-invariant spectral features and shorten the sequence by max-pooling;
+stacked recurrent layers read the resulting feature sequence, so any band count works.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Dict
+
+import numpy as np
+import torch
+from torch import nn
+
+from .config import NetworkConfig
+from .errors import CrnnError
+
+
+class Crnn(nn.Module):
+    """Conv blocks -> recurrent layers -> linear layer (logits; softmax is applied outside)."""
+
+    def __init__(self, config: NetworkConfig, n_bands: int, n_classes: int) -> None:
+        super().__init__()
+        config.validate()
+        config.check_bands(n_bands)
+        self.config = config
+        blocks = []
+        in_channels = 1
+        for channels, kernel, pool in zip(
+            config.conv_channels, config.kernel_sizes, config.pool_sizes
+        ):
+            layers = [
+                nn.Conv1d(
+                    in_channels, channels, kernel, padding="same", bias=not config.batch_norm
+                )
+            ]
+            if config.batch_norm:
+                layers.append(nn.BatchNorm1d(channels))
+            layers.append(nn.ReLU(inplace=True))
+            if pool > 1:
+                layers.append(nn.MaxPool1d(pool))
+            blocks.append(nn.Sequential(*layers))
+            in_channels = channels
+        self.conv = nn.Sequential(*blocks)
+        rnn_class = {"gru": nn.GRU, "lstm": nn.LSTM, "rnn": nn.RNN}[config.rnn_type]
+        self.rnn = rnn_class(
+            input_size=in_channels,
+            hidden_size=config.rnn_hidden,
+            num_layers=config.rnn_layers,
+            batch_first=True,
+            dropout=config.dropout if config.rnn_layers > 1 else 0.0,
+        )
+        self.dropout = nn.Dropout(config.dropout)
+        self.head = nn.Linear(config.rnn_hidden, n_classes)
+
+    def forward(self, spectra: torch.Tensor) -> torch.Tensor:
+        """``spectra``: (batch, bands), standardised. Returns logits (batch, classes)."""
+        features = self.conv(spectra.unsqueeze(1))  # (batch, channels, length)
+        states, _ = self.rnn(features.transpose(1, 2))  # (batch, length, hidden)
+        if self.config.readout == "mean":
+            summary = states.mean(dim=1)
+        else:
+            summary = states[:, -1]
+        return self.head(self.dropout(summary))
+
+
+def resolve_device(device: str) -> torch.device:
+    """'auto' picks CUDA when present; 'cuda' without a GPU is an error that says so."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise CrnnError(
+            "DEVICE is 'cuda' but torch sees no CUDA GPU here. Use 'cpu' or 'auto', or "
+            "install a CUDA build of torch on a machine with an NVIDIA GPU."
+        )
+    if device not in ("cpu", "cuda"):
+        raise CrnnError(f"Unknown device '{device}': use 'auto', 'cpu' or 'cuda'.")
+    return torch.device(device)
+
+
+def use_all_cores(threads: int = 0) -> None:
+    """Let torch use every core (or ``threads``) for the CPU kernels."""
+    torch.set_num_threads(threads if threads > 0 else max(1, os.cpu_count() or 1))
+
+
+def state_to_numpy(module: nn.Module) -> Dict[str, np.ndarray]:
+    return {k: v.detach().cpu().numpy().copy() for k, v in module.state_dict().items()}
+
+
+def load_state(module: nn.Module, state: Dict[str, np.ndarray]) -> None:
+    """Load weights, turning a shape or name mismatch into a readable error."""
+    try:
+        module.load_state_dict({k: torch.from_numpy(np.asarray(v)) for k, v in state.items()})
+    except RuntimeError as exc:
+        raise CrnnError(f"The weights do not fit the model's network: {exc}") from None
+
+
+class PixelClassifier:
+    """A trained network with its standardisation, ready to turn spectra into probabilities."""
+
+    def __init__(
+        self,
+        config: NetworkConfig,
+        state: Dict[str, np.ndarray],
+        mean: np.ndarray,
+        std: np.ndarray,
+        n_classes: int,
+        device: str = "cpu",
+        batch_size: int = 4096,
+        threads: int = 0,
+    ) -> None:
+        self.device = resolve_device(device)
+        if self.device.type == "cpu":
+            use_all_cores(threads)
+        self.batch_size = batch_size
+        self.n_bands = int(mean.shape[0])
+        self.n_classes = n_classes
+        network = Crnn(config, self.n_bands, n_classes)
+        load_state(network, state)
+        self.network = network.to(self.device).eval()
+        self.mean = torch.as_tensor(mean, dtype=torch.float32, device=self.device)
+        self.inv_std = torch.as_tensor(1.0 / std, dtype=torch.float32, device=self.device)
+
+    def predict_proba(self, spectra: np.ndarray) -> np.ndarray:
+        """(N, bands) raw values -> (N, classes) float32 posterior probabilities."""
+        spectra = np.asarray(spectra)
+        if spectra.ndim != 2 or spectra.shape[1] != self.n_bands:
+            raise CrnnError(
+                f"Expected spectra of {self.n_bands} bands, got an array of shape {spectra.shape}."
+            )
+        out = np.empty((spectra.shape[0], self.n_classes), dtype=np.float32)
+        with torch.inference_mode():
+            for start in range(0, spectra.shape[0], self.batch_size):
+                chunk = torch.from_numpy(
+                    np.ascontiguousarray(spectra[start : start + self.batch_size], np.float32)
+                ).to(self.device)
+                logits = self.network((chunk - self.mean) * self.inv_std)
+                out[start : start + chunk.shape[0]] = torch.softmax(logits, 1).cpu().numpy()
+        return out
+
+
+def count_flops(config: NetworkConfig, n_bands: int, n_classes: int) -> int:
+    """Multiply-adds x 2 per pixel, for the roofline in the benchmarks."""
+    flops = 0
+    length, in_channels = n_bands, 1
+    for channels, kernel, pool in zip(config.conv_channels, config.kernel_sizes, config.pool_sizes):
+        flops += 2 * length * in_channels * channels * kernel
+        length //= pool
+        in_channels = channels
+    gates = {"gru": 3, "lstm": 4, "rnn": 1}[config.rnn_type]
+    hidden = config.rnn_hidden
+    for layer in range(config.rnn_layers):
+        size_in = in_channels if layer == 0 else hidden
+        flops += 2 * length * gates * hidden * (size_in + hidden)
+    flops += 2 * hidden * n_classes
+    return flops
+

@@ -1,0 +1,309 @@
+"""Training the CRNN: sampling, validation split, standardisation, the training loop.
+
+Everything here is deterministic for a seed on the CPU (same thread count), reports each
+epoch through a callback and stops within a batch when the cancel callback says so.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from .config import NetworkConfig, TrainingConfig
+from .errors import CancelledError, CrnnError
+from .modelfile import ClassInfo, CrnnModel
+
+EpochCallback = Callable[[Dict[str, float]], None]
+CancelCheck = Callable[[], bool]
+
+GUIDE_COMPONENTS = 10  # principal components that steer the edge-aware LOP
+
+
+def cap_per_class(labels: np.ndarray, n_per_class: int, seed: int) -> np.ndarray:
+    """Indices of at most ``n_per_class`` pixels of each class (0 = keep all), sorted."""
+    if n_per_class <= 0:
+        return np.arange(labels.shape[0])
+    rng = np.random.default_rng(seed)
+    chosen = []
+    for value in np.unique(labels):
+        members = np.flatnonzero(labels == value)
+        if members.size > n_per_class:
+            members = rng.choice(members, n_per_class, replace=False)
+        chosen.append(members)
+    return np.sort(np.concatenate(chosen))
+
+
+def validation_split(
+    labels: np.ndarray,
+    fraction: float,
+    seed: int,
+    groups: Optional[np.ndarray] = None,
+) -> Tuple[np.ndarray, np.ndarray]:
+    """Hold out about ``fraction`` of each class for validation; return (train, val) indices.
+
+    With ``groups`` (a polygon id per pixel) whole polygons are held out, so validation
+    pixels are not the neighbours of training pixels. A class always keeps at least one
+    training pixel (one polygon): a class too small to spare any gets no validation pixels.
+    """
+    if not 0.0 <= fraction < 1.0:
+        raise CrnnError(
+            f"The validation fraction must be at least 0 and below 1, got {fraction}: "
+            "training needs pixels of every class."
+        )
+    rng = np.random.default_rng(seed)
+    held_out = np.zeros(labels.shape[0], bool)
+    if fraction > 0:
+        for value in np.unique(labels):
+            members = np.flatnonzero(labels == value)
+            wanted = int(round(fraction * members.size))
+            if groups is None:
+                wanted = min(wanted, members.size - 1)
+                held_out[rng.permutation(members)[:wanted]] = True
+                continue
+            class_groups = rng.permutation(np.unique(groups[members]))
+            taken = 0
+            for group in class_groups[:-1]:  # the last polygon always stays for training
+                if taken >= wanted:
+                    break
+                in_group = members[groups[members] == group]
+                held_out[in_group] = True
+                taken += in_group.size
+    return np.flatnonzero(~held_out), np.flatnonzero(held_out)
+
+
+def fit_standardisation(spectra: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """Per-band mean and standard deviation of the training pixels (std floored)."""
+    spectra = np.asarray(spectra, np.float64)
+    mean = spectra.mean(axis=0)
+    std = spectra.std(axis=0)
+    std = np.where(std > 1e-6 * max(1.0, float(np.abs(mean).max())), std, 1.0)
+    return mean.astype(np.float32), std.astype(np.float32)
+
+
+def fit_guide(
+    standardised: np.ndarray, labels: np.ndarray, seed: int
+) -> Tuple[np.ndarray, float]:
+    """Principal axes of the training spectra and the edge LOP's distance scale.
+
+    The scale is the median distance between pixels of the same class, so neighbours as
+    alike as two pixels of one class keep most of their vote and those across a field
+    boundary lose it. Both come from training pixels only, never from the image being
+    classified, so a block gives the same result as the whole image.
+    """
+    centred = standardised - standardised.mean(axis=0)
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    components = vt[: min(GUIDE_COMPONENTS, vt.shape[0])].astype(np.float32)
+    projected = standardised @ components.T
+    rng = np.random.default_rng(seed)
+    distances = []
+    for value in np.unique(labels):
+        members = projected[labels == value]
+        if members.shape[0] < 2:
+            continue
+        pairs = rng.integers(0, members.shape[0], size=(min(2000, members.shape[0] ** 2), 2))
+        pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+        distances.append(np.linalg.norm(members[pairs[:, 0]] - members[pairs[:, 1]], axis=1))
+    scale = float(np.median(np.concatenate(distances))) if distances else 1.0
+    return components, max(scale, 1e-6)
+
+
+@dataclass
+class TrainedNetwork:
+    weights: Dict[str, np.ndarray]
+    history: List[Dict[str, float]] = field(default_factory=list)
+    best_epoch: int = 0
+    seconds: float = 0.0
+
+
+def train_network(
+    train_x: np.ndarray,
+    train_y: np.ndarray,
+    val_x: Optional[np.ndarray],
+    val_y: Optional[np.ndarray],
+    n_classes: int,
+    network: NetworkConfig,
+    recipe: TrainingConfig,
+    on_epoch: Optional[EpochCallback] = None,
+    is_cancelled: Optional[CancelCheck] = None,
+) -> TrainedNetwork:
+    """Train on standardised spectra; labels are 0..n_classes-1.
+
+    AdamW with a cosine schedule, class-weighted cross-entropy, and early stopping on the
+    validation loss (the best epoch's weights are kept) when validation pixels exist.
+    """
+    import torch
+    from torch import nn
+
+    from .network import Crnn, resolve_device, state_to_numpy, use_all_cores
+
+    network.validate()
+    recipe.validate()
+    device = resolve_device(recipe.device)
+    if device.type == "cpu":
+        use_all_cores(recipe.threads)
+    torch.manual_seed(recipe.seed)
+    generator = torch.Generator().manual_seed(recipe.seed)
+    model = Crnn(network, train_x.shape[1], n_classes).to(device)
+
+    x = torch.as_tensor(train_x, dtype=torch.float32, device=device)
+    y = torch.as_tensor(train_y, dtype=torch.int64, device=device)
+    has_val = val_x is not None and val_y is not None and len(val_y) > 0
+    if has_val:
+        vx = torch.as_tensor(val_x, dtype=torch.float32, device=device)
+        vy = torch.as_tensor(val_y, dtype=torch.int64, device=device)
+    counts = np.bincount(train_y, minlength=n_classes).astype(np.float64)
+    class_weight = counts.sum() / np.maximum(counts, 1.0) / n_classes
+    loss_fn = nn.CrossEntropyLoss(
+        weight=torch.as_tensor(class_weight, dtype=torch.float32, device=device),
+        label_smoothing=recipe.label_smoothing,
+    )
+    optimiser = torch.optim.AdamW(
+        model.parameters(), lr=recipe.learning_rate, weight_decay=recipe.weight_decay
+    )
+    steps_per_epoch = max(1, -(-x.shape[0] // recipe.batch_size))
+    schedule = torch.optim.lr_scheduler.OneCycleLR(
+        optimiser, max_lr=recipe.learning_rate, total_steps=recipe.epochs * steps_per_epoch,
+        pct_start=0.1, anneal_strategy="cos",
+    )
+    result = TrainedNetwork(weights=state_to_numpy(model))
+    best_loss = float("inf")
+    started = time.perf_counter()
+    for epoch in range(1, recipe.epochs + 1):
+        model.train()
+        order = torch.randperm(x.shape[0], generator=generator).to(device)
+        loss_sum, correct = 0.0, 0
+        for start in range(0, x.shape[0], recipe.batch_size):
+            if is_cancelled is not None and is_cancelled():
+                raise CancelledError("Training was cancelled; no model was written.")
+            batch = order[start : start + recipe.batch_size]
+            if batch.numel() < 2 and network.batch_norm:
+                continue  # batch norm cannot train on a single pixel
+            logits = model(x[batch])
+            loss = loss_fn(logits, y[batch])
+            optimiser.zero_grad(set_to_none=True)
+            loss.backward()
+            optimiser.step()
+            schedule.step()
+            loss_sum += loss.item() * batch.numel()
+            correct += int((logits.argmax(1) == y[batch]).sum())
+        record = {
+            "epoch": epoch,
+            "train_loss": loss_sum / x.shape[0],
+            "train_accuracy": correct / x.shape[0],
+            "learning_rate": float(schedule.get_last_lr()[0]),
+        }
+        if has_val:
+            val_loss, val_accuracy = _evaluate(model, vx, vy, loss_fn, recipe.batch_size * 16)
+            record.update(val_loss=val_loss, val_accuracy=val_accuracy)
+            if val_loss < best_loss:
+                best_loss = val_loss
+                result.best_epoch = epoch
+                result.weights = state_to_numpy(model)
+        else:
+            result.best_epoch = epoch
+        record["seconds"] = time.perf_counter() - started
+        result.history.append(record)
+        if on_epoch is not None:
+            on_epoch(record)
+        if has_val and epoch - result.best_epoch >= recipe.patience:
+            break
+    if not has_val:
+        result.weights = state_to_numpy(model)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _evaluate(model, x, y, loss_fn, batch_size: int) -> Tuple[float, float]:
+    import torch
+
+    model.eval()
+    loss_sum, correct = 0.0, 0
+    with torch.inference_mode():
+        for start in range(0, x.shape[0], batch_size):
+            logits = model(x[start : start + batch_size])
+            target = y[start : start + batch_size]
+            loss_sum += float(loss_fn(logits, target)) * target.numel()
+            correct += int((logits.argmax(1) == target).sum())
+    return loss_sum / x.shape[0], correct / x.shape[0]
+
+
+def train_model(
+    spectra: np.ndarray,
+    labels: np.ndarray,
+    classes: Sequence[ClassInfo],
+    band_indices: Sequence[int],
+    band_names: Sequence[str],
+    network: Optional[NetworkConfig] = None,
+    recipe: Optional[TrainingConfig] = None,
+    validation_fraction: float = 0.1,
+    groups: Optional[np.ndarray] = None,
+    provenance: Optional[Dict[str, object]] = None,
+    on_epoch: Optional[EpochCallback] = None,
+    is_cancelled: Optional[CancelCheck] = None,
+) -> CrnnModel:
+    """Train a complete model from raw training spectra and their class values.
+
+    Args:
+        spectra: (pixels, bands) raw values of the used bands.
+        labels: (pixels,) class values, each one of ``classes``' values.
+        groups: polygon id per pixel for a polygon-grouped validation split, or None for a
+            pixel split.
+    """
+    network = network or NetworkConfig()
+    recipe = recipe or TrainingConfig()
+    spectra = np.asarray(spectra, np.float32)
+    values = np.array([c.value for c in classes])
+    if len(values) < 2:
+        raise CrnnError("Training needs at least two classes with pixels.")
+    index_of = {int(v): i for i, v in enumerate(values)}
+    try:
+        targets = np.array([index_of[int(v)] for v in labels], np.int64)
+    except KeyError as exc:
+        raise CrnnError(f"Class value {exc} has no entry in the class list.") from None
+    network.check_bands(spectra.shape[1])
+    train_idx, val_idx = validation_split(targets, validation_fraction, recipe.seed, groups)
+    mean, std = fit_standardisation(spectra[train_idx])
+    standardised = (spectra - mean) / std
+    components, edge_scale = fit_guide(standardised[train_idx], targets[train_idx], recipe.seed)
+    trained = train_network(
+        standardised[train_idx], targets[train_idx],
+        standardised[val_idx], targets[val_idx],
+        len(classes), network, recipe, on_epoch, is_cancelled,
+    )
+    counts = {
+        c.name: {
+            "training": int(np.sum(targets[train_idx] == i)),
+            "validation": int(np.sum(targets[val_idx] == i)),
+        }
+        for i, c in enumerate(classes)
+    }
+    best = trained.history[trained.best_epoch - 1] if trained.history else {}
+    info = dict(provenance or {})
+    info.update(
+        samples=counts,
+        training_config=recipe.to_dict(),
+        validation_fraction=validation_fraction,
+        split="polygon" if groups is not None else "pixel",
+        best_epoch=trained.best_epoch,
+        epochs_run=len(trained.history),
+        training_seconds=round(trained.seconds, 3),
+        validation_accuracy=best.get("val_accuracy"),
+        validation_loss=best.get("val_loss"),
+        date=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    )
+    return CrnnModel(
+        network=network,
+        band_indices=[int(b) for b in band_indices],
+        band_names=[str(b) for b in band_names],
+        mean=mean,
+        std=std,
+        classes=list(classes),
+        weights=trained.weights,
+        guide_components=components,
+        edge_scale=edge_scale,
+        provenance=info,
+        history=trained.history,
+    )

@@ -1,0 +1,138 @@
+"""The model file: round trip, and every kind of bad file refused with a clear message."""
+
+import os
+import pickle
+import struct
+
+import numpy as np
+import pytest
+
+from hyperspectral_crnn.models.errors import ModelFileError
+from hyperspectral_crnn.models.modelfile import MAGIC, load_model, save_model
+
+from .core_helpers import small_model
+
+
+@pytest.fixture(scope="module")
+def model():
+    return small_model(epochs=3)
+
+
+@pytest.fixture()
+def model_path(model, tmp_path):
+    path = str(tmp_path / "model.crnn")
+    save_model(model, path)
+    return path
+
+
+def test_round_trip_keeps_everything(model, model_path):
+    loaded = load_model(model_path)
+    assert loaded.network == model.network
+    assert loaded.classes == model.classes
+    assert loaded.band_indices == model.band_indices
+    assert loaded.band_names == model.band_names
+    assert loaded.history == model.history
+    assert loaded.provenance == model.provenance
+    assert loaded.edge_scale == model.edge_scale
+    np.testing.assert_array_equal(loaded.mean, model.mean)
+    np.testing.assert_array_equal(loaded.guide_components, model.guide_components)
+    assert sorted(loaded.weights) == sorted(model.weights)
+    for name, weight in model.weights.items():
+        np.testing.assert_array_equal(loaded.weights[name], weight)
+    spectra = np.random.default_rng(0).normal(1000, 100, (50, model.n_bands))
+    np.testing.assert_array_equal(loaded.classifier().predict_proba(spectra),
+                                  model.classifier().predict_proba(spectra))
+
+
+def test_saving_leaves_no_temporary_file(model_path):
+    assert os.listdir(os.path.dirname(model_path)) == ["model.crnn"]
+
+
+def write(tmp_path, content: bytes) -> str:
+    path = str(tmp_path / "bad.crnn")
+    with open(path, "wb") as stream:
+        stream.write(content)
+    return path
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "empty"),
+        (b"just some text\nnot a model\n", "not a Hyperspectral CRNN model"),
+        (b"PK\x03\x04" + b"\x00" * 100, "not a Hyperspectral CRNN model"),
+        (MAGIC + b"\x01", "truncated"),
+    ],
+)
+def test_bad_files_are_refused(tmp_path, content, message):
+    path = write(tmp_path, content)
+    with pytest.raises(ModelFileError, match=message) as info:
+        load_model(path)
+    assert path in str(info.value)
+
+
+def test_truncated_file_is_refused(model_path, tmp_path):
+    content = open(model_path, "rb").read()
+    for cut in (len(content) // 3, len(content) - 10):
+        with pytest.raises(ModelFileError, match="truncated|checksum"):
+            load_model(write(tmp_path, content[:cut]))
+
+
+def test_tampered_weights_are_refused(model_path, tmp_path):
+    content = bytearray(open(model_path, "rb").read())
+    content[-100] ^= 0xFF
+    with pytest.raises(ModelFileError, match="checksum"):
+        load_model(write(tmp_path, bytes(content)))
+
+
+def test_newer_format_version_asks_for_an_update(model_path, tmp_path):
+    import hashlib
+    import json
+
+    content = open(model_path, "rb").read()
+    (length,) = struct.unpack_from("<Q", content, len(MAGIC))
+    start = len(MAGIC) + 8
+    header = json.loads(content[start : start + length])
+    header["format_version"] = 99
+    new_header = json.dumps(header).encode()
+    body = (MAGIC + struct.pack("<Q", len(new_header)) + new_header
+            + content[start + length : -32])
+    path = write(tmp_path, body + hashlib.sha256(body).digest())
+    with pytest.raises(ModelFileError, match="newer than this plugin reads"):
+        load_model(path)
+
+
+class Payload:
+    """Unpickling this would create a file: the loader must never unpickle."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+def test_pickle_payload_never_runs(tmp_path):
+    marker = str(tmp_path / "pwned")
+    path = write(tmp_path, pickle.dumps(Payload(marker)))
+    with pytest.raises(ModelFileError, match="not a Hyperspectral CRNN model"):
+        load_model(path)
+    assert not os.path.exists(marker)
+
+
+def test_torch_checkpoint_with_payload_never_runs(tmp_path):
+    import torch
+
+    marker = str(tmp_path / "pwned")
+    path = str(tmp_path / "model.crnn")
+    torch.save({"state": Payload(marker)}, path)
+    assert not os.path.exists(marker)
+    with pytest.raises(ModelFileError, match="not a Hyperspectral CRNN model"):
+        load_model(path)
+    assert not os.path.exists(marker)
+
+
+def test_missing_file_names_the_file(tmp_path):
+    path = str(tmp_path / "nowhere.crnn")
+    with pytest.raises(ModelFileError, match="nowhere.crnn"):
+        load_model(path)
