@@ -107,9 +107,9 @@ def test_qgis_python_when_sys_executable_is_the_qgis_binary(monkeypatch):
     assert os.path.isfile(python)
 
 
-# Run by the system Python, which has QGIS but not torch: QGIS starts offscreen, the plugin
-# is loaded as QGIS loads it, and an algorithm on the base class refuses to run.
-NO_TORCH_PROBE = r"""
+# Run in a fresh interpreter: QGIS starts offscreen, the plugin is loaded as QGIS loads it,
+# and an algorithm on the base class runs, or (without torch) refuses to run.
+PLUGIN_PROBE = r"""
 import importlib.util, json, sys
 from qgis.core import (QgsApplication, QgsProcessingContext, QgsProcessingException,
                        QgsProcessingFeedback)
@@ -171,7 +171,7 @@ app.exitQgis()
 
 
 def _system_env(tmp_path: Path) -> dict[str, str]:
-    """An environment for the system Python without the venv (so without torch)."""
+    """An environment without the venv on PYTHONPATH (the system Python lacks torch)."""
     env = {key: value for key, value in os.environ.items()
            if key not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
     env["PYTHONPATH"] = str(REPO / ".build" / "plugins")
@@ -181,20 +181,23 @@ def _system_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
+def _probe(python: str, env: dict[str, str]) -> dict:
+    done = subprocess.run([python, "-c", PLUGIN_PROBE], env=env, capture_output=True,
+                          text=True, timeout=120)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("REPORT ")]
+    assert done.returncode == 0 and lines, done.stdout + done.stderr
+    return json.loads(lines[-1][len("REPORT "):])
+
+
 def test_plugin_loads_where_torch_is_missing(tmp_path):
     env = _system_env(tmp_path)
     has_torch = subprocess.run([SYSTEM_PYTHON, "-c", "import torch"], env=env,
                                capture_output=True).returncode == 0
     if has_torch:
         pytest.skip(f"torch is installed for {SYSTEM_PYTHON}; cannot test its absence")
-    done = subprocess.run([SYSTEM_PYTHON, "-c", NO_TORCH_PROBE], env=env,
-                          capture_output=True, text=True, timeout=120)
-    lines = [line for line in done.stdout.splitlines() if line.startswith("REPORT ")]
-    assert done.returncode == 0 and lines, done.stdout + done.stderr
-    report = json.loads(lines[-1][len("REPORT "):])
+    report = _probe(SYSTEM_PYTHON, env)
     assert report["torch_found"] is False
     assert report["provider"] is True
-    assert report["torch_imported"] is False
     message = report["require_torch"]
     assert message is not None
     assert SYSTEM_PYTHON in message
@@ -202,6 +205,17 @@ def test_plugin_loads_where_torch_is_missing(tmp_path):
     assert "--break-system-packages" in message
     assert report["run_ok"] is False
     assert any("pip install torch" in error for error in report["run_errors"])
+    assert report["provider_after_unload"] is False
+
+
+def test_plugin_loads_without_importing_torch(tmp_path):
+    """With torch installed (the venv), loading the plugin still does not import it."""
+    report = _probe(sys.executable, _system_env(tmp_path))
+    assert report["torch_found"] is True
+    assert report["provider"] is True
+    assert report["torch_imported"] is False
+    assert report["require_torch"] is None
+    assert report["run_ok"] is True and report["run_errors"] == []
     assert report["provider_after_unload"] is False
 
 
