@@ -1,0 +1,179 @@
+"""Training pixels from polygons: rasterise them on the raster's grid, read the spectra.
+
+QGIS-free (GDAL/OGR): the Processing layer hands over the polygons as WKB already in
+the raster's CRS, so this works the same from QGIS, a script or a test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Sequence, Tuple
+
+import numpy as np
+from osgeo import gdal, ogr, osr
+
+from .errors import CrnnError
+
+
+@dataclass
+class TrainingPixels:
+    """Spectra of the pixels under the polygons, with their class and polygon."""
+
+    spectra: np.ndarray  # (pixels, bands) float32 raw values
+    labels: np.ndarray  # (pixels,) index into the caller's polygon classes
+    groups: np.ndarray  # (pixels,) id of the polygon each pixel came from
+    rows: np.ndarray
+    cols: np.ndarray
+    dropped_nodata: int  # pixels under polygons skipped because of nodata/NaN/Inf
+
+
+def open_raster(path: str) -> gdal.Dataset:
+    """Open a raster read-only, or raise a ``CrnnError`` that names the file."""
+    try:
+        dataset = gdal.OpenEx(path, gdal.OF_RASTER | gdal.OF_READONLY)
+    except RuntimeError as exc:
+        raise CrnnError(f"Cannot open the raster '{path}': {exc}") from None
+    if dataset is None:
+        raise CrnnError(f"Cannot open the raster '{path}': not a raster GDAL can read.")
+    return dataset
+
+
+def check_band_indices(dataset: gdal.Dataset, band_indices: Sequence[int], path: str) -> None:
+    """Every band index (1-based) must exist in the raster."""
+    bad = [b for b in band_indices if not 1 <= b <= dataset.RasterCount]
+    if bad:
+        raise CrnnError(
+            f"The raster '{path}' has {dataset.RasterCount} band(s), but band(s) {bad} are "
+            "requested. Choose bands that exist, or the raster the model was trained on."
+        )
+
+
+def invalid_pixels(block: np.ndarray, nodata: Sequence[Optional[float]]) -> np.ndarray:
+    """(bands, ...) block -> mask of pixels with nodata, NaN or Inf in any band."""
+    invalid = np.zeros(block.shape[1:], bool)
+    for band, value in zip(block, nodata):
+        if band.dtype.kind == "f":
+            invalid |= ~np.isfinite(band)
+        if value is not None and not np.isnan(value):
+            invalid |= band == value
+    return invalid
+
+
+def band_nodata(dataset: gdal.Dataset, band_indices: Sequence[int]) -> list:
+    return [dataset.GetRasterBand(b).GetNoDataValue() for b in band_indices]
+
+
+def rasterise_polygons(
+    dataset: gdal.Dataset,
+    polygons: Sequence[Tuple[bytes, int]],
+    all_touched: bool = False,
+) -> Tuple[int, int, np.ndarray, np.ndarray]:
+    """Burn polygons (WKB in the raster's CRS, class index >= 0) onto the raster's grid.
+
+    Only the window around the polygons is rasterised, so memory follows the polygons,
+    not the raster. A pixel is taken when its centre lies inside a polygon, or when the
+    polygon touches it with ``all_touched``. Where polygons overlap, the later one wins.
+
+    Returns (row offset, column offset, class grid, polygon grid): the grids hold
+    class index + 1 and polygon position + 1, 0 for no polygon.
+    """
+    width, height = dataset.RasterXSize, dataset.RasterYSize
+    transform = dataset.GetGeoTransform()
+    if transform[2] != 0 or transform[4] != 0:
+        raise CrnnError("Rotated rasters are not supported: warp the raster to a north-up grid.")
+    driver = ogr.GetDriverByName("Memory")
+    source = driver.CreateDataSource("polygons")
+    srs = None
+    if dataset.GetProjection():
+        srs = osr.SpatialReference(wkt=dataset.GetProjection())
+    layer = source.CreateLayer("polygons", srs=srs, geom_type=ogr.wkbUnknown)
+    layer.CreateField(ogr.FieldDefn("class", ogr.OFTInteger))
+    layer.CreateField(ogr.FieldDefn("polygon", ogr.OFTInteger))
+    envelope = None
+    for position, (wkb, class_index) in enumerate(polygons):
+        geometry = ogr.CreateGeometryFromWkb(bytes(wkb))
+        if geometry is None or geometry.IsEmpty():
+            continue
+        feature = ogr.Feature(layer.GetLayerDefn())
+        feature.SetGeometry(geometry)
+        feature.SetField("class", int(class_index) + 1)
+        feature.SetField("polygon", position + 1)
+        layer.CreateFeature(feature)
+        minx, maxx, miny, maxy = geometry.GetEnvelope()
+        envelope = (minx, maxx, miny, maxy) if envelope is None else (
+            min(envelope[0], minx), max(envelope[1], maxx),
+            min(envelope[2], miny), max(envelope[3], maxy))
+    if envelope is None:
+        raise CrnnError("The training layer has no polygons with a geometry.")
+    # pixel window of the envelope, clipped to the raster (one pixel margin for all_touched)
+    col_a = (envelope[0] - transform[0]) / transform[1]
+    col_b = (envelope[1] - transform[0]) / transform[1]
+    row_a = (envelope[3] - transform[3]) / transform[5]
+    row_b = (envelope[2] - transform[3]) / transform[5]
+    col0 = max(0, int(np.floor(min(col_a, col_b))) - 1)
+    col1 = min(width, int(np.ceil(max(col_a, col_b))) + 1)
+    row0 = max(0, int(np.floor(min(row_a, row_b))) - 1)
+    row1 = min(height, int(np.ceil(max(row_a, row_b))) + 1)
+    if col1 <= col0 or row1 <= row0:
+        raise CrnnError(
+            "No training polygon overlaps the raster. Check that the polygons cover the "
+            "image (and their layer's CRS is set correctly)."
+        )
+    window = gdal.GetDriverByName("MEM").Create("", col1 - col0, row1 - row0, 2, gdal.GDT_Int32)
+    window.SetGeoTransform((transform[0] + col0 * transform[1], transform[1], 0.0,
+                            transform[3] + row0 * transform[5], 0.0, transform[5]))
+    options = ["ALL_TOUCHED=TRUE"] if all_touched else []
+    for band, field in ((1, "class"), (2, "polygon")):
+        gdal.RasterizeLayer(window, [band], layer, options=options + [f"ATTRIBUTE={field}"])
+    classes = window.GetRasterBand(1).ReadAsArray()
+    ids = window.GetRasterBand(2).ReadAsArray()
+    return row0, col0, classes, ids
+
+
+def read_training_pixels(
+    raster_path: str,
+    band_indices: Sequence[int],
+    polygons: Sequence[Tuple[bytes, int]],
+    all_touched: bool = False,
+    rows_per_read: int = 256,
+) -> TrainingPixels:
+    """Spectra of every valid pixel under the polygons, read a strip at a time."""
+    dataset = open_raster(raster_path)
+    check_band_indices(dataset, band_indices, raster_path)
+    row0, col0, classes, ids = rasterise_polygons(dataset, polygons, all_touched)
+    nodata = band_nodata(dataset, band_indices)
+    spectra, labels, groups, rows, cols = [], [], [], [], []
+    dropped = 0
+    for start in range(0, classes.shape[0], rows_per_read):
+        strip = classes[start : start + rows_per_read]
+        if not strip.any():
+            continue
+        r, c = np.nonzero(strip)
+        c_lo, c_hi = int(c.min()), int(c.max()) + 1
+        block = np.stack([
+            dataset.GetRasterBand(b).ReadAsArray(col0 + c_lo, row0 + start, c_hi - c_lo,
+                                                 strip.shape[0])
+            for b in band_indices
+        ])
+        values = block[:, r, c - c_lo].T
+        bad = invalid_pixels(block[:, r, c - c_lo], nodata)
+        dropped += int(bad.sum())
+        keep = ~bad
+        spectra.append(values[keep].astype(np.float32))
+        labels.append(strip[r, c][keep] - 1)
+        groups.append(ids[start : start + rows_per_read][r, c][keep] - 1)
+        rows.append(row0 + start + r[keep])
+        cols.append(col0 + c[keep])
+    if not spectra:
+        raise CrnnError(
+            "The training polygons cover no pixel centre of the raster. Draw larger "
+            "polygons, or enable 'all touched pixels'."
+        )
+    return TrainingPixels(
+        spectra=np.concatenate(spectra),
+        labels=np.concatenate(labels).astype(np.int64),
+        groups=np.concatenate(groups).astype(np.int64),
+        rows=np.concatenate(rows),
+        cols=np.concatenate(cols),
+        dropped_nodata=dropped,
+    )

@@ -1,0 +1,74 @@
+"""Training pixels from polygons: exact pixel-centre rasterising, nodata, windows."""
+
+import numpy as np
+import pytest
+from osgeo import gdal, ogr
+
+from hyperspectral_crnn.models.errors import CrnnError
+from hyperspectral_crnn.models.indian_pines import load_indian_pines, protocol_split
+from hyperspectral_crnn.models.samples import read_training_pixels
+
+
+def polygons_of(path, field="class_id"):
+    source = ogr.Open(path)  # keep the data source alive while its layer is read
+    return [(f.GetGeometryRef().ExportToWkb(), f.GetField(field) - 1)
+            for f in source.GetLayer()]
+
+
+def test_scene_polygons_give_exactly_the_protocol_pixels(scene):
+    pixels = read_training_pixels(scene["cube"], list(range(1, 201)), polygons_of(scene["training"]))
+    cube, gt = load_indian_pines()
+    expected = protocol_split(gt, 200, 0)
+    assert np.array_equal(np.sort(pixels.rows * 145 + pixels.cols), np.flatnonzero(expected))
+    np.testing.assert_array_equal(pixels.spectra, cube[pixels.rows, pixels.cols])
+    np.testing.assert_array_equal(pixels.labels + 1, gt[pixels.rows, pixels.cols])
+    assert pixels.dropped_nodata == 0
+    assert len(np.unique(pixels.groups)) == expected.sum()  # one square polygon per pixel
+
+
+def square(x0, y0, x1, y1):
+    ring = f"{x0} {y0}, {x1} {y0}, {x1} {y1}, {x0} {y1}, {x0} {y0}"
+    return ogr.CreateGeometryFromWkt(f"POLYGON(({ring}))").ExportToWkb()
+
+
+@pytest.fixture()
+def small_raster(tmp_path):
+    path = str(tmp_path / "small.tif")
+    data = np.arange(3 * 10 * 12, dtype=np.float32).reshape(3, 10, 12)
+    data[1, 2, 3] = np.nan
+    data[0, 4, 4] = -9999
+    ds = gdal.GetDriverByName("GTiff").Create(path, 12, 10, 3, gdal.GDT_Float32)
+    ds.SetGeoTransform((1000.0, 10.0, 0.0, 2000.0, 0.0, -10.0))
+    for b in range(3):
+        ds.GetRasterBand(b + 1).WriteArray(data[b])
+        ds.GetRasterBand(b + 1).SetNoDataValue(-9999)
+    ds = None
+    return path, data
+
+
+def test_centres_all_touched_and_nodata(small_raster):
+    path, data = small_raster
+    # covers the centres of rows 1-4, columns 2-5 (x 1020..1060, y 1990..1950)
+    polygon = square(1020.0, 1950.0, 1060.0, 1990.0)
+    pixels = read_training_pixels(path, [1, 2, 3], [(polygon, 0)])
+    assert pixels.dropped_nodata == 2  # the NaN and the nodata pixel
+    assert len(pixels.labels) == 16 - 2
+    assert set(zip(pixels.rows, pixels.cols)) == {
+        (r, c) for r in range(1, 5) for c in range(2, 6)} - {(2, 3), (4, 4)}
+    np.testing.assert_array_equal(pixels.spectra, data[:, pixels.rows, pixels.cols].T)
+    sliver = square(1021.0, 1951.0, 1024.0, 1954.0)  # inside one pixel, no centre
+    with pytest.raises(CrnnError, match="all touched"):
+        read_training_pixels(path, [1], [(sliver, 0)])
+    assert len(read_training_pixels(path, [1], [(sliver, 0)], all_touched=True).labels) == 1
+
+
+def test_polygons_outside_the_raster_are_explained(small_raster):
+    path, _ = small_raster
+    with pytest.raises(CrnnError, match="No training polygon overlaps the raster"):
+        read_training_pixels(path, [1], [(square(0.0, 0.0, 10.0, 10.0), 0)])
+
+
+def test_band_beyond_the_raster_is_explained(small_raster):
+    path, _ = small_raster
+    with pytest.raises(CrnnError, match="has 3 band"):
+        read_training_pixels(path, [4], [(square(1020.0, 1950.0, 1060.0, 1990.0), 0)])
