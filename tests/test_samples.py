@@ -16,7 +16,8 @@ def polygons_of(path, field="class_id"):
 
 
 def test_scene_polygons_give_exactly_the_protocol_pixels(scene):
-    pixels = read_training_pixels(scene["cube"], list(range(1, 201)), polygons_of(scene["training"]))
+    polygons = polygons_of(scene["training"])
+    pixels = read_training_pixels(scene["cube"], list(range(1, 201)), polygons)
     cube, gt = load_indian_pines()
     expected = protocol_split(gt, 200, 0)
     assert np.array_equal(np.sort(pixels.rows * 145 + pixels.cols), np.flatnonzero(expected))
