@@ -13,4 +13,8 @@ def algorithm_classes() -> tuple[type, ...]:
     cheap. To add an algorithm, import its class here and add it to the tuple, e.g.
     ``from .train import TrainAlgorithm``.
     """
-    return ()
+    from .classify import ClassifyAlgorithm
+    from .train import TrainAlgorithm
+    from .trainclassify import TrainClassifyAlgorithm
+
+    return (TrainAlgorithm, ClassifyAlgorithm, TrainClassifyAlgorithm)

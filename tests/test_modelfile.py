@@ -6,11 +6,10 @@ import struct
 
 import numpy as np
 import pytest
+from core_helpers import small_model
 
 from hyperspectral_crnn.models.errors import ModelFileError
 from hyperspectral_crnn.models.modelfile import MAGIC, load_model, save_model
-
-from .core_helpers import small_model
 
 
 @pytest.fixture(scope="module")

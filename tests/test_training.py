@@ -2,12 +2,11 @@
 
 import numpy as np
 import pytest
+from core_helpers import SMALL_NETWORK, small_model, synthetic_spectra
 
 from hyperspectral_crnn.models.config import NetworkConfig, TrainingConfig
 from hyperspectral_crnn.models.errors import CancelledError, CrnnError
 from hyperspectral_crnn.models.training import cap_per_class, validation_split
-
-from .core_helpers import SMALL_NETWORK, small_model, synthetic_spectra
 
 
 @pytest.mark.parametrize("n_bands", [144, 200, 37])

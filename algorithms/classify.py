@@ -1,0 +1,143 @@
+"""crnn:classify: raster + model file -> classified GeoTIFF with LOP fusion."""
+
+from __future__ import annotations
+
+import os
+
+from qgis.core import (
+    QgsProcessingException,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterRasterDestination,
+    QgsProcessingParameterRasterLayer,
+)
+
+from ..models.errors import CrnnError
+from ..models.modelfile import CrnnModel
+from . import parameters as p
+from .base import CrnnAlgorithm
+from .styling import style_output
+
+CLASSIFY_HELP = (
+    "Classifies every pixel of the raster with a trained CRNN, then fuses the class "
+    "posteriors of neighbouring pixels with a linear opinion pool (LOP): a pixel's "
+    "posterior becomes the weighted mean of its neighbours' posteriors, which removes "
+    "salt-and-pepper noise since neighbours tend to share a class. The raster is read "
+    "block by block, so any size works in bounded memory; pixels with nodata in any used "
+    "band stay nodata and do not vote."
+)
+
+OUTPUT_HELP = [
+    ("OUTPUT", "The class raster: class values of the training field, a colour table and "
+               "the class names."),
+    ("OUTPUT_PROBABILITIES", "Optional: one Float32 band per class (after fusion)."),
+    ("OUTPUT_CONFIDENCE", "Optional: the winning class's probability."),
+]
+
+
+def add_classification_outputs(algorithm: CrnnAlgorithm) -> None:
+    tr = algorithm.tr
+    p.add_parameters(algorithm, p.LOP)
+    algorithm.addParameter(QgsProcessingParameterRasterDestination(
+        "OUTPUT", tr("Classification")))
+    algorithm.addParameter(QgsProcessingParameterRasterDestination(
+        "OUTPUT_PROBABILITIES", tr("Class probabilities"), None, True, False))
+    algorithm.addParameter(QgsProcessingParameterRasterDestination(
+        "OUTPUT_CONFIDENCE", tr("Confidence"), None, True, False))
+
+
+def check_lop_size(algorithm, parameters, context):
+    """A message pair for checkParameterValues where LOP_SIZE is even, else None."""
+    if algorithm.parameterAsInt(parameters, "LOP_SIZE", context) % 2 == 0:
+        return False, algorithm.tr("LOP_SIZE must be odd (1 = no fusion, 3 = the paper's 3x3).")
+    return None
+
+
+def classify_from_parameters(algorithm, parameters, context, feedback, model: CrnnModel,
+                             device: str, progress_start: float = 0.0) -> dict:
+    """Run the streaming classifier with the algorithm's LOP and output parameters."""
+    from ..models.inference import classify_raster
+
+    tr = algorithm.tr
+    layer = algorithm.parameterAsRasterLayer(parameters, "INPUT", context)
+    if layer is None:
+        raise QgsProcessingException(tr("The input raster could not be read."))
+    values = p.read_parameters(algorithm, p.LOP, parameters, context)
+    output = algorithm.parameterAsOutputLayer(parameters, "OUTPUT", context)
+    probabilities = algorithm.parameterAsOutputLayer(parameters, "OUTPUT_PROBABILITIES", context)
+    confidence = algorithm.parameterAsOutputLayer(parameters, "OUTPUT_CONFIDENCE", context)
+    for path in (output, probabilities, confidence):
+        if path and not path.lower().endswith((".tif", ".tiff")):
+            raise QgsProcessingException(tr(
+                "Outputs are written as GeoTIFF: give '{path}' a .tif extension.").format(
+                    path=path))
+    share = 100.0 - progress_start
+    try:
+        summary = classify_raster(
+            layer.source(), model, output,
+            probabilities_path=probabilities or None,
+            confidence_path=confidence or None,
+            lop_size=values["LOP_SIZE"],
+            lop_weights=values["LOP_WEIGHTS"],
+            lop_iterations=values["LOP_ITERATIONS"],
+            device=device,
+            progress=lambda percent: feedback.setProgress(progress_start + share * percent / 100),
+            is_cancelled=feedback.isCanceled,
+            log=feedback.pushInfo,
+        )
+    except CrnnError as exc:
+        raise QgsProcessingException(str(exc)) from None
+    feedback.pushInfo(tr("Classified {n} pixels at {rate:.0f} pixels/s.").format(
+        n=summary.valid_pixels, rate=summary.pixels_per_second))
+    style_output(context, output, model.classes)
+    results = {"OUTPUT": output}
+    if probabilities:
+        results["OUTPUT_PROBABILITIES"] = probabilities
+    if confidence:
+        results["OUTPUT_CONFIDENCE"] = confidence
+    return results
+
+
+class ClassifyAlgorithm(CrnnAlgorithm):
+    group_id = "classification"
+    group_name = "Classification"
+
+    def name(self) -> str:
+        return "classify"
+
+    def displayName(self) -> str:  # noqa: N802
+        return self.tr("Classify with CRNN")
+
+    def shortHelpString(self) -> str:  # noqa: N802
+        return p.help_text(
+            CLASSIFY_HELP, [("Spatial fusion (LOP)", p.LOP), ("Device", [p.DEVICE])],
+            extra=[("INPUT", "The hyperspectral raster (the model's bands must exist)."),
+                   ("MODEL", "A model file written by 'Train CRNN'.")] + OUTPUT_HELP)
+
+    def initAlgorithm(self, config=None) -> None:  # noqa: N802
+        self.addParameter(QgsProcessingParameterRasterLayer(
+            "INPUT", self.tr("Hyperspectral raster")))
+        self.addParameter(QgsProcessingParameterFile(
+            "MODEL", self.tr("Model file"), QgsProcessingParameterFile.File, "crnn"))
+        p.add_parameters(self, [p.DEVICE])
+        add_classification_outputs(self)
+
+    def checkParameterValues(self, parameters, context):  # noqa: N802
+        return check_lop_size(self, parameters, context) or super().checkParameterValues(
+            parameters, context)
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        from ..models.modelfile import load_model
+
+        path = self.parameterAsFile(parameters, "MODEL", context)
+        try:
+            model = load_model(path)
+        except CrnnError as exc:
+            raise QgsProcessingException(str(exc)) from None
+        feedback.pushInfo(self.tr("Model: {k} classes, {b} bands, trained on {source}.").format(
+            k=model.n_classes, b=model.n_bands,
+            source=model.provenance.get("source_raster", "?")))
+        device = self.parameterAsEnumString(parameters, "DEVICE", context)
+        if os.path.abspath(path) == os.path.abspath(
+                self.parameterAsOutputLayer(parameters, "OUTPUT", context)):
+            raise QgsProcessingException(self.tr("OUTPUT must not overwrite the model file."))
+        return classify_from_parameters(self, parameters, context, feedback, model, device)

@@ -1,0 +1,308 @@
+"""crnn:train: raster + training polygons -> model file."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Dict, List, Tuple
+
+from qgis.core import (
+    QgsFeatureRequest,
+    QgsProcessing,
+    QgsProcessingException,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterBand,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
+    QgsProcessingParameterFileDestination,
+    QgsProcessingParameterRasterLayer,
+    QgsWkbTypes,
+)
+
+from ..models.errors import CrnnError
+from ..models.modelfile import ClassInfo, CrnnModel
+from . import parameters as p
+from .base import CrnnAlgorithm
+
+# A palette whose neighbours differ strongly (for layers without a categorized renderer).
+PALETTE = (
+    "#e6194b", "#3cb44b", "#ffe119", "#4363d8", "#f58231", "#911eb4", "#46f0f0", "#f032e6",
+    "#bcf60c", "#fabebe", "#008080", "#e6beff", "#9a6324", "#fffac8", "#800000", "#aaffc3",
+    "#808000", "#ffd8b1", "#000075", "#808080",
+)
+
+TRAIN_HELP = (
+    "Trains the CRNN of Wu &amp; Prasad (2017) on the pixels under the training polygons: "
+    "each pixel's spectrum goes through 1-D convolution and max-pooling layers, then "
+    "stacked recurrent layers and a softmax. Polygons in any CRS are reprojected to the "
+    "raster's; a pixel is taken when its centre lies inside a polygon; pixels with nodata "
+    "are dropped. The class field may be integer (its values become the class raster's "
+    "pixel values) or text (classes get ids 1..K in sorted order and keep their names). "
+    "The model file keeps the weights, the bands, the normalisation and the classes."
+)
+
+INPUT_HELP = [
+    ("INPUT", "The hyperspectral raster."),
+    ("BANDS", "Bands to use (default: all)."),
+    ("TRAINING", "Training polygons."),
+    ("CLASS_FIELD", "The class of each polygon: integer values or text names."),
+]
+
+
+def add_training_inputs(algorithm: CrnnAlgorithm) -> None:
+    tr = algorithm.tr
+    algorithm.addParameter(QgsProcessingParameterRasterLayer("INPUT", tr("Hyperspectral raster")))
+    algorithm.addParameter(QgsProcessingParameterBand(
+        "BANDS", tr("Bands (default: all)"), None, "INPUT", True, True))
+    algorithm.addParameter(QgsProcessingParameterFeatureSource(
+        "TRAINING", tr("Training polygons"), [QgsProcessing.TypeVectorPolygon]))
+    algorithm.addParameter(QgsProcessingParameterField(
+        "CLASS_FIELD", tr("Class field"), None, "TRAINING", QgsProcessingParameterField.Any))
+    p.add_parameters(algorithm, p.SAMPLING + p.TRAINING + p.NETWORK)
+
+
+def selected_bands(algorithm, parameters, context, band_count: int) -> List[int]:
+    bands = algorithm.parameterAsInts(parameters, "BANDS", context) or list(
+        range(1, band_count + 1))
+    bad = [b for b in bands if not 1 <= b <= band_count]
+    if bad:
+        raise QgsProcessingException(algorithm.tr(
+            "Bands {bad} do not exist: the raster has {count} bands.").format(
+                bad=bad, count=band_count))
+    return sorted(set(bands))
+
+
+def training_polygons(
+    algorithm, parameters, context, feedback, raster_crs
+) -> Tuple[List[Tuple[bytes, int]], List[ClassInfo]]:
+    """Polygons as WKB in the raster's CRS with a class index, and the class list."""
+    tr = algorithm.tr
+    source = algorithm.parameterAsSource(parameters, "TRAINING", context)
+    if source is None:
+        raise QgsProcessingException(tr("The training layer could not be read."))
+    field = algorithm.parameterAsString(parameters, "CLASS_FIELD", context)
+    index = source.fields().lookupField(field)
+    if index < 0:
+        raise QgsProcessingException(tr(
+            "The training layer has no field '{field}'. Choose its class field.").format(
+                field=field))
+    numeric = source.fields().at(index).isNumeric()
+    request = QgsFeatureRequest().setDestinationCrs(raster_crs, context.transformContext())
+    request.setSubsetOfAttributes([index])
+    raw: List[Tuple[bytes, Any]] = []
+    skipped_class = skipped_geometry = 0
+    for feature in source.getFeatures(request):
+        if feedback.isCanceled():
+            break
+        value = feature.attribute(index)
+        if value is None or str(value).strip() == "" or str(value) == "NULL":
+            skipped_class += 1
+            continue
+        geometry = feature.geometry()
+        if geometry.isNull() or geometry.isEmpty():
+            skipped_geometry += 1
+            continue
+        if geometry.type() != QgsWkbTypes.PolygonGeometry:
+            raise QgsProcessingException(tr(
+                "The training layer must hold polygons; feature {fid} is not one.").format(
+                    fid=feature.id()))
+        if not geometry.isGeosValid():
+            geometry = geometry.makeValid()
+        if numeric:
+            try:
+                value = int(float(value))
+            except (TypeError, ValueError):
+                skipped_class += 1
+                continue
+        else:
+            value = str(value).strip()
+        raw.append((bytes(geometry.asWkb()), value))
+    if skipped_class:
+        feedback.pushWarning(tr("{n} polygon(s) without a class in '{field}' were skipped.")
+                             .format(n=skipped_class, field=field))
+    if skipped_geometry:
+        feedback.pushWarning(tr("{n} feature(s) without a geometry were skipped.")
+                             .format(n=skipped_geometry))
+    if not raw:
+        raise QgsProcessingException(tr(
+            "The training layer has no polygon with a class in '{field}'.").format(field=field))
+    keys = sorted({value for _, value in raw})
+    colours = _renderer_colours(algorithm, parameters, context, field)
+    classes = []
+    for position, key in enumerate(keys):
+        value = key if numeric else position + 1
+        colour = colours.get(str(key), PALETTE[position % len(PALETTE)])
+        classes.append(ClassInfo(int(value), str(key) if not numeric else f"Class {key}", colour))
+    if numeric:  # a categorized renderer's labels are better names than "Class 3"
+        labels = _renderer_labels(algorithm, parameters, context, field)
+        classes = [ClassInfo(c.value, labels.get(str(c.value), c.name), c.color)
+                   for c in classes]
+    position_of = {key: i for i, key in enumerate(keys)}
+    return [(wkb, position_of[value]) for wkb, value in raw], classes
+
+
+def _categories(algorithm, parameters, context, field):
+    layer = algorithm.parameterAsVectorLayer(parameters, "TRAINING", context)
+    renderer = layer.renderer() if layer is not None else None
+    if renderer is None or renderer.type() != "categorizedSymbol":
+        return []
+    if renderer.classAttribute() != field:
+        return []
+    return [c for c in renderer.categories() if c.value() not in (None, "")]
+
+
+def _renderer_colours(algorithm, parameters, context, field) -> Dict[str, str]:
+    categories = _categories(algorithm, parameters, context, field)
+    return {_key(c.value()): c.symbol().color().name() for c in categories if c.symbol()}
+
+
+def _renderer_labels(algorithm, parameters, context, field) -> Dict[str, str]:
+    categories = _categories(algorithm, parameters, context, field)
+    return {_key(c.value()): c.label() for c in categories if c.label()}
+
+
+def _key(value: Any) -> str:
+    try:
+        return str(int(float(value)))
+    except (TypeError, ValueError):
+        return str(value).strip()
+
+
+def train_from_parameters(algorithm, parameters, context, feedback,
+                          progress_share: float = 100.0) -> CrnnModel:
+    """Everything crnn:train does before writing the file; shared with crnn:trainclassify."""
+    from ..models.samples import read_training_pixels
+    from ..models.training import cap_per_class, train_model
+
+    tr = algorithm.tr
+    layer = algorithm.parameterAsRasterLayer(parameters, "INPUT", context)
+    if layer is None:
+        raise QgsProcessingException(tr("The input raster could not be read."))
+    bands = selected_bands(algorithm, parameters, context, layer.bandCount())
+    values = p.read_parameters(algorithm, p.SAMPLING + p.TRAINING + p.NETWORK, parameters,
+                               context)
+    network = p.network_config(values)
+    recipe = p.training_config(values)
+    try:
+        network.validate()
+        network.check_bands(len(bands))
+        recipe.validate()
+        polygons, classes = training_polygons(algorithm, parameters, context, feedback,
+                                              layer.crs())
+        feedback.pushInfo(tr("Reading the pixels under {n} polygons...").format(n=len(polygons)))
+        pixels = read_training_pixels(layer.source(), bands, polygons, values["ALL_TOUCHED"])
+        if pixels.dropped_nodata:
+            feedback.pushWarning(tr("{n} pixel(s) under the polygons have nodata and were "
+                                    "dropped.").format(n=pixels.dropped_nodata))
+        counts = [int((pixels.labels == i).sum()) for i in range(len(classes))]
+        empty = [c.name for c, n in zip(classes, counts) if n == 0]
+        if empty:
+            feedback.pushWarning(tr("No pixel is left for class(es) {names} after rasterising; "
+                                    "they are dropped.").format(names=", ".join(empty)))
+        kept = [i for i, n in enumerate(counts) if n > 0]
+        if len(kept) < 2:
+            raise QgsProcessingException(tr(
+                "Training needs at least two classes with pixels; found {n}. Add polygons of "
+                "other classes, or larger polygons.").format(n=len(kept)))
+        chosen = cap_per_class(pixels.labels, values["SAMPLES_PER_CLASS"], recipe.seed)
+        labels = pixels.labels[chosen]
+        class_values = [classes[i].value for i in range(len(classes))]
+        feedback.pushInfo(tr("Training on {n} pixels of {k} classes.").format(
+            n=len(chosen), k=len(kept)))
+        split = values["SPLIT"]
+
+        def on_epoch(record: Dict[str, float]) -> None:
+            feedback.setProgress(progress_share * record["epoch"] / recipe.epochs)
+            text = tr("Epoch {epoch}: loss {loss:.4f}, accuracy {acc:.3f}").format(
+                epoch=record["epoch"], loss=record["train_loss"], acc=record["train_accuracy"])
+            if "val_loss" in record:
+                text += tr("; validation loss {loss:.4f}, accuracy {acc:.3f}").format(
+                    loss=record["val_loss"], acc=record["val_accuracy"])
+            feedback.pushInfo(text)
+
+        model = train_model(
+            pixels.spectra[chosen],
+            [class_values[i] for i in labels],
+            [classes[i] for i in kept],
+            band_indices=bands,
+            band_names=[layer.bandName(b) for b in bands],
+            network=network,
+            recipe=recipe,
+            validation_fraction=values["VALIDATION_FRACTION"],
+            groups=pixels.groups[chosen] if split == "polygon" else None,
+            provenance={
+                "source_raster": os.path.basename(layer.source()),
+                "training_layer": algorithm.parameterAsString(parameters, "TRAINING", context),
+                "class_field": algorithm.parameterAsString(parameters, "CLASS_FIELD", context),
+                "samples_per_class": values["SAMPLES_PER_CLASS"],
+                "plugin_version": plugin_version(),
+            },
+            on_epoch=on_epoch,
+            is_cancelled=feedback.isCanceled,
+        )
+    except CrnnError as exc:
+        raise QgsProcessingException(str(exc)) from None
+    accuracy = model.provenance.get("validation_accuracy")
+    if accuracy is not None:
+        feedback.pushInfo(tr("Best validation accuracy {acc:.4f} at epoch {epoch}.").format(
+            acc=accuracy, epoch=model.provenance["best_epoch"]))
+    return model
+
+
+def plugin_version() -> str:
+    from .base import PLUGIN_DIR
+
+    try:
+        with open(os.path.join(PLUGIN_DIR, "metadata.txt"), encoding="utf-8") as stream:
+            for line in stream:
+                if line.startswith("version="):
+                    return line.split("=", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown"
+
+
+def save_model_output(algorithm, parameters, context, model: CrnnModel) -> str:
+    from ..models.modelfile import save_model
+
+    path = algorithm.parameterAsFileOutput(parameters, "OUTPUT_MODEL", context)
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise QgsProcessingException(algorithm.tr(
+            "The folder '{folder}' for the model file does not exist. Create it or choose "
+            "another path.").format(folder=folder))
+    try:
+        save_model(model, path)
+    except OSError as exc:
+        raise QgsProcessingException(algorithm.tr(
+            "Cannot write the model file '{path}': {reason}").format(
+                path=path, reason=exc.strerror or exc)) from None
+    return path
+
+
+class TrainAlgorithm(CrnnAlgorithm):
+    group_id = "classification"
+    group_name = "Classification"
+
+    def name(self) -> str:
+        return "train"
+
+    def displayName(self) -> str:  # noqa: N802
+        return self.tr("Train CRNN")
+
+    def shortHelpString(self) -> str:  # noqa: N802
+        return p.help_text(TRAIN_HELP, [("Sampling", p.SAMPLING), ("Training", p.TRAINING),
+                                        ("Network (advanced)", p.NETWORK)],
+                           extra=INPUT_HELP + [("OUTPUT_MODEL", "The model file (.crnn).")])
+
+    def initAlgorithm(self, config=None) -> None:  # noqa: N802
+        add_training_inputs(self)
+        self.addParameter(QgsProcessingParameterFileDestination(
+            "OUTPUT_MODEL", self.tr("Model file"), self.tr("CRNN model (*.crnn)")))
+        self.addOutput(QgsProcessingOutputNumber("VALIDATION_ACCURACY",
+                                                 self.tr("Validation accuracy")))
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        model = train_from_parameters(self, parameters, context, feedback)
+        path = save_model_output(self, parameters, context, model)
+        return {"OUTPUT_MODEL": path,
+                "VALIDATION_ACCURACY": model.provenance.get("validation_accuracy")}

@@ -1,0 +1,74 @@
+"""Small real scenes for algorithm tests: a raster of fields and polygons over them."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+from osgeo import gdal, ogr, osr
+
+FIELD_CLASSES = ("Maize", "Soy", "Woods")
+ORIGIN = (500000.0, 4480000.0)
+PIXEL = 20.0
+
+
+def field_truth(rows: int = 48, cols: int = 60) -> np.ndarray:
+    """Three vertical fields (1, 2, 3) with a rectangular woods patch (3) inside field 1."""
+    truth = np.ones((rows, cols), np.uint8)
+    truth[:, cols // 3 :] = 2
+    truth[:, 2 * cols // 3 :] = 3
+    truth[rows // 4 : rows // 2, 4:12] = 3
+    return truth
+
+
+def write_field_scene(folder: str, bands: int = 40, seed: int = 0) -> dict:
+    """A tiled GeoTIFF (EPSG:32616) of fields with distinct, noisy spectra, and polygons.
+
+    Polygons: four squares of 4x4 pixels inside each field/patch, with a text field
+    ``crop`` and an integer field ``code``. Returns paths and the truth array.
+    """
+    os.makedirs(folder, exist_ok=True)
+    truth = field_truth()
+    rows, cols = truth.shape
+    rng = np.random.default_rng(seed)
+    wavelengths = np.linspace(0, 1, bands)
+    shapes = {k: 2000 + 800 * np.sin((k + 1) * 2.0 * wavelengths + k) for k in (1, 2, 3)}
+    cube = np.empty((bands, rows, cols), np.float32)
+    for k, shape in shapes.items():
+        mask = truth == k
+        cube[:, mask] = shape[:, None] + rng.normal(0, 250, (bands, mask.sum()))
+    raster = os.path.join(folder, "fields.tif")
+    dataset = gdal.GetDriverByName("GTiff").Create(
+        raster, cols, rows, bands, gdal.GDT_Int16,
+        ["TILED=YES", "BLOCKXSIZE=16", "BLOCKYSIZE=16", "INTERLEAVE=BAND"])
+    dataset.SetGeoTransform((ORIGIN[0], PIXEL, 0.0, ORIGIN[1], 0.0, -PIXEL))
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(32616)
+    dataset.SetProjection(srs.ExportToWkt())
+    for b in range(bands):
+        dataset.GetRasterBand(b + 1).WriteArray(np.round(cube[b]).astype(np.int16))
+    dataset = None
+    polygons = os.path.join(folder, "fields.gpkg")
+    source = ogr.GetDriverByName("GPKG").CreateDataSource(polygons)
+    layer = source.CreateLayer("training", srs, ogr.wkbPolygon)
+    layer.CreateField(ogr.FieldDefn("crop", ogr.OFTString))
+    layer.CreateField(ogr.FieldDefn("code", ogr.OFTInteger))
+    corners = {1: [(2, 2), (30, 2), (40, 10), (30, 14)], 2: [(2, 22), (10, 30), (30, 24), (40, 32)],
+               3: [(2, 44), (20, 50), (40, 42), (13, 5)]}
+    for k, squares in corners.items():
+        for row, col in squares:
+            x0, y0 = ORIGIN[0] + col * PIXEL, ORIGIN[1] - row * PIXEL
+            x1, y1 = x0 + 4 * PIXEL, y0 - 4 * PIXEL
+            ring = f"{x0} {y0}, {x1} {y0}, {x1} {y1}, {x0} {y1}, {x0} {y0}"
+            feature = ogr.Feature(layer.GetLayerDefn())
+            feature.SetGeometry(ogr.CreateGeometryFromWkt(f"POLYGON(({ring}))"))
+            feature.SetField("crop", FIELD_CLASSES[k - 1])
+            feature.SetField("code", 10 * k)
+            layer.CreateFeature(feature)
+    source = None
+    return {"raster": raster, "polygons": polygons, "truth": truth}
+
+
+def read_band(path: str, band: int = 1) -> np.ndarray:
+    dataset = gdal.Open(path)
+    return dataset.GetRasterBand(band).ReadAsArray()

@@ -1,0 +1,123 @@
+"""crnn:train, crnn:classify and crnn:trainclassify through processing.run on real files."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+from osgeo import gdal
+from qgis.core import QgsProcessingException
+from scenes import FIELD_CLASSES, read_band, write_field_scene
+
+import hyperspectral_crnn
+from hyperspectral_crnn.models.modelfile import load_model
+
+SMALL = {"CONV_CHANNELS": "8", "KERNEL_SIZES": "5", "POOL_SIZES": "4", "RNN_HIDDEN": 16,
+         "RNN_LAYERS": 1, "DROPOUT": 0.0, "EPOCHS": 40, "BATCH_SIZE": 32, "DEVICE": "cpu",
+         "LEARNING_RATE": 0.01}
+
+
+@pytest.fixture(scope="module")
+def provider(qgis_app, qgis_processing):
+    plugin = hyperspectral_crnn.classFactory(None)
+    plugin.initProcessing()
+    yield
+    plugin.unload()
+
+
+@pytest.fixture(scope="module")
+def fields(tmp_path_factory):
+    return write_field_scene(str(tmp_path_factory.mktemp("fields")))
+
+
+@pytest.fixture(scope="module")
+def trained(provider, fields, tmp_path_factory):
+    import processing
+
+    model = str(tmp_path_factory.mktemp("model") / "fields.crnn")
+    result = processing.run("crnn:train", {
+        "INPUT": fields["raster"], "TRAINING": fields["polygons"], "CLASS_FIELD": "crop",
+        "OUTPUT_MODEL": model, **SMALL})
+    return result
+
+
+def test_train_writes_a_model_with_named_classes(trained):
+    model = load_model(trained["OUTPUT_MODEL"])
+    assert [c.name for c in model.classes] == sorted(FIELD_CLASSES)
+    assert [c.value for c in model.classes] == [1, 2, 3]
+    assert model.n_bands == 40
+    assert model.provenance["split"] == "polygon"
+    assert model.provenance["source_raster"] == "fields.tif"
+    assert trained["VALIDATION_ACCURACY"] >= 0.9
+
+
+def test_classify_maps_the_fields_with_names_and_colours(trained, fields, tmp_path):
+    import processing
+
+    output = str(tmp_path / "classes.tif")
+    probabilities = str(tmp_path / "probabilities.tif")
+    result = processing.run("crnn:classify", {
+        "INPUT": fields["raster"], "MODEL": trained["OUTPUT_MODEL"], "LOP_SIZE": 3,
+        "LOP_WEIGHTS": "edge", "LOP_ITERATIONS": 2, "OUTPUT": output,
+        "OUTPUT_PROBABILITIES": probabilities})
+    assert result["OUTPUT"] == output
+    classes = read_band(output)
+    # text classes get ids 1..K in sorted order: Maize, Soy, Woods = truth's 1, 2, 3
+    assert np.mean(classes == fields["truth"]) >= 0.97
+    dataset = gdal.Open(output)  # keep it open while its band is used
+    band = dataset.GetRasterBand(1)
+    assert band.GetCategoryNames()[1:4] == ["Maize", "Soy", "Woods"]
+    assert band.GetColorTable() is not None
+    assert os.path.exists(os.path.splitext(output)[0] + ".qml")
+    assert gdal.Open(probabilities).RasterCount == 3
+
+
+def test_trainclassify_with_polygons_in_wgs84_matches_the_raster_crs(provider, fields, tmp_path):
+    import processing
+
+    wgs84 = str(tmp_path / "fields_wgs84.gpkg")
+    gdal.VectorTranslate(wgs84, fields["polygons"], dstSRS="EPSG:4326")
+    outputs = []
+    for polygons in (fields["polygons"], wgs84):
+        output = str(tmp_path / f"classes_{len(outputs)}.tif")
+        processing.run("crnn:trainclassify", {
+            "INPUT": fields["raster"], "TRAINING": polygons, "CLASS_FIELD": "code",
+            "OUTPUT": output, **SMALL, "EPOCHS": 5})
+        outputs.append(read_band(output))
+    np.testing.assert_array_equal(outputs[0], outputs[1])
+    assert set(np.unique(outputs[0])) <= {10, 20, 30}  # integer field: its values
+
+
+@pytest.mark.parametrize("size", [2, 4])
+def test_even_lop_window_is_refused(trained, fields, tmp_path, size):
+    import processing
+
+    with pytest.raises(QgsProcessingException, match="odd"):
+        processing.run("crnn:classify", {
+            "INPUT": fields["raster"], "MODEL": trained["OUTPUT_MODEL"], "LOP_SIZE": size,
+            "OUTPUT": str(tmp_path / "x.tif")})
+    assert not os.path.exists(tmp_path / "x.tif")
+
+
+def test_one_class_only_is_explained(provider, fields, tmp_path):
+    import processing
+
+    one_class = str(tmp_path / "one.gpkg")
+    gdal.VectorTranslate(one_class, fields["polygons"], where="crop = 'Soy'")
+    with pytest.raises(QgsProcessingException, match="at least two classes"):
+        processing.run("crnn:train", {
+            "INPUT": fields["raster"], "TRAINING": one_class, "CLASS_FIELD": "crop",
+            "OUTPUT_MODEL": str(tmp_path / "m.crnn"), **SMALL})
+    assert not os.path.exists(tmp_path / "m.crnn")
+
+
+def test_a_model_file_that_is_not_one_is_explained(provider, fields, tmp_path):
+    import processing
+
+    bad = tmp_path / "notes.crnn"
+    bad.write_text("not a model")
+    with pytest.raises(QgsProcessingException, match="not a Hyperspectral CRNN model"):
+        processing.run("crnn:classify", {"INPUT": fields["raster"], "MODEL": str(bad),
+                                         "OUTPUT": str(tmp_path / "x.tif")})
+    assert not os.path.exists(tmp_path / "x.tif")
