@@ -362,6 +362,9 @@ def _as_classes(block: np.ndarray, missing: np.ndarray, what: str) -> np.ndarray
 
 def band_classes(band: gdal.Band) -> Tuple[Dict[int, str], Dict[int, str]]:
     """Category names and colour-table colours of a band, by class value."""
+    # GDAL 3.6's GeoTIFF driver reads the .aux.xml (where category names live) lazily,
+    # and GetCategoryNames() does not trigger it: GetDescription() does.
+    band.GetDescription()
     names = {}
     for value, name in enumerate(band.GetCategoryNames() or []):
         if name and value > 0:
@@ -376,9 +379,33 @@ def band_classes(band: gdal.Band) -> Tuple[Dict[int, str], Dict[int, str]]:
     return names, colours
 
 
+def match_class_names(labels: Sequence[str], class_names: Dict[int, str]) -> List[int]:
+    """Class values of text labels: a classification class name (case and surrounding
+    blanks ignored) or an integer written as text."""
+    by_name = {name.strip().casefold(): value for value, name in class_names.items()}
+    values, unknown = [], set()
+    for label in labels:
+        text = str(label).strip()
+        if text.casefold() in by_name:
+            values.append(by_name[text.casefold()])
+            continue
+        try:
+            values.append(int(text))
+        except ValueError:
+            unknown.add(text)
+    if unknown:
+        known = ", ".join(f"{v} {n}" for v, n in sorted(class_names.items())) or "none"
+        raise CrnnError(
+            f"Reference class names not found among the classification's classes: "
+            f"{', '.join(sorted(unknown))}. The classification's classes are: {known}. "
+            "Use a field of integer class ids, or names that match these."
+        )
+    return values
+
+
 def assess_raster(
     classification_path: str,
-    reference: "str | ReferenceWindow",
+    reference: str | ReferenceWindow,
     class_names: Optional[Dict[int, str]] = None,
     rows_per_read: int = ROWS_PER_READ,
     progress: Optional[ProgressCallback] = None,

@@ -1,0 +1,280 @@
+"""``crnn:assess``: accuracy of a class raster against reference polygons or a raster.
+
+Thin glue over :mod:`..models.assessment`: polygons are reprojected here (QGIS knows
+the transform context) and handed to the core as WKB in the raster's CRS.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List, Tuple
+
+from qgis.core import (
+    QgsCoordinateTransform,
+    QgsCsException,
+    QgsFeatureRequest,
+    QgsProcessing,
+    QgsProcessingException,
+    QgsProcessingOutputFile,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterField,
+    QgsProcessingParameterFileDestination,
+    QgsProcessingParameterMapLayer,
+    QgsProcessingParameterRasterLayer,
+    QgsRasterLayer,
+    QgsVectorLayer,
+    QgsWkbTypes,
+)
+
+from ..models.assessment import (
+    assess_raster,
+    band_classes,
+    check_same_grid,
+    match_class_names,
+    rasterise_reference,
+    write_report,
+)
+from ..models.errors import CrnnError
+from ..models.samples import open_raster
+from .base import CrnnAlgorithm
+
+CLASSIFICATION = "CLASSIFICATION"
+REFERENCE = "REFERENCE"
+REFERENCE_FIELD = "REFERENCE_FIELD"
+OUTPUT_REPORT = "OUTPUT_REPORT"
+OUTPUT_JSON = "OUTPUT_JSON"
+OVERALL_ACCURACY = "OVERALL_ACCURACY"
+AVERAGE_ACCURACY = "AVERAGE_ACCURACY"
+KAPPA = "KAPPA"
+
+# (key, label, help): said once, used for the dialog and the help text.
+PARAMETER_HELP: Tuple[Tuple[str, str, str], ...] = (
+    (CLASSIFICATION, "Classification",
+     "A class raster (band 1 holds class ids, e.g. the output of 'Classify'). Pixels "
+     "with its nodata value, 0 or NaN are 'unclassified' and count as errors."),
+    (REFERENCE, "Reference (polygons or raster)",
+     "Polygons with a class field, in any CRS (reprojected to the classification's CRS "
+     "and rasterised by pixel centres), or a label raster on exactly the classification's "
+     "grid (same size and geotransform; nodata and 0 are unlabelled)."),
+    (REFERENCE_FIELD, "Reference class field (polygons only)",
+     "The polygons' class: integer class ids, or text class names matched to the "
+     "classification's class names (case-insensitive)."),
+    (OUTPUT_REPORT, "Accuracy report",
+     "Optional HTML report (confusion matrix as a heat map, per-class accuracies). A JSON "
+     "file with the same numbers is written beside it (same name, .json)."),
+)
+
+
+def _help(key: str) -> Tuple[str, str]:
+    for name, label, text in PARAMETER_HELP:
+        if name == key:
+            return label, text
+    raise KeyError(key)
+
+
+class AssessAlgorithm(CrnnAlgorithm):
+    """Confusion matrix, overall and average accuracy, kappa and a report."""
+
+    requires_torch = False
+    group_id = "accuracy"
+    group_name = "Accuracy"
+
+    def name(self) -> str:
+        return "assess"
+
+    def displayName(self) -> str:  # noqa: N802 - name fixed by QGIS
+        return self.tr("Assess accuracy")
+
+    def shortHelpString(self) -> str:  # noqa: N802
+        lines = [self.tr(
+            "Compares a class raster with reference labels and reports the confusion "
+            "matrix (rows = reference, columns = predicted), overall accuracy (OA) with "
+            "its 95 % Wilson confidence interval, average accuracy (AA, the mean "
+            "producer's accuracy), Cohen's kappa, and producer's accuracy, user's "
+            "accuracy and F1 per class. Reference pixels that the classification leaves "
+            "unclassified count as errors (their number is reported). The classification "
+            "is read in strips, so large rasters are fine."
+        )]
+        for key, label, text in PARAMETER_HELP:
+            lines.append(f"<b>{self.tr(label)}</b> ({key}): {self.tr(text)}")
+        lines.append(self.tr(
+            "Outputs OVERALL_ACCURACY, AVERAGE_ACCURACY and KAPPA are numbers (0-1) in the "
+            "result; OUTPUT_JSON is the JSON file written beside the report."))
+        return "<br><br>".join(lines)
+
+    def initAlgorithm(self, config=None) -> None:  # noqa: N802
+        label, _ = _help(CLASSIFICATION)
+        self.addParameter(QgsProcessingParameterRasterLayer(CLASSIFICATION, self.tr(label)))
+        label, _ = _help(REFERENCE)
+        self.addParameter(QgsProcessingParameterMapLayer(
+            REFERENCE, self.tr(label),
+            types=[QgsProcessing.TypeRaster, QgsProcessing.TypeVectorPolygon]))
+        label, _ = _help(REFERENCE_FIELD)
+        self.addParameter(QgsProcessingParameterField(
+            REFERENCE_FIELD, self.tr(label), parentLayerParameterName=REFERENCE,
+            type=QgsProcessingParameterField.Any, optional=True))
+        label, _ = _help(OUTPUT_REPORT)
+        self.addParameter(QgsProcessingParameterFileDestination(
+            OUTPUT_REPORT, self.tr(label), self.tr("HTML files (*.html *.htm)"),
+            optional=True, createByDefault=False))
+        self.addOutput(QgsProcessingOutputFile(OUTPUT_JSON, self.tr("Accuracy (JSON)")))
+        self.addOutput(QgsProcessingOutputNumber(OVERALL_ACCURACY,
+                                                 self.tr("Overall accuracy")))
+        self.addOutput(QgsProcessingOutputNumber(AVERAGE_ACCURACY,
+                                                 self.tr("Average accuracy")))
+        self.addOutput(QgsProcessingOutputNumber(KAPPA, self.tr("Cohen's kappa")))
+
+    # --- checks ---------------------------------------------------------------------
+    def checkParameterValues(self, parameters, context):  # noqa: N802
+        ok, message = super().checkParameterValues(parameters, context)
+        if not ok:
+            return ok, message
+        try:
+            classification = self._classification(parameters, context)
+            reference = self.parameterAsLayer(parameters, REFERENCE, context)
+            if isinstance(reference, QgsRasterLayer):
+                check_same_grid(open_raster(classification.source()),
+                                open_raster(self._raster_path(reference, REFERENCE)),
+                                reference.source())
+            elif isinstance(reference, QgsVectorLayer):
+                self._reference_field(parameters, context, reference)
+        except (CrnnError, QgsProcessingException) as error:
+            return False, str(error)
+        return True, ""
+
+    def _raster_path(self, layer: QgsRasterLayer, key: str) -> str:
+        if layer.providerType() != "gdal":
+            raise QgsProcessingException(self.tr(
+                "The {} layer '{}' is not a file GDAL can read (provider '{}'). Save it as "
+                "a GeoTIFF first.").format(key, layer.name(), layer.providerType()))
+        return layer.source()
+
+    def _classification(self, parameters, context) -> QgsRasterLayer:
+        layer = self.parameterAsRasterLayer(parameters, CLASSIFICATION, context)
+        if layer is None:
+            raise QgsProcessingException(self.tr("Choose a classification raster."))
+        self._raster_path(layer, CLASSIFICATION)
+        return layer
+
+    def _reference_field(self, parameters, context, layer: QgsVectorLayer) -> str:
+        if layer.geometryType() != QgsWkbTypes.PolygonGeometry:
+            raise QgsProcessingException(self.tr(
+                "The reference layer '{}' has no polygons: use polygons with a class "
+                "field, or a label raster.").format(layer.name()))
+        name = self.parameterAsString(parameters, REFERENCE_FIELD, context)
+        fields = [f.name() for f in layer.fields()]
+        if not name:
+            raise QgsProcessingException(self.tr(
+                "The reference is a polygon layer: choose its class field "
+                "(REFERENCE_FIELD), one of {}.").format(", ".join(fields)))
+        if name not in fields:
+            raise QgsProcessingException(self.tr(
+                "The reference layer has no field '{}'; its fields are {}.").format(
+                    name, ", ".join(fields)))
+        return name
+
+    # --- run ------------------------------------------------------------------------
+    def processAlgorithm(self, parameters, context, feedback) -> Dict[str, object]:  # noqa: N802
+        classification = self._classification(parameters, context)
+        classification_path = classification.source()
+        reference = self.parameterAsLayer(parameters, REFERENCE, context)
+        report_path = self.parameterAsFileOutput(parameters, OUTPUT_REPORT, context)
+        try:
+            if isinstance(reference, QgsRasterLayer):
+                source = self._raster_path(reference, REFERENCE)
+                feedback.pushInfo(self.tr("Reference raster: {}").format(source))
+                progress_start = 0.0
+            elif isinstance(reference, QgsVectorLayer):
+                field = self._reference_field(parameters, context, reference)
+                polygons = self._polygons(reference, field, classification, context, feedback)
+                feedback.setProgress(10)
+                source = rasterise_reference(open_raster(classification_path), polygons)
+                progress_start = 20.0
+            else:
+                raise QgsProcessingException(self.tr(
+                    "Choose a reference: a polygon layer or a label raster."))
+            result = assess_raster(
+                classification_path, source,
+                progress=lambda f: feedback.setProgress(
+                    progress_start + (100 - progress_start) * f),
+                is_cancelled=feedback.isCanceled,
+            )
+            if isinstance(reference, QgsVectorLayer):
+                result.sources["reference"] = (
+                    f"{reference.source()} (field '{field}', rasterised by pixel centres)")
+            json_path = write_report(result, report_path) if report_path else None
+        except CrnnError as error:
+            raise QgsProcessingException(str(error)) from None
+
+        low, high = result.overall_accuracy_interval
+        feedback.pushInfo(self.tr(
+            "Overall accuracy {:.4f} (95 % Wilson interval {:.4f}-{:.4f}), average "
+            "accuracy {:.4f}, kappa {:.4f} over {} reference pixels.").format(
+                result.overall_accuracy, low, high, result.average_accuracy, result.kappa,
+                result.total))
+        if result.unclassified:
+            feedback.pushWarning(self.tr(
+                "{} reference pixels are unclassified in the classification; they count "
+                "as errors.").format(result.unclassified))
+        for note in result.notes:
+            feedback.pushWarning(note)
+        return {
+            OVERALL_ACCURACY: result.overall_accuracy,
+            AVERAGE_ACCURACY: result.average_accuracy,
+            KAPPA: result.kappa,
+            OUTPUT_REPORT: report_path or None,
+            OUTPUT_JSON: json_path,
+        }
+
+    def _polygons(self, layer: QgsVectorLayer, field: str, classification: QgsRasterLayer,
+                  context, feedback) -> List[Tuple[bytes, int]]:
+        """(WKB in the classification's CRS, class value) of every polygon with a class."""
+        if not layer.crs().isValid():
+            feedback.pushWarning(self.tr(
+                "The reference layer has no CRS; it is taken to be the classification's."))
+            transform = None
+        elif layer.crs() != classification.crs():
+            transform = QgsCoordinateTransform(layer.crs(), classification.crs(),
+                                               context.transformContext())
+            feedback.pushInfo(self.tr("Reprojecting the reference polygons from {} to {}.")
+                              .format(layer.crs().authid(), classification.crs().authid()))
+        else:
+            transform = None
+        index = layer.fields().lookupField(field)
+        numeric = layer.fields().at(index).isNumeric()
+        request = QgsFeatureRequest().setSubsetOfAttributes([index])
+        raw: List[Tuple[bytes, object]] = []
+        skipped = 0
+        for feature in layer.getFeatures(request):
+            if feedback.isCanceled():
+                raise QgsProcessingException(self.tr("Cancelled by the user."))
+            value = feature.attribute(index)
+            geometry = feature.geometry()
+            if value is None or (hasattr(value, "isNull") and value.isNull()) \
+                    or geometry is None or geometry.isEmpty():
+                skipped += 1
+                continue
+            if transform is not None:
+                try:
+                    geometry.transform(transform)
+                except QgsCsException as error:
+                    raise QgsProcessingException(self.tr(
+                        "Cannot reproject reference polygon {} to the classification's "
+                        "CRS: {}").format(feature.id(), error)) from None
+            raw.append((bytes(geometry.asWkb()), value))
+        if skipped:
+            feedback.pushWarning(self.tr(
+                "{} reference features without a geometry or class value were skipped.")
+                .format(skipped))
+        if numeric:
+            polygons = []
+            for wkb, value in raw:
+                if float(value) != int(value):
+                    raise QgsProcessingException(self.tr(
+                        "The reference field '{}' holds {}, not a class id: use integer "
+                        "class ids or class names.").format(field, value))
+                polygons.append((wkb, int(value)))
+            return polygons
+        dataset = open_raster(classification.source())  # alive while its band is used
+        names, _ = band_classes(dataset.GetRasterBand(1))
+        values = match_class_names([str(value) for _, value in raw], names)
+        return [(wkb, value) for (wkb, _), value in zip(raw, values)]
