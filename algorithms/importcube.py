@@ -1,0 +1,216 @@
+"""``crnn:importcube``: a benchmark cube (.mat, .npy, ENVI, ...) -> GeoTIFF, labels, polygons.
+
+Thin glue over :mod:`..models.importcube`.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Dict, Tuple
+
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsProcessing,
+    QgsProcessingException,
+    QgsProcessingParameterCrs,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterRasterDestination,
+    QgsProcessingParameterString,
+    QgsProcessingParameterVectorDestination,
+)
+
+from ..models.errors import CrnnError
+from ..models.importcube import Placement, import_cube
+from .base import CrnnAlgorithm
+
+INPUT = "INPUT"
+VARIABLE = "VARIABLE"
+GROUND_TRUTH = "GROUND_TRUTH"
+GROUND_TRUTH_VARIABLE = "GROUND_TRUTH_VARIABLE"
+CRS = "CRS"
+PIXEL_SIZE = "PIXEL_SIZE"
+ORIGIN_X = "ORIGIN_X"
+ORIGIN_Y = "ORIGIN_Y"
+CLASS_NAMES = "CLASS_NAMES"
+OUTPUT = "OUTPUT"
+OUTPUT_LABELS = "OUTPUT_LABELS"
+OUTPUT_POLYGONS = "OUTPUT_POLYGONS"
+
+FILE_FILTER = ("Cubes (*.mat *.npy *.npz *.tif *.tiff *.img *.dat *.hdr *.bsq *.bil *.bip "
+               "*.raw);;MATLAB v5 (*.mat);;NumPy (*.npy *.npz);;All files (*.*)")
+
+# (key, label, help): said once, used for the dialog and the help text.
+PARAMETER_HELP: Tuple[Tuple[str, str, str], ...] = (
+    (INPUT, "Cube file",
+     "A .mat (MATLAB v4-v7; v7.3/HDF5 is not supported), .npy / .npz, or any raster GDAL "
+     "reads (ENVI: the data file or its .hdr). Arrays are read as (rows, columns, "
+     "bands), or as (bands, rows, columns) when the first axis is the smallest."),
+    (VARIABLE, "Cube variable",
+     "The array's name in a .mat / .npz file. Default: the largest 3-D array."),
+    (GROUND_TRUTH, "Ground truth file",
+     "Optional: class ids (0 = unlabelled) of the same rows and columns, as .mat, .npy, "
+     ".npz or a raster."),
+    (GROUND_TRUTH_VARIABLE, "Ground truth variable",
+     "Its name in a .mat / .npz file. Default: the 2-D array of the cube's size."),
+    (CRS, "CRS",
+     "Optional CRS assigned to the outputs (no reprojection). A raster input keeps its "
+     "own CRS unless one is given here."),
+    (PIXEL_SIZE, "Pixel size",
+     "Pixel side in CRS units, for arrays (and rasters without georeferencing)."),
+    (ORIGIN_X, "Top-left X", "X of the image's top-left corner."),
+    (ORIGIN_Y, "Top-left Y",
+     "Y of the image's top-left corner; rows go down (towards smaller Y), columns right."),
+    (CLASS_NAMES, "Class names",
+     "Optional comma-separated names of classes 1, 2, ... K; missing ones are 'Class N'."),
+    (OUTPUT, "Cube (GeoTIFF)",
+     "The cube as a tiled, DEFLATE-compressed GeoTIFF in the array's data type (integers "
+     "stay integers), bands named 'Band N'."),
+    (OUTPUT_LABELS, "Label raster",
+     "The ground truth as a label raster: smallest integer type, nodata 0, a colour "
+     "table and the class names."),
+    (OUTPUT_POLYGONS, "Class polygons",
+     "The ground truth's class regions as polygons, fields class_id (integer) and class "
+     "(name): ready as training or reference polygons."),
+)
+
+
+def _label(key: str) -> str:
+    return next(label for name, label, _ in PARAMETER_HELP if name == key)
+
+
+class ImportCubeAlgorithm(CrnnAlgorithm):
+    """Bring a benchmark scene (Indian Pines, Pavia, Salinas, Houston, ...) into GIS files."""
+
+    requires_torch = False
+    group_id = "data"
+    group_name = "Data"
+
+    def name(self) -> str:
+        return "importcube"
+
+    def displayName(self) -> str:  # noqa: N802 - name fixed by QGIS
+        return self.tr("Import hyperspectral cube")
+
+    def shortHelpString(self) -> str:  # noqa: N802
+        lines = [self.tr(
+            "Writes a hyperspectral cube from a MATLAB .mat, NumPy .npy/.npz or any "
+            "GDAL-readable file (ENVI, ...) as a GeoTIFF. Classic benchmark scenes have no "
+            "map coordinates: they are placed on a north-up grid with the given pixel "
+            "size, top-left corner and CRS. With a ground-truth array it also writes a "
+            "label raster and polygons of the class regions, for training and accuracy "
+            "assessment."
+        )]
+        for key, label, text in PARAMETER_HELP:
+            lines.append(f"<b>{self.tr(label)}</b> ({key}): {self.tr(text)}")
+        return "<br><br>".join(lines)
+
+    def initAlgorithm(self, config=None) -> None:  # noqa: N802
+        tr = self.tr
+        self.addParameter(QgsProcessingParameterFile(
+            INPUT, tr(_label(INPUT)), behavior=QgsProcessingParameterFile.File,
+            fileFilter=FILE_FILTER))
+        self.addParameter(QgsProcessingParameterString(
+            VARIABLE, tr(_label(VARIABLE)), optional=True))
+        self.addParameter(QgsProcessingParameterFile(
+            GROUND_TRUTH, tr(_label(GROUND_TRUTH)), behavior=QgsProcessingParameterFile.File,
+            fileFilter=FILE_FILTER, optional=True))
+        self.addParameter(QgsProcessingParameterString(
+            GROUND_TRUTH_VARIABLE, tr(_label(GROUND_TRUTH_VARIABLE)), optional=True))
+        self.addParameter(QgsProcessingParameterCrs(CRS, tr(_label(CRS)), optional=True))
+        self.addParameter(QgsProcessingParameterNumber(
+            PIXEL_SIZE, tr(_label(PIXEL_SIZE)), QgsProcessingParameterNumber.Double,
+            defaultValue=1.0, minValue=1e-9))
+        for key in (ORIGIN_X, ORIGIN_Y):
+            self.addParameter(QgsProcessingParameterNumber(
+                key, tr(_label(key)), QgsProcessingParameterNumber.Double, defaultValue=0.0))
+        self.addParameter(QgsProcessingParameterString(
+            CLASS_NAMES, tr(_label(CLASS_NAMES)), optional=True))
+        self.addParameter(QgsProcessingParameterRasterDestination(OUTPUT, tr(_label(OUTPUT))))
+        self.addParameter(QgsProcessingParameterRasterDestination(
+            OUTPUT_LABELS, tr(_label(OUTPUT_LABELS)), optional=True, createByDefault=True))
+        self.addParameter(QgsProcessingParameterVectorDestination(
+            OUTPUT_POLYGONS, tr(_label(OUTPUT_POLYGONS)), QgsProcessing.TypeVectorPolygon,
+            optional=True, createByDefault=True))
+
+    # --- checks ---------------------------------------------------------------------
+    def checkParameterValues(self, parameters, context):  # noqa: N802
+        ok, message = super().checkParameterValues(parameters, context)
+        if not ok:
+            return ok, message
+        try:
+            self._paths(parameters, context)
+        except QgsProcessingException as error:
+            return False, str(error)
+        return True, ""
+
+    def _paths(self, parameters, context) -> Dict[str, str]:
+        paths = {
+            INPUT: self.parameterAsFile(parameters, INPUT, context),
+            GROUND_TRUTH: self.parameterAsFile(parameters, GROUND_TRUTH, context),
+            OUTPUT: self.parameterAsOutputLayer(parameters, OUTPUT, context),
+            OUTPUT_LABELS: self.parameterAsOutputLayer(parameters, OUTPUT_LABELS, context),
+            OUTPUT_POLYGONS: self.parameterAsOutputLayer(parameters, OUTPUT_POLYGONS, context),
+        }
+        for key in (INPUT, GROUND_TRUTH):
+            if paths[key] and not os.path.isfile(paths[key]):
+                raise QgsProcessingException(self.tr(
+                    "The {} file '{}' does not exist.").format(key, paths[key]))
+        for key in (OUTPUT, OUTPUT_LABELS):
+            if paths[key] and os.path.splitext(paths[key])[1].lower() not in (".tif", ".tiff"):
+                raise QgsProcessingException(self.tr(
+                    "{} must be a GeoTIFF file (.tif), not '{}'.").format(key, paths[key]))
+        polygons = paths[OUTPUT_POLYGONS]
+        if polygons and (polygons.startswith(("ogr:", "memory:", "postgis:"))
+                         or "|" in polygons):
+            raise QgsProcessingException(self.tr(
+                "OUTPUT_POLYGONS must be a file (e.g. a new .gpkg), not '{}'.").format(
+                    polygons))
+        return paths
+
+    # --- run ------------------------------------------------------------------------
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        paths = self._paths(parameters, context)
+        crs = self.parameterAsCrs(parameters, CRS, context)
+        placement = Placement(
+            pixel_size=self.parameterAsDouble(parameters, PIXEL_SIZE, context),
+            origin_x=self.parameterAsDouble(parameters, ORIGIN_X, context),
+            origin_y=self.parameterAsDouble(parameters, ORIGIN_Y, context),
+            crs_wkt=crs.toWkt(QgsCoordinateReferenceSystem.WKT_PREFERRED_GDAL)
+            if crs.isValid() else "",
+        )
+        names_text = self.parameterAsString(parameters, CLASS_NAMES, context)
+        class_names = [name.strip() for name in names_text.split(",")] if names_text else []
+        if not paths[GROUND_TRUTH] and (paths[OUTPUT_LABELS] or paths[OUTPUT_POLYGONS]):
+            feedback.pushInfo(self.tr(
+                "No ground truth file given: only the cube is written."))
+            paths[OUTPUT_LABELS] = paths[OUTPUT_POLYGONS] = ""
+        try:
+            result = import_cube(
+                paths[INPUT], paths[OUTPUT], placement,
+                variable=self.parameterAsString(parameters, VARIABLE, context) or None,
+                ground_truth_path=paths[GROUND_TRUTH] or None,
+                ground_truth_variable=self.parameterAsString(
+                    parameters, GROUND_TRUTH_VARIABLE, context) or None,
+                class_names=class_names,
+                labels_path=paths[OUTPUT_LABELS] or None,
+                polygons_path=paths[OUTPUT_POLYGONS] or None,
+                log=feedback.pushInfo,
+                progress=lambda fraction: feedback.setProgress(100 * fraction),
+                is_cancelled=feedback.isCanceled,
+            )
+        except CrnnError as error:
+            raise QgsProcessingException(str(error)) from None
+        rows, cols, bands = result.shape
+        feedback.pushInfo(self.tr("Wrote {} bands of {} x {} pixels from '{}'.").format(
+            bands, rows, cols, result.cube_variable))
+        if result.ground_truth_variable:
+            feedback.pushInfo(self.tr("Ground truth '{}': classes {}; {} polygons.").format(
+                result.ground_truth_variable,
+                ", ".join(f"{v} {result.class_names[v - 1]}" for v in result.classes),
+                result.polygons))
+        return {
+            OUTPUT: paths[OUTPUT],
+            OUTPUT_LABELS: paths[OUTPUT_LABELS] or None,
+            OUTPUT_POLYGONS: paths[OUTPUT_POLYGONS] or None,
+        }
