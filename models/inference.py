@@ -1,0 +1,715 @@
+"""Streaming classification of a raster with a trained CRNN, and LOP smoothing of posteriors.
+
+The raster is read through GDAL in row strips aligned with the file's own blocks (tiles
+or strips, any interleave), only the model's bands, never the whole image. Each pixel
+goes through the network exactly once: its class probabilities (and, for the edge-aware
+LOP, its guide features) go into a rolling buffer of full-width rows. Output rows are
+fused and written one output tile row (256 rows) at a time, as soon as the buffer holds
+``lop.halo(size, iterations)`` rows below them; the buffer keeps only the rows that the
+next tile row's halo still needs. Since the LOP of a pixel reads nothing beyond the halo,
+the result equals whole-image processing exactly: no seams.
+
+Memory follows the raster's width (a read chunk of about ``READ_BUDGET_BYTES`` of
+spectra, plus about 256 + 2 x halo + strip rows of probabilities), not its height.
+
+Outputs are GeoTIFFs written under a hidden temporary name in the output folder and
+renamed into place only when everything succeeded: a failure or a cancel leaves neither
+a partial output nor a temporary file behind.
+
+torch is not imported here: the network runs through ``CrnnModel.classifier()``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+from osgeo import gdal
+
+from .errors import CancelledError, CrnnError
+from .lop import check_lop, halo, lop_fuse
+from .modelfile import ClassInfo, CrnnModel
+
+ProgressCallback = Callable[[float], None]
+CancelCheck = Callable[[], bool]
+LogCallback = Callable[[str], None]
+
+#: Spectra read per chunk (bytes of the read buffer); bounds memory on wide rasters.
+READ_BUDGET_BYTES = 64 * 1024 * 1024
+#: Output tile side: outputs are tiled 256 x 256 and written one tile row at a time.
+OUTPUT_TILE = 256
+#: Default pixels per network batch (measured: docs/inference.md).
+DEFAULT_BATCH_SIZE = 4096
+#: Nodata of the probability and confidence rasters (probabilities lie in [0, 1]).
+PROBABILITY_NODATA = -1.0
+OUTPUT_EXTENSIONS = (".tif", ".tiff")
+DEFAULT_COLOURS = (
+    "#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#ffff33", "#a65628", "#f781bf",
+    "#999999", "#66c2a5", "#fc8d62", "#8da0cb", "#e78ac3", "#a6d854", "#ffd92f", "#e5c494",
+)
+
+# (GDAL type, numpy type, lowest value, highest value), smallest first.
+_CLASS_TYPES = (
+    (gdal.GDT_Byte, np.uint8, 0, 255),
+    (gdal.GDT_UInt16, np.uint16, 0, 65535),
+    (gdal.GDT_Int16, np.int16, -32768, 32767),
+    (gdal.GDT_Int32, np.int32, -(2**31), 2**31 - 1),
+)
+# Band types whose every value float32 holds exactly; the others are read as float64.
+_FLOAT32_EXACT = {gdal.GDT_Byte, gdal.GDT_UInt16, gdal.GDT_Int16, gdal.GDT_Float32}
+
+
+@dataclass
+class ClassificationSummary:
+    """What a classification (or smoothing) run produced."""
+
+    class_counts: Dict[int, int]  # class value -> pixels of that class in the class raster
+    valid_pixels: int
+    nodata_pixels: int
+    seconds: float
+    pixels_per_second: float  # all pixels (valid and nodata) per wall second
+    output_path: str
+    probabilities_path: Optional[str] = None
+    confidence_path: Optional[str] = None
+    width: int = 0
+    height: int = 0
+    class_names: Dict[int, str] = field(default_factory=dict)
+
+    def report(self) -> str:
+        """A few lines for the Processing log."""
+        total = max(self.valid_pixels, 1)
+        lines = [
+            f"{self.width} x {self.height} pixels: {self.valid_pixels} classified, "
+            f"{self.nodata_pixels} nodata, in {self.seconds:.1f} s "
+            f"({self.pixels_per_second:,.0f} pixels/s)."
+        ]
+        for value, count in self.class_counts.items():
+            name = self.class_names.get(value, str(value))
+            lines.append(f"  {value} {name}: {count} pixels ({100.0 * count / total:.1f} %)")
+        return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------
+# Public entries
+
+
+def classify_raster(
+    raster_path: str,
+    model: CrnnModel,
+    output_path: str,
+    probabilities_path: Optional[str] = None,
+    confidence_path: Optional[str] = None,
+    lop_size: int = 3,
+    lop_weights: str = "uniform",
+    lop_iterations: int = 1,
+    device: str = "cpu",
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: Optional[ProgressCallback] = None,
+    is_cancelled: Optional[CancelCheck] = None,
+    log: Optional[LogCallback] = None,
+) -> ClassificationSummary:
+    """Classify ``raster_path`` with ``model``; write the class raster and optional extras.
+
+    Args:
+        raster_path: any raster GDAL reads, holding the model's bands (1-based
+            ``model.band_indices``).
+        model: the trained model.
+        output_path: class raster (GeoTIFF): smallest integer type that holds the class
+            values and a nodata value that is not a class value; colour table and class
+            names from the model.
+        probabilities_path: optional Float32 GeoTIFF, one band per class (LOP-fused
+            posteriors), band descriptions = class names, nodata -1.
+        confidence_path: optional Float32 GeoTIFF: the winning class's probability,
+            nodata -1.
+        lop_size, lop_weights, lop_iterations: the LOP (size 1 or 0 iterations = none).
+        device: 'cpu' (all cores), 'cuda' or 'auto'.
+        batch_size: pixels per network batch.
+        progress: called with 0..100 after each read chunk.
+        is_cancelled: polled between network batches; True raises ``CancelledError``.
+        log: receives a few lines of information.
+
+    A pixel with its band's nodata value, NaN or +-Inf in any used band is nodata in
+    every output and casts no vote in its neighbours' LOP.
+    """
+    check_lop(lop_size, lop_weights, lop_iterations)
+    _check_batch_size(batch_size)
+    outputs = _check_output_paths(raster_path, output_path, probabilities_path, confidence_path)
+    dataset = _open_raster(raster_path)
+    band_indices = [int(b) for b in model.band_indices]
+    _check_model_bands(dataset, model, band_indices, raster_path)
+    _class_type(model.classes)  # raises on class values no integer type holds
+    edge = lop_weights == "edge" and lop_size > 1 and lop_iterations > 0
+    classifier = model.classifier(device=device, batch_size=batch_size)
+    nodata = [dataset.GetRasterBand(b).GetNoDataValue() for b in band_indices]
+    read_type = _read_type(dataset, band_indices)
+    n_bands = len(band_indices)
+
+    def produce(x: int, y: int, w: int, h: int, check: Callable[[], None]):
+        spectra = _read(dataset, x, y, w, h, read_type[0], "pixel", band_indices)
+        if spectra is None:
+            raise CrnnError(
+                f"Cannot read rows {y}-{y + h - 1} of '{raster_path}': "
+                f"{gdal.GetLastErrorMsg() or 'read error'}. Check that the file is intact."
+            )
+        spectra = spectra.reshape(h * w, n_bands)
+        valid = _valid_pixels(spectra, nodata)
+        probs = np.zeros((h * w, classifier.n_classes), np.float32)
+        guide = np.zeros((h * w, model.guide_components.shape[0]), np.float32) if edge else None
+        for start in range(0, h * w, batch_size):
+            check()
+            stop = min(h * w, start + batch_size)
+            piece_valid = valid[start:stop]
+            if not piece_valid.any():
+                continue
+            piece = spectra[start:stop]
+            if piece_valid.all():
+                probs[start:stop] = classifier.predict_proba(piece)
+                if edge:
+                    guide[start:stop] = model.guide(piece)
+            else:
+                chosen = piece[piece_valid]
+                probs[start:stop][piece_valid] = classifier.predict_proba(chosen)
+                if edge:
+                    guide[start:stop][piece_valid] = model.guide(chosen)
+        probs = probs.T.reshape(-1, h, w)
+        if edge:
+            guide = guide.T.reshape(-1, h, w)
+        return probs, valid.reshape(h, w), guide
+
+    if log:
+        log(
+            f"Classifying {dataset.RasterXSize} x {dataset.RasterYSize} pixels, "
+            f"{n_bands} bands, {model.n_classes} classes on {classifier.device}, batch "
+            f"{batch_size}; LOP {lop_size}x{lop_size} {lop_weights} x{lop_iterations}."
+        )
+    return _run(
+        dataset, band_indices, read_type[1] * n_bands, produce, model.classes, outputs,
+        lop_size, lop_weights, lop_iterations, float(model.edge_scale), progress,
+        is_cancelled, log,
+    )
+
+
+def smooth_probabilities(
+    probabilities_path: str,
+    output_path: str,
+    fused_path: Optional[str] = None,
+    confidence_path: Optional[str] = None,
+    lop_size: int = 3,
+    lop_weights: str = "uniform",
+    lop_iterations: int = 1,
+    class_values: Optional[Sequence[int]] = None,
+    class_names: Optional[Sequence[str]] = None,
+    class_colours: Optional[Sequence[str]] = None,
+    progress: Optional[ProgressCallback] = None,
+    is_cancelled: Optional[CancelCheck] = None,
+    log: Optional[LogCallback] = None,
+) -> ClassificationSummary:
+    """LOP-fuse an existing K-band probability raster and write its class raster.
+
+    Streams like ``classify_raster``. Every band is one class's probability (band k is
+    class ``class_values[k]``, default 1..K; names default to the band descriptions or
+    'class k'). A pixel with nodata, NaN or +-Inf in any band is nodata everywhere.
+    Only 'uniform' and 'gaussian' weights: the 'edge' LOP needs the spectra, so smooth
+    with it while classifying (``classify_raster``) instead.
+    """
+    check_lop(lop_size, lop_weights, lop_iterations)
+    if lop_weights == "edge":
+        raise CrnnError(
+            "The 'edge' LOP needs the pixels' spectra, which a probability raster does not "
+            "hold. Use 'uniform' or 'gaussian' here, or classify with the model and the "
+            "'edge' LOP."
+        )
+    outputs = _check_output_paths(probabilities_path, output_path, fused_path, confidence_path)
+    dataset = _open_raster(probabilities_path)
+    n = dataset.RasterCount
+    if n < 1:
+        raise CrnnError(f"The raster '{probabilities_path}' has no bands.")
+    values = list(class_values) if class_values is not None else list(range(1, n + 1))
+    if len(values) != n:
+        raise CrnnError(
+            f"The probability raster has {n} bands but {len(values)} class values were "
+            "given: give one class value per band."
+        )
+    if len(set(values)) != n:
+        raise CrnnError("The class values must be distinct.")
+    names = list(class_names) if class_names is not None else [
+        dataset.GetRasterBand(b + 1).GetDescription() or f"class {values[b]}" for b in range(n)
+    ]
+    colours = list(class_colours) if class_colours is not None else [
+        DEFAULT_COLOURS[b % len(DEFAULT_COLOURS)] for b in range(n)
+    ]
+    if len(names) != n or len(colours) != n:
+        raise CrnnError(f"Give one class name and one colour per band ({n} bands).")
+    classes = [ClassInfo(int(v), str(a), str(c)) for v, a, c in zip(values, names, colours)]
+    _class_type(classes)
+    band_indices = list(range(1, n + 1))
+    nodata = [dataset.GetRasterBand(b).GetNoDataValue() for b in band_indices]
+    read_type = _read_type(dataset, band_indices)
+
+    def produce(x: int, y: int, w: int, h: int, check: Callable[[], None]):
+        check()
+        block = _read(dataset, x, y, w, h, read_type[0], "band", band_indices)
+        if block is None:
+            raise CrnnError(
+                f"Cannot read rows {y}-{y + h - 1} of '{probabilities_path}': "
+                f"{gdal.GetLastErrorMsg() or 'read error'}. Check that the file is intact."
+            )
+        block = block.reshape(n, h, w)
+        valid = _valid_pixels(block.reshape(n, -1).T, nodata).reshape(h, w)
+        return block.astype(np.float32, copy=False), valid, None
+
+    if log:
+        log(
+            f"Smoothing {dataset.RasterXSize} x {dataset.RasterYSize} pixels, {n} classes; "
+            f"LOP {lop_size}x{lop_size} {lop_weights} x{lop_iterations}."
+        )
+    return _run(
+        dataset, band_indices, read_type[1] * n, produce, classes, outputs, lop_size,
+        lop_weights, lop_iterations, 1.0, progress, is_cancelled, log,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Checks
+
+
+def _check_batch_size(batch_size: int) -> None:
+    if int(batch_size) < 1:
+        raise CrnnError(f"The batch size must be at least 1 pixel (got {batch_size}).")
+
+
+def _same_file(a: str, b: str) -> bool:
+    if os.path.exists(a) and os.path.exists(b):
+        try:
+            return os.path.samefile(a, b)
+        except OSError:
+            pass
+    return os.path.normcase(os.path.realpath(a)) == os.path.normcase(os.path.realpath(b))
+
+
+def _check_output_paths(
+    input_path: str, output_path: str, *optional: Optional[str]
+) -> List[Optional[str]]:
+    """Validate the output paths (class raster first); return them as absolute paths."""
+    labels = ("class raster", "probability raster", "confidence raster")
+    paths: List[Optional[str]] = []
+    for label, path in zip(labels, (output_path, *optional)):
+        if path is None or str(path).strip() == "":
+            if label == "class raster":
+                raise CrnnError("Choose a file for the class raster (a .tif path).")
+            paths.append(None)
+            continue
+        path = os.path.abspath(str(path))
+        if os.path.splitext(path)[1].lower() not in OUTPUT_EXTENSIONS:
+            raise CrnnError(
+                f"The {label} '{path}' must be a GeoTIFF: give it a .tif extension."
+            )
+        folder = os.path.dirname(path)
+        if not os.path.isdir(folder):
+            raise CrnnError(
+                f"The folder of the {label} '{path}' does not exist. Create the folder "
+                "first or choose another output path."
+            )
+        if not os.access(folder, os.W_OK):
+            raise CrnnError(
+                f"Cannot write the {label} into '{folder}': no write permission. Choose "
+                "another folder."
+            )
+        if os.path.isdir(path):
+            raise CrnnError(f"The {label} path '{path}' is a folder: give a file name.")
+        if _same_file(path, input_path):
+            raise CrnnError(
+                f"The {label} '{path}' is the input raster itself. Choose another output "
+                "file; the input is never overwritten."
+            )
+        for other_label, other in zip(labels, paths):
+            if other is not None and _same_file(path, other):
+                raise CrnnError(
+                    f"The {label} and the {other_label} are the same file '{path}': give "
+                    "each output its own file."
+                )
+        paths.append(path)
+    return paths
+
+
+def _open_raster(path: str) -> gdal.Dataset:
+    try:
+        dataset = gdal.OpenEx(str(path), gdal.OF_RASTER | gdal.OF_READONLY) if path else None
+    except RuntimeError:  # GDAL exceptions switched on by someone else
+        dataset = None
+    if dataset is None and not os.path.exists(str(path)):
+        raise CrnnError(f"The raster '{path}' does not exist. Check the path.")
+    if dataset is None:
+        raise CrnnError(
+            f"Cannot open the raster '{path}': {gdal.GetLastErrorMsg() or 'not a raster'}. "
+            "Choose a raster file GDAL can read."
+        )
+    return dataset
+
+
+def _check_model_bands(
+    dataset: gdal.Dataset, model: CrnnModel, band_indices: List[int], path: str
+) -> None:
+    count = dataset.RasterCount
+    if not band_indices:
+        raise CrnnError("The model lists no bands; it is corrupt. Retrain it.")
+    highest, lowest = max(band_indices), min(band_indices)
+    if lowest < 1:
+        raise CrnnError(f"The model lists band {lowest}; bands are numbered from 1. Retrain it.")
+    if highest > count:
+        raise CrnnError(
+            f"The model reads band {highest}, but the raster '{os.path.basename(path)}' has "
+            f"only {count} band(s). Classify a raster with the same bands as the one the "
+            f"model was trained on ({len(band_indices)} bands, up to band {highest})."
+        )
+    if int(np.asarray(model.mean).shape[0]) != len(band_indices):
+        raise CrnnError(
+            f"The model is inconsistent: {len(band_indices)} bands but a standardisation "
+            f"for {np.asarray(model.mean).shape[0]}. Retrain it."
+        )
+
+
+def _read_type(dataset: gdal.Dataset, band_indices: Sequence[int]) -> Tuple[int, int]:
+    """GDAL buffer type and its size: float32 where it holds every value, else float64."""
+    types = {dataset.GetRasterBand(b).DataType for b in band_indices}
+    if types <= _FLOAT32_EXACT:
+        return gdal.GDT_Float32, 4
+    return gdal.GDT_Float64, 8
+
+
+def _read(dataset, x, y, w, h, buf_type, interleave, band_list) -> Optional[np.ndarray]:
+    try:
+        return dataset.ReadAsArray(
+            x, y, w, h, buf_type=buf_type, interleave=interleave, band_list=band_list
+        )
+    except RuntimeError:  # GDAL exceptions switched on: the caller reports the message
+        return None
+
+
+def _valid_pixels(spectra: np.ndarray, nodata: Sequence[Optional[float]]) -> np.ndarray:
+    """(pixels, bands) -> True where every band is finite and not its band's nodata."""
+    valid = np.isfinite(spectra).all(axis=1)
+    for band, value in enumerate(nodata):
+        if value is not None and np.isfinite(value):
+            valid &= spectra[:, band] != spectra.dtype.type(value)
+    return valid
+
+
+# ---------------------------------------------------------------------------------------
+# The class raster's type, nodata, colours
+
+
+def _class_type(classes: Sequence[ClassInfo]) -> Tuple[int, type, int]:
+    """(GDAL type, numpy type, nodata): the smallest type that holds every class value
+    and one more value for nodata (0 where 0 is not a class, else the type's top/bottom)."""
+    values = {int(c.value) for c in classes}
+    if not values:
+        raise CrnnError("The model has no classes; it is corrupt. Retrain it.")
+    low, high = min(values), max(values)
+    for gdal_type, np_type, lowest, highest in _CLASS_TYPES:
+        if low < lowest or high > highest:
+            continue
+        for candidate in (0, highest, lowest, highest - 1, lowest + 1):
+            if lowest <= candidate <= highest and candidate not in values:
+                return gdal_type, np_type, candidate
+    raise CrnnError(
+        f"Class values from {low} to {high} do not fit a 32-bit integer raster. Use class "
+        "values between -2147483647 and 2147483646."
+    )
+
+
+def _rgb(colour: str) -> Optional[Tuple[int, int, int]]:
+    text = str(colour).strip().lstrip("#")
+    if len(text) != 6:
+        return None
+    try:
+        return int(text[0:2], 16), int(text[2:4], 16), int(text[4:6], 16)
+    except ValueError:
+        return None
+
+
+def _style_class_band(
+    band: gdal.Band, classes: Sequence[ClassInfo], gdal_type: int, nodata: int
+) -> None:
+    band.SetNoDataValue(nodata)
+    band.SetDescription("class")
+    values = [int(c.value) for c in classes]
+    if gdal_type not in (gdal.GDT_Byte, gdal.GDT_UInt16) or min(values) < 0:
+        return  # GeoTIFF colour tables and category lists are indexed from 0 upward
+    top = max(max(values), nodata if nodata >= 0 else 0)
+    if top > 65535:
+        return
+    table = gdal.ColorTable()
+    for index in range(top + 1):
+        table.SetColorEntry(index, (0, 0, 0, 0))
+    names = [""] * (max(values) + 1)
+    for info in classes:
+        rgb = _rgb(info.color)
+        if rgb is not None:
+            table.SetColorEntry(int(info.value), (*rgb, 255))
+        names[int(info.value)] = info.name
+    band.SetRasterColorTable(table)
+    band.SetRasterColorInterpretation(gdal.GCI_PaletteIndex)
+    band.SetCategoryNames(names)
+
+
+# ---------------------------------------------------------------------------------------
+# Outputs under temporary names
+
+
+class _Output:
+    """A GeoTIFF written under a hidden temporary name, renamed into place on success."""
+
+    def __init__(self, path: str, like: gdal.Dataset, bands: int, gdal_type: int) -> None:
+        self.path = path
+        folder, name = os.path.split(path)
+        self.temporary = os.path.join(folder, f".{name}.{uuid.uuid4().hex[:8]}.part.tif")
+        options = ["TILED=YES", f"BLOCKXSIZE={OUTPUT_TILE}", f"BLOCKYSIZE={OUTPUT_TILE}",
+                   "COMPRESS=DEFLATE", "BIGTIFF=IF_SAFER"]
+        if bands > 1:
+            options.append("INTERLEAVE=BAND")
+        driver = gdal.GetDriverByName("GTiff")
+        try:
+            self.dataset = driver.Create(
+                self.temporary, like.RasterXSize, like.RasterYSize, bands, gdal_type, options
+            )
+        except RuntimeError:
+            self.dataset = None
+        if self.dataset is None:
+            raise CrnnError(
+                f"Cannot create '{path}': {gdal.GetLastErrorMsg() or 'write error'}. Check "
+                "the folder's free space and permissions."
+            )
+        transform = like.GetGeoTransform(can_return_null=True)
+        if transform is not None:
+            self.dataset.SetGeoTransform(transform)
+        projection = like.GetProjection()
+        if projection:
+            self.dataset.SetProjection(projection)
+
+    def band(self, index: int) -> gdal.Band:
+        return self.dataset.GetRasterBand(index)
+
+    def write(self, stack: np.ndarray, row: int) -> None:
+        """(bands, rows, cols) at ``row``; flushed so finished tiles leave memory."""
+        for index, array in enumerate(stack, start=1):
+            try:
+                failed = self.band(index).WriteArray(array, 0, row) != 0
+            except RuntimeError:
+                failed = True
+            if failed:
+                raise CrnnError(
+                    f"Cannot write '{self.path}': {gdal.GetLastErrorMsg() or 'write error'}. "
+                    "Check the free disk space."
+                )
+        self.dataset.FlushCache()
+
+    def _files(self) -> List[Tuple[str, str]]:
+        return [(self.temporary, self.path),
+                (self.temporary + ".aux.xml", self.path + ".aux.xml")]
+
+    def close(self) -> None:
+        if self.dataset is not None:
+            self.dataset.FlushCache()
+            self.dataset = None
+
+    def commit(self) -> None:
+        self.close()
+        for source, target in self._files():
+            if os.path.exists(source):
+                os.replace(source, target)
+            elif os.path.exists(target):
+                os.remove(target)  # a stale side-car of an earlier file at this path
+
+    def discard(self) -> None:
+        self.dataset = None
+        for source, _ in self._files():
+            if os.path.exists(source):
+                try:
+                    os.remove(source)
+                except OSError:
+                    pass
+
+
+# ---------------------------------------------------------------------------------------
+# The streaming engine
+
+
+def read_layout(dataset: gdal.Dataset, band_indices: Sequence[int],
+                bytes_per_pixel: int) -> Tuple[int, int]:
+    """(strip rows, chunk columns) aligned with the file's blocks, within the read budget.
+
+    A tiled file is read one tile row at a time, in chunks of whole tiles; a striped one
+    in strips of whole blocks spanning the full width. Only where a single block exceeds
+    the budget are reads smaller than a block (GDAL then caches the block).
+    """
+    width, height = dataset.RasterXSize, dataset.RasterYSize
+    block_x, block_y = dataset.GetRasterBand(band_indices[0]).GetBlockSize()
+    block_x, block_y = max(1, min(block_x, width)), max(1, min(block_y, height))
+    budget = max(1, READ_BUDGET_BYTES // max(1, bytes_per_pixel))  # pixels per chunk
+    if block_x >= width:  # striped: whole-width strips of whole blocks
+        rows = block_y * max(1, (budget // width) // block_y)
+        if rows * width > 2 * budget:
+            rows = max(1, budget // width)
+        return min(rows, height), width
+    if block_x * block_y <= 2 * budget:  # tiled: one tile row, chunks of whole tiles
+        columns = block_x * max(1, budget // (block_x * block_y))
+        return block_y, min(columns, width)
+    rows = max(1, min(block_y, budget // block_x))  # huge tiles: part of a tile at a time
+    return rows, block_x
+
+
+def _run(
+    dataset: gdal.Dataset,
+    band_indices: Sequence[int],
+    bytes_per_pixel: int,
+    produce: Callable,
+    classes: Sequence[ClassInfo],
+    paths: List[Optional[str]],
+    lop_size: int,
+    lop_weights: str,
+    lop_iterations: int,
+    edge_scale: float,
+    progress: Optional[ProgressCallback],
+    is_cancelled: Optional[CancelCheck],
+    log: Optional[LogCallback],
+) -> ClassificationSummary:
+    started = time.perf_counter()
+    width, height = dataset.RasterXSize, dataset.RasterYSize
+    n_classes = len(classes)
+    values = np.array([c.value for c in classes])
+    class_gdal, class_np, class_nodata = _class_type(classes)
+    margin = halo(lop_size, lop_iterations) if lop_size > 1 and lop_iterations > 0 else 0
+    strip_rows, chunk_cols = read_layout(dataset, band_indices, bytes_per_pixel)
+
+    def check() -> None:
+        if is_cancelled is not None and is_cancelled():
+            raise CancelledError()
+
+    outputs: List[_Output] = []
+    counts = np.zeros(n_classes, np.int64)
+    valid_total = 0
+    try:
+        check()
+        class_out = _Output(paths[0], dataset, 1, class_gdal)
+        outputs.append(class_out)
+        _style_class_band(class_out.band(1), classes, class_gdal, class_nodata)
+        prob_out = conf_out = None
+        if paths[1]:
+            prob_out = _Output(paths[1], dataset, n_classes, gdal.GDT_Float32)
+            outputs.append(prob_out)
+            for index, info in enumerate(classes, start=1):
+                prob_out.band(index).SetDescription(info.name)
+                prob_out.band(index).SetNoDataValue(PROBABILITY_NODATA)
+        if paths[2]:
+            conf_out = _Output(paths[2], dataset, 1, gdal.GDT_Float32)
+            outputs.append(conf_out)
+            conf_out.band(1).SetDescription("confidence")
+            conf_out.band(1).SetNoDataValue(PROBABILITY_NODATA)
+
+        # Rolling buffer of full-width rows [buffer_start, buffer_end).
+        capacity = OUTPUT_TILE + 2 * margin + strip_rows
+        prob_buffer = np.zeros((n_classes, capacity, width), np.float32)
+        valid_buffer = np.zeros((capacity, width), bool)
+        guide_buffer: Optional[np.ndarray] = None
+        buffer_start = buffer_end = 0
+        next_row = 0  # first output row not written yet
+        for strip_start in range(0, height, strip_rows):
+            strip_end = min(height, strip_start + strip_rows)
+            rows = strip_end - strip_start
+            keep_from = max(0, next_row - margin)  # rows before this are no longer needed
+            if keep_from > buffer_start:
+                kept = buffer_end - keep_from
+                prob_buffer[:, :kept] = prob_buffer[:, keep_from - buffer_start:
+                                                    buffer_end - buffer_start].copy()
+                valid_buffer[:kept] = valid_buffer[keep_from - buffer_start:
+                                                   buffer_end - buffer_start].copy()
+                if guide_buffer is not None:
+                    guide_buffer[:, :kept] = guide_buffer[:, keep_from - buffer_start:
+                                                          buffer_end - buffer_start].copy()
+                buffer_start = keep_from
+            base = buffer_end - buffer_start
+            for col in range(0, width, chunk_cols):
+                cols = min(chunk_cols, width - col)
+                probs, valid, guide = produce(col, strip_start, cols, rows, check)
+                prob_buffer[:, base:base + rows, col:col + cols] = probs
+                valid_buffer[base:base + rows, col:col + cols] = valid
+                if guide is not None:
+                    if guide_buffer is None:
+                        guide_buffer = np.zeros((guide.shape[0], capacity, width), np.float32)
+                    guide_buffer[:, base:base + rows, col:col + cols] = guide
+                if progress is not None:
+                    progress(100.0 * (strip_start * width + (col + cols) * rows) / (width * height))
+            dataset.FlushCache()  # drop the blocks just read: memory stays flat
+            buffer_end = strip_end
+            while next_row < height and (
+                buffer_end == height or buffer_end >= min(height, next_row + OUTPUT_TILE) + margin
+            ):
+                out_end = min(height, next_row + OUTPUT_TILE)
+                top, bottom = max(0, next_row - margin), min(buffer_end, out_end + margin)
+                window = slice(top - buffer_start, bottom - buffer_start)
+                fused = lop_fuse(
+                    prob_buffer[:, window], valid_buffer[window], lop_size, lop_weights,
+                    lop_iterations,
+                    guide=None if guide_buffer is None else guide_buffer[:, window],
+                    edge_scale=edge_scale,
+                )
+                inner = slice(next_row - top, out_end - top)
+                fused = fused[:, inner]
+                valid = valid_buffer[window][inner]
+                winner = fused.argmax(axis=0)
+                labels = values[winner].astype(class_np)
+                labels[~valid] = class_nodata
+                counts += np.bincount(winner[valid], minlength=n_classes)
+                valid_total += int(valid.sum())
+                class_out.write(labels[None], next_row)
+                if conf_out is not None:
+                    confidence = fused.max(axis=0)
+                    confidence[~valid] = PROBABILITY_NODATA
+                    conf_out.write(confidence[None], next_row)
+                if prob_out is not None:
+                    fused[:, ~valid] = PROBABILITY_NODATA
+                    prob_out.write(fused, next_row)
+                next_row = out_end
+        check()
+        for output in outputs:
+            output.close()
+        for output in outputs:
+            output.commit()
+    except BaseException:
+        for output in outputs:
+            output.discard()
+        raise
+    seconds = time.perf_counter() - started
+    total = width * height
+    summary = ClassificationSummary(
+        class_counts={int(v): int(c) for v, c in zip(values, counts)},
+        valid_pixels=valid_total,
+        nodata_pixels=total - valid_total,
+        seconds=seconds,
+        pixels_per_second=total / seconds if seconds > 0 else float("inf"),
+        output_path=paths[0],
+        probabilities_path=paths[1],
+        confidence_path=paths[2],
+        width=width,
+        height=height,
+        class_names={int(c.value): c.name for c in classes},
+    )
+    if log:
+        log(summary.report())
+    return summary
+
+
+__all__ = [
+    "ClassificationSummary",
+    "classify_raster",
+    "smooth_probabilities",
+    "read_layout",
+    "READ_BUDGET_BYTES",
+    "DEFAULT_BATCH_SIZE",
+    "PROBABILITY_NODATA",
+]

@@ -1,0 +1,321 @@
+"""Streaming classification: real GeoTIFFs, real torch, a small real model, no mocks.
+
+The streamed result must equal the whole-image result computed directly with
+``predict_proba`` + ``lop_fuse``, whatever the file's block layout and the LOP.
+The rasters are taller than one output tile row (256), so the rolling buffer, the halo
+rows between tile rows and several read strips are all exercised.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+
+import numpy as np
+import pytest
+from core_helpers import small_model, synthetic_spectra
+from osgeo import gdal, osr
+
+from hyperspectral_crnn.models import inference
+from hyperspectral_crnn.models.errors import CancelledError, CrnnError
+from hyperspectral_crnn.models.inference import (
+    PROBABILITY_NODATA,
+    classify_raster,
+    read_layout,
+    smooth_probabilities,
+)
+from hyperspectral_crnn.models.lop import lop_fuse
+from hyperspectral_crnn.models.modelfile import ClassInfo
+
+BANDS = 40
+HEIGHT, WIDTH = 300, 48  # > one 256-row output tile row; two tile columns
+TRANSFORM = (500000.0, 30.0, 0.0, 4200000.0, 0.0, -30.0)
+LAYOUTS = {
+    "tiled": ["TILED=YES", "BLOCKXSIZE=32", "BLOCKYSIZE=32", "INTERLEAVE=BAND"],
+    "striped-band": ["INTERLEAVE=BAND", "BLOCKYSIZE=7"],
+    "pixel": ["INTERLEAVE=PIXEL", "BLOCKYSIZE=5"],
+}
+
+
+@pytest.fixture(scope="module")
+def model():
+    return small_model(n_bands=BANDS)
+
+
+def scene(height: int, width: int, seed: int = 0) -> np.ndarray:
+    """(bands, rows, cols): class regions (so the LOP has edges) plus noisy pixels."""
+    rng = np.random.default_rng(seed)
+    spectra, labels = synthetic_spectra(BANDS, 3, per_class=height * width, seed=seed)
+    rows, cols = np.mgrid[0:height, 0:width]
+    region = ((rows // 23 + cols // 17) % 3) + 1
+    noisy = rng.random((height, width)) < 0.15
+    region[noisy] = rng.integers(1, 4, noisy.sum())
+    out = np.empty((height * width, BANDS), np.float32)
+    for k in (1, 2, 3):
+        where = np.flatnonzero(region.ravel() == k)
+        pool = spectra[labels == k]
+        out[where] = pool[rng.integers(0, pool.shape[0], where.size)]
+    return out.T.reshape(BANDS, height, width).copy()
+
+
+def write_raster(path, array, options=(), gdal_type=gdal.GDT_Float32, nodata=None) -> str:
+    bands, height, width = array.shape
+    dataset = gdal.GetDriverByName("GTiff").Create(
+        str(path), width, height, bands, gdal_type, list(options)
+    )
+    dataset.SetGeoTransform(TRANSFORM)
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(32633)
+    dataset.SetProjection(srs.ExportToWkt())
+    for index in range(bands):
+        band = dataset.GetRasterBand(index + 1)
+        if nodata is not None:
+            band.SetNoDataValue(nodata)
+        band.WriteArray(array[index])
+    dataset = None
+    return str(path)
+
+
+def read(path) -> np.ndarray:
+    dataset = gdal.Open(str(path))
+    array = dataset.ReadAsArray()
+    return array if array.ndim == 3 else array[None]
+
+
+def reference(model, array, valid, size=1, weights="uniform", iterations=1):
+    """Whole-image result: predict_proba on every valid pixel, then one lop_fuse."""
+    bands, height, width = array.shape
+    spectra = array.reshape(bands, -1).T
+    flat = valid.ravel()
+    probs = np.zeros((spectra.shape[0], model.n_classes), np.float32)
+    probs[flat] = model.classifier().predict_proba(spectra[flat])
+    guide = np.zeros((spectra.shape[0], model.guide_components.shape[0]), np.float32)
+    guide[flat] = model.guide(spectra[flat])
+    fused = lop_fuse(
+        probs.T.reshape(-1, height, width), valid, size, weights, iterations,
+        guide=guide.T.reshape(-1, height, width), edge_scale=model.edge_scale,
+    )
+    return fused
+
+
+def labels_of(model, fused, valid, nodata=0):
+    values = np.array([c.value for c in model.classes])
+    out = values[fused.argmax(axis=0)]
+    out[~valid] = nodata
+    return out
+
+
+def assert_matches(model, folder, fused, valid):
+    np.testing.assert_array_equal(read(folder / "class.tif")[0], labels_of(model, fused, valid))
+    probs = read(folder / "probs.tif")
+    expected = np.where(valid, fused, PROBABILITY_NODATA)
+    np.testing.assert_allclose(probs, expected, rtol=0, atol=1e-6)
+    confidence = read(folder / "conf.tif")[0]
+    np.testing.assert_allclose(
+        confidence, np.where(valid, fused.max(axis=0), PROBABILITY_NODATA), rtol=0, atol=1e-6
+    )
+
+
+def outputs(folder):
+    return dict(
+        output_path=str(folder / "class.tif"),
+        probabilities_path=str(folder / "probs.tif"),
+        confidence_path=str(folder / "conf.tif"),
+    )
+
+
+@pytest.fixture(scope="module")
+def tall(model, tmp_path_factory):
+    """The same scene in three block layouts, plus its whole-image probabilities."""
+    folder = tmp_path_factory.mktemp("tall")
+    array = scene(HEIGHT, WIDTH)
+    paths = {name: write_raster(folder / f"{name}.tif", array, options)
+             for name, options in LAYOUTS.items()}
+    valid = np.ones((HEIGHT, WIDTH), bool)
+    return {"array": array, "paths": paths, "valid": valid,
+            "raw": reference(model, array, valid)}
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+def test_probabilities_without_lop_equal_whole_image(model, tall, tmp_path, layout):
+    summary = classify_raster(tall["paths"][layout], model, lop_size=1, **outputs(tmp_path))
+    assert_matches(model, tmp_path, tall["raw"], tall["valid"])
+    assert summary.valid_pixels == HEIGHT * WIDTH and summary.nodata_pixels == 0
+    assert sum(summary.class_counts.values()) == HEIGHT * WIDTH
+
+
+@pytest.mark.parametrize("layout, size, weights, iterations", [
+    ("tiled", 3, "edge", 1), ("tiled", 5, "edge", 3), ("tiled", 3, "uniform", 3),
+    ("striped-band", 5, "gaussian", 1), ("striped-band", 3, "edge", 3),
+    ("pixel", 5, "uniform", 3), ("pixel", 5, "edge", 1),
+])
+def test_streamed_lop_equals_whole_image(model, tall, tmp_path, layout, size, weights,
+                                         iterations):
+    classify_raster(tall["paths"][layout], model, lop_size=size, lop_weights=weights,
+                    lop_iterations=iterations, **outputs(tmp_path))
+    fused = reference(model, tall["array"], tall["valid"], size, weights, iterations)
+    assert_matches(model, tmp_path, fused, tall["valid"])
+
+
+def test_column_chunks_within_a_tile_row(model, tall, tmp_path, monkeypatch):
+    """A read budget of one tile splits each tile row into column chunks: still exact."""
+    monkeypatch.setattr(inference, "READ_BUDGET_BYTES", 32 * 32 * BANDS * 4)
+    dataset = gdal.Open(tall["paths"]["tiled"])
+    assert read_layout(dataset, [1], BANDS * 4) == (32, 32)
+    classify_raster(tall["paths"]["tiled"], model, lop_size=5, lop_weights="edge",
+                    lop_iterations=1, **outputs(tmp_path))
+    fused = reference(model, tall["array"], tall["valid"], 5, "edge", 1)
+    assert_matches(model, tmp_path, fused, tall["valid"])
+
+
+@pytest.mark.parametrize("weights", ["uniform", "gaussian"])
+@pytest.mark.parametrize("size", [3, 5])
+@pytest.mark.parametrize("iterations", [1, 3])
+def test_smoothing_equals_whole_image(tall, tmp_path, weights, size, iterations):
+    """Every spatial LOP through the same streaming engine, on the tiled layout."""
+    raw = tall["raw"]
+    source = write_raster(tmp_path / "raw.tif", raw, LAYOUTS["tiled"])
+    smooth_probabilities(source, str(tmp_path / "class.tif"), str(tmp_path / "probs.tif"),
+                         str(tmp_path / "conf.tif"), lop_size=size, lop_weights=weights,
+                         lop_iterations=iterations)
+    fused = lop_fuse(raw, tall["valid"], size, weights, iterations)
+    np.testing.assert_array_equal(read(tmp_path / "class.tif")[0], fused.argmax(axis=0) + 1)
+    np.testing.assert_allclose(read(tmp_path / "probs.tif"), fused, rtol=0, atol=1e-6)
+
+
+def test_smoothing_refuses_edge_and_mismatched_classes(tall, tmp_path):
+    source = write_raster(tmp_path / "raw.tif", tall["raw"][:, :40, :40])
+    with pytest.raises(CrnnError, match="spectra"):
+        smooth_probabilities(source, str(tmp_path / "class.tif"), lop_weights="edge")
+    with pytest.raises(CrnnError, match="3 bands but 2 class values"):
+        smooth_probabilities(source, str(tmp_path / "class.tif"), class_values=[1, 2])
+
+
+def test_nodata_nan_and_inf_are_not_classified(model, tmp_path):
+    array = scene(60, 50, seed=1)
+    valid = np.ones((60, 50), bool)
+    integer = np.round(array).astype(np.int16)
+    integer[7, 3:9, 10] = -9999  # nodata in some bands only
+    integer[:, 20:23, 30:34] = -9999
+    valid[3:9, 10] = False
+    valid[20:23, 30:34] = False
+    path = write_raster(tmp_path / "int16.tif", integer, LAYOUTS["tiled"], gdal.GDT_Int16,
+                        nodata=-9999)
+    summary = classify_raster(path, model, lop_size=3, lop_weights="edge", **outputs(tmp_path))
+    fused = reference(model, integer.astype(np.float32), valid, 3, "edge", 1)
+    assert_matches(model, tmp_path, fused, valid)
+    assert summary.nodata_pixels == int((~valid).sum())
+    assert summary.valid_pixels == int(valid.sum())
+
+    floating = array.copy()
+    floating[5, 0, :] = np.nan
+    floating[39, 59, 49] = np.inf
+    floating[0, 30, 30] = -np.inf
+    valid = np.ones((60, 50), bool)
+    valid[0, :] = valid[59, 49] = valid[30, 30] = False
+    path = write_raster(tmp_path / "float.tif", floating, LAYOUTS["pixel"])
+    classify_raster(path, model, lop_size=5, lop_iterations=2, **outputs(tmp_path))
+    fused = reference(model, np.where(np.isfinite(floating), floating, 0), valid, 5,
+                      "uniform", 2)
+    assert_matches(model, tmp_path, fused, valid)
+
+
+def test_output_metadata(model, tmp_path):
+    path = write_raster(tmp_path / "in.tif", scene(40, 30, seed=2), LAYOUTS["striped-band"])
+    classify_raster(path, model, **outputs(tmp_path))
+    source = gdal.Open(path)
+    classes = gdal.Open(str(tmp_path / "class.tif"))
+    band = classes.GetRasterBand(1)
+    assert band.DataType == gdal.GDT_Byte
+    assert band.GetNoDataValue() == 0
+    assert band.GetBlockSize() == [256, 256]
+    assert classes.GetMetadata("IMAGE_STRUCTURE").get("COMPRESSION") == "DEFLATE"
+    names = band.GetCategoryNames()
+    table = band.GetRasterColorTable()
+    for info in model.classes:
+        assert names[info.value] == info.name
+        rgb = tuple(int(info.color[i:i + 2], 16) for i in (1, 3, 5))
+        assert table.GetColorEntry(info.value) == (*rgb, 255)
+    assert table.GetColorEntry(0)[3] == 0  # nodata is transparent
+    probs = gdal.Open(str(tmp_path / "probs.tif"))
+    assert probs.RasterCount == model.n_classes
+    for index, info in enumerate(model.classes, start=1):
+        assert probs.GetRasterBand(index).GetDescription() == info.name
+        assert probs.GetRasterBand(index).DataType == gdal.GDT_Float32
+        assert probs.GetRasterBand(index).GetNoDataValue() == PROBABILITY_NODATA
+    confidence = gdal.Open(str(tmp_path / "conf.tif"))
+    assert confidence.GetRasterBand(1).GetNoDataValue() == PROBABILITY_NODATA
+    for output in (classes, probs, confidence):
+        assert (output.RasterXSize, output.RasterYSize) == (30, 40)
+        assert output.GetGeoTransform() == source.GetGeoTransform()
+        assert output.GetSpatialRef().IsSame(source.GetSpatialRef())
+    classes = probs = confidence = None
+    assert sorted(os.listdir(tmp_path)) == [
+        "class.tif", "class.tif.aux.xml", "conf.tif", "in.tif", "probs.tif"
+    ]
+
+
+def test_class_value_types(model, tmp_path):
+    path = write_raster(tmp_path / "in.tif", scene(20, 20, seed=3))
+    cases = [([-5, 0, 300], gdal.GDT_Int16, 32767), ([0, 1, 255], gdal.GDT_Byte, 254),
+             ([0, 1, 300], gdal.GDT_UInt16, 65535),
+             ([0, 7, 9], gdal.GDT_Byte, 255), ([2, 70000, 5], gdal.GDT_Int32, 0)]
+    for values, gdal_type, nodata in cases:
+        classes = [ClassInfo(v, c.name, c.color) for v, c in zip(values, model.classes)]
+        relabelled = dataclasses.replace(model, classes=classes)
+        output = str(tmp_path / f"class_{gdal_type}.tif")
+        summary = classify_raster(path, relabelled, output)
+        dataset = gdal.Open(output)
+        band = dataset.GetRasterBand(1)
+        assert (band.DataType, band.GetNoDataValue()) == (gdal_type, nodata)
+        assert set(np.unique(band.ReadAsArray())) <= set(values)
+        assert set(summary.class_counts) == set(values)
+
+
+def test_band_check_before_any_work(model, tmp_path):
+    path = write_raster(tmp_path / "short.tif", scene(10, 10)[:30])
+    calls = []
+    with pytest.raises(CrnnError, match=r"band 40.*only 30 band"):
+        classify_raster(path, model, str(tmp_path / "class.tif"), progress=calls.append)
+    assert calls == [] and os.listdir(tmp_path) == ["short.tif"]
+
+
+def test_cancel_leaves_no_file(model, tmp_path):
+    path = write_raster(tmp_path / "in.tif", scene(HEIGHT, 40, seed=4), LAYOUTS["tiled"])
+    calls = []
+    with pytest.raises(CancelledError):
+        classify_raster(path, model, progress=calls.append, is_cancelled=lambda: bool(calls),
+                        **outputs(tmp_path))
+    assert len(calls) == 1 and calls[0] < 100
+    assert os.listdir(tmp_path) == ["in.tif"]
+
+
+def test_refused_paths(model, tmp_path):
+    path = write_raster(tmp_path / "in.tif", scene(10, 10))
+    with pytest.raises(CrnnError, match="input raster itself"):
+        classify_raster(path, model, path)
+    with pytest.raises(CrnnError, match="does not exist. Create the folder"):
+        classify_raster(path, model, str(tmp_path / "missing" / "class.tif"))
+    with pytest.raises(CrnnError, match="same file"):
+        classify_raster(path, model, str(tmp_path / "a.tif"), str(tmp_path / "a.tif"))
+    with pytest.raises(CrnnError, match=r"\.tif extension"):
+        classify_raster(path, model, str(tmp_path / "class.img"))
+    with pytest.raises(CrnnError, match="does not exist"):
+        classify_raster(str(tmp_path / "nothing.tif"), model, str(tmp_path / "class.tif"))
+    with pytest.raises(CrnnError, match="odd"):
+        classify_raster(path, model, str(tmp_path / "class.tif"), lop_size=4)
+    assert os.listdir(tmp_path) == ["in.tif"]
+
+
+def test_rerun_replaces_outputs_and_leaves_no_temporary_file(model, tmp_path):
+    path = write_raster(tmp_path / "in.tif", scene(30, 30, seed=5))
+    messages, progress = [], []
+    for _ in range(2):
+        classify_raster(path, model, log=messages.append, progress=progress.append,
+                        **outputs(tmp_path))
+    assert progress[-1] == pytest.approx(100.0)
+    assert all(0 < p <= 100 for p in progress)
+    assert any("pixels/s" in m for m in messages)
+    assert sorted(os.listdir(tmp_path)) == [
+        "class.tif", "class.tif.aux.xml", "conf.tif", "in.tif", "probs.tif"
+    ]
