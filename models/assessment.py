@@ -591,7 +591,8 @@ def html_confusion_matrix(assessment: Assessment) -> str:
     """Section: the confusion matrix as a heat map (shade = share of the row)."""
     k = len(assessment.class_values)
     totals = assessment.reference_totals
-    header = "".join(f"<th>{v}</th>" for v in assessment.class_values)
+    header = "".join(f'<th title="{html.escape(name)}">{value}</th>'
+                     for value, name in zip(assessment.class_values, assessment.class_names))
     header += f"<th>{UNCLASSIFIED}</th><th>Total</th>"
     lines = []
     for i in range(k):
