@@ -13,8 +13,12 @@ def algorithm_classes() -> tuple[type, ...]:
     cheap. To add an algorithm, import its class here and add it to the tuple, e.g.
     ``from .train import TrainAlgorithm``.
     """
+    from .assess import AssessAlgorithm
     from .classify import ClassifyAlgorithm
+    from .importcube import ImportCubeAlgorithm
+    from .smooth import SmoothAlgorithm
     from .train import TrainAlgorithm
     from .trainclassify import TrainClassifyAlgorithm
 
-    return (TrainAlgorithm, ClassifyAlgorithm, TrainClassifyAlgorithm)
+    return (ImportCubeAlgorithm, TrainAlgorithm, ClassifyAlgorithm, TrainClassifyAlgorithm,
+            SmoothAlgorithm, AssessAlgorithm)

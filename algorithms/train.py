@@ -45,6 +45,8 @@ INPUT_HELP = [
     ("BANDS", "Bands to use (default: all)."),
     ("TRAINING", "Training polygons."),
     ("CLASS_FIELD", "The class of each polygon: integer values or text names."),
+    ("CLASS_NAME_FIELD", "Optional, with an integer CLASS_FIELD: a text field naming each "
+                         "class (else the names of a categorized style, else 'Class N')."),
 ]
 
 
@@ -57,6 +59,9 @@ def add_training_inputs(algorithm: CrnnAlgorithm) -> None:
         "TRAINING", tr("Training polygons"), [QgsProcessing.TypeVectorPolygon]))
     algorithm.addParameter(QgsProcessingParameterField(
         "CLASS_FIELD", tr("Class field"), None, "TRAINING", QgsProcessingParameterField.Any))
+    algorithm.addParameter(QgsProcessingParameterField(
+        "CLASS_NAME_FIELD", tr("Class name field (for an integer class field)"), None,
+        "TRAINING", QgsProcessingParameterField.String, optional=True))
     p.add_parameters(algorithm, p.SAMPLING + p.TRAINING + p.NETWORK)
 
 
@@ -86,9 +91,12 @@ def training_polygons(
             "The training layer has no field '{field}'. Choose its class field.").format(
                 field=field))
     numeric = source.fields().at(index).isNumeric()
+    name_field = algorithm.parameterAsString(parameters, "CLASS_NAME_FIELD", context)
+    name_index = source.fields().lookupField(name_field) if name_field and numeric else -1
     request = QgsFeatureRequest().setDestinationCrs(raster_crs, context.transformContext())
-    request.setSubsetOfAttributes([index])
+    request.setSubsetOfAttributes([index] + ([name_index] if name_index >= 0 else []))
     raw: List[Tuple[bytes, Any]] = []
+    names: Dict[Any, str] = {}
     skipped_class = skipped_geometry = 0
     for feature in source.getFeatures(request):
         if feedback.isCanceled():
@@ -113,6 +121,8 @@ def training_polygons(
             except (TypeError, ValueError):
                 skipped_class += 1
                 continue
+            if name_index >= 0 and feature.attribute(name_index) not in (None, ""):
+                names.setdefault(value, str(feature.attribute(name_index)).strip())
         else:
             value = str(value).strip()
         raw.append((bytes(geometry.asWkb()), value))
@@ -132,10 +142,10 @@ def training_polygons(
         value = key if numeric else position + 1
         colour = colours.get(str(key), PALETTE[position % len(PALETTE)])
         classes.append(ClassInfo(int(value), str(key) if not numeric else f"Class {key}", colour))
-    if numeric:  # a categorized renderer's labels are better names than "Class 3"
+    if numeric:  # a name field, or a categorized style's labels, beat "Class 3"
         labels = _renderer_labels(algorithm, parameters, context, field)
-        classes = [ClassInfo(c.value, labels.get(str(c.value), c.name), c.color)
-                   for c in classes]
+        classes = [ClassInfo(c.value, names.get(c.value) or labels.get(str(c.value), c.name),
+                             c.color) for c in classes]
     position_of = {key: i for i, key in enumerate(keys)}
     return [(wkb, position_of[value]) for wkb, value in raw], classes
 

@@ -32,6 +32,7 @@ echo "== crnn:trainclassify"
     INPUT="$out/indian_pines.tif" \
     TRAINING="$out/indian_pines_training.gpkg" \
     CLASS_FIELD=class_id \
+    CLASS_NAME_FIELD=class \
     OUTPUT="$out/classification.tif"
 
 if has crnn:assess; then

@@ -67,6 +67,7 @@ def test_classify_maps_the_fields_with_names_and_colours(trained, fields, tmp_pa
     assert np.mean(classes == fields["truth"]) >= 0.97
     dataset = gdal.Open(output)  # keep it open while its band is used
     band = dataset.GetRasterBand(1)
+    band.GetDescription()  # GDAL 3.6 reads the .aux.xml (category names) only after this
     assert band.GetCategoryNames()[1:4] == ["Maize", "Soy", "Woods"]
     assert band.GetColorTable() is not None
     assert os.path.exists(os.path.splitext(output)[0] + ".qml")
@@ -83,10 +84,14 @@ def test_trainclassify_with_polygons_in_wgs84_matches_the_raster_crs(provider, f
         output = str(tmp_path / f"classes_{len(outputs)}.tif")
         processing.run("crnn:trainclassify", {
             "INPUT": fields["raster"], "TRAINING": polygons, "CLASS_FIELD": "code",
-            "OUTPUT": output, **SMALL, "EPOCHS": 5})
+            "CLASS_NAME_FIELD": "crop", "OUTPUT": output, **SMALL, "EPOCHS": 5})
         outputs.append(read_band(output))
     np.testing.assert_array_equal(outputs[0], outputs[1])
     assert set(np.unique(outputs[0])) <= {10, 20, 30}  # integer field: its values
+    dataset = gdal.Open(output)
+    dataset.GetRasterBand(1).GetDescription()
+    names = dataset.GetRasterBand(1).GetCategoryNames()
+    assert [names[10], names[20], names[30]] == list(FIELD_CLASSES)
 
 
 @pytest.mark.parametrize("size", [2, 4])
@@ -121,3 +126,28 @@ def test_a_model_file_that_is_not_one_is_explained(provider, fields, tmp_path):
         processing.run("crnn:classify", {"INPUT": fields["raster"], "MODEL": str(bad),
                                          "OUTPUT": str(tmp_path / "x.tif")})
     assert not os.path.exists(tmp_path / "x.tif")
+
+
+def test_smooth_fuses_another_tools_probabilities(provider, fields, tmp_path):
+    import processing
+
+    truth = fields["truth"]
+    rng = np.random.default_rng(0)
+    noisy = np.stack([(truth == k) * 0.5 + rng.random(truth.shape) for k in (1, 2, 3)])
+    noisy /= noisy.sum(axis=0)
+    source = str(tmp_path / "rf_probabilities.tif")
+    dataset = gdal.GetDriverByName("GTiff").Create(source, truth.shape[1], truth.shape[0], 3,
+                                                   gdal.GDT_Float32)
+    for k in range(3):
+        dataset.GetRasterBand(k + 1).WriteArray(noisy[k])
+        dataset.GetRasterBand(k + 1).SetDescription(FIELD_CLASSES[k])
+    dataset = None
+    output = str(tmp_path / "smoothed.tif")
+    processing.run("crnn:smooth", {"PROBABILITIES": source, "LOP_SIZE": 5,
+                                   "LOP_ITERATIONS": 3, "OUTPUT": output})
+    before = np.mean(noisy.argmax(0) + 1 == truth)
+    after = np.mean(read_band(output) == truth)
+    assert after > before + 0.05
+    with pytest.raises(QgsProcessingException, match="needs the spectra"):
+        processing.run("crnn:smooth", {"PROBABILITIES": source, "LOP_WEIGHTS": "edge",
+                                       "OUTPUT": str(tmp_path / "edge.tif")})

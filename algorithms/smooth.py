@@ -1,0 +1,91 @@
+"""crnn:smooth: LOP fusion of an existing class-probability raster."""
+
+from __future__ import annotations
+
+from qgis.core import (
+    QgsProcessingException,
+    QgsProcessingParameterRasterDestination,
+    QgsProcessingParameterRasterLayer,
+)
+
+from ..models.errors import CrnnError
+from ..models.modelfile import ClassInfo
+from . import parameters as p
+from .base import CrnnAlgorithm
+from .classify import OUTPUT_HELP, check_lop_size
+from .styling import style_output
+from .train import PALETTE
+
+SMOOTH_HELP = (
+    "Applies the linear opinion pool (LOP) to a class-probability raster, ours or another "
+    "tool's (one band per class, e.g. a random forest's or an SVM's posteriors): each "
+    "pixel's posterior becomes the weighted mean of its neighbours', then the most probable "
+    "class is mapped. Band k is class k (1..K); band descriptions become class names. "
+    "The 'edge' weighting needs the spectra, so use it while classifying instead."
+)
+
+
+class SmoothAlgorithm(CrnnAlgorithm):
+    group_id = "classification"
+    group_name = "Classification"
+    requires_torch = False
+
+    def name(self) -> str:
+        return "smooth"
+
+    def displayName(self) -> str:  # noqa: N802
+        return self.tr("Smooth class probabilities (LOP)")
+
+    def shortHelpString(self) -> str:  # noqa: N802
+        return p.help_text(SMOOTH_HELP, [("Spatial fusion (LOP)", p.LOP)],
+                           extra=[("PROBABILITIES", "The class-probability raster.")]
+                           + OUTPUT_HELP)
+
+    def initAlgorithm(self, config=None) -> None:  # noqa: N802
+        self.addParameter(QgsProcessingParameterRasterLayer(
+            "PROBABILITIES", self.tr("Class probabilities (one band per class)")))
+        p.add_parameters(self, p.LOP)
+        self.addParameter(QgsProcessingParameterRasterDestination(
+            "OUTPUT", self.tr("Classification")))
+        self.addParameter(QgsProcessingParameterRasterDestination(
+            "OUTPUT_PROBABILITIES", self.tr("Fused probabilities"), None, True, False))
+        self.addParameter(QgsProcessingParameterRasterDestination(
+            "OUTPUT_CONFIDENCE", self.tr("Confidence"), None, True, False))
+
+    def checkParameterValues(self, parameters, context):  # noqa: N802
+        if self.parameterAsEnumString(parameters, "LOP_WEIGHTS", context) == "edge":
+            return False, self.tr("The 'edge' LOP needs the spectra: choose 'uniform' or "
+                                  "'gaussian', or use it in 'Classify with CRNN'.")
+        return check_lop_size(self, parameters, context) or super().checkParameterValues(
+            parameters, context)
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        from ..models.inference import smooth_probabilities
+
+        layer = self.parameterAsRasterLayer(parameters, "PROBABILITIES", context)
+        if layer is None:
+            raise QgsProcessingException(self.tr("The probability raster could not be read."))
+        values = p.read_parameters(self, p.LOP, parameters, context)
+        output = self.parameterAsOutputLayer(parameters, "OUTPUT", context)
+        fused = self.parameterAsOutputLayer(parameters, "OUTPUT_PROBABILITIES", context)
+        confidence = self.parameterAsOutputLayer(parameters, "OUTPUT_CONFIDENCE", context)
+        colours = [PALETTE[k % len(PALETTE)] for k in range(layer.bandCount())]
+        try:
+            summary = smooth_probabilities(
+                layer.source(), output, fused_path=fused or None,
+                confidence_path=confidence or None, lop_size=values["LOP_SIZE"],
+                lop_weights=values["LOP_WEIGHTS"], lop_iterations=values["LOP_ITERATIONS"],
+                class_colours=colours, progress=feedback.setProgress,
+                is_cancelled=feedback.isCanceled, log=feedback.pushInfo)
+        except CrnnError as exc:
+            raise QgsProcessingException(str(exc)) from None
+        feedback.pushInfo(summary.report())
+        classes = [ClassInfo(value, name, colours[k])
+                   for k, (value, name) in enumerate(sorted(summary.class_names.items()))]
+        style_output(context, output, classes)
+        results = {"OUTPUT": output}
+        if fused:
+            results["OUTPUT_PROBABILITIES"] = fused
+        if confidence:
+            results["OUTPUT_CONFIDENCE"] = confidence
+        return results
