@@ -111,6 +111,7 @@ def classify_raster(
     progress: Optional[ProgressCallback] = None,
     is_cancelled: Optional[CancelCheck] = None,
     log: Optional[LogCallback] = None,
+    threads: int = 0,
 ) -> ClassificationSummary:
     """Classify ``raster_path`` with ``model``; write the class raster and optional extras.
 
@@ -131,6 +132,8 @@ def classify_raster(
         progress: called with 0..100 after each read chunk.
         is_cancelled: polled between network batches; True raises ``CancelledError``.
         log: receives a few lines of information.
+        threads: CPU threads for torch (0 = all cores). On a machine whose cores are
+            busy with other work, 1 thread can be much faster (docs/inference.md).
 
     A pixel with its band's nodata value, NaN or +-Inf in any used band is nodata in
     every output and casts no vote in its neighbours' LOP.
@@ -143,7 +146,7 @@ def classify_raster(
     _check_model_bands(dataset, model, band_indices, raster_path)
     _class_type(model.classes)  # raises on class values no integer type holds
     edge = lop_weights == "edge" and lop_size > 1 and lop_iterations > 0
-    classifier = model.classifier(device=device, batch_size=batch_size)
+    classifier = model.classifier(device=device, batch_size=batch_size, threads=threads)
     nodata = [dataset.GetRasterBand(b).GetNoDataValue() for b in band_indices]
     read_type = _read_type(dataset, band_indices)
     n_bands = len(band_indices)
