@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -128,8 +128,12 @@ def train_network(
     recipe: TrainingConfig,
     on_epoch: Optional[EpochCallback] = None,
     is_cancelled: Optional[CancelCheck] = None,
+    build: Optional[Callable[[int, int], Any]] = None,
 ) -> TrainedNetwork:
     """Train on standardised spectra; labels are 0..n_classes-1.
+
+    ``build(n_bands, n_classes)`` makes another torch module to train with the same
+    recipe (the benchmark's baselines); by default it is the CRNN of ``network``.
 
     AdamW with a cosine schedule, class-weighted cross-entropy, and early stopping on the
     validation loss (the best epoch's weights are kept) when validation pixels exist.
@@ -146,7 +150,11 @@ def train_network(
         use_all_cores(recipe.threads)
     torch.manual_seed(recipe.seed)
     generator = torch.Generator().manual_seed(recipe.seed)
-    model = Crnn(network, train_x.shape[1], n_classes).to(device)
+    if build is None:
+        model = Crnn(network, train_x.shape[1], n_classes)
+    else:
+        model = build(train_x.shape[1], n_classes)
+    model = model.to(device)
 
     x = torch.as_tensor(train_x, dtype=torch.float32, device=device)
     y = torch.as_tensor(train_y, dtype=torch.int64, device=device)
