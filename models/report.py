@@ -1,0 +1,588 @@
+"""The training report: one self-contained HTML page about a trained model (QGIS-free).
+
+:func:`write_training_report` writes what a user wants to see after training: the loss
+and accuracy curves (best epoch marked), the classes with their training and validation
+pixels, each class's mean spectrum with its spread, what the first convolution layer
+responds to along the spectrum (the paper's point that the convolutional layers are easy
+to read), the architecture and hyperparameters, the validation confusion matrix and the
+run time.
+
+Figures are inline SVG drawn with matplotlib (imported only when a report is written,
+through its object-oriented API, never ``pyplot``, so no GUI backend or global state is
+touched). Without matplotlib the report keeps every table and says why the figures are
+missing. Nothing is loaded from the network: no external CSS, JS or fonts.
+
+The figure helpers (:func:`figure_html`, :func:`confusion_figure`, :func:`bar_figure`)
+are shared with the accuracy report of :mod:`.assessment`.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import math
+import os
+import tempfile
+import time
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from .modelfile import CrnnModel
+
+MATPLOTLIB_MISSING = (
+    "The figures need matplotlib, which the Python running QGIS cannot import; the "
+    "tables below hold the same numbers. Install it (Debian/Ubuntu: "
+    "'apt install python3-matplotlib'; elsewhere 'python -m pip install matplotlib' with "
+    "QGIS's Python) to get the plots."
+)
+
+CSS = """
+body { font-family: sans-serif; margin: 2em; color: #222; max-width: 75em; }
+h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 1.6em; }
+table { border-collapse: collapse; margin: 0.5em 0; }
+th, td { border: 1px solid #bbb; padding: 0.25em 0.5em; text-align: right; }
+th { background: #f0f0f0; }
+th.name, td.name { text-align: left; }
+.swatch { display: inline-block; width: 0.9em; height: 0.9em; border: 1px solid #666;
+          margin-right: 0.3em; vertical-align: middle; }
+.note { color: #555; font-size: 0.9em; max-width: 60em; }
+figure { margin: 0.5em 0 1em 0; } figure svg { max-width: 100%; height: auto; }
+figcaption { color: #444; font-size: 0.9em; max-width: 60em; }
+"""
+
+
+# --- figures (shared with the accuracy report) -------------------------------------------
+
+
+def matplotlib_figure(width: float, height: float):
+    """A matplotlib ``Figure`` of ``width`` x ``height`` inches, or None without matplotlib."""
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        return None
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def figure_html(figure, caption: str = "", salt: str = "figure") -> str:
+    """A figure as an inline ``<svg>`` in a ``<figure>`` with its caption.
+
+    Text is drawn as paths, so it looks the same whatever fonts the browser has;
+    ``salt`` keeps the SVG ids of several figures on one page apart and the output
+    reproducible.
+    """
+    import matplotlib
+
+    stream = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": salt}):
+        figure.savefig(stream, format="svg", metadata={"Date": None})
+    svg = stream.getvalue()
+    svg = svg[svg.find("<svg"):]  # drop the XML prolog and DOCTYPE for inline use
+    text = f"<figcaption>{caption}</figcaption>" if caption else ""
+    return f"<figure>{svg}{text}</figure>"
+
+
+def confusion_figure(matrix: np.ndarray, row_labels: Sequence[str],
+                     column_labels: Sequence[str], title: str = ""):
+    """Heat map of a confusion matrix: shade = share of the row, counts in the cells.
+
+    ``matrix`` has one row per reference class and may have more columns than rows (e.g.
+    an "Unclassified" column). Returns a Figure, or None without matplotlib.
+    """
+    matrix = np.asarray(matrix, dtype=np.int64)
+    rows, columns = matrix.shape
+    size = max(4.0, 0.5 * columns + 2.5)
+    figure = matplotlib_figure(size, max(3.5, 0.45 * rows + 2.0))
+    if figure is None:
+        return None
+    totals = matrix.sum(axis=1, keepdims=True)
+    share = np.divide(matrix, totals, out=np.zeros(matrix.shape), where=totals > 0)
+    axes = figure.add_subplot()
+    image = axes.imshow(share, cmap="Blues", vmin=0.0, vmax=1.0, aspect="auto")
+    font = 9 if columns <= 10 else 7 if columns <= 18 else 5
+    for i in range(rows):
+        for j in range(columns):
+            if matrix[i, j]:
+                axes.text(j, i, f"{matrix[i, j]:d}", ha="center", va="center", fontsize=font,
+                          color="white" if share[i, j] > 0.6 else "#222")
+    axes.set_xticks(range(columns), [str(c) for c in column_labels], rotation=90,
+                    fontsize=font + 1)
+    axes.set_yticks(range(rows), [str(r) for r in row_labels], fontsize=font + 1)
+    axes.set_xlabel("Predicted class")
+    axes.set_ylabel("Reference class")
+    if title:
+        axes.set_title(title)
+    colorbar = figure.colorbar(image, ax=axes, shrink=0.8)
+    colorbar.set_label("Share of the reference class")
+    return figure
+
+
+def bar_figure(names: Sequence[str], series: Dict[str, Sequence[float]],
+               colours: Sequence[str], xlabel: str = "Accuracy (%)"):
+    """Horizontal bars per class, one bar per series (values 0-1, NaN = no bar).
+
+    ``colours`` are the classes' colours, drawn as a swatch beside each name. Returns a
+    Figure, or None without matplotlib.
+    """
+    figure = matplotlib_figure(7.5, max(2.5, 0.32 * len(names) * max(1, len(series)) + 1.2))
+    if figure is None:
+        return None
+    axes = figure.add_subplot()
+    count = max(1, len(series))
+    height = 0.8 / count
+    greys = ("#2166ac", "#f4a582", "#92c5de", "#b2182b")
+    positions = np.arange(len(names))
+    for k, (label, values) in enumerate(series.items()):
+        values = np.array([np.nan if v is None else v for v in values], dtype=float)
+        offsets = positions - 0.4 + height * (k + 0.5)
+        axes.barh(offsets, np.nan_to_num(values * 100.0), height=height, label=label,
+                  color=greys[k % len(greys)])
+        for y, value in zip(offsets, values):
+            if math.isfinite(value):
+                axes.text(min(value * 100.0, 99.0) + 0.5, y, f"{value * 100:.1f}",
+                          va="center", fontsize=7)
+    axes.set_yticks(positions, list(names), fontsize=8)
+    for tick, colour in zip(axes.get_yticklabels(), colours):
+        tick.set_bbox({"facecolor": colour or "white", "edgecolor": "#666", "alpha": 0.35,
+                       "pad": 1.5})
+    axes.invert_yaxis()
+    axes.set_xlim(0, 108)
+    axes.set_xlabel(xlabel)
+    axes.grid(axis="x", color="#ddd")
+    axes.set_axisbelow(True)
+    if len(series) > 1:
+        axes.legend(loc="lower right", fontsize=8, framealpha=0.9)
+    return figure
+
+
+# --- what the report computes ------------------------------------------------------------
+
+
+def class_targets(model: CrnnModel, labels: np.ndarray) -> np.ndarray:
+    """Class values -> indices 0..K-1 into ``model.classes`` (as training does)."""
+    index_of = {int(c.value): i for i, c in enumerate(model.classes)}
+    return np.array([index_of[int(v)] for v in np.asarray(labels).ravel()], np.int64)
+
+
+def validation_indices(model: CrnnModel, targets: np.ndarray,
+                       groups: Optional[np.ndarray] = None) -> np.ndarray:
+    """The validation pixels of training, re-derived from the provenance's fraction and seed.
+
+    ``train_model`` splits with :func:`.training.validation_split`, which is deterministic
+    for the targets, the fraction, the seed and the polygon ids (``groups``, for the
+    polygon split), so the same inputs give back exactly the pixels validation used.
+    """
+    from .training import validation_split
+
+    fraction = float(model.provenance.get("validation_fraction", 0.0) or 0.0)
+    seed = int(model.provenance.get("training_config", {}).get("seed", 0))
+    if model.provenance.get("split") == "polygon" and groups is None:
+        return np.zeros(0, np.int64)  # cannot be re-derived without the polygon ids
+    _, held_out = validation_split(targets, fraction, seed, groups)
+    return held_out
+
+
+def confusion_matrix(targets: np.ndarray, predicted: np.ndarray, n_classes: int) -> np.ndarray:
+    """(K, K) counts: rows = reference index, columns = predicted index."""
+    matrix = np.zeros((n_classes, n_classes), np.int64)
+    np.add.at(matrix, (np.asarray(targets), np.asarray(predicted)), 1)
+    return matrix
+
+
+def first_layer_response(model: CrnnModel, spectra: np.ndarray, targets: np.ndarray,
+                         max_per_class: int = 500) -> Tuple[np.ndarray, np.ndarray]:
+    """What the first convolution layer responds to along the spectrum.
+
+    Returns ``(response, weights)``: ``response[k, b]`` is the activation of the first
+    convolution block after its ReLU (before pooling, so one value per band), averaged over
+    the block's filters and over (at most ``max_per_class``) pixels of class ``k``;
+    ``weights`` is the first convolution's kernel, (filters, kernel size). Needs torch.
+    """
+    import torch
+
+    classifier = model.classifier(device="cpu", batch_size=1024)
+    block = classifier.network.conv[0]
+    layers = [layer for layer in block if not isinstance(layer, torch.nn.MaxPool1d)]
+    head = torch.nn.Sequential(*layers).eval()
+    response = np.zeros((model.n_classes, model.n_bands), np.float64)
+    rng = np.random.default_rng(0)
+    with torch.inference_mode():
+        for k in range(model.n_classes):
+            members = np.flatnonzero(targets == k)
+            if members.size == 0:
+                continue
+            if members.size > max_per_class:
+                members = np.sort(rng.choice(members, max_per_class, replace=False))
+            x = torch.from_numpy(np.ascontiguousarray(spectra[members], np.float32))
+            x = (x - classifier.mean) * classifier.inv_std
+            activation = head(x.unsqueeze(1))  # (pixels, filters, bands)
+            response[k] = activation.mean(dim=(0, 1)).numpy()
+    weights = np.asarray(model.weights["conv.0.0.weight"])[:, 0, :]
+    return response, weights
+
+
+# --- the page ---------------------------------------------------------------------------
+
+
+def _swatch(colour: str) -> str:
+    return f'<span class="swatch" style="background:{html.escape(colour)}"></span>'
+
+
+def _table(rows: Sequence[Tuple[str, Any]]) -> str:
+    body = "".join(f'<tr><th class="name">{html.escape(str(k))}</th>'
+                   f'<td class="name">{html.escape(str(v))}</td></tr>' for k, v in rows)
+    return f"<table>{body}</table>"
+
+
+def _percent(value: Optional[float]) -> str:
+    if value is None or not math.isfinite(value):
+        return "-"
+    return f"{100 * value:.2f} %"
+
+
+def _duration(seconds: Optional[float]) -> str:
+    if seconds is None or not math.isfinite(seconds):
+        return "-"
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, rest = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{int(minutes)} min {rest:.0f} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{int(hours)} h {int(minutes)} min"
+
+
+def _section_summary(model: CrnnModel, counts: np.ndarray, held_out: int,
+                     seconds: Optional[float]) -> str:
+    info = model.provenance
+    rows = [
+        ("Raster", info.get("source_raster", "-")),
+        ("Training polygons", info.get("training_layer", "-")),
+        ("Class field", info.get("class_field", "-")),
+        ("Bands used", f"{model.n_bands} ({_band_range(model.band_indices)})"),
+        ("Classes", model.n_classes),
+        ("Pixels", f"{int(counts.sum()):,} ({int(counts.sum()) - held_out:,} training, "
+                   f"{held_out:,} validation, split by {info.get('split', '-')})"),
+        ("Best epoch", f"{info.get('best_epoch', '-')} of {info.get('epochs_run', '-')} run"),
+        ("Validation accuracy at the best epoch", _percent(info.get("validation_accuracy"))),
+        ("Training time", _duration(info.get("training_seconds"))),
+        ("Whole run (reading, training, report)", _duration(seconds)),
+        ("Trained", info.get("date", "-")),
+        ("Plugin version", info.get("plugin_version", "-")),
+    ]
+    return "<h2>Summary</h2>" + _table(rows)
+
+
+def _band_range(bands: Sequence[int]) -> str:
+    bands = list(bands)
+    if bands and bands == list(range(bands[0], bands[0] + len(bands))):
+        return f"bands {bands[0]}-{bands[-1]}"
+    return "bands " + ", ".join(str(b) for b in bands[:12]) + (" ..." if len(bands) > 12 else "")
+
+
+def _section_curves(model: CrnnModel, have_plots: bool) -> str:
+    history = model.history
+    if not history:
+        return "<h2>Training curves</h2><p class='note'>The model has no training history.</p>"
+    best = int(model.provenance.get("best_epoch", 0) or 0)
+    parts = ["<h2>Training curves</h2>"]
+    if have_plots:
+        epochs = [r["epoch"] for r in history]
+        figure = matplotlib_figure(10, 3.6)
+        for position, (key, label) in enumerate((("loss", "Loss (cross-entropy)"),
+                                                 ("accuracy", "Accuracy (%)"))):
+            axes = figure.add_subplot(1, 2, position + 1)
+            scale = 100.0 if key == "accuracy" else 1.0
+            axes.plot(epochs, [r[f"train_{key}"] * scale for r in history],
+                      color="#2166ac", label="training")
+            if any(f"val_{key}" in r for r in history):
+                axes.plot(epochs, [r.get(f"val_{key}", np.nan) * scale for r in history],
+                          color="#d6604d", label="validation")
+            if best:
+                axes.axvline(best, color="#555", linestyle="--", linewidth=1,
+                             label=f"best epoch ({best})")
+            axes.set_xlabel("Epoch")
+            axes.set_ylabel(label)
+            axes.grid(color="#e5e5e5")
+            axes.legend(fontsize=8)
+        parts.append(figure_html(
+            figure, "Loss and accuracy per epoch on the training and the validation pixels. "
+            "The dashed line marks the best epoch (lowest validation loss), whose weights "
+            "the model keeps.", salt="curves"))
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{v}</td>" for v in (
+            int(r["epoch"]), f"{r['train_loss']:.4f}", _percent(r["train_accuracy"]),
+            f"{r['val_loss']:.4f}" if "val_loss" in r else "-",
+            _percent(r.get("val_accuracy")), f"{r.get('learning_rate', float('nan')):.2e}",
+            f"{r.get('seconds', float('nan')):.1f}")) + "</tr>"
+        for r in history)
+    parts.append(
+        "<details><summary>Per-epoch table</summary><table><tr><th>Epoch</th>"
+        "<th>Training loss</th><th>Training accuracy</th><th>Validation loss</th>"
+        "<th>Validation accuracy</th><th>Learning rate</th><th>Elapsed (s)</th></tr>"
+        f"{rows}</table></details>")
+    return "".join(parts)
+
+
+def _section_classes(model: CrnnModel, train_counts: np.ndarray,
+                     validation_counts: np.ndarray) -> str:
+    lines = "".join(
+        f"<tr><td>{c.value}</td><td class='name'>{_swatch(c.color)}{html.escape(c.name)}</td>"
+        f"<td class='name'>{html.escape(c.color)}</td><td>{int(t):,}</td><td>{int(v):,}</td>"
+        "</tr>"
+        for c, t, v in zip(model.classes, train_counts, validation_counts))
+    return ("<h2>Classes</h2><table><tr><th>Value</th><th class='name'>Name</th>"
+            "<th class='name'>Colour</th><th>Training pixels</th><th>Validation pixels</th>"
+            f"</tr>{lines}<tr><th class='name' colspan='3'>Total</th>"
+            f"<td>{int(train_counts.sum()):,}</td><td>{int(validation_counts.sum()):,}</td>"
+            "</tr></table>"
+            '<p class="note">Value: the pixel value of the class in the class raster.</p>')
+
+
+def _section_spectra(model: CrnnModel, spectra: np.ndarray, targets: np.ndarray,
+                     have_plots: bool) -> str:
+    parts = ["<h2>Mean spectrum of each class</h2>"]
+    if not have_plots:
+        return "".join(parts) + f'<p class="note">{MATPLOTLIB_MISSING}</p>'
+    bands = np.asarray(model.band_indices)
+    overall = spectra.mean(axis=0)
+    k = model.n_classes
+    columns = 1 if k <= 1 else min(4, k)
+    rows = -(-k // columns)
+    figure = matplotlib_figure(2.6 * columns + 0.8, 2.0 * rows + 0.6)
+    top = float(np.percentile(spectra, 99.5)) if spectra.size else 1.0
+    bottom = float(min(0.0, np.percentile(spectra, 0.5))) if spectra.size else 0.0
+    axes_list = figure.subplots(rows, columns, sharex=True, sharey=True, squeeze=False)
+    for index, axes in enumerate(axes_list.ravel()):
+        if index >= k:
+            axes.set_visible(False)
+            continue
+        info = model.classes[index]
+        members = spectra[targets == index]
+        axes.plot(bands, overall, color="#999", linewidth=0.8, linestyle=":")
+        if members.shape[0]:
+            mean, spread = members.mean(axis=0), members.std(axis=0)
+            axes.fill_between(bands, mean - spread, mean + spread, color=info.color, alpha=0.3,
+                              linewidth=0)
+            axes.plot(bands, mean, color=info.color, linewidth=1.3)
+        axes.set_title(f"{info.value} {info.name} ({members.shape[0]})", fontsize=8)
+        axes.tick_params(labelsize=7)
+        axes.set_ylim(bottom, top * 1.05)
+        axes.grid(color="#eee")
+    figure.supxlabel("Band", fontsize=9)
+    figure.supylabel("Pixel value", fontsize=9)
+    parts.append(figure_html(
+        figure, "Mean spectrum of the training and validation pixels of each class (line) "
+        "with one standard deviation either side (band); the dotted grey line is the mean "
+        "of all classes. Title: class value, name and pixel count.", salt="spectra"))
+    return "".join(parts)
+
+
+def _section_convolution(model: CrnnModel, spectra: np.ndarray, targets: np.ndarray,
+                         have_plots: bool) -> str:
+    parts = ["<h2>What the first convolution layer responds to</h2>"]
+    try:
+        response, weights = first_layer_response(model, spectra, targets)
+    except ImportError:
+        return "".join(parts) + ('<p class="note">This section needs PyTorch, which the '
+                                 "Python writing the report cannot import.</p>")
+    if not have_plots:
+        peak = np.argmax(response, axis=1)
+        lines = "".join(f"<tr><td class='name'>{html.escape(c.name)}</td>"
+                        f"<td>{model.band_indices[p]}</td><td>{response[i, p]:.3f}</td></tr>"
+                        for i, (c, p) in enumerate(zip(model.classes, peak)))
+        return "".join(parts) + (f'<p class="note">{MATPLOTLIB_MISSING}</p><table><tr>'
+                                 "<th class='name'>Class</th><th>Band of strongest response"
+                                 f"</th><th>Mean activation</th></tr>{lines}</table>")
+    bands = np.asarray(model.band_indices)
+    figure = matplotlib_figure(10, max(3.2, 0.25 * model.n_classes + 1.6))
+    grid = figure.add_gridspec(1, 2, width_ratios=(4, 1))
+    axes = figure.add_subplot(grid[0, 0])
+    extent = (bands[0] - 0.5, bands[-1] + 0.5, model.n_classes - 0.5, -0.5)
+    image = axes.imshow(response, aspect="auto", cmap="magma", interpolation="nearest",
+                        extent=extent)
+    axes.set_yticks(range(model.n_classes), [f"{c.value} {c.name}" for c in model.classes],
+                    fontsize=7 if model.n_classes > 8 else 8)
+    axes.set_xlabel("Band")
+    axes.set_title("Mean activation after ReLU, per class and band", fontsize=9)
+    figure.colorbar(image, ax=axes, shrink=0.8, pad=0.01)
+    filters = figure.add_subplot(grid[0, 1])
+    limit = float(np.abs(weights).max()) or 1.0
+    filters.imshow(weights, aspect="auto", cmap="RdBu_r", vmin=-limit, vmax=limit,
+                   interpolation="nearest")
+    filters.set_xlabel("Kernel position")
+    filters.set_ylabel("Filter")
+    filters.set_title(f"Weights of the {weights.shape[0]} filters", fontsize=9)
+    parts.append(figure_html(
+        figure, "Left: how strongly the first convolution layer fires at each band for the "
+        "pixels of each class (its filters' output after ReLU, averaged over filters and "
+        "pixels): bright bands are the local spectral shapes (slopes, absorption features) "
+        "the network builds on. Right: the filters themselves (red positive, blue negative "
+        "weights along the kernel).", salt="convolution"))
+    return "".join(parts)
+
+
+def _section_network(model: CrnnModel) -> str:
+    network = model.network
+    length, lines = model.n_bands, [("Input", f"1 x {model.n_bands} (one value per band)")]
+    for i, (channels, kernel, pool) in enumerate(zip(network.conv_channels, network.kernel_sizes,
+                                                     network.pool_sizes)):
+        length //= pool
+        norm = " + batch norm" if network.batch_norm else ""
+        lines.append((f"Convolution block {i + 1}",
+                      f"{channels} filters of {kernel} bands{norm} + ReLU + max-pool {pool} "
+                      f"-> {channels} x {length}"))
+    lines.append(("Recurrent layers", f"{network.rnn_layers} x {network.rnn_type.upper()}, "
+                                      f"{network.rnn_hidden} units, reads {length} steps"))
+    lines.append(("Readout", f"{network.readout} state, dropout {network.dropout}"))
+    lines.append(("Output", f"{model.n_classes} classes (softmax)"))
+    parameters = sum(int(np.asarray(w).size) for name, w in model.weights.items()
+                     if not name.endswith(("running_mean", "running_var", "num_batches_tracked")))
+    lines.append(("Trainable parameters", f"{parameters:,}"))
+    recipe = model.provenance.get("training_config", {})
+    settings = [(k, v) for k, v in network.to_dict().items()]
+    settings += [(k, v) for k, v in recipe.items()]
+    for key in ("validation_fraction", "split", "samples_per_class"):
+        if key in model.provenance:
+            settings.append((key, model.provenance[key]))
+    return ("<h2>Architecture</h2>" + _table(lines)
+            + "<h2>Hyperparameters</h2>" + _table(settings)
+            + '<p class="note">Network settings (conv_channels ... dropout), then the '
+              "training recipe, as stored in the model file.</p>")
+
+
+def _section_confusion(model: CrnnModel, matrix: Optional[np.ndarray], have_plots: bool) -> str:
+    parts = ["<h2>Validation confusion matrix</h2>"]
+    if matrix is None or matrix.sum() == 0:
+        why = ("no pixel was held out for validation (VALIDATION_FRACTION 0, or classes too "
+               "small to spare a polygon)" if matrix is not None else
+               "the validation pixels were not given to the report")
+        return "".join(parts) + f'<p class="note">No validation confusion matrix: {why}.</p>'
+    matrix = np.asarray(matrix, np.int64)
+    correct, total = int(np.trace(matrix)), int(matrix.sum())
+    rows_total, columns_total = matrix.sum(axis=1), matrix.sum(axis=0)
+    chance = float((rows_total * columns_total).sum()) / (total * total)
+    accuracy = correct / total
+    kappa = (accuracy - chance) / (1 - chance) if chance < 1 else 1.0
+    parts.append(_table([("Validation pixels", f"{total:,}"),
+                         ("Overall accuracy", _percent(accuracy)),
+                         ("Cohen's kappa", f"{kappa:.4f}")]))
+    labels = [str(c.value) for c in model.classes]
+    if have_plots:
+        figure = confusion_figure(matrix, [f"{c.value} {c.name}" for c in model.classes],
+                                  labels)
+        parts.append(figure_html(figure, "Rows: the validation pixels' true class; columns: "
+                                 "the class the model gives them. Counts in the cells; the "
+                                 "shade is the share of the row.", salt="confusion"))
+    header = "".join(f"<th title='{html.escape(c.name)}'>{c.value}</th>" for c in model.classes)
+    body = "".join(
+        f"<tr><th class='name'>{_swatch(c.color)}{c.value} {html.escape(c.name)}</th>"
+        + "".join(f"<td>{int(n):,}</td>" for n in row) + "</tr>"
+        for c, row in zip(model.classes, matrix))
+    parts.append("<details><summary>As a table</summary><table><tr>"
+                 f"<th class='name'>Reference \\ Predicted</th>{header}</tr>{body}</table>"
+                 "</details>")
+    return "".join(parts)
+
+
+def render_training_report(model: CrnnModel, spectra: np.ndarray, labels: np.ndarray,
+                           groups: Optional[np.ndarray] = None,
+                           validation_confusion: Optional[np.ndarray] = None,
+                           seconds: Optional[float] = None,
+                           title: str = "CRNN training report") -> str:
+    """The report as one HTML string; see :func:`write_training_report`."""
+    spectra = np.asarray(spectra, np.float32)
+    targets = class_targets(model, labels)
+    if spectra.ndim != 2 or spectra.shape[0] != targets.shape[0] \
+            or spectra.shape[1] != model.n_bands:
+        raise ValueError(f"spectra must be (pixels, {model.n_bands}) with one label per "
+                         f"pixel; got {spectra.shape} and {targets.shape[0]} labels.")
+    held_out = validation_indices(model, targets, groups)
+    validation = np.zeros(targets.shape[0], bool)
+    validation[held_out] = True
+    k = model.n_classes
+    train_counts = np.bincount(targets[~validation], minlength=k)
+    validation_counts = np.bincount(targets[validation], minlength=k)
+    samples = model.provenance.get("samples")
+    if samples and (groups is None and model.provenance.get("split") == "polygon"):
+        # the split could not be re-derived: the counts recorded at training are exact
+        train_counts = np.array([samples.get(c.name, {}).get("training", 0)
+                                 for c in model.classes])
+        validation_counts = np.array([samples.get(c.name, {}).get("validation", 0)
+                                      for c in model.classes])
+    if validation_confusion is None and held_out.size:
+        try:
+            probabilities = model.classifier(device="cpu").predict_proba(spectra[held_out])
+            validation_confusion = confusion_matrix(targets[held_out],
+                                                    probabilities.argmax(axis=1), k)
+        except ImportError:
+            validation_confusion = None
+    elif validation_confusion is None and "split" in model.provenance \
+            and not (groups is None and model.provenance.get("split") == "polygon"):
+        validation_confusion = np.zeros((k, k), np.int64)  # nothing was held out
+    have_plots = matplotlib_figure(1, 1) is not None
+    sections = [
+        _section_summary(model, train_counts + validation_counts,
+                         int(validation_counts.sum()), seconds),
+        "" if have_plots else f'<p class="note">{MATPLOTLIB_MISSING}</p>',
+        _section_curves(model, have_plots),
+        _section_classes(model, train_counts, validation_counts),
+        _section_spectra(model, spectra, targets, have_plots),
+        _section_convolution(model, spectra, targets, have_plots),
+        _section_network(model),
+        _section_confusion(model, validation_confusion, have_plots),
+    ]
+    stamp = time.strftime("%Y-%m-%d %H:%M")
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<title>{html.escape(title)}</title><style>{CSS}</style></head>\n"
+        f"<body><h1>{html.escape(title)}</h1>\n"
+        f'<p class="note">Written {stamp} by the Hyperspectral CRNN plugin: a CRNN after '
+        "Wu &amp; Prasad (2017), <i>Remote Sensing</i> 9(3), 298.</p>\n"
+        + "\n".join(s for s in sections if s) + "\n</body></html>\n"
+    )
+
+
+def write_training_report(path: str, model: CrnnModel, spectra: np.ndarray,
+                          labels: np.ndarray, groups: Optional[np.ndarray] = None,
+                          validation_confusion: Optional[np.ndarray] = None,
+                          seconds: Optional[float] = None) -> str:
+    """Write the training report of ``model`` as one self-contained HTML file.
+
+    Args:
+        path: the .html file to write (replaced atomically).
+        model: the trained model (its history, classes, provenance, network, weights).
+        spectra: (pixels, bands) raw values of the used bands: exactly the pixels given
+            to :func:`.training.train_model` (training and validation together).
+        labels: (pixels,) their class values.
+        groups: the polygon id per pixel given to ``train_model`` for the polygon split;
+            with it the report re-derives the validation pixels exactly. Without it (and
+            a polygon split) the class table uses the counts stored in the provenance and
+            no confusion matrix is drawn unless ``validation_confusion`` is given.
+        validation_confusion: (K, K) counts (rows = true class, columns = predicted, in
+            ``model.classes`` order), if the caller computed it; else it is computed here
+            from the validation pixels (needs torch).
+        seconds: the whole run's time, shown beside the training time.
+
+    Returns:
+        ``path``.
+    """
+    text = render_training_report(model, spectra, labels, groups, validation_confusion,
+                                  seconds)
+    folder = os.path.dirname(os.path.abspath(path))
+    handle, temporary = tempfile.mkstemp(prefix=".report-", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        raise
+    return path
+
+
+__all__: List[str] = [
+    "write_training_report", "render_training_report", "figure_html", "confusion_figure",
+    "bar_figure", "first_layer_response", "validation_indices", "confusion_matrix",
+]

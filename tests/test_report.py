@@ -1,0 +1,119 @@
+"""The training report: a self-contained page with curves, classes, spectra, filters, matrix."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from core_helpers import SMALL_NETWORK, synthetic_spectra
+
+from hyperspectral_crnn.models import report
+from hyperspectral_crnn.models.config import TrainingConfig
+from hyperspectral_crnn.models.modelfile import ClassInfo
+from hyperspectral_crnn.models.training import train_model
+
+N_BANDS = 40
+CLASSES = [ClassInfo(10, "Maize", "#e41a1c"), ClassInfo(20, "Soy <beans>", "#377eb8"),
+           ClassInfo(30, "Woods", "#4daf4a")]
+
+
+def _train(groups=None, fraction=0.25):
+    spectra, labels = synthetic_spectra(N_BANDS, 3, per_class=40)
+    labels = labels * 10
+    model = train_model(
+        spectra, labels, CLASSES, band_indices=list(range(1, N_BANDS + 1)),
+        band_names=[f"Band {b}" for b in range(1, N_BANDS + 1)], network=SMALL_NETWORK,
+        recipe=TrainingConfig(epochs=3, batch_size=32, device="cpu"),
+        validation_fraction=fraction, groups=groups,
+        provenance={"source_raster": "fields.tif", "plugin_version": "0.1.0"})
+    return model, spectra, labels
+
+
+@pytest.fixture(scope="module")
+def pixel_split():
+    return _train()
+
+
+@pytest.fixture(scope="module")
+def page(pixel_split, tmp_path_factory):
+    model, spectra, labels = pixel_split
+    path = str(tmp_path_factory.mktemp("report") / "training.html")
+    assert report.write_training_report(path, model, spectra, labels, seconds=12.5) == path
+    with open(path, encoding="utf-8") as stream:
+        return stream.read()
+
+
+def test_report_has_every_section(page):
+    for heading in ("Summary", "Training curves", "Classes", "Mean spectrum of each class",
+                    "What the first convolution layer responds to", "Architecture",
+                    "Hyperparameters", "Validation confusion matrix"):
+        assert f"<h2>{heading}</h2>" in page
+    assert page.count("<svg") == 4  # curves, spectra, convolution, confusion
+    assert "best epoch" in page and "12.5 s" in page
+    assert "Soy &lt;beans&gt;" in page and "Soy <beans>" not in page
+    assert 'style="background:#377eb8"' in page  # the colour swatch
+
+
+def test_report_is_self_contained(page):
+    assert "<script" not in page and "<link" not in page
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
+    assert "@import" not in page and "url(http" not in page
+
+
+def test_class_table_and_confusion_match_the_validation_split(pixel_split, page):
+    model, spectra, labels = pixel_split
+    targets = report.class_targets(model, labels)
+    held_out = report.validation_indices(model, targets)
+    samples = model.provenance["samples"]
+    assert held_out.size == sum(s["validation"] for s in samples.values())
+    for k, info in enumerate(model.classes):
+        assert np.sum(targets[held_out] == k) == samples[info.name]["validation"]
+    rows = re.findall(r"<tr><td>(\d+)</td><td class='name'>.*?</td><td class='name'>#\w+</td>"
+                      r"<td>([\d,]+)</td><td>([\d,]+)</td></tr>", page)
+    assert [(int(v), int(t), int(n)) for v, t, n in rows] == [
+        (c.value, samples[c.name]["training"], samples[c.name]["validation"])
+        for c in model.classes]
+    assert f"<th class=\"name\">Validation pixels</th><td class=\"name\">{held_out.size}" \
+        in page.replace("'", '"')
+
+
+def test_polygon_split_is_rederived_from_the_groups():
+    spectra, labels = synthetic_spectra(N_BANDS, 3, per_class=40)
+    groups = np.arange(labels.size) // 8  # polygons of 8 pixels
+    model, spectra, labels = _train(groups=groups)
+    targets = report.class_targets(model, labels)
+    held_out = report.validation_indices(model, targets, groups)
+    assert held_out.size == sum(s["validation"] for s in model.provenance["samples"].values())
+    assert held_out.size > 0
+    # without the polygon ids the split is not guessed: stored counts, no matrix
+    text = report.render_training_report(model, spectra, labels)
+    assert "were not given to the report" in text
+    matrix = np.array([[5, 0, 0], [0, 4, 1], [0, 0, 6]])
+    text = report.render_training_report(model, spectra, labels, validation_confusion=matrix)
+    assert "Cohen&#x27;s kappa" in text and "<td class=\"name\">16</td>" in text
+
+
+def test_first_layer_response_has_one_value_per_class_and_band(pixel_split):
+    model, spectra, labels = pixel_split
+    response, weights = report.first_layer_response(model, spectra,
+                                                    report.class_targets(model, labels))
+    assert response.shape == (3, N_BANDS)
+    assert np.all(response >= 0)  # after ReLU
+    assert weights.shape == (SMALL_NETWORK.conv_channels[0], SMALL_NETWORK.kernel_sizes[0])
+
+
+def test_without_matplotlib_the_tables_remain(pixel_split, monkeypatch):
+    model, spectra, labels = pixel_split
+    monkeypatch.setattr(report, "matplotlib_figure", lambda *args: None)
+    text = report.render_training_report(model, spectra, labels)
+    assert "<svg" not in text
+    assert "The figures need matplotlib" in text
+    assert "<h2>Classes</h2>" in text and "Band of strongest response" in text
+    assert "<h2>Validation confusion matrix</h2>" in text and "Reference \\ Predicted" in text
+
+
+def test_wrong_spectra_shape_is_refused(pixel_split):
+    model, spectra, labels = pixel_split
+    with pytest.raises(ValueError, match="spectra must be"):
+        report.render_training_report(model, spectra[:, :10], labels)
