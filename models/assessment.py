@@ -545,6 +545,8 @@ th.name, td.name { text-align: left; }
           margin-right: 0.3em; vertical-align: middle; }
 .note { color: #555; font-size: 0.9em; max-width: 60em; }
 table.matrix td { min-width: 3em; }
+figure { margin: 0.5em 0 1em 0; } figure svg { max-width: 100%; height: auto; }
+figcaption { color: #444; font-size: 0.9em; max-width: 60em; }
 """
 
 
@@ -646,13 +648,65 @@ def html_per_class(assessment: Assessment) -> str:
     )
 
 
+def _class_colour_list(assessment: Assessment) -> List[str]:
+    return [assessment.class_colours.get(v, "#ffffff") for v in assessment.class_values]
+
+
+def html_confusion_heatmap(assessment: Assessment) -> str:
+    """Section: the confusion matrix as a heat map image with the counts in its cells."""
+    from .report import MATPLOTLIB_MISSING, confusion_figure, figure_html
+
+    labels = [f"{v} {n}" for v, n in zip(assessment.class_values, assessment.class_names)]
+    figure = confusion_figure(assessment.matrix, labels,
+                              [str(v) for v in assessment.class_values] + [UNCLASSIFIED])
+    if figure is None:
+        return f'<h2>Confusion matrix (heat map)</h2><p class="note">{MATPLOTLIB_MISSING}</p>'
+    return "<h2>Confusion matrix (heat map)</h2>" + figure_html(
+        figure, "Rows: reference classes; columns: predicted classes and the reference "
+        "pixels left unclassified. Each cell holds its pixel count; its shade is the share "
+        "of the row, so a dark diagonal is a good map.", salt="assessment-confusion")
+
+
+def html_per_class_chart(assessment: Assessment) -> str:
+    """Section: producer's and user's accuracy per class as bars, OA and its 95 % CI."""
+    from .report import MATPLOTLIB_MISSING, bar_figure, figure_html
+
+    names = [f"{v} {n}" for v, n in zip(assessment.class_values, assessment.class_names)]
+    figure = bar_figure(names, {"Producer's accuracy": assessment.producers_accuracy,
+                                "User's accuracy": assessment.users_accuracy},
+                        _class_colour_list(assessment))
+    if figure is None:
+        return f'<h2>Accuracy per class (chart)</h2><p class="note">{MATPLOTLIB_MISSING}</p>'
+    overall = assessment.overall_accuracy
+    low, high = assessment.overall_accuracy_interval
+    if math.isfinite(overall):
+        axes = figure.axes[0]
+        axes.axvspan(100 * low, 100 * high, color="#444", alpha=0.12, linewidth=0,
+                     label="95 % CI of OA")
+        axes.axvline(100 * overall, color="#222", linestyle="--", linewidth=1,
+                     label=f"OA {100 * overall:.1f} %")
+        axes.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=4, fontsize=8,
+                    frameon=False)
+    kappa = "-" if not math.isfinite(assessment.kappa) else f"{assessment.kappa:.3f}"
+    return "<h2>Accuracy per class (chart)</h2>" + figure_html(
+        figure, f"Producer's accuracy (recall) and user's accuracy (precision) of each class. "
+        f"Dashed line: overall accuracy {_percent(overall)}, grey band: its 95 % Wilson "
+        f"interval {_percent(low)} &ndash; {_percent(high)}; average accuracy "
+        f"{_percent(assessment.average_accuracy)}, kappa {kappa}.",
+        salt="assessment-per-class")
+
+
 HTML_SECTIONS: Tuple[Callable[[Assessment], str], ...] = (
     html_summary,
+    html_confusion_heatmap,
     html_confusion_matrix,
+    html_per_class_chart,
     html_per_class,
 )
 """The report's sections in order; each turns an Assessment into an HTML fragment.
-Add a function here (e.g. a plot as an inline SVG) to extend the report."""
+Figures are inline SVG (matplotlib, see :mod:`.report`); without matplotlib their
+sections say so and the tables carry the numbers. Add a function here to extend the
+report."""
 
 
 def render_html(assessment: Assessment, title: str = "Accuracy assessment",

@@ -22,6 +22,7 @@ import html
 import io
 import math
 import os
+import re
 import tempfile
 import time
 from typing import Any, Dict, List, Optional, Sequence, Tuple
@@ -78,6 +79,10 @@ def figure_html(figure, caption: str = "", salt: str = "figure") -> str:
         figure.savefig(stream, format="svg", metadata={"Date": None})
     svg = stream.getvalue()
     svg = svg[svg.find("<svg"):]  # drop the XML prolog and DOCTYPE for inline use
+    # Inline SVG in HTML needs no namespace declarations (the HTML parser knows svg and
+    # xlink:href) nor matplotlib's RDF metadata: without them the page names no URL.
+    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
+    svg = re.sub(r'\s+xmlns(:\w+)?="[^"]*"', "", svg)
     text = f"<figcaption>{caption}</figcaption>" if caption else ""
     return f"<figure>{svg}{text}</figure>"
 
@@ -124,34 +129,36 @@ def bar_figure(names: Sequence[str], series: Dict[str, Sequence[float]],
     ``colours`` are the classes' colours, drawn as a swatch beside each name. Returns a
     Figure, or None without matplotlib.
     """
-    figure = matplotlib_figure(7.5, max(2.5, 0.32 * len(names) * max(1, len(series)) + 1.2))
+    figure = matplotlib_figure(7.5, max(2.5, 0.3 * len(names) + 1.4))
     if figure is None:
         return None
     axes = figure.add_subplot()
     count = max(1, len(series))
     height = 0.8 / count
-    greys = ("#2166ac", "#f4a582", "#92c5de", "#b2182b")
+    fills = ("#2166ac", "#f4a582", "#92c5de", "#b2182b")
     positions = np.arange(len(names))
     for k, (label, values) in enumerate(series.items()):
         values = np.array([np.nan if v is None else v for v in values], dtype=float)
         offsets = positions - 0.4 + height * (k + 0.5)
         axes.barh(offsets, np.nan_to_num(values * 100.0), height=height, label=label,
-                  color=greys[k % len(greys)])
+                  color=fills[k % len(fills)])
         for y, value in zip(offsets, values):
-            if math.isfinite(value):
-                axes.text(min(value * 100.0, 99.0) + 0.5, y, f"{value * 100:.1f}",
-                          va="center", fontsize=7)
+            if math.isfinite(value) and value >= 0.12:  # the value inside its bar's end
+                axes.text(value * 100.0 - 1.0, y, f"{value * 100:.1f}", ha="right",
+                          va="center", fontsize=6, color="white" if k % 2 == 0 else "#222")
     axes.set_yticks(positions, list(names), fontsize=8)
     for tick, colour in zip(axes.get_yticklabels(), colours):
         tick.set_bbox({"facecolor": colour or "white", "edgecolor": "#666", "alpha": 0.35,
                        "pad": 1.5})
     axes.invert_yaxis()
-    axes.set_xlim(0, 108)
+    axes.set_xlim(0, 100)
+    axes.set_ylim(len(names) - 0.5, -0.5)
     axes.set_xlabel(xlabel)
     axes.grid(axis="x", color="#ddd")
     axes.set_axisbelow(True)
     if len(series) > 1:
-        axes.legend(loc="lower right", fontsize=8, framealpha=0.9)
+        axes.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=4, fontsize=8,
+                    frameon=False)
     return figure
 
 

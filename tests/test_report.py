@@ -117,3 +117,19 @@ def test_wrong_spectra_shape_is_refused(pixel_split):
     model, spectra, labels = pixel_split
     with pytest.raises(ValueError, match="spectra must be"):
         report.render_training_report(model, spectra[:, :10], labels)
+
+
+def test_accuracy_report_has_heat_map_and_per_class_chart(monkeypatch):
+    from hyperspectral_crnn.models import assessment
+
+    reference = np.repeat([1, 2, 3], 50)
+    predicted = reference.copy()
+    predicted[:7] = 2
+    result = assessment.assess_arrays(reference, predicted, class_names={1: "Maize"})
+    text = assessment.render_html(result)
+    assert text.count("<svg") == 2 and "http" not in text
+    assert "Confusion matrix (heat map)" in text and "Accuracy per class (chart)" in text
+    assert "95 % Wilson" in text and "Rows are reference classes" in text  # tables kept
+    monkeypatch.setattr(report, "matplotlib_figure", lambda *args: None)
+    text = assessment.render_html(result)
+    assert "<svg" not in text and "The figures need matplotlib" in text
