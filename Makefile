@@ -4,6 +4,7 @@
 #   make test    setup + ruff + the whole pytest suite (QGIS headless)
 #   make lint    ruff check
 #   make demo    setup + the Indian Pines demo into out/demo/
+#   make translations  i18n/*.ts -> i18n/*.qm with Qt's lrelease
 #
 # Every target is idempotent; reruns skip what is already there.
 
@@ -23,9 +24,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export QT_QPA_PLATFORM ?= offscreen
 export DEBIAN_FRONTEND ?= noninteractive
 
-.PHONY: setup debian-packages plugin-link test lint demo
+.PHONY: setup debian-packages plugin-link test lint demo translations
 
-setup: debian-packages $(REQUIREMENTS_STAMP) plugin-link
+setup: debian-packages $(REQUIREMENTS_STAMP) plugin-link translations
 	@plugins="$$(scripts/qgis_process plugins 2>/dev/null)"; \
 	grep -qx '\* hyperspectral_crnn' <<<"$$plugins" || { \
 		echo "make setup: qgis_process does not load the plugin hyperspectral_crnn:" >&2; \
@@ -67,3 +68,16 @@ test: setup lint
 
 demo: setup
 	scripts/demo.sh out/demo
+
+# The compiled translations are committed (the plugin works from a zip); this rebuilds a
+# .qm whenever its .ts is newer. After changing user-visible strings, run
+# `.venv/bin/python scripts/update_translations.py`, translate what it marks unfinished
+# (Qt Linguist or by hand), then `make translations`.
+TS_FILES := $(wildcard i18n/*.ts)
+QM_FILES := $(TS_FILES:.ts=.qm)
+LRELEASE := $(shell command -v lrelease || echo /usr/lib/qt5/bin/lrelease)
+
+translations: $(QM_FILES)
+
+i18n/%.qm: i18n/%.ts | debian-packages
+	$(LRELEASE) -silent $< -qm $@

@@ -1,0 +1,771 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="de">
+  <context>
+    <name>HyperspectralCrnn</name>
+    <message>
+      <source>Hyperspectral CRNN</source>
+      <translation>Hyperspektrales CRNN</translation>
+    </message>
+    <message>
+      <source>Cube file</source>
+      <translation>Würfeldatei</translation>
+    </message>
+    <message>
+      <source>Cube variable</source>
+      <translation>Würfelvariable</translation>
+    </message>
+    <message>
+      <source>Ground truth file</source>
+      <translation>Referenzdatei (Ground Truth)</translation>
+    </message>
+    <message>
+      <source>Ground truth variable</source>
+      <translation>Referenzvariable (Ground Truth)</translation>
+    </message>
+    <message>
+      <source>CRS</source>
+      <translation>KBS</translation>
+    </message>
+    <message>
+      <source>Pixel size</source>
+      <translation>Pixelgröße</translation>
+    </message>
+    <message>
+      <source>Top-left X</source>
+      <translation>X oben links</translation>
+    </message>
+    <message>
+      <source>Top-left Y</source>
+      <translation>Y oben links</translation>
+    </message>
+    <message>
+      <source>Class names</source>
+      <translation>Klassennamen</translation>
+    </message>
+    <message>
+      <source>Cube (GeoTIFF)</source>
+      <translation>Würfel (GeoTIFF)</translation>
+    </message>
+    <message>
+      <source>Label raster</source>
+      <translation>Label-Raster</translation>
+    </message>
+    <message>
+      <source>Class polygons</source>
+      <translation>Klassenpolygone</translation>
+    </message>
+    <message>
+      <source>Import hyperspectral cube</source>
+      <translation>Hyperspektralen Würfel importieren</translation>
+    </message>
+    <message>
+      <source>Data</source>
+      <translation>Daten</translation>
+    </message>
+    <message>
+      <source>Writes a hyperspectral cube from a MATLAB .mat, NumPy .npy/.npz or any GDAL-readable file (ENVI, ...) as a GeoTIFF. Classic benchmark scenes have no map coordinates: they are placed on a north-up grid with the given pixel size, top-left corner and CRS. With a ground-truth array it also writes a label raster and polygons of the class regions, for training and accuracy assessment.</source>
+      <translation>Schreibt einen hyperspektralen Würfel aus einer MATLAB-.mat-, NumPy-.npy/.npz- oder einer beliebigen von GDAL lesbaren Datei (ENVI, ...) als GeoTIFF. Klassische Benchmark-Szenen haben keine Kartenkoordinaten: Sie werden auf ein nordausgerichtetes Gitter mit der angegebenen Pixelgröße, Ecke oben links und dem KBS gelegt. Mit einem Ground-Truth-Array schreibt der Algorithmus außerdem ein Label-Raster und Polygone der Klassenflächen für Training und Genauigkeitsbewertung.</translation>
+    </message>
+    <message>
+      <source>A .mat (MATLAB v4-v7; v7.3/HDF5 is not supported), .npy / .npz, or any raster GDAL reads (ENVI: the data file or its .hdr). Arrays are read as (rows, columns, bands), or as (bands, rows, columns) when the first axis is the smallest.</source>
+      <translation>Eine .mat-Datei (MATLAB v4-v7; v7.3/HDF5 wird nicht unterstützt), .npy / .npz oder ein beliebiges von GDAL lesbares Raster (ENVI: die Datendatei oder ihre .hdr). Arrays werden als (Zeilen, Spalten, Bänder) gelesen, oder als (Bänder, Zeilen, Spalten), wenn die erste Achse die kürzeste ist.</translation>
+    </message>
+    <message>
+      <source>The array's name in a .mat / .npz file. Default: the largest 3-D array.</source>
+      <translation>Der Name des Arrays in einer .mat- / .npz-Datei. Standard: das größte 3-D-Array.</translation>
+    </message>
+    <message>
+      <source>Optional: class ids (0 = unlabelled) of the same rows and columns, as .mat, .npy, .npz or a raster.</source>
+      <translation>Optional: Klassen-IDs (0 = ohne Label) derselben Zeilen und Spalten, als .mat, .npy, .npz oder Raster.</translation>
+    </message>
+    <message>
+      <source>Its name in a .mat / .npz file. Default: the 2-D array of the cube's size.</source>
+      <translation>Sein Name in einer .mat- / .npz-Datei. Standard: das 2-D-Array in der Größe des Würfels.</translation>
+    </message>
+    <message>
+      <source>Optional CRS assigned to the outputs (no reprojection). A raster input keeps its own CRS unless one is given here.</source>
+      <translation>Optionales KBS, das den Ausgaben zugewiesen wird (keine Umprojektion). Ein Raster als Eingabe behält sein eigenes KBS, sofern hier keines angegeben ist.</translation>
+    </message>
+    <message>
+      <source>Pixel side in CRS units, for arrays (and rasters without georeferencing).</source>
+      <translation>Pixelkantenlänge in Einheiten des KBS, für Arrays (und Raster ohne Georeferenzierung).</translation>
+    </message>
+    <message>
+      <source>X of the image's top-left corner.</source>
+      <translation>X der oberen linken Ecke des Bildes.</translation>
+    </message>
+    <message>
+      <source>Y of the image's top-left corner; rows go down (towards smaller Y), columns right.</source>
+      <translation>Y der oberen linken Ecke des Bildes; Zeilen verlaufen nach unten (zu kleinerem Y), Spalten nach rechts.</translation>
+    </message>
+    <message>
+      <source>Optional comma-separated names of classes 1, 2, ... K; missing ones are 'Class N'.</source>
+      <translation>Optionale, durch Kommas getrennte Namen der Klassen 1, 2, ... K; fehlende heißen 'Class N'.</translation>
+    </message>
+    <message>
+      <source>The cube as a tiled, DEFLATE-compressed GeoTIFF in the array's data type (integers stay integers), bands named 'Band N'.</source>
+      <translation>Der Würfel als gekacheltes, DEFLATE-komprimiertes GeoTIFF im Datentyp des Arrays (Ganzzahlen bleiben Ganzzahlen), Bänder mit den Namen 'Band N'.</translation>
+    </message>
+    <message>
+      <source>The ground truth as a label raster: smallest integer type, nodata 0, a colour table and the class names.</source>
+      <translation>Die Referenz als Label-Raster: kleinster Ganzzahltyp, NoData 0, eine Farbtabelle und die Klassennamen.</translation>
+    </message>
+    <message>
+      <source>The ground truth's class regions as polygons, fields class_id (integer) and class (name): ready as training or reference polygons.</source>
+      <translation>Die Klassenflächen der Referenz als Polygone mit den Feldern class_id (Ganzzahl) und class (Name): direkt als Trainings- oder Referenzpolygone verwendbar.</translation>
+    </message>
+    <message>
+      <source>Hyperspectral raster</source>
+      <translation>Hyperspektrales Raster</translation>
+    </message>
+    <message>
+      <source>Bands (default: all)</source>
+      <translation>Bänder (Standard: alle)</translation>
+    </message>
+    <message>
+      <source>Training polygons</source>
+      <translation>Trainingspolygone</translation>
+    </message>
+    <message>
+      <source>Class field</source>
+      <translation>Klassenfeld</translation>
+    </message>
+    <message>
+      <source>Class name field (for an integer class field)</source>
+      <translation>Klassennamenfeld (für ein ganzzahliges Klassenfeld)</translation>
+    </message>
+    <message>
+      <source>Training pixels per class (0 = all)</source>
+      <translation>Trainingspixel pro Klasse (0 = alle)</translation>
+    </message>
+    <message>
+      <source>At most this many pixels of each class are drawn (with SEED) from the polygons; the paper trains from 50-300 per class.</source>
+      <translation>Höchstens so viele Pixel jeder Klasse werden (mit SEED) aus den Polygonen gezogen; der Artikel trainiert mit 50-300 pro Klasse.</translation>
+    </message>
+    <message>
+      <source>Validation fraction</source>
+      <translation>Validierungsanteil</translation>
+    </message>
+    <message>
+      <source>Share of each class held out to watch validation loss and accuracy and to stop early. Every class keeps at least one training polygon (or pixel).</source>
+      <translation>Anteil jeder Klasse, der zurückgehalten wird, um Validierungsverlust und -genauigkeit zu verfolgen und früh zu stoppen. Jede Klasse behält mindestens ein Trainingspolygon (bzw. -pixel).</translation>
+    </message>
+    <message>
+      <source>Validation split</source>
+      <translation>Validierungsaufteilung</translation>
+    </message>
+    <message>
+      <source>'polygon' holds out whole polygons, so validation pixels are not neighbours of training pixels (honest accuracy); 'pixel' holds out single pixels.</source>
+      <translation>'polygon' hält ganze Polygone zurück, sodass Validierungspixel keine Nachbarn von Trainingspixeln sind (ehrliche Genauigkeit); 'pixel' hält einzelne Pixel zurück.</translation>
+    </message>
+    <message>
+      <source>Use all pixels touched by the polygons</source>
+      <translation>Alle von den Polygonen berührten Pixel verwenden</translation>
+    </message>
+    <message>
+      <source>By default a pixel is taken when its centre lies inside a polygon.</source>
+      <translation>Standardmäßig wird ein Pixel genommen, wenn sein Mittelpunkt in einem Polygon liegt.</translation>
+    </message>
+    <message>
+      <source>Epochs</source>
+      <translation>Epochen</translation>
+    </message>
+    <message>
+      <source>Passes over the training pixels (early stopping may end training sooner).</source>
+      <translation>Durchläufe über die Trainingspixel (frühes Stoppen kann das Training eher beenden).</translation>
+    </message>
+    <message>
+      <source>Batch size</source>
+      <translation>Batchgröße</translation>
+    </message>
+    <message>
+      <source>Pixels per optimisation step.</source>
+      <translation>Pixel pro Optimierungsschritt.</translation>
+    </message>
+    <message>
+      <source>Learning rate</source>
+      <translation>Lernrate</translation>
+    </message>
+    <message>
+      <source>Peak learning rate of the one-cycle schedule.</source>
+      <translation>Höchste Lernrate des One-Cycle-Zeitplans.</translation>
+    </message>
+    <message>
+      <source>Random seed</source>
+      <translation>Zufallsstartwert</translation>
+    </message>
+    <message>
+      <source>The same inputs and seed give the same model on the CPU.</source>
+      <translation>Dieselben Eingaben und derselbe Startwert ergeben auf der CPU dasselbe Modell.</translation>
+    </message>
+    <message>
+      <source>Device</source>
+      <translation>Gerät</translation>
+    </message>
+    <message>
+      <source>'auto' uses a CUDA GPU when torch sees one, else the CPU.</source>
+      <translation>'auto' nutzt eine CUDA-GPU, wenn torch eine findet, sonst die CPU.</translation>
+    </message>
+    <message>
+      <source>Weight decay</source>
+      <translation>Gewichtsabnahme (Weight Decay)</translation>
+    </message>
+    <message>
+      <source>AdamW weight decay.</source>
+      <translation>Weight Decay von AdamW.</translation>
+    </message>
+    <message>
+      <source>Early-stopping patience (epochs)</source>
+      <translation>Geduld für frühes Stoppen (Epochen)</translation>
+    </message>
+    <message>
+      <source>Training stops when the validation loss has not improved for this many epochs; the best epoch's weights are kept.</source>
+      <translation>Das Training stoppt, wenn sich der Validierungsverlust so viele Epochen lang nicht verbessert hat; die Gewichte der besten Epoche werden behalten.</translation>
+    </message>
+    <message>
+      <source>Label smoothing</source>
+      <translation>Label-Glättung</translation>
+    </message>
+    <message>
+      <source>Cross-entropy label smoothing.</source>
+      <translation>Label-Glättung der Kreuzentropie.</translation>
+    </message>
+    <message>
+      <source>Convolution channels per block</source>
+      <translation>Faltungskanäle pro Block</translation>
+    </message>
+    <message>
+      <source>Comma-separated filter counts, one per 1-D convolution block.</source>
+      <translation>Durch Kommas getrennte Filteranzahlen, eine pro 1-D-Faltungsblock.</translation>
+    </message>
+    <message>
+      <source>Convolution kernel sizes</source>
+      <translation>Kernelgrößen der Faltungen</translation>
+    </message>
+    <message>
+      <source>Comma-separated, one per block.</source>
+      <translation>Durch Kommas getrennt, eine pro Block.</translation>
+    </message>
+    <message>
+      <source>Max-pool sizes</source>
+      <translation>Max-Pooling-Größen</translation>
+    </message>
+    <message>
+      <source>Comma-separated, one per block; each divides the spectral sequence length.</source>
+      <translation>Durch Kommas getrennt, eine pro Block; jede teilt die Länge der spektralen Sequenz.</translation>
+    </message>
+    <message>
+      <source>Batch normalisation</source>
+      <translation>Batch-Normalisierung</translation>
+    </message>
+    <message>
+      <source>Batch norm after each convolution.</source>
+      <translation>Batch-Normalisierung nach jeder Faltung.</translation>
+    </message>
+    <message>
+      <source>Recurrent layer</source>
+      <translation>Rekurrente Schicht</translation>
+    </message>
+    <message>
+      <source>gru (default), lstm or rnn.</source>
+      <translation>gru (Standard), lstm oder rnn.</translation>
+    </message>
+    <message>
+      <source>Recurrent hidden size</source>
+      <translation>Größe des rekurrenten Zustands</translation>
+    </message>
+    <message>
+      <source>Units per recurrent layer.</source>
+      <translation>Einheiten pro rekurrenter Schicht.</translation>
+    </message>
+    <message>
+      <source>Recurrent layers</source>
+      <translation>Rekurrente Schichten</translation>
+    </message>
+    <message>
+      <source>Stacked recurrent layers.</source>
+      <translation>Gestapelte rekurrente Schichten.</translation>
+    </message>
+    <message>
+      <source>Readout</source>
+      <translation>Auslese</translation>
+    </message>
+    <message>
+      <source>'last': the last recurrent state feeds the classifier (the paper's); 'mean': the mean of all states.</source>
+      <translation>'last': der letzte rekurrente Zustand speist den Klassifikator (wie im Artikel); 'mean': der Mittelwert aller Zustände.</translation>
+    </message>
+    <message>
+      <source>Dropout</source>
+      <translation>Dropout</translation>
+    </message>
+    <message>
+      <source>Dropout between recurrent layers and before the classifier.</source>
+      <translation>Dropout zwischen den rekurrenten Schichten und vor dem Klassifikator.</translation>
+    </message>
+    <message>
+      <source>Model file</source>
+      <translation>Modelldatei</translation>
+    </message>
+    <message>
+      <source>CRNN model (*.crnn)</source>
+      <translation>CRNN-Modell (*.crnn)</translation>
+    </message>
+    <message>
+      <source>Validation accuracy</source>
+      <translation>Validierungsgenauigkeit</translation>
+    </message>
+    <message>
+      <source>Train CRNN</source>
+      <translation>CRNN trainieren</translation>
+    </message>
+    <message>
+      <source>Classification</source>
+      <translation>Klassifikation</translation>
+    </message>
+    <message>
+      <source>Trains the CRNN of Wu &amp;amp; Prasad (2017) on the pixels under the training polygons: each pixel's spectrum goes through 1-D convolution and max-pooling layers, then stacked recurrent layers and a softmax. Polygons in any CRS are reprojected to the raster's; a pixel is taken when its centre lies inside a polygon; pixels with nodata are dropped. The class field may be integer (its values become the class raster's pixel values) or text (classes get ids 1..K in sorted order and keep their names). The model file keeps the weights, the bands, the normalisation and the classes.</source>
+      <translation>Trainiert das CRNN von Wu &amp;amp; Prasad (2017) auf den Pixeln unter den Trainingspolygonen: Das Spektrum jedes Pixels durchläuft 1-D-Faltungs- und Max-Pooling-Schichten, dann gestapelte rekurrente Schichten und ein Softmax. Polygone in beliebigem KBS werden in das KBS des Rasters umprojiziert; ein Pixel wird genommen, wenn sein Mittelpunkt in einem Polygon liegt; Pixel mit NoData werden verworfen. Das Klassenfeld kann ganzzahlig sein (seine Werte werden zu den Pixelwerten des Klassenrasters) oder Text (die Klassen erhalten die IDs 1..K in sortierter Reihenfolge und behalten ihre Namen). Die Modelldatei enthält die Gewichte, die Bänder, die Normalisierung und die Klassen.</translation>
+    </message>
+    <message>
+      <source>The hyperspectral raster.</source>
+      <translation>Das hyperspektrale Raster.</translation>
+    </message>
+    <message>
+      <source>Bands to use (default: all).</source>
+      <translation>Zu verwendende Bänder (Standard: alle).</translation>
+    </message>
+    <message>
+      <source>Training polygons.</source>
+      <translation>Trainingspolygone.</translation>
+    </message>
+    <message>
+      <source>The class of each polygon: integer values or text names.</source>
+      <translation>Die Klasse jedes Polygons: ganzzahlige Werte oder Textnamen.</translation>
+    </message>
+    <message>
+      <source>Optional, with an integer CLASS_FIELD: a text field naming each class (else the names of a categorized style, else 'Class N').</source>
+      <translation>Optional, bei ganzzahligem CLASS_FIELD: ein Textfeld, das jede Klasse benennt (sonst die Namen eines kategorisierten Stils, sonst 'Class N').</translation>
+    </message>
+    <message>
+      <source>The model file (.crnn).</source>
+      <translation>Die Modelldatei (.crnn).</translation>
+    </message>
+    <message>
+      <source>Sampling</source>
+      <translation>Stichprobe</translation>
+    </message>
+    <message>
+      <source>default</source>
+      <translation>Standard</translation>
+    </message>
+    <message>
+      <source>Training</source>
+      <translation>Training</translation>
+    </message>
+    <message>
+      <source>Network (advanced)</source>
+      <translation>Netz (erweitert)</translation>
+    </message>
+    <message>
+      <source>LOP window (odd, pixels)</source>
+      <translation>LOP-Fenster (ungerade, Pixel)</translation>
+    </message>
+    <message>
+      <source>Side of the linear opinion pool window: 1 = no fusion, 3 = the paper's 3x3.</source>
+      <translation>Seitenlänge des Fensters des linearen Meinungspools: 1 = keine Fusion, 3 = das 3x3 des Artikels.</translation>
+    </message>
+    <message>
+      <source>LOP weights</source>
+      <translation>LOP-Gewichte</translation>
+    </message>
+    <message>
+      <source>uniform (the paper's), gaussian (nearer neighbours count more) or edge (neighbours weighted by spectral similarity, so fields' edges stay sharp).</source>
+      <translation>uniform (wie im Artikel), gaussian (nähere Nachbarn zählen mehr) oder edge (Nachbarn nach spektraler Ähnlichkeit gewichtet, sodass Feldränder scharf bleiben).</translation>
+    </message>
+    <message>
+      <source>LOP iterations</source>
+      <translation>LOP-Iterationen</translation>
+    </message>
+    <message>
+      <source>How many times the pool is applied.</source>
+      <translation>Wie oft der Pool angewendet wird.</translation>
+    </message>
+    <message>
+      <source>Class probabilities</source>
+      <translation>Klassenwahrscheinlichkeiten</translation>
+    </message>
+    <message>
+      <source>Confidence</source>
+      <translation>Konfidenz</translation>
+    </message>
+    <message>
+      <source>Classify with CRNN</source>
+      <translation>Mit CRNN klassifizieren</translation>
+    </message>
+    <message>
+      <source>Classifies every pixel of the raster with a trained CRNN, then fuses the class posteriors of neighbouring pixels with a linear opinion pool (LOP): a pixel's posterior becomes the weighted mean of its neighbours' posteriors, which removes salt-and-pepper noise since neighbours tend to share a class. The raster is read block by block, so any size works in bounded memory; pixels with nodata in any used band stay nodata and do not vote.</source>
+      <translation>Klassifiziert jedes Pixel des Rasters mit einem trainierten CRNN und fusioniert dann die Klassen-Posteriors benachbarter Pixel mit einem linearen Meinungspool (LOP): Das Posterior eines Pixels wird zum gewichteten Mittel der Posteriors seiner Nachbarn, was Salz-und-Pfeffer-Rauschen entfernt, da Nachbarn meist dieselbe Klasse haben. Das Raster wird blockweise gelesen, sodass jede Größe mit begrenztem Speicher funktioniert; Pixel mit NoData in einem verwendeten Band bleiben NoData und stimmen nicht mit ab.</translation>
+    </message>
+    <message>
+      <source>The hyperspectral raster (the model's bands must exist).</source>
+      <translation>Das hyperspektrale Raster (die Bänder des Modells müssen vorhanden sein).</translation>
+    </message>
+    <message>
+      <source>A model file written by 'Train CRNN'.</source>
+      <translation>Eine von 'CRNN trainieren' geschriebene Modelldatei.</translation>
+    </message>
+    <message>
+      <source>The class raster: class values of the training field, a colour table and the class names.</source>
+      <translation>Das Klassenraster: Klassenwerte des Trainingsfeldes, eine Farbtabelle und die Klassennamen.</translation>
+    </message>
+    <message>
+      <source>Optional: one Float32 band per class (after fusion).</source>
+      <translation>Optional: ein Float32-Band pro Klasse (nach der Fusion).</translation>
+    </message>
+    <message>
+      <source>Optional: the winning class's probability.</source>
+      <translation>Optional: die Wahrscheinlichkeit der gewinnenden Klasse.</translation>
+    </message>
+    <message>
+      <source>Spatial fusion (LOP)</source>
+      <translation>Räumliche Fusion (LOP)</translation>
+    </message>
+    <message>
+      <source>Train and classify (one click)</source>
+      <translation>Trainieren und klassifizieren (ein Klick)</translation>
+    </message>
+    <message>
+      <source>Trains the CRNN of Wu &amp;amp; Prasad (2017) on the pixels under the training polygons: each pixel's spectrum goes through 1-D convolution and max-pooling layers, then stacked recurrent layers and a softmax. Polygons in any CRS are reprojected to the raster's; a pixel is taken when its centre lies inside a polygon; pixels with nodata are dropped. The class field may be integer (its values become the class raster's pixel values) or text (classes get ids 1..K in sorted order and keep their names). The model file keeps the weights, the bands, the normalisation and the classes.&lt;br&gt;&lt;br&gt;Classifies every pixel of the raster with a trained CRNN, then fuses the class posteriors of neighbouring pixels with a linear opinion pool (LOP): a pixel's posterior becomes the weighted mean of its neighbours' posteriors, which removes salt-and-pepper noise since neighbours tend to share a class. The raster is read block by block, so any size works in bounded memory; pixels with nodata in any used band stay nodata and do not vote.</source>
+      <translation>Trainiert das CRNN von Wu &amp;amp; Prasad (2017) auf den Pixeln unter den Trainingspolygonen: Das Spektrum jedes Pixels durchläuft 1-D-Faltungs- und Max-Pooling-Schichten, dann gestapelte rekurrente Schichten und ein Softmax. Polygone in beliebigem KBS werden in das KBS des Rasters umprojiziert; ein Pixel wird genommen, wenn sein Mittelpunkt in einem Polygon liegt; Pixel mit NoData werden verworfen. Das Klassenfeld kann ganzzahlig sein (seine Werte werden zu den Pixelwerten des Klassenrasters) oder Text (die Klassen erhalten die IDs 1..K in sortierter Reihenfolge und behalten ihre Namen). Die Modelldatei enthält die Gewichte, die Bänder, die Normalisierung und die Klassen.&lt;br&gt;&lt;br&gt;Klassifiziert jedes Pixel des Rasters mit einem trainierten CRNN und fusioniert dann die Klassen-Posteriors benachbarter Pixel mit einem linearen Meinungspool (LOP): Das Posterior eines Pixels wird zum gewichteten Mittel der Posteriors seiner Nachbarn, was Salz-und-Pfeffer-Rauschen entfernt, da Nachbarn meist dieselbe Klasse haben. Das Raster wird blockweise gelesen, sodass jede Größe mit begrenztem Speicher funktioniert; Pixel mit NoData in einem verwendeten Band bleiben NoData und stimmen nicht mit ab.</translation>
+    </message>
+    <message>
+      <source>Optional: keep the trained model file to classify other rasters later.</source>
+      <translation>Optional: die trainierte Modelldatei behalten, um später andere Raster zu klassifizieren.</translation>
+    </message>
+    <message>
+      <source>Class probabilities (one band per class)</source>
+      <translation>Klassenwahrscheinlichkeiten (ein Band pro Klasse)</translation>
+    </message>
+    <message>
+      <source>Fused probabilities</source>
+      <translation>Fusionierte Wahrscheinlichkeiten</translation>
+    </message>
+    <message>
+      <source>Smooth class probabilities (LOP)</source>
+      <translation>Klassenwahrscheinlichkeiten glätten (LOP)</translation>
+    </message>
+    <message>
+      <source>Applies the linear opinion pool (LOP) to a class-probability raster, ours or another tool's (one band per class, e.g. a random forest's or an SVM's posteriors): each pixel's posterior becomes the weighted mean of its neighbours', then the most probable class is mapped. Band k is class k (1..K); band descriptions become class names. The 'edge' weighting needs the spectra, so use it while classifying instead.</source>
+      <translation>Wendet den linearen Meinungspool (LOP) auf ein Raster von Klassenwahrscheinlichkeiten an, aus diesem oder einem anderen Werkzeug (ein Band pro Klasse, z. B. die Posteriors eines Random Forest oder einer SVM): Das Posterior jedes Pixels wird zum gewichteten Mittel der Posteriors seiner Nachbarn, dann wird die wahrscheinlichste Klasse kartiert. Band k ist Klasse k (1..K); Bandbeschreibungen werden zu Klassennamen. Die Gewichtung 'edge' braucht die Spektren; verwenden Sie sie daher beim Klassifizieren.</translation>
+    </message>
+    <message>
+      <source>The class-probability raster.</source>
+      <translation>Das Raster der Klassenwahrscheinlichkeiten.</translation>
+    </message>
+    <message>
+      <source>Reference (polygons or raster)</source>
+      <translation>Referenz (Polygone oder Raster)</translation>
+    </message>
+    <message>
+      <source>Reference class field (polygons only)</source>
+      <translation>Klassenfeld der Referenz (nur Polygone)</translation>
+    </message>
+    <message>
+      <source>Accuracy report</source>
+      <translation>Genauigkeitsbericht</translation>
+    </message>
+    <message>
+      <source>HTML files (*.html *.htm)</source>
+      <translation>HTML-Dateien (*.html *.htm)</translation>
+    </message>
+    <message>
+      <source>Accuracy (JSON)</source>
+      <translation>Genauigkeit (JSON)</translation>
+    </message>
+    <message>
+      <source>Overall accuracy</source>
+      <translation>Gesamtgenauigkeit</translation>
+    </message>
+    <message>
+      <source>Average accuracy</source>
+      <translation>Mittlere Genauigkeit</translation>
+    </message>
+    <message>
+      <source>Cohen's kappa</source>
+      <translation>Cohens Kappa</translation>
+    </message>
+    <message>
+      <source>Assess accuracy</source>
+      <translation>Genauigkeit bewerten</translation>
+    </message>
+    <message>
+      <source>Accuracy</source>
+      <translation>Genauigkeit</translation>
+    </message>
+    <message>
+      <source>Compares a class raster with reference labels and reports the confusion matrix (rows = reference, columns = predicted), overall accuracy (OA) with its 95 % Wilson confidence interval, average accuracy (AA, the mean producer's accuracy), Cohen's kappa, and producer's accuracy, user's accuracy and F1 per class. Reference pixels that the classification leaves unclassified count as errors (their number is reported). The classification is read in strips, so large rasters are fine.</source>
+      <translation>Vergleicht ein Klassenraster mit Referenzlabels und berichtet die Konfusionsmatrix (Zeilen = Referenz, Spalten = Vorhersage), die Gesamtgenauigkeit (OA) mit ihrem 95-%-Wilson-Konfidenzintervall, die mittlere Genauigkeit (AA, das Mittel der Herstellergenauigkeiten), Cohens Kappa sowie Hersteller- und Nutzergenauigkeit und F1 pro Klasse. Referenzpixel, die die Klassifikation unklassifiziert lässt, zählen als Fehler (ihre Anzahl wird berichtet). Die Klassifikation wird streifenweise gelesen, daher sind große Raster kein Problem.</translation>
+    </message>
+    <message>
+      <source>A class raster (band 1 holds class ids, e.g. the output of 'Classify'). Pixels with its nodata value, 0 or NaN are 'unclassified' and count as errors.</source>
+      <translation>Ein Klassenraster (Band 1 enthält Klassen-IDs, z. B. die Ausgabe von 'Classify'). Pixel mit seinem NoData-Wert, 0 oder NaN sind 'unklassifiziert' und zählen als Fehler.</translation>
+    </message>
+    <message>
+      <source>Polygons with a class field, in any CRS (reprojected to the classification's CRS and rasterised by pixel centres), or a label raster on exactly the classification's grid (same size and geotransform; nodata and 0 are unlabelled).</source>
+      <translation>Polygone mit einem Klassenfeld in beliebigem KBS (in das KBS der Klassifikation umprojiziert und nach Pixelmittelpunkten gerastert) oder ein Label-Raster auf genau dem Gitter der Klassifikation (gleiche Größe und Geotransformation; NoData und 0 sind ohne Label).</translation>
+    </message>
+    <message>
+      <source>The polygons' class: integer class ids, or text class names matched to the classification's class names (case-insensitive).</source>
+      <translation>Die Klasse der Polygone: ganzzahlige Klassen-IDs oder Klassennamen als Text, die mit den Klassennamen der Klassifikation abgeglichen werden (ohne Beachtung der Groß-/Kleinschreibung).</translation>
+    </message>
+    <message>
+      <source>Optional HTML report (confusion matrix as a heat map, per-class accuracies). A JSON file with the same numbers is written beside it (same name, .json).</source>
+      <translation>Optionaler HTML-Bericht (Konfusionsmatrix als Heatmap, Genauigkeiten pro Klasse). Daneben wird eine JSON-Datei mit denselben Zahlen geschrieben (gleicher Name, .json).</translation>
+    </message>
+    <message>
+      <source>Outputs OVERALL_ACCURACY, AVERAGE_ACCURACY and KAPPA are numbers (0-1) in the result; OUTPUT_JSON is the JSON file written beside the report.</source>
+      <translation>Die Ausgaben OVERALL_ACCURACY, AVERAGE_ACCURACY und KAPPA sind Zahlen (0-1) im Ergebnis; OUTPUT_JSON ist die neben dem Bericht geschriebene JSON-Datei.</translation>
+    </message>
+    <message>
+      <source>Choose a classification raster.</source>
+      <translation>Wählen Sie ein Klassifikationsraster.</translation>
+    </message>
+    <message>
+      <source>The reference layer has no CRS; it is taken to be the classification's.</source>
+      <translation>Der Referenzlayer hat kein KBS; es wird das der Klassifikation angenommen.</translation>
+    </message>
+    <message>
+      <source>Overall accuracy {:.4f} (95 % Wilson interval {:.4f}-{:.4f}), average accuracy {:.4f}, kappa {:.4f} over {} reference pixels.</source>
+      <translation>Gesamtgenauigkeit {:.4f} (95-%-Wilson-Intervall {:.4f}-{:.4f}), mittlere Genauigkeit {:.4f}, Kappa {:.4f} über {} Referenzpixel.</translation>
+    </message>
+    <message>
+      <source>Cancelled by the user.</source>
+      <translation>Vom Benutzer abgebrochen.</translation>
+    </message>
+    <message>
+      <source>The {} layer '{}' is not a file GDAL can read (provider '{}'). Save it as a GeoTIFF first.</source>
+      <translation>Der Layer {} '{}' ist keine von GDAL lesbare Datei (Provider '{}'). Speichern Sie ihn zuerst als GeoTIFF.</translation>
+    </message>
+    <message>
+      <source>The reference layer '{}' has no polygons: use polygons with a class field, or a label raster.</source>
+      <translation>Der Referenzlayer '{}' hat keine Polygone: Verwenden Sie Polygone mit einem Klassenfeld oder ein Label-Raster.</translation>
+    </message>
+    <message>
+      <source>The reference is a polygon layer: choose its class field (REFERENCE_FIELD), one of {}.</source>
+      <translation>Die Referenz ist ein Polygonlayer: Wählen Sie ihr Klassenfeld (REFERENCE_FIELD), eines von {}.</translation>
+    </message>
+    <message>
+      <source>The reference layer has no field '{}'; its fields are {}.</source>
+      <translation>Der Referenzlayer hat kein Feld '{}'; seine Felder sind {}.</translation>
+    </message>
+    <message>
+      <source>Choose a reference: a polygon layer or a label raster.</source>
+      <translation>Wählen Sie eine Referenz: einen Polygonlayer oder ein Label-Raster.</translation>
+    </message>
+    <message>
+      <source>{} reference pixels are unclassified in the classification; they count as errors.</source>
+      <translation>{} Referenzpixel sind in der Klassifikation unklassifiziert; sie zählen als Fehler.</translation>
+    </message>
+    <message>
+      <source>{} reference features without a geometry or class value were skipped.</source>
+      <translation>{} Referenzobjekte ohne Geometrie oder Klassenwert wurden übersprungen.</translation>
+    </message>
+    <message>
+      <source>Reference raster: {}</source>
+      <translation>Referenzraster: {}</translation>
+    </message>
+    <message>
+      <source>Reprojecting the reference polygons from {} to {}.</source>
+      <translation>Referenzpolygone werden von {} nach {} umprojiziert.</translation>
+    </message>
+    <message>
+      <source>The reference field '{}' holds {}, not a class id: use integer class ids or class names.</source>
+      <translation>Das Referenzfeld '{}' enthält {}, keine Klassen-ID: Verwenden Sie ganzzahlige Klassen-IDs oder Klassennamen.</translation>
+    </message>
+    <message>
+      <source>Cannot reproject reference polygon {} to the classification's CRS: {}</source>
+      <translation>Referenzpolygon {} kann nicht in das KBS der Klassifikation umprojiziert werden: {}</translation>
+    </message>
+    <message>
+      <source>at least {low:g}</source>
+      <translation>mindestens {low:g}</translation>
+    </message>
+    <message>
+      <source>between {low:g} and {high:g}</source>
+      <translation>zwischen {low:g} und {high:g}</translation>
+    </message>
+    <message>
+      <source>{key} ({label}) must be {allowed}, got {value:g}.</source>
+      <translation>{key} ({label}) muss {allowed} sein, erhalten: {value:g}.</translation>
+    </message>
+    <message>
+      <source>The input raster could not be read.</source>
+      <translation>Das Eingaberaster konnte nicht gelesen werden.</translation>
+    </message>
+    <message>
+      <source>Classified {n} pixels at {rate:.0f} pixels/s.</source>
+      <translation>{n} Pixel mit {rate:.0f} Pixeln/s klassifiziert.</translation>
+    </message>
+    <message>
+      <source>OUTPUT must not overwrite the model file.</source>
+      <translation>OUTPUT darf die Modelldatei nicht überschreiben.</translation>
+    </message>
+    <message>
+      <source>LOP_SIZE must be odd and at least 1 (1 = no fusion, 3 = the paper's 3x3), got {size}.</source>
+      <translation>LOP_SIZE muss ungerade und mindestens 1 sein (1 = keine Fusion, 3 = das 3x3 des Artikels), erhalten: {size}.</translation>
+    </message>
+    <message>
+      <source>Every pixel of '{raster}' is nodata (the band's nodata value, NaN or Inf in one of the model's bands), so the classification is empty. Check the raster's nodata value and that it is the right raster.</source>
+      <translation>Jedes Pixel von '{raster}' ist NoData (der NoData-Wert des Bandes, NaN oder Inf in einem der Bänder des Modells), daher ist die Klassifikation leer. Prüfen Sie den NoData-Wert des Rasters und ob es das richtige Raster ist.</translation>
+    </message>
+    <message>
+      <source>Model: {k} classes, {b} bands, trained on {source}.</source>
+      <translation>Modell: {k} Klassen, {b} Bänder, trainiert auf {source}.</translation>
+    </message>
+    <message>
+      <source>Outputs are written as GeoTIFF: give '{path}' a .tif extension.</source>
+      <translation>Ausgaben werden als GeoTIFF geschrieben: Geben Sie '{path}' die Endung .tif.</translation>
+    </message>
+    <message>
+      <source>No ground truth file given: only the cube is written.</source>
+      <translation>Keine Referenzdatei angegeben: Nur der Würfel wird geschrieben.</translation>
+    </message>
+    <message>
+      <source>Wrote {} bands of {} x {} pixels from '{}'.</source>
+      <translation>{} Bänder mit {} x {} Pixeln aus '{}' geschrieben.</translation>
+    </message>
+    <message>
+      <source>OUTPUT_POLYGONS must be a file (e.g. a new .gpkg), not '{}'.</source>
+      <translation>OUTPUT_POLYGONS muss eine Datei sein (z. B. eine neue .gpkg), nicht '{}'.</translation>
+    </message>
+    <message>
+      <source>Ground truth '{}': classes {}; {} polygons.</source>
+      <translation>Referenz '{}': Klassen {}; {} Polygone.</translation>
+    </message>
+    <message>
+      <source>The {} file '{}' does not exist.</source>
+      <translation>Die {}-Datei '{}' existiert nicht.</translation>
+    </message>
+    <message>
+      <source>{} must be a GeoTIFF file (.tif), not '{}'.</source>
+      <translation>{} muss eine GeoTIFF-Datei (.tif) sein, nicht '{}'.</translation>
+    </message>
+    <message>
+      <source>{key} must be comma-separated whole numbers such as '32,32', got '{text}'.</source>
+      <translation>{key} muss aus durch Kommas getrennten ganzen Zahlen wie '32,32' bestehen, erhalten: '{text}'.</translation>
+    </message>
+    <message>
+      <source>The 'edge' LOP needs the spectra: choose 'uniform' or 'gaussian', or use it in 'Classify with CRNN'.</source>
+      <translation>Der LOP 'edge' braucht die Spektren: Wählen Sie 'uniform' oder 'gaussian' oder verwenden Sie ihn in 'Mit CRNN klassifizieren'.</translation>
+    </message>
+    <message>
+      <source>The probability raster could not be read.</source>
+      <translation>Das Wahrscheinlichkeitsraster konnte nicht gelesen werden.</translation>
+    </message>
+    <message>
+      <source>The training layer could not be read.</source>
+      <translation>Der Trainingslayer konnte nicht gelesen werden.</translation>
+    </message>
+    <message>
+      <source>no geometries</source>
+      <translation>keine Geometrien</translation>
+    </message>
+    <message>
+      <source>Add polygons of other classes, or larger polygons.</source>
+      <translation>Fügen Sie Polygone anderer Klassen oder größere Polygone hinzu.</translation>
+    </message>
+    <message>
+      <source>Bands {bad} do not exist: the raster has {count} bands.</source>
+      <translation>Die Bänder {bad} existieren nicht: Das Raster hat {count} Bänder.</translation>
+    </message>
+    <message>
+      <source>The training layer has no field '{field}' (CLASS_FIELD). Choose its class field, one of: {names}.</source>
+      <translation>Der Trainingslayer hat kein Feld '{field}' (CLASS_FIELD). Wählen Sie sein Klassenfeld, eines von: {names}.</translation>
+    </message>
+    <message>
+      <source>points</source>
+      <translation>Punkte</translation>
+    </message>
+    <message>
+      <source>lines</source>
+      <translation>Linien</translation>
+    </message>
+    <message>
+      <source>TRAINING must be a polygon layer, but it holds {kind}. Draw polygons around the training areas, or buffer the points or lines (Vector geometry &gt; Buffer) by at least half a pixel.</source>
+      <translation>TRAINING muss ein Polygonlayer sein, enthält aber {kind}. Zeichnen Sie Polygone um die Trainingsflächen oder puffern Sie die Punkte oder Linien (Vektorgeometrie &gt; Puffer) um mindestens ein halbes Pixel.</translation>
+    </message>
+    <message>
+      <source>{n} polygon(s) without a class in '{field}' were skipped.</source>
+      <translation>{n} Polygon(e) ohne Klasse in '{field}' wurden übersprungen.</translation>
+    </message>
+    <message>
+      <source>{n} feature(s) without a geometry were skipped.</source>
+      <translation>{n} Objekt(e) ohne Geometrie wurden übersprungen.</translation>
+    </message>
+    <message>
+      <source>The training layer has no polygon with a class in '{field}'.</source>
+      <translation>Der Trainingslayer hat kein Polygon mit einer Klasse in '{field}'.</translation>
+    </message>
+    <message>
+      <source>Reading the pixels under {n} polygons...</source>
+      <translation>Lese die Pixel unter {n} Polygonen ...</translation>
+    </message>
+    <message>
+      <source>Training on {n} pixels of {k} classes.</source>
+      <translation>Training mit {n} Pixeln aus {k} Klassen.</translation>
+    </message>
+    <message>
+      <source>Epoch {epoch}: loss {loss:.4f}, accuracy {acc:.3f}</source>
+      <translation>Epoche {epoch}: Verlust {loss:.4f}, Genauigkeit {acc:.3f}</translation>
+    </message>
+    <message>
+      <source>Best validation accuracy {acc:.4f} at epoch {epoch}.</source>
+      <translation>Beste Validierungsgenauigkeit {acc:.4f} in Epoche {epoch}.</translation>
+    </message>
+    <message>
+      <source>The folder '{folder}' for the model file (OUTPUT_MODEL) does not exist. Create it or choose another path.</source>
+      <translation>Der Ordner '{folder}' für die Modelldatei (OUTPUT_MODEL) existiert nicht. Legen Sie ihn an oder wählen Sie einen anderen Pfad.</translation>
+    </message>
+    <message>
+      <source>OUTPUT_MODEL '{path}' is a folder: give a file name such as model.crnn.</source>
+      <translation>OUTPUT_MODEL '{path}' ist ein Ordner: Geben Sie einen Dateinamen wie model.crnn an.</translation>
+    </message>
+    <message>
+      <source>The raster has no CRS: the training polygons ({crs}) are assumed to be in the raster's coordinates. Assign the raster its CRS if they do not line up.</source>
+      <translation>Das Raster hat kein KBS: Die Trainingspolygone ({crs}) werden in den Koordinaten des Rasters angenommen. Weisen Sie dem Raster sein KBS zu, falls sie nicht übereinanderliegen.</translation>
+    </message>
+    <message>
+      <source>The training layer must hold polygons; feature {fid} is not one.</source>
+      <translation>Der Trainingslayer muss Polygone enthalten; Objekt {fid} ist keines.</translation>
+    </message>
+    <message>
+      <source>{n} pixel(s) under the polygons have nodata and were dropped.</source>
+      <translation>{n} Pixel unter den Polygonen haben NoData und wurden verworfen.</translation>
+    </message>
+    <message>
+      <source>No pixel is left for class(es) {names} after rasterising; they are dropped.</source>
+      <translation>Für die Klasse(n) {names} bleibt nach dem Rastern kein Pixel übrig; sie werden verworfen.</translation>
+    </message>
+    <message>
+      <source>{n} pixel(s) under the polygons are nodata (the band's nodata value, NaN or Inf): check the raster's nodata value, or draw the polygons where the raster has data.</source>
+      <translation>{n} Pixel unter den Polygonen sind NoData (der NoData-Wert des Bandes, NaN oder Inf): Prüfen Sie den NoData-Wert des Rasters oder zeichnen Sie die Polygone dort, wo das Raster Daten hat.</translation>
+    </message>
+    <message>
+      <source>Training needs at least two classes with pixels; found {n}. {hint}</source>
+      <translation>Das Training braucht mindestens zwei Klassen mit Pixeln; gefunden: {n}. {hint}</translation>
+    </message>
+    <message>
+      <source>; validation loss {loss:.4f}, accuracy {acc:.3f}</source>
+      <translation>; Validierungsverlust {loss:.4f}, Genauigkeit {acc:.3f}</translation>
+    </message>
+    <message>
+      <source>OUTPUT_MODEL '{path}' is the {key} input itself: choose another file name (such as model.crnn); inputs are never overwritten.</source>
+      <translation>OUTPUT_MODEL '{path}' ist die Eingabe {key} selbst: Wählen Sie einen anderen Dateinamen (etwa model.crnn); Eingaben werden nie überschrieben.</translation>
+    </message>
+    <message>
+      <source>Cannot write the model file '{path}' (OUTPUT_MODEL): {reason}. Free some disk space, or choose a folder you can write to.</source>
+      <translation>Die Modelldatei '{path}' (OUTPUT_MODEL) kann nicht geschrieben werden: {reason}. Geben Sie Speicherplatz frei oder wählen Sie einen beschreibbaren Ordner.</translation>
+    </message>
+  </context>
+</TS>
