@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from qgis.core import QgsProcessingAlgorithm
+from qgis.core import QgsProcessingAlgorithm, QgsProcessingParameterNumber
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
@@ -60,3 +60,25 @@ class CrnnAlgorithm(QgsProcessingAlgorithm):
     def prepareAlgorithm(self, parameters, context, feedback) -> bool:  # noqa: N802
         self.check_requirements()
         return True
+
+    def checkParameterValues(self, parameters, context):  # noqa: N802
+        """Numbers out of range get a message with the allowed range, not QGIS's
+        bare 'Incorrect parameter value'."""
+        for definition in self.parameterDefinitions():
+            if not isinstance(definition, QgsProcessingParameterNumber):
+                continue
+            try:
+                value = float(parameters.get(definition.name()))
+            except (TypeError, ValueError):  # unset, an expression, a property
+                continue
+            low, high = definition.minimum(), definition.maximum()
+            if low <= value <= high:
+                continue
+            if high >= 1e300:
+                allowed = self.tr("at least {low:g}").format(low=low)
+            else:
+                allowed = self.tr("between {low:g} and {high:g}").format(low=low, high=high)
+            return False, self.tr("{key} ({label}) must be {allowed}, got {value:g}.").format(
+                key=definition.name(), label=definition.description(), allowed=allowed,
+                value=value)
+        return super().checkParameterValues(parameters, context)

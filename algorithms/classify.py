@@ -46,10 +46,26 @@ def add_classification_outputs(algorithm: CrnnAlgorithm) -> None:
 
 
 def check_lop_size(algorithm, parameters, context):
-    """A message pair for checkParameterValues where LOP_SIZE is even, else None."""
-    if algorithm.parameterAsInt(parameters, "LOP_SIZE", context) % 2 == 0:
-        return False, algorithm.tr("LOP_SIZE must be odd (1 = no fusion, 3 = the paper's 3x3).")
+    """A message pair for checkParameterValues where LOP_SIZE is even or below 1, else None."""
+    size = algorithm.parameterAsInt(parameters, "LOP_SIZE", context)
+    if size % 2 == 0 or size < 1:
+        return False, algorithm.tr(
+            "LOP_SIZE must be odd and at least 1 (1 = no fusion, 3 = the paper's 3x3), "
+            "got {size}.").format(size=size)
     return None
+
+
+def check_outputs(algorithm, parameters, context) -> None:
+    """The output paths, checked before any work (trainclassify would train first)."""
+    from ..models.inference import _check_output_paths
+
+    layer = algorithm.parameterAsRasterLayer(parameters, "INPUT", context)
+    paths = [algorithm.parameterAsOutputLayer(parameters, key, context) or None
+             for key in ("OUTPUT", "OUTPUT_PROBABILITIES", "OUTPUT_CONFIDENCE")]
+    try:
+        _check_output_paths(layer.source() if layer is not None else "", *paths)
+    except CrnnError as exc:
+        raise QgsProcessingException(str(exc)) from None
 
 
 def classify_from_parameters(algorithm, parameters, context, feedback, model: CrnnModel,
@@ -88,6 +104,11 @@ def classify_from_parameters(algorithm, parameters, context, feedback, model: Cr
         raise QgsProcessingException(str(exc)) from None
     feedback.pushInfo(tr("Classified {n} pixels at {rate:.0f} pixels/s.").format(
         n=summary.valid_pixels, rate=summary.pixels_per_second))
+    if summary.valid_pixels == 0:
+        feedback.pushWarning(tr(
+            "Every pixel of '{raster}' is nodata (the band's nodata value, NaN or Inf in one of "
+            "the model's bands), so the classification is empty. Check the raster's nodata "
+            "value and that it is the right raster.").format(raster=layer.source()))
     style_output(context, output, model.classes)
     results = {"OUTPUT": output}
     if probabilities:

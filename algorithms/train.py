@@ -9,6 +9,7 @@ from qgis.core import (
     QgsFeatureRequest,
     QgsProcessing,
     QgsProcessingException,
+    QgsProcessingFeatureSource,
     QgsProcessingOutputNumber,
     QgsProcessingParameterBand,
     QgsProcessingParameterFeatureSource,
@@ -88,17 +89,35 @@ def training_polygons(
     index = source.fields().lookupField(field)
     if index < 0:
         raise QgsProcessingException(tr(
-            "The training layer has no field '{field}'. Choose its class field.").format(
-                field=field))
+            "The training layer has no field '{field}' (CLASS_FIELD). Choose its class field, "
+            "one of: {names}.").format(field=field, names=", ".join(source.fields().names())))
+    if QgsWkbTypes.geometryType(source.wkbType()) not in (QgsWkbTypes.PolygonGeometry,
+                                                          QgsWkbTypes.UnknownGeometry):
+        kind = {QgsWkbTypes.PointGeometry: tr("points"),
+                QgsWkbTypes.LineGeometry: tr("lines")}.get(
+                    QgsWkbTypes.geometryType(source.wkbType()), tr("no geometries"))
+        raise QgsProcessingException(tr(
+            "TRAINING must be a polygon layer, but it holds {kind}. Draw polygons around "
+            "the training areas, or buffer the points or lines (Vector geometry > Buffer) "
+            "by at least half a pixel.").format(kind=kind))
     numeric = source.fields().at(index).isNumeric()
     name_field = algorithm.parameterAsString(parameters, "CLASS_NAME_FIELD", context)
     name_index = source.fields().lookupField(name_field) if name_field and numeric else -1
-    request = QgsFeatureRequest().setDestinationCrs(raster_crs, context.transformContext())
+    request = QgsFeatureRequest()
+    if raster_crs.isValid():
+        request.setDestinationCrs(raster_crs, context.transformContext())
+    elif source.sourceCrs().isValid():
+        feedback.pushWarning(tr(
+            "The raster has no CRS: the training polygons ({crs}) are assumed to be in the "
+            "raster's coordinates. Assign the raster its CRS if they do not line up.").format(
+                crs=source.sourceCrs().authid() or source.sourceCrs().description()))
     request.setSubsetOfAttributes([index] + ([name_index] if name_index >= 0 else []))
     raw: List[Tuple[bytes, Any]] = []
     names: Dict[Any, str] = {}
     skipped_class = skipped_geometry = 0
-    for feature in source.getFeatures(request):
+    # invalid geometries (a self-intersecting bow-tie) are repaired below, not refused
+    for feature in source.getFeatures(request,
+                                      QgsProcessingFeatureSource.FlagSkipGeometryValidityChecks):
         if feedback.isCanceled():
             break
         value = feature.attribute(index)
@@ -210,9 +229,14 @@ def train_from_parameters(algorithm, parameters, context, feedback,
                                     "they are dropped.").format(names=", ".join(empty)))
         kept = [i for i, n in enumerate(counts) if n > 0]
         if len(kept) < 2:
+            hint = tr("Add polygons of other classes, or larger polygons.")
+            if pixels.dropped_nodata:
+                hint = tr("{n} pixel(s) under the polygons are nodata (the band's nodata "
+                          "value, NaN or Inf): check the raster's nodata value, or draw the "
+                          "polygons where the raster has data.").format(n=pixels.dropped_nodata)
             raise QgsProcessingException(tr(
-                "Training needs at least two classes with pixels; found {n}. Add polygons of "
-                "other classes, or larger polygons.").format(n=len(kept)))
+                "Training needs at least two classes with pixels; found {n}. {hint}").format(
+                    n=len(kept), hint=hint))
         chosen = cap_per_class(pixels.labels, values["SAMPLES_PER_CLASS"], recipe.seed)
         labels = pixels.labels[chosen]
         class_values = [classes[i].value for i in range(len(classes))]
@@ -271,20 +295,40 @@ def plugin_version() -> str:
     return "unknown"
 
 
-def save_model_output(algorithm, parameters, context, model: CrnnModel) -> str:
-    from ..models.modelfile import save_model
-
+def model_output_path(algorithm, parameters, context) -> str:
+    """OUTPUT_MODEL, checked before training so a bad path does not cost a training run."""
     path = algorithm.parameterAsFileOutput(parameters, "OUTPUT_MODEL", context)
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise QgsProcessingException(algorithm.tr(
-            "The folder '{folder}' for the model file does not exist. Create it or choose "
-            "another path.").format(folder=folder))
+            "The folder '{folder}' for the model file (OUTPUT_MODEL) does not exist. Create "
+            "it or choose another path.").format(folder=folder))
+    if os.path.isdir(path):
+        raise QgsProcessingException(algorithm.tr(
+            "OUTPUT_MODEL '{path}' is a folder: give a file name such as model.crnn.").format(
+                path=path))
+    for key in ("INPUT", "TRAINING"):
+        layer = algorithm.parameterAsLayer(parameters, key, context)
+        source = layer.source().split("|")[0] if layer is not None else ""
+        if source and os.path.exists(path) and os.path.exists(source) and os.path.samefile(
+                path, source):
+            raise QgsProcessingException(algorithm.tr(
+                "OUTPUT_MODEL '{path}' is the {key} input itself: choose another file name "
+                "(such as model.crnn); inputs are never overwritten.").format(
+                    path=path, key=key))
+    return path
+
+
+def save_model_output(algorithm, parameters, context, model: CrnnModel) -> str:
+    from ..models.modelfile import save_model
+
+    path = model_output_path(algorithm, parameters, context)
     try:
         save_model(model, path)
     except OSError as exc:
         raise QgsProcessingException(algorithm.tr(
-            "Cannot write the model file '{path}': {reason}").format(
+            "Cannot write the model file '{path}' (OUTPUT_MODEL): {reason}. Free some disk "
+            "space, or choose a folder you can write to.").format(
                 path=path, reason=exc.strerror or exc)) from None
     return path
 
@@ -312,6 +356,7 @@ class TrainAlgorithm(CrnnAlgorithm):
                                                  self.tr("Validation accuracy")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        model_output_path(self, parameters, context)
         model = train_from_parameters(self, parameters, context, feedback)
         path = save_model_output(self, parameters, context, model)
         return {"OUTPUT_MODEL": path,

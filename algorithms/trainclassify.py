@@ -11,12 +11,14 @@ from .classify import (
     OUTPUT_HELP,
     add_classification_outputs,
     check_lop_size,
+    check_outputs,
     classify_from_parameters,
 )
 from .train import (
     INPUT_HELP,
     TRAIN_HELP,
     add_training_inputs,
+    model_output_path,
     save_model_output,
     train_from_parameters,
 )
@@ -57,6 +59,9 @@ class TrainClassifyAlgorithm(CrnnAlgorithm):
             parameters, context)
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        check_outputs(self, parameters, context)  # before training, not after
+        if self.parameterAsFileOutput(parameters, "OUTPUT_MODEL", context):
+            model_output_path(self, parameters, context)
         model = train_from_parameters(self, parameters, context, feedback, TRAINING_SHARE)
         results = {"VALIDATION_ACCURACY": model.provenance.get("validation_accuracy")}
         if self.parameterAsFileOutput(parameters, "OUTPUT_MODEL", context):
