@@ -497,19 +497,29 @@ class _Output:
     def band(self, index: int) -> gdal.Band:
         return self.dataset.GetRasterBand(index)
 
+    def _failed(self) -> CrnnError:
+        return CrnnError(
+            f"Cannot write '{self.path}': {gdal.GetLastErrorMsg() or 'write error'}. "
+            "Check the free disk space, or choose another folder."
+        )
+
     def write(self, stack: np.ndarray, row: int) -> None:
         """(bands, rows, cols) at ``row``; flushed so finished tiles leave memory."""
+        gdal.ErrorReset()
         for index, array in enumerate(stack, start=1):
             try:
                 failed = self.band(index).WriteArray(array, 0, row) != 0
             except RuntimeError:
                 failed = True
             if failed:
-                raise CrnnError(
-                    f"Cannot write '{self.path}': {gdal.GetLastErrorMsg() or 'write error'}. "
-                    "Check the free disk space."
-                )
-        self.dataset.FlushCache()
+                raise self._failed()
+        try:
+            self.dataset.FlushCache()
+        except RuntimeError:
+            raise self._failed() from None
+        # GDAL reports a full disk while flushing only through its error state
+        if gdal.GetLastErrorType() >= gdal.CE_Failure:
+            raise self._failed()
 
     def _files(self) -> List[Tuple[str, str]]:
         return [(self.temporary, self.path),
@@ -517,8 +527,15 @@ class _Output:
 
     def close(self) -> None:
         if self.dataset is not None:
-            self.dataset.FlushCache()
-            self.dataset = None
+            gdal.ErrorReset()
+            try:
+                self.dataset.FlushCache()
+                self.dataset = None  # writes the TIFF directory
+            except RuntimeError:
+                self.dataset = None
+                raise self._failed() from None
+            if gdal.GetLastErrorType() >= gdal.CE_Failure:
+                raise self._failed()
 
     def commit(self) -> None:
         self.close()
