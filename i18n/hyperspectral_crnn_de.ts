@@ -767,5 +767,21 @@
       <source>Cannot write the model file '{path}' (OUTPUT_MODEL): {reason}. Free some disk space, or choose a folder you can write to.</source>
       <translation>Die Modelldatei '{path}' (OUTPUT_MODEL) kann nicht geschrieben werden: {reason}. Geben Sie Speicherplatz frei oder wählen Sie einen beschreibbaren Ordner.</translation>
     </message>
+    <message>
+      <source>Training report</source>
+      <translation type="obsolete">Trainingsbericht</translation>
+    </message>
+    <message>
+      <source>Optional HTML training report: loss and accuracy curves, the classes with their pixels and mean spectra, what the first convolution layer responds to, the architecture and hyperparameters, and the validation confusion matrix.</source>
+      <translation type="obsolete">Optionaler HTML-Trainingsbericht: Verlust- und Genauigkeitskurven, die Klassen mit ihren Pixeln und mittleren Spektren, worauf die erste Faltungsschicht anspricht, Architektur und Hyperparameter sowie die Konfusionsmatrix der Validierung.</translation>
+    </message>
+    <message>
+      <source>Training report: {path}</source>
+      <translation type="obsolete">Trainingsbericht: {path}</translation>
+    </message>
+    <message>
+      <source>Cannot write the training report '{path}': {reason}</source>
+      <translation type="obsolete">Der Trainingsbericht '{path}' kann nicht geschrieben werden: {reason}</translation>
+    </message>
   </context>
 </TS>
