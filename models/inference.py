@@ -40,10 +40,12 @@ LogCallback = Callable[[str], None]
 
 #: Spectra read per chunk (bytes of the read buffer); bounds memory on wide rasters.
 READ_BUDGET_BYTES = 64 * 1024 * 1024
+#: Columns per LOP call (plus the halo on both sides): bounds the LOP's temporaries.
+LOP_COLUMNS = 512
 #: Output tile side: outputs are tiled 256 x 256 and written one tile row at a time.
 OUTPUT_TILE = 256
 #: Default pixels per network batch (measured: docs/inference.md).
-DEFAULT_BATCH_SIZE = 4096
+DEFAULT_BATCH_SIZE = 1024
 #: Nodata of the probability and confidence rasters (probabilities lie in [0, 1]).
 PROBABILITY_NODATA = -1.0
 OUTPUT_EXTENSIONS = (".tif", ".tiff")
@@ -605,6 +607,7 @@ def _run(
     class_gdal, class_np, class_nodata = _class_type(classes)
     margin = halo(lop_size, lop_iterations) if lop_size > 1 and lop_iterations > 0 else 0
     strip_rows, chunk_cols = read_layout(dataset, band_indices, bytes_per_pixel)
+    block_y = max(1, min(dataset.GetRasterBand(band_indices[0]).GetBlockSize()[1], height))
 
     def check() -> None:
         if is_cancelled is not None and is_cancelled():
@@ -656,6 +659,10 @@ def _run(
             for col in range(0, width, chunk_cols):
                 cols = min(chunk_cols, width - col)
                 probs, valid, guide = produce(col, strip_start, cols, rows, check)
+                if strip_end % block_y == 0 or strip_end == height:
+                    # The chunk ends on a block boundary: its blocks are done with; drop
+                    # them from GDAL's block cache so memory does not follow the width.
+                    dataset.FlushCache()
                 prob_buffer[:, base:base + rows, col:col + cols] = probs
                 valid_buffer[base:base + rows, col:col + cols] = valid
                 if guide is not None:
@@ -664,7 +671,6 @@ def _run(
                     guide_buffer[:, base:base + rows, col:col + cols] = guide
                 if progress is not None:
                     progress(100.0 * (strip_start * width + (col + cols) * rows) / (width * height))
-            dataset.FlushCache()  # drop the blocks just read: memory stays flat
             buffer_end = strip_end
             while next_row < height and (
                 buffer_end == height or buffer_end >= min(height, next_row + OUTPUT_TILE) + margin
@@ -672,28 +678,41 @@ def _run(
                 out_end = min(height, next_row + OUTPUT_TILE)
                 top, bottom = max(0, next_row - margin), min(buffer_end, out_end + margin)
                 window = slice(top - buffer_start, bottom - buffer_start)
-                fused = lop_fuse(
-                    prob_buffer[:, window], valid_buffer[window], lop_size, lop_weights,
-                    lop_iterations,
-                    guide=None if guide_buffer is None else guide_buffer[:, window],
-                    edge_scale=edge_scale,
-                )
                 inner = slice(next_row - top, out_end - top)
-                fused = fused[:, inner]
-                valid = valid_buffer[window][inner]
-                winner = fused.argmax(axis=0)
-                labels = values[winner].astype(class_np)
-                labels[~valid] = class_nodata
-                counts += np.bincount(winner[valid], minlength=n_classes)
-                valid_total += int(valid.sum())
+                out_rows = out_end - next_row
+                labels = np.empty((out_rows, width), class_np)
+                confidence = (np.empty((out_rows, width), np.float32)
+                              if conf_out is not None else None)
+                stack = (np.empty((n_classes, out_rows, width), np.float32)
+                         if prob_out is not None else None)
+                # The LOP runs on column pieces with their own halo: exact as well, and
+                # its temporaries do not grow with the raster's width.
+                for left in range(0, width, LOP_COLUMNS):
+                    right = min(width, left + LOP_COLUMNS)
+                    a, b = max(0, left - margin), min(width, right + margin)
+                    fused = lop_fuse(
+                        prob_buffer[:, window, a:b], valid_buffer[window, a:b], lop_size,
+                        lop_weights, lop_iterations,
+                        guide=None if guide_buffer is None else guide_buffer[:, window, a:b],
+                        edge_scale=edge_scale,
+                    )[:, inner, left - a:right - a]
+                    valid = valid_buffer[window, left:right][inner]
+                    winner = fused.argmax(axis=0)
+                    piece = values[winner].astype(class_np)
+                    piece[~valid] = class_nodata
+                    labels[:, left:right] = piece
+                    counts += np.bincount(winner[valid], minlength=n_classes)
+                    valid_total += int(valid.sum())
+                    if confidence is not None:
+                        confidence[:, left:right] = np.where(
+                            valid, fused.max(axis=0), PROBABILITY_NODATA)
+                    if stack is not None:
+                        stack[:, :, left:right] = np.where(valid, fused, PROBABILITY_NODATA)
                 class_out.write(labels[None], next_row)
                 if conf_out is not None:
-                    confidence = fused.max(axis=0)
-                    confidence[~valid] = PROBABILITY_NODATA
                     conf_out.write(confidence[None], next_row)
                 if prob_out is not None:
-                    fused[:, ~valid] = PROBABILITY_NODATA
-                    prob_out.write(fused, next_row)
+                    prob_out.write(stack, next_row)
                 next_row = out_end
         check()
         for output in outputs:

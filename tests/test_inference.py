@@ -158,8 +158,10 @@ def test_streamed_lop_equals_whole_image(model, tall, tmp_path, layout, size, we
 
 
 def test_column_chunks_within_a_tile_row(model, tall, tmp_path, monkeypatch):
-    """A read budget of one tile splits each tile row into column chunks: still exact."""
+    """A read budget of one tile splits each tile row into column chunks, and 20-column
+    LOP pieces split the fusion: still exact."""
     monkeypatch.setattr(inference, "READ_BUDGET_BYTES", 32 * 32 * BANDS * 4)
+    monkeypatch.setattr(inference, "LOP_COLUMNS", 20)
     dataset = gdal.Open(tall["paths"]["tiled"])
     assert read_layout(dataset, [1], BANDS * 4) == (32, 32)
     classify_raster(tall["paths"]["tiled"], model, lop_size=5, lop_weights="edge",
