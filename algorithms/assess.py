@@ -16,10 +16,10 @@ from qgis.core import (
     QgsProcessingException,
     QgsProcessingOutputFile,
     QgsProcessingOutputNumber,
-    QgsProcessingParameterField,
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterMapLayer,
     QgsProcessingParameterRasterLayer,
+    QgsProcessingParameterString,
     QgsRasterLayer,
     QgsVectorLayer,
     QgsWkbTypes,
@@ -109,9 +109,10 @@ class AssessAlgorithm(CrnnAlgorithm):
             REFERENCE, self.tr(label),
             types=[QgsProcessing.TypeRaster, QgsProcessing.TypeVectorPolygon]))
         label, _ = _help(REFERENCE_FIELD)
-        self.addParameter(QgsProcessingParameterField(
-            REFERENCE_FIELD, self.tr(label), parentLayerParameterName=REFERENCE,
-            type=QgsProcessingParameterField.Any, optional=True))
+        # A field parameter whose parent may be a raster crashes QGIS 3.22's dialog, so
+        # the field is given by name.
+        self.addParameter(QgsProcessingParameterString(
+            REFERENCE_FIELD, self.tr(label), optional=True))
         label, _ = _help(OUTPUT_REPORT)
         self.addParameter(QgsProcessingParameterFileDestination(
             OUTPUT_REPORT, self.tr(label), self.tr("HTML files (*.html *.htm)"),
