@@ -100,13 +100,6 @@ def dialog_values(layers) -> Dict[str, Dict[str, object]]:
     }
 
 
-# QGIS 3.22 crashes when crnn:assess's dialog opens while the project holds a raster
-# layer (its REFERENCE_FIELD field widget takes the map-layer parent's default, a raster,
-# for a vector layer): until the algorithm avoids that, its dialog is grabbed first, in an
-# empty project.
-BEFORE_LAYERS = ("assess",)
-
-
 def grab_dialogs(application, folder: str, layers, names=ALGORITHMS) -> List[str]:
     from processing.gui.AlgorithmDialog import AlgorithmDialog
     from qgis.core import QgsApplication
@@ -222,10 +215,8 @@ def main(argv=None) -> int:
     os.makedirs(args.folder, exist_ok=True)
     application, plugin = start_qgis()
     with tempfile.TemporaryDirectory() as work:
-        first = grab_dialogs(application, args.folder, None, BEFORE_LAYERS)
         layers = load_scene(args.scene or os.path.join(work, "scene"))
-        later = [n for n in ALGORITHMS if n not in BEFORE_LAYERS]
-        for path in first + grab_dialogs(application, args.folder, layers, later):
+        for path in grab_dialogs(application, args.folder, layers):
             print(path)
         print(grab_map(application, args.folder, layers, work, args.ground_truth))
         from qgis.core import QgsProject
