@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import time
 from typing import Any, Dict, List, Tuple
 
+import numpy as np
 from qgis.core import (
     QgsFeatureRequest,
     QgsProcessing,
@@ -40,6 +42,11 @@ TRAIN_HELP = (
     "pixel values) or text (classes get ids 1..K in sorted order and keep their names). "
     "The model file keeps the weights, the bands, the normalisation and the classes."
 )
+
+REPORT_HELP = ("OUTPUT_REPORT", "Optional HTML training report: loss and accuracy curves, the "
+               "classes with their pixels and mean spectra, what the first convolution layer "
+               "responds to, the architecture and hyperparameters, and the validation "
+               "confusion matrix.")
 
 INPUT_HELP = [
     ("INPUT", "The hyperspectral raster."),
@@ -198,7 +205,12 @@ def _key(value: Any) -> str:
 
 def train_from_parameters(algorithm, parameters, context, feedback,
                           progress_share: float = 100.0) -> CrnnModel:
-    """Everything crnn:train does before writing the file; shared with crnn:trainclassify."""
+    """Everything crnn:train does before writing the file; shared with crnn:trainclassify.
+
+    Writes the training report too when OUTPUT_REPORT is set.
+    """
+    started = time.perf_counter()
+    report_path = algorithm.parameterAsFileOutput(parameters, "OUTPUT_REPORT", context)
     from ..models.samples import read_training_pixels
     from ..models.training import cap_per_class, train_model
 
@@ -273,6 +285,20 @@ def train_from_parameters(algorithm, parameters, context, feedback,
             on_epoch=on_epoch,
             is_cancelled=feedback.isCanceled,
         )
+        if report_path:
+            from ..models.report import write_training_report
+
+            try:
+                write_training_report(
+                    report_path, model, pixels.spectra[chosen],
+                    np.array([class_values[i] for i in labels]),
+                    groups=pixels.groups[chosen] if split == "polygon" else None,
+                    seconds=time.perf_counter() - started)
+            except OSError as exc:
+                raise QgsProcessingException(tr(
+                    "Cannot write the training report '{path}': {reason}").format(
+                        path=report_path, reason=exc.strerror or exc)) from None
+            feedback.pushInfo(tr("Training report: {path}").format(path=report_path))
     except CrnnError as exc:
         raise QgsProcessingException(str(exc)) from None
     accuracy = model.provenance.get("validation_accuracy")
@@ -333,6 +359,19 @@ def save_model_output(algorithm, parameters, context, model: CrnnModel) -> str:
     return path
 
 
+def add_report_output(algorithm: CrnnAlgorithm) -> None:
+    algorithm.addParameter(QgsProcessingParameterFileDestination(
+        "OUTPUT_REPORT", algorithm.tr("Training report"),
+        algorithm.tr("HTML files (*.html *.htm)"), None, True, False))
+
+
+def report_result(algorithm, parameters, context, results: Dict[str, Any]) -> Dict[str, Any]:
+    report = algorithm.parameterAsFileOutput(parameters, "OUTPUT_REPORT", context)
+    if report:
+        results["OUTPUT_REPORT"] = report
+    return results
+
+
 class TrainAlgorithm(CrnnAlgorithm):
     group_id = "classification"
     group_name = "Classification"
@@ -346,12 +385,14 @@ class TrainAlgorithm(CrnnAlgorithm):
     def shortHelpString(self) -> str:  # noqa: N802
         return p.help_text(TRAIN_HELP, [("Sampling", p.SAMPLING), ("Training", p.TRAINING),
                                         ("Network (advanced)", p.NETWORK)],
-                           extra=INPUT_HELP + [("OUTPUT_MODEL", "The model file (.crnn).")])
+                           extra=INPUT_HELP + [("OUTPUT_MODEL", "The model file (.crnn)."),
+                                               REPORT_HELP])
 
     def initAlgorithm(self, config=None) -> None:  # noqa: N802
         add_training_inputs(self)
         self.addParameter(QgsProcessingParameterFileDestination(
             "OUTPUT_MODEL", self.tr("Model file"), self.tr("CRNN model (*.crnn)")))
+        add_report_output(self)
         self.addOutput(QgsProcessingOutputNumber("VALIDATION_ACCURACY",
                                                  self.tr("Validation accuracy")))
 
@@ -359,5 +400,6 @@ class TrainAlgorithm(CrnnAlgorithm):
         model_output_path(self, parameters, context)
         model = train_from_parameters(self, parameters, context, feedback)
         path = save_model_output(self, parameters, context, model)
-        return {"OUTPUT_MODEL": path,
-                "VALIDATION_ACCURACY": model.provenance.get("validation_accuracy")}
+        return report_result(self, parameters, context, {
+            "OUTPUT_MODEL": path,
+            "VALIDATION_ACCURACY": model.provenance.get("validation_accuracy")})

@@ -16,9 +16,12 @@ from .classify import (
 )
 from .train import (
     INPUT_HELP,
+    REPORT_HELP,
     TRAIN_HELP,
+    add_report_output,
     add_training_inputs,
     model_output_path,
+    report_result,
     save_model_output,
     train_from_parameters,
 )
@@ -43,7 +46,7 @@ class TrainClassifyAlgorithm(CrnnAlgorithm):
              ("Network (advanced)", p.NETWORK), ("Spatial fusion (LOP)", p.LOP)],
             extra=INPUT_HELP + OUTPUT_HELP + [
                 ("OUTPUT_MODEL", "Optional: keep the trained model file to classify other "
-                                 "rasters later.")])
+                                 "rasters later."), REPORT_HELP])
 
     def initAlgorithm(self, config=None) -> None:  # noqa: N802
         add_training_inputs(self)
@@ -51,6 +54,7 @@ class TrainClassifyAlgorithm(CrnnAlgorithm):
         self.addParameter(QgsProcessingParameterFileDestination(
             "OUTPUT_MODEL", self.tr("Model file"), self.tr("CRNN model (*.crnn)"), None, True,
             False))
+        add_report_output(self)
         self.addOutput(QgsProcessingOutputNumber("VALIDATION_ACCURACY",
                                                  self.tr("Validation accuracy")))
 
@@ -69,4 +73,4 @@ class TrainClassifyAlgorithm(CrnnAlgorithm):
         device = self.parameterAsEnumString(parameters, "DEVICE", context)
         results.update(classify_from_parameters(self, parameters, context, feedback, model,
                                                 device, TRAINING_SHARE))
-        return results
+        return report_result(self, parameters, context, results)

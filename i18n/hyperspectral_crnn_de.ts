@@ -312,6 +312,14 @@
       <translation>CRNN-Modell (*.crnn)</translation>
     </message>
     <message>
+      <source>Training report</source>
+      <translation>Trainingsbericht</translation>
+    </message>
+    <message>
+      <source>HTML files (*.html *.htm)</source>
+      <translation>HTML-Dateien (*.html *.htm)</translation>
+    </message>
+    <message>
       <source>Validation accuracy</source>
       <translation>Validierungsgenauigkeit</translation>
     </message>
@@ -350,6 +358,10 @@
     <message>
       <source>The model file (.crnn).</source>
       <translation>Die Modelldatei (.crnn).</translation>
+    </message>
+    <message>
+      <source>Optional HTML training report: loss and accuracy curves, the classes with their pixels and mean spectra, what the first convolution layer responds to, the architecture and hyperparameters, and the validation confusion matrix.</source>
+      <translation>Optionaler HTML-Trainingsbericht: Verlust- und Genauigkeitskurven, die Klassen mit ihren Pixeln und mittleren Spektren, worauf die erste Faltungsschicht anspricht, Architektur und Hyperparameter sowie die Konfusionsmatrix der Validierung.</translation>
     </message>
     <message>
       <source>Sampling</source>
@@ -474,10 +486,6 @@
     <message>
       <source>Accuracy report</source>
       <translation>Genauigkeitsbericht</translation>
-    </message>
-    <message>
-      <source>HTML files (*.html *.htm)</source>
-      <translation>HTML-Dateien (*.html *.htm)</translation>
     </message>
     <message>
       <source>Accuracy (JSON)</source>
@@ -760,6 +768,10 @@
       <translation>; Validierungsverlust {loss:.4f}, Genauigkeit {acc:.3f}</translation>
     </message>
     <message>
+      <source>Training report: {path}</source>
+      <translation>Trainingsbericht: {path}</translation>
+    </message>
+    <message>
       <source>OUTPUT_MODEL '{path}' is the {key} input itself: choose another file name (such as model.crnn); inputs are never overwritten.</source>
       <translation>OUTPUT_MODEL '{path}' ist die Eingabe {key} selbst: Wählen Sie einen anderen Dateinamen (etwa model.crnn); Eingaben werden nie überschrieben.</translation>
     </message>
@@ -768,20 +780,8 @@
       <translation>Die Modelldatei '{path}' (OUTPUT_MODEL) kann nicht geschrieben werden: {reason}. Geben Sie Speicherplatz frei oder wählen Sie einen beschreibbaren Ordner.</translation>
     </message>
     <message>
-      <source>Training report</source>
-      <translation type="obsolete">Trainingsbericht</translation>
-    </message>
-    <message>
-      <source>Optional HTML training report: loss and accuracy curves, the classes with their pixels and mean spectra, what the first convolution layer responds to, the architecture and hyperparameters, and the validation confusion matrix.</source>
-      <translation type="obsolete">Optionaler HTML-Trainingsbericht: Verlust- und Genauigkeitskurven, die Klassen mit ihren Pixeln und mittleren Spektren, worauf die erste Faltungsschicht anspricht, Architektur und Hyperparameter sowie die Konfusionsmatrix der Validierung.</translation>
-    </message>
-    <message>
-      <source>Training report: {path}</source>
-      <translation type="obsolete">Trainingsbericht: {path}</translation>
-    </message>
-    <message>
       <source>Cannot write the training report '{path}': {reason}</source>
-      <translation type="obsolete">Der Trainingsbericht '{path}' kann nicht geschrieben werden: {reason}</translation>
+      <translation>Der Trainingsbericht '{path}' kann nicht geschrieben werden: {reason}</translation>
     </message>
   </context>
 </TS>

@@ -35,10 +35,11 @@ def fields(tmp_path_factory):
 def trained(provider, fields, tmp_path_factory):
     import processing
 
-    model = str(tmp_path_factory.mktemp("model") / "fields.crnn")
+    folder = tmp_path_factory.mktemp("model")
     result = processing.run("crnn:train", {
         "INPUT": fields["raster"], "TRAINING": fields["polygons"], "CLASS_FIELD": "crop",
-        "OUTPUT_MODEL": model, **SMALL})
+        "OUTPUT_MODEL": str(folder / "fields.crnn"), "OUTPUT_REPORT": str(folder / "report.html"),
+        **SMALL})
     return result
 
 
@@ -50,6 +51,13 @@ def test_train_writes_a_model_with_named_classes(trained):
     assert model.provenance["split"] == "polygon"
     assert model.provenance["source_raster"] == "fields.tif"
     assert trained["VALIDATION_ACCURACY"] >= 0.9
+
+
+def test_train_writes_its_report(trained):
+    report = open(trained["OUTPUT_REPORT"], encoding="utf-8").read()
+    assert "<svg" in report
+    for name in FIELD_CLASSES:
+        assert name in report
 
 
 def test_classify_maps_the_fields_with_names_and_colours(trained, fields, tmp_path):
