@@ -1,0 +1,202 @@
+"""Issue 7 through ``scripts/qgis_process``: a sample of wrong inputs fails with a non-zero
+exit, the plugin's message and no traceback; a full disk (a file-size limit) leaves no
+file; a raster larger than the memory the process may use classifies block by block.
+
+Each run is a real ``qgis_process`` in a subprocess (about 4 s each).
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from osgeo import gdal, ogr
+from scenes import read_band, write_field_scene
+from test_bad_inputs import SMALL, Payload, write_raster, write_vector
+
+REPO = Path(__file__).resolve().parent.parent
+WRAPPER = REPO / "scripts" / "qgis_process"
+QGIS_PROCESS = "/usr/bin/qgis_process.bin"
+MIB = 1024 * 1024
+
+pytestmark = pytest.mark.skipif(not os.path.exists(QGIS_PROCESS),
+                                reason=f"{QGIS_PROCESS} is not installed")
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    """The wrapper's environment with a fresh profile (the plugin enabled on first use)."""
+    variables = {key: value for key, value in os.environ.items()
+                 if key not in ("PYTHONPATH", "VIRTUAL_ENV", "QGIS_PLUGINPATH")}
+    variables["CRNN_QGIS_CONFIG"] = str(tmp_path_factory.mktemp("qgis_profile"))
+    variables["OMP_WAIT_POLICY"] = "PASSIVE"  # see test_bad_inputs.py
+    variables["MALLOC_ARENA_MAX"] = "2"  # a steady address space for the memory limit
+    done = subprocess.run([str(WRAPPER), "plugins"], env=variables, capture_output=True,
+                          text=True, timeout=180)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return variables
+
+
+def qgis_process(env, algorithm: str, parameters: dict, preexec_fn=None, watch=False):
+    """Run ``algorithm``; returns (exit code, stdout + stderr, VmPeak in bytes or None)."""
+    command = [str(WRAPPER), "run", algorithm, "--json", "--"]
+    for key, value in parameters.items():
+        for item in value if isinstance(value, list) else [value]:
+            command.append(f"{key}={item}")
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, preexec_fn=preexec_fn)
+    peak = None
+    if watch:  # the wrapper execs qgis_process.bin: same pid
+        started = time.monotonic()
+        while process.poll() is None and time.monotonic() - started < 300:
+            try:
+                with open(f"/proc/{process.pid}/status") as status:
+                    for line in status:
+                        if line.startswith("VmPeak:"):
+                            peak = max(peak or 0, int(line.split()[1]) * 1024)
+            except OSError:
+                pass
+            time.sleep(0.01)
+    output, _ = process.communicate(timeout=300)
+    return process.returncode, output, peak
+
+
+@pytest.fixture(scope="module")
+def fields(tmp_path_factory):
+    return write_field_scene(str(tmp_path_factory.mktemp("fields")))
+
+
+@pytest.fixture(scope="module")
+def model(env, fields, tmp_path_factory):
+    path = str(tmp_path_factory.mktemp("model") / "fields.crnn")
+    code, output, _ = qgis_process(env, "crnn:train", {
+        "INPUT": fields["raster"], "TRAINING": fields["polygons"], "CLASS_FIELD": "crop",
+        "OUTPUT_MODEL": path, **SMALL})
+    assert code == 0, output
+    return path
+
+
+def expect_failure(env, algorithm, parameters, *patterns, preexec_fn=None) -> str:
+    code, output, _ = qgis_process(env, algorithm, parameters, preexec_fn=preexec_fn)
+    assert code != 0, output
+    for pattern in patterns:
+        assert pattern in output, output
+    assert "Traceback" not in output, output
+    return output
+
+
+def test_wrong_files_fail_cleanly_under_qgis_process(env, fields, model, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    marker = tmp_path / "payload_ran"
+    payload = tmp_path / "checkpoint.crnn"
+    import torch
+
+    torch.save({"state_dict": Payload(str(marker))}, str(payload))
+    text = tmp_path / "notes.crnn"
+    text.write_text("not a model")
+    few_bands = write_raster(tmp_path / "10bands.tif",
+                             gdal.Open(fields["raster"]).ReadAsArray()[:10].astype(np.float32))
+    points = write_vector(tmp_path / "points.gpkg",
+                          [("POINT(500100 4479900)", "a"), ("POINT(500500 4479900)", "b")],
+                          geometry_type=ogr.wkbPoint)
+    classify = {"INPUT": fields["raster"], "MODEL": model, "OUTPUT": str(out / "c.tif")}
+    train = {"INPUT": fields["raster"], "TRAINING": fields["polygons"], "CLASS_FIELD": "crop",
+             "OUTPUT_MODEL": str(out / "m.crnn"), **SMALL}
+    for algorithm, parameters, patterns in [
+        ("crnn:classify", {**classify, "MODEL": str(text)},
+         ["notes.crnn", "not a Hyperspectral CRNN model"]),
+        ("crnn:classify", {**classify, "MODEL": str(payload)},
+         ["checkpoint.crnn", "not a Hyperspectral CRNN model"]),
+        ("crnn:classify", {**classify, "INPUT": few_bands}, ["10bands.tif", "only 10 band"]),
+        ("crnn:classify", {**classify, "LOP_SIZE": 4}, ["LOP_SIZE must be odd"]),
+        ("crnn:classify", {**classify, "OUTPUT": str(tmp_path / "nowhere" / "c.tif")},
+         ["does not exist"]),
+        ("crnn:train", {**train, "TRAINING": points}, ["TRAINING must be a polygon layer"]),
+        ("crnn:train", {**train, "EPOCHS": 0}, ["EPOCHS", "at least 1"]),
+    ]:
+        expect_failure(env, algorithm, parameters, *patterns)
+    assert not marker.exists(), "a pickle payload ran"
+    assert os.listdir(out) == []
+
+
+def test_file_size_limit_leaves_no_file(env, fields, model, tmp_path):
+    cube = gdal.Open(fields["raster"]).ReadAsArray()
+    big = write_raster(tmp_path / "big.tif", np.tile(cube, (1, 4, 4)), gdal.GDT_Int16)
+    out = tmp_path / "out"
+    out.mkdir()
+
+    def limit_file_size():  # a disk that fills up after 32 KiB
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # get EFBIG, not a kill
+        resource.setrlimit(resource.RLIMIT_FSIZE, (32 * 1024, 32 * 1024))
+
+    expect_failure(env, "crnn:classify", {
+        "INPUT": big, "MODEL": model, "OUTPUT": str(out / "c.tif"),
+        "OUTPUT_PROBABILITIES": str(out / "p.tif")}, "Cannot write", "disk space",
+        preexec_fn=limit_file_size)
+    assert os.listdir(out) == []
+
+
+def test_raster_larger_than_the_memory_limit_classifies_block_by_block(env, tmp_path):
+    from core_helpers import SMALL_NETWORK
+
+    from hyperspectral_crnn.models.config import TrainingConfig
+    from hyperspectral_crnn.models.modelfile import ClassInfo, save_model
+    from hyperspectral_crnn.models.training import train_model
+
+    bands = 200
+    rng = np.random.default_rng(0)
+    spectra = np.concatenate([rng.normal(0, 1, (100, bands)), rng.normal(5, 1, (100, bands))])
+    model = train_model(spectra, np.repeat([1, 2], 100),
+                        [ClassInfo(1, "dark", "#000000"), ClassInfo(2, "bright", "#ffffff")],
+                        list(range(1, bands + 1)), [f"b{b}" for b in range(1, bands + 1)],
+                        network=SMALL_NETWORK,
+                        recipe=TrainingConfig(epochs=3, batch_size=32, device="cpu"))
+    model_path = str(tmp_path / "model.crnn")
+    save_model(model, model_path)
+
+    def sparse_raster(path, size):
+        """Float64, 200 bands, all 0 (sparse: costs no disk) but a bright 64 x 64 patch."""
+        dataset = gdal.GetDriverByName("GTiff").Create(
+            str(path), size, size, bands, gdal.GDT_Float64,
+            ["TILED=YES", "BLOCKXSIZE=64", "BLOCKYSIZE=64", "SPARSE_OK=TRUE",
+             "INTERLEAVE=BAND", "BIGTIFF=YES"])
+        dataset.SetGeoTransform((0, 1, 0, 0, 0, -1))
+        for b in range(1, bands + 1):
+            dataset.GetRasterBand(b).WriteArray(np.full((64, 64), 5.0), 64, 64)
+        dataset = None
+        return str(path)
+
+    # What qgis_process with torch and the model needs on a small raster...
+    small = sparse_raster(tmp_path / "small.tif", 192)
+    code, output, idle = qgis_process(env, "crnn:classify", {
+        "INPUT": small, "MODEL": model_path, "OUTPUT": str(tmp_path / "small_classes.tif"),
+        "DEVICE": "cpu"}, watch=True)
+    assert code == 0, output
+    assert idle is not None
+    # ... plus 512 MiB; the large raster (768 MiB of pixels) exceeds that headroom.
+    headroom = 512 * MIB
+    limit = idle + headroom
+    size = 710
+    large = sparse_raster(tmp_path / "large.tif", size)
+    pixels_bytes = size * size * bands * 8
+    assert pixels_bytes > headroom + 256 * MIB
+
+    def limit_memory():
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    output_path = tmp_path / "large_classes.tif"
+    code, output, _ = qgis_process(env, "crnn:classify", {
+        "INPUT": large, "MODEL": model_path, "OUTPUT": str(output_path), "DEVICE": "cpu"},
+        preexec_fn=limit_memory)
+    assert code == 0, f"limit {limit / MIB:.0f} MiB (idle {idle / MIB:.0f} MiB)\n{output}"
+    classes = read_band(str(output_path))
+    assert classes.shape == (size, size)
+    assert (classes[64:128, 64:128] == 2).all()
+    assert (classes[200:, 200:] == 1).all()
