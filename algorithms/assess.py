@@ -34,7 +34,7 @@ from ..models.assessment import (
     write_report,
 )
 from ..models.errors import CrnnError
-from ..models.samples import open_raster
+from ..models.files import open_raster
 from .base import CrnnAlgorithm
 
 CLASSIFICATION = "CLASSIFICATION"

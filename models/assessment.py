@@ -27,7 +27,6 @@ import html
 import json
 import math
 import os
-import tempfile
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -35,7 +34,8 @@ import numpy as np
 from osgeo import gdal, ogr
 
 from .errors import CancelledError, CrnnError
-from .samples import open_raster, rasterise_polygons
+from .files import open_raster, write_atomically
+from .samples import rasterise_polygons
 
 ProgressCallback = Callable[[float], None]
 CancelCheck = Callable[[], bool]
@@ -483,19 +483,9 @@ def assess_raster(
 
 
 def _replace_atomically(path: str, write: Callable[[str], None]) -> None:
-    """Write to a temporary file beside ``path``, then move it into place."""
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=os.path.basename(path),
-                                         dir=folder)
-    os.close(handle)
-    try:
-        write(temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise
+    """Write beside ``path`` (its folder is created if missing) and move into place."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    write_atomically(path, write)
 
 
 def json_path_for(report_path: str) -> str:

@@ -16,7 +16,6 @@ import hashlib
 import json
 import os
 import struct
-import tempfile
 from dataclasses import dataclass, field
 from typing import Any, Dict, List
 
@@ -24,6 +23,7 @@ import numpy as np
 
 from .config import NetworkConfig
 from .errors import CrnnError, ModelFileError
+from .files import write_atomically
 
 MAGIC = b"HSCRNN\x00\x1a"
 FORMAT_VERSION = 1
@@ -121,16 +121,12 @@ def save_model(model: CrnnModel, path: str) -> None:
     header_bytes = json.dumps(header, sort_keys=True, allow_nan=False).encode("utf-8")
     body = MAGIC + struct.pack("<Q", len(header_bytes)) + header_bytes + b"".join(blobs)
     content = body + hashlib.sha256(body).digest()
-    folder = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(prefix=".crnn-", suffix=".part", dir=folder)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise
+    write_atomically(path, lambda temporary: _write_bytes(temporary, content))
+
+
+def _write_bytes(path: str, content: bytes) -> None:
+    with open(path, "wb") as stream:
+        stream.write(content)
 
 
 def load_model(path: str) -> CrnnModel:

@@ -21,14 +21,14 @@ from __future__ import annotations
 import html
 import io
 import math
-import os
 import re
-import tempfile
 import time
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .files import write_atomically
 from .modelfile import CrnnModel
 
 MATPLOTLIB_MISSING = (
@@ -576,16 +576,7 @@ def write_training_report(path: str, model: CrnnModel, spectra: np.ndarray,
     """
     text = render_training_report(model, spectra, labels, groups, validation_confusion,
                                   seconds)
-    folder = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(prefix=".report-", suffix=".part", dir=folder)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise
+    write_atomically(path, lambda temporary: Path(temporary).write_text(text, encoding="utf-8"))
     return path
 
 

@@ -7,12 +7,13 @@ the raster's CRS, so this works the same from QGIS, a script or a test.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Sequence, Tuple
+from typing import Sequence, Tuple
 
 import numpy as np
 from osgeo import gdal, ogr, osr
 
 from .errors import CrnnError
+from .files import band_nodata, check_band_indices, open_raster, valid_pixels
 
 
 @dataclass
@@ -25,42 +26,6 @@ class TrainingPixels:
     rows: np.ndarray
     cols: np.ndarray
     dropped_nodata: int  # pixels under polygons skipped because of nodata/NaN/Inf
-
-
-def open_raster(path: str) -> gdal.Dataset:
-    """Open a raster read-only, or raise a ``CrnnError`` that names the file."""
-    try:
-        dataset = gdal.OpenEx(path, gdal.OF_RASTER | gdal.OF_READONLY)
-    except RuntimeError as exc:
-        raise CrnnError(f"Cannot open the raster '{path}': {exc}") from None
-    if dataset is None:
-        raise CrnnError(f"Cannot open the raster '{path}': not a raster GDAL can read.")
-    return dataset
-
-
-def check_band_indices(dataset: gdal.Dataset, band_indices: Sequence[int], path: str) -> None:
-    """Every band index (1-based) must exist in the raster."""
-    bad = [b for b in band_indices if not 1 <= b <= dataset.RasterCount]
-    if bad:
-        raise CrnnError(
-            f"The raster '{path}' has {dataset.RasterCount} band(s), but band(s) {bad} are "
-            "requested. Choose bands that exist, or the raster the model was trained on."
-        )
-
-
-def invalid_pixels(block: np.ndarray, nodata: Sequence[Optional[float]]) -> np.ndarray:
-    """(bands, ...) block -> mask of pixels with nodata, NaN or Inf in any band."""
-    invalid = np.zeros(block.shape[1:], bool)
-    for band, value in zip(block, nodata):
-        if band.dtype.kind == "f":
-            invalid |= ~np.isfinite(band)
-        if value is not None and not np.isnan(value):
-            invalid |= band == value
-    return invalid
-
-
-def band_nodata(dataset: gdal.Dataset, band_indices: Sequence[int]) -> list:
-    return [dataset.GetRasterBand(b).GetNoDataValue() for b in band_indices]
 
 
 def rasterise_polygons(
@@ -155,8 +120,8 @@ def read_training_pixels(
                                                  strip.shape[0])
             for b in band_indices
         ])
-        values = block[:, r, c - c_lo].T
-        bad = invalid_pixels(block[:, r, c - c_lo], nodata)
+        values = block[:, r, c - c_lo].T.astype(np.float64)  # nodata compares exactly
+        bad = ~valid_pixels(values, nodata)
         dropped += int(bad.sum())
         keep = ~bad
         spectra.append(values[keep].astype(np.float32))
