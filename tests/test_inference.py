@@ -9,6 +9,7 @@ rows between tile rows and several read strips are all exercised.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 
 import numpy as np
@@ -27,6 +28,8 @@ from hyperspectral_crnn.models.inference import (
 from hyperspectral_crnn.models.lop import lop_fuse
 from hyperspectral_crnn.models.modelfile import ClassInfo
 
+# One torch thread: on a shared machine, competing threads make the timings erratic.
+classify = functools.partial(classify_raster, threads=1)
 BANDS = 40
 HEIGHT, WIDTH = 300, 48  # > one 256-row output tile row; two tile columns
 TRANSFORM = (500000.0, 30.0, 0.0, 4200000.0, 0.0, -30.0)
@@ -88,7 +91,7 @@ def reference(model, array, valid, size=1, weights="uniform", iterations=1):
     spectra = array.reshape(bands, -1).T
     flat = valid.ravel()
     probs = np.zeros((spectra.shape[0], model.n_classes), np.float32)
-    probs[flat] = model.classifier().predict_proba(spectra[flat])
+    probs[flat] = model.classifier(threads=1).predict_proba(spectra[flat])
     guide = np.zeros((spectra.shape[0], model.guide_components.shape[0]), np.float32)
     guide[flat] = model.guide(spectra[flat])
     fused = lop_fuse(
@@ -138,7 +141,7 @@ def tall(model, tmp_path_factory):
 
 @pytest.mark.parametrize("layout", sorted(LAYOUTS))
 def test_probabilities_without_lop_equal_whole_image(model, tall, tmp_path, layout):
-    summary = classify_raster(tall["paths"][layout], model, lop_size=1, **outputs(tmp_path))
+    summary = classify(tall["paths"][layout], model, lop_size=1, **outputs(tmp_path))
     assert_matches(model, tmp_path, tall["raw"], tall["valid"])
     assert summary.valid_pixels == HEIGHT * WIDTH and summary.nodata_pixels == 0
     assert sum(summary.class_counts.values()) == HEIGHT * WIDTH
@@ -151,7 +154,7 @@ def test_probabilities_without_lop_equal_whole_image(model, tall, tmp_path, layo
 ])
 def test_streamed_lop_equals_whole_image(model, tall, tmp_path, layout, size, weights,
                                          iterations):
-    classify_raster(tall["paths"][layout], model, lop_size=size, lop_weights=weights,
+    classify(tall["paths"][layout], model, lop_size=size, lop_weights=weights,
                     lop_iterations=iterations, **outputs(tmp_path))
     fused = reference(model, tall["array"], tall["valid"], size, weights, iterations)
     assert_matches(model, tmp_path, fused, tall["valid"])
@@ -164,7 +167,7 @@ def test_column_chunks_within_a_tile_row(model, tall, tmp_path, monkeypatch):
     monkeypatch.setattr(inference, "LOP_COLUMNS", 20)
     dataset = gdal.Open(tall["paths"]["tiled"])
     assert read_layout(dataset, [1], BANDS * 4) == (32, 32)
-    classify_raster(tall["paths"]["tiled"], model, lop_size=5, lop_weights="edge",
+    classify(tall["paths"]["tiled"], model, lop_size=5, lop_weights="edge",
                     lop_iterations=1, **outputs(tmp_path))
     fused = reference(model, tall["array"], tall["valid"], 5, "edge", 1)
     assert_matches(model, tmp_path, fused, tall["valid"])
@@ -203,7 +206,7 @@ def test_nodata_nan_and_inf_are_not_classified(model, tmp_path):
     valid[20:23, 30:34] = False
     path = write_raster(tmp_path / "int16.tif", integer, LAYOUTS["tiled"], gdal.GDT_Int16,
                         nodata=-9999)
-    summary = classify_raster(path, model, lop_size=3, lop_weights="edge", **outputs(tmp_path))
+    summary = classify(path, model, lop_size=3, lop_weights="edge", **outputs(tmp_path))
     fused = reference(model, integer.astype(np.float32), valid, 3, "edge", 1)
     assert_matches(model, tmp_path, fused, valid)
     assert summary.nodata_pixels == int((~valid).sum())
@@ -216,7 +219,7 @@ def test_nodata_nan_and_inf_are_not_classified(model, tmp_path):
     valid = np.ones((60, 50), bool)
     valid[0, :] = valid[59, 49] = valid[30, 30] = False
     path = write_raster(tmp_path / "float.tif", floating, LAYOUTS["pixel"])
-    classify_raster(path, model, lop_size=5, lop_iterations=2, **outputs(tmp_path))
+    classify(path, model, lop_size=5, lop_iterations=2, **outputs(tmp_path))
     fused = reference(model, np.where(np.isfinite(floating), floating, 0), valid, 5,
                       "uniform", 2)
     assert_matches(model, tmp_path, fused, valid)
@@ -224,7 +227,7 @@ def test_nodata_nan_and_inf_are_not_classified(model, tmp_path):
 
 def test_output_metadata(model, tmp_path):
     path = write_raster(tmp_path / "in.tif", scene(40, 30, seed=2), LAYOUTS["striped-band"])
-    classify_raster(path, model, **outputs(tmp_path))
+    classify(path, model, **outputs(tmp_path))
     source = gdal.Open(path)
     classes = gdal.Open(str(tmp_path / "class.tif"))
     band = classes.GetRasterBand(1)
@@ -266,7 +269,7 @@ def test_class_value_types(model, tmp_path):
         classes = [ClassInfo(v, c.name, c.color) for v, c in zip(values, model.classes)]
         relabelled = dataclasses.replace(model, classes=classes)
         output = str(tmp_path / f"class_{gdal_type}.tif")
-        summary = classify_raster(path, relabelled, output)
+        summary = classify(path, relabelled, output)
         dataset = gdal.Open(output)
         band = dataset.GetRasterBand(1)
         assert (band.DataType, band.GetNoDataValue()) == (gdal_type, nodata)
@@ -278,7 +281,7 @@ def test_band_check_before_any_work(model, tmp_path):
     path = write_raster(tmp_path / "short.tif", scene(10, 10)[:30])
     calls = []
     with pytest.raises(CrnnError, match=r"band 40.*only 30 band"):
-        classify_raster(path, model, str(tmp_path / "class.tif"), progress=calls.append)
+        classify(path, model, str(tmp_path / "class.tif"), progress=calls.append)
     assert calls == [] and os.listdir(tmp_path) == ["short.tif"]
 
 
@@ -286,7 +289,7 @@ def test_cancel_leaves_no_file(model, tmp_path):
     path = write_raster(tmp_path / "in.tif", scene(HEIGHT, 40, seed=4), LAYOUTS["tiled"])
     calls = []
     with pytest.raises(CancelledError):
-        classify_raster(path, model, progress=calls.append, is_cancelled=lambda: bool(calls),
+        classify(path, model, progress=calls.append, is_cancelled=lambda: bool(calls),
                         **outputs(tmp_path))
     assert len(calls) == 1 and calls[0] < 100
     assert os.listdir(tmp_path) == ["in.tif"]
@@ -295,17 +298,17 @@ def test_cancel_leaves_no_file(model, tmp_path):
 def test_refused_paths(model, tmp_path):
     path = write_raster(tmp_path / "in.tif", scene(10, 10))
     with pytest.raises(CrnnError, match="input raster itself"):
-        classify_raster(path, model, path)
+        classify(path, model, path)
     with pytest.raises(CrnnError, match="does not exist. Create the folder"):
-        classify_raster(path, model, str(tmp_path / "missing" / "class.tif"))
+        classify(path, model, str(tmp_path / "missing" / "class.tif"))
     with pytest.raises(CrnnError, match="same file"):
-        classify_raster(path, model, str(tmp_path / "a.tif"), str(tmp_path / "a.tif"))
+        classify(path, model, str(tmp_path / "a.tif"), str(tmp_path / "a.tif"))
     with pytest.raises(CrnnError, match=r"\.tif extension"):
-        classify_raster(path, model, str(tmp_path / "class.img"))
+        classify(path, model, str(tmp_path / "class.img"))
     with pytest.raises(CrnnError, match="does not exist"):
-        classify_raster(str(tmp_path / "nothing.tif"), model, str(tmp_path / "class.tif"))
+        classify(str(tmp_path / "nothing.tif"), model, str(tmp_path / "class.tif"))
     with pytest.raises(CrnnError, match="odd"):
-        classify_raster(path, model, str(tmp_path / "class.tif"), lop_size=4)
+        classify(path, model, str(tmp_path / "class.tif"), lop_size=4)
     assert os.listdir(tmp_path) == ["in.tif"]
 
 
