@@ -31,6 +31,7 @@ import numpy as np
 from osgeo import gdal
 
 from .errors import CancelledError, CrnnError
+from .files import open_raster, valid_pixels
 from .lop import check_lop, halo, lop_fuse
 from .modelfile import ClassInfo, CrnnModel
 
@@ -143,7 +144,7 @@ def classify_raster(
     check_lop(lop_size, lop_weights, lop_iterations)
     _check_batch_size(batch_size)
     outputs = _check_output_paths(raster_path, output_path, probabilities_path, confidence_path)
-    dataset = _open_raster(raster_path)
+    dataset = open_raster(raster_path)
     band_indices = [int(b) for b in model.band_indices]
     _check_model_bands(dataset, model, band_indices, raster_path)
     _class_type(model.classes)  # raises on class values no integer type holds
@@ -161,7 +162,7 @@ def classify_raster(
                 f"{gdal.GetLastErrorMsg() or 'read error'}. Check that the file is intact."
             )
         spectra = spectra.reshape(h * w, n_bands)
-        valid = _valid_pixels(spectra, nodata)
+        valid = valid_pixels(spectra, nodata)
         probs = np.zeros((h * w, classifier.n_classes), np.float32)
         guide = np.zeros((h * w, model.guide_components.shape[0]), np.float32) if edge else None
         for start in range(0, h * w, batch_size):
@@ -229,7 +230,7 @@ def smooth_probabilities(
             "'edge' LOP."
         )
     outputs = _check_output_paths(probabilities_path, output_path, fused_path, confidence_path)
-    dataset = _open_raster(probabilities_path)
+    dataset = open_raster(probabilities_path)
     n = dataset.RasterCount
     if n < 1:
         raise CrnnError(f"The raster '{probabilities_path}' has no bands.")
@@ -264,7 +265,7 @@ def smooth_probabilities(
                 f"{gdal.GetLastErrorMsg() or 'read error'}. Check that the file is intact."
             )
         block = block.reshape(n, h, w)
-        valid = _valid_pixels(block.reshape(n, -1).T, nodata).reshape(h, w)
+        valid = valid_pixels(block.reshape(n, -1).T, nodata).reshape(h, w)
         return block.astype(np.float32, copy=False), valid, None
 
     if log:
@@ -341,21 +342,6 @@ def _check_output_paths(
     return paths
 
 
-def _open_raster(path: str) -> gdal.Dataset:
-    try:
-        dataset = gdal.OpenEx(str(path), gdal.OF_RASTER | gdal.OF_READONLY) if path else None
-    except RuntimeError:  # GDAL exceptions switched on by someone else
-        dataset = None
-    if dataset is None and not os.path.exists(str(path)):
-        raise CrnnError(f"The raster '{path}' does not exist. Check the path.")
-    if dataset is None:
-        raise CrnnError(
-            f"Cannot open the raster '{path}': {gdal.GetLastErrorMsg() or 'not a raster'}. "
-            "Choose a raster file GDAL can read."
-        )
-    return dataset
-
-
 def _check_model_bands(
     dataset: gdal.Dataset, model: CrnnModel, band_indices: List[int], path: str
 ) -> None:
@@ -393,15 +379,6 @@ def _read(dataset, x, y, w, h, buf_type, interleave, band_list) -> Optional[np.n
         )
     except RuntimeError:  # GDAL exceptions switched on: the caller reports the message
         return None
-
-
-def _valid_pixels(spectra: np.ndarray, nodata: Sequence[Optional[float]]) -> np.ndarray:
-    """(pixels, bands) -> True where every band is finite and not its band's nodata."""
-    valid = np.isfinite(spectra).all(axis=1)
-    for band, value in enumerate(nodata):
-        if value is not None and np.isfinite(value):
-            valid &= spectra[:, band] != spectra.dtype.type(value)
-    return valid
 
 
 # ---------------------------------------------------------------------------------------

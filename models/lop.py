@@ -121,7 +121,8 @@ def _edge_pool(
             neighbour = padded_guide[:, dy : dy + rows, dx : dx + cols]
             distance = np.square(neighbour - guide).sum(axis=0)
             weight = np.exp(distance * scale) * np.float32(spatial[dy] * spatial[dx])
-            weight *= padded_valid[dy : dy + rows, dx : dx + cols]
+            # np.where, not a product: a NaN guide at an invalid pixel must not leak
+            weight = np.where(padded_valid[dy : dy + rows, dx : dx + cols], weight, 0.0)
             offset_weights.append(weight.astype(np.float32))
     total = np.sum(offset_weights, axis=0)
     total[~valid] = 1.0

@@ -87,3 +87,14 @@ def test_window_one_changes_nothing():
     rng = np.random.default_rng(5)
     p = random_posteriors(rng)
     np.testing.assert_array_equal(lop_fuse(p, None, 1, "uniform", 4), p)
+
+
+def test_nan_guide_at_nodata_does_not_leak_into_the_edge_pool():
+    p = np.full((2, 5, 5), 0.5, np.float32)
+    valid = np.ones((5, 5), bool)
+    valid[2, 2] = False
+    guide = np.zeros((1, 5, 5), np.float32)
+    guide[0, 2, 2] = np.nan
+    fused = lop_fuse(p, valid, 3, "edge", 2, guide, 1.0)
+    assert np.isfinite(fused).all()
+    np.testing.assert_allclose(fused[:, valid], 0.5, rtol=1e-6)
