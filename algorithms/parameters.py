@@ -22,7 +22,15 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QCoreApplication
 
-from ..models.config import DEVICES, READOUTS, RNN_TYPES, SPLITS, NetworkConfig, TrainingConfig
+from ..models.config import (
+    DEVICES,
+    READOUTS,
+    RNN_TYPES,
+    SPLITS,
+    VALIDATION_FRACTION,
+    NetworkConfig,
+    TrainingConfig,
+)
 from ..models.lop import LOP_WEIGHTS
 
 NETWORK_DEFAULTS = NetworkConfig()
@@ -62,7 +70,7 @@ SAMPLING = [
     Spec("VALIDATION_FRACTION", "Validation fraction",
          "Share of each class held out to watch validation loss and accuracy and to stop "
          "early. Every class keeps at least one training polygon (or pixel).",
-         "float", 0.1, minimum=0.0, maximum=0.9),
+         "float", VALIDATION_FRACTION, minimum=0.0, maximum=0.9),
     Spec("SPLIT", "Validation split",
          "'polygon' holds out whole polygons, so validation pixels are not neighbours of "
          "training pixels (honest accuracy); 'pixel' holds out single pixels.",
@@ -87,10 +95,16 @@ TRAINING = [
     DEVICE,
     Spec("WEIGHT_DECAY", "Weight decay", "AdamW weight decay.", "float", T.weight_decay,
          advanced=True, minimum=0.0, field="weight_decay"),
-    Spec("PATIENCE", "Early-stopping patience (epochs)",
+    Spec("PATIENCE", "Early-stopping patience (epochs, 0 = off)",
          "Training stops when the validation loss has not improved for this many epochs; "
-         "the best epoch's weights are kept.", "int", T.patience, advanced=True, minimum=1,
-         field="patience"),
+         "the best epoch's weights are kept either way.", "int", T.patience, advanced=True,
+         minimum=0, field="patience"),
+    Spec("MIXUP", "Mixup strength", "Each batch is trained on blends of pixel pairs with a "
+         "Beta(a, a) weight (0 = off).", "float", T.mixup, advanced=True, minimum=0.0,
+         maximum=10.0, field="mixup"),
+    Spec("EMA_DECAY", "Weight averaging (EMA decay)", "The model kept is an exponential "
+         "moving average of the weights (0 = off).", "float", T.ema_decay, advanced=True,
+         minimum=0.0, maximum=0.9999, field="ema_decay"),
     Spec("LABEL_SMOOTHING", "Label smoothing", "Cross-entropy label smoothing.", "float",
          T.label_smoothing, advanced=True, minimum=0.0, maximum=0.5, field="label_smoothing"),
 ]
@@ -101,6 +115,9 @@ NETWORK = [
          _ints(N.conv_channels), advanced=True, field="conv_channels"),
     Spec("KERNEL_SIZES", "Convolution kernel sizes", "Comma-separated, one per block.", "ints",
          _ints(N.kernel_sizes), advanced=True, field="kernel_sizes"),
+    Spec("FIRST_STRIDE", "Stride of the first convolution", "2 halves the spectrum before "
+         "the first pooling.", "int", N.first_stride, advanced=True, minimum=1,
+         field="first_stride"),
     Spec("POOL_SIZES", "Max-pool sizes", "Comma-separated, one per block; each divides the "
          "spectral sequence length.", "ints", _ints(N.pool_sizes), advanced=True,
          field="pool_sizes"),

@@ -275,6 +275,7 @@ def train_from_parameters(algorithm, parameters, context, feedback,
             recipe=recipe,
             validation_fraction=values["VALIDATION_FRACTION"],
             groups=pixels.groups[chosen] if split == "polygon" else None,
+            neighbours=pixels.neighbours,
             provenance={
                 "source_raster": os.path.basename(layer.source()),
                 "training_layer": algorithm.parameterAsString(parameters, "TRAINING", context),

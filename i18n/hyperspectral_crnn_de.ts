@@ -216,12 +216,28 @@
       <translation>Weight Decay von AdamW.</translation>
     </message>
     <message>
-      <source>Early-stopping patience (epochs)</source>
-      <translation>Geduld für frühes Stoppen (Epochen)</translation>
+      <source>Early-stopping patience (epochs, 0 = off)</source>
+      <translation>Geduld für frühes Stoppen (Epochen, 0 = aus)</translation>
     </message>
     <message>
-      <source>Training stops when the validation loss has not improved for this many epochs; the best epoch's weights are kept.</source>
-      <translation>Das Training stoppt, wenn sich der Validierungsverlust so viele Epochen lang nicht verbessert hat; die Gewichte der besten Epoche werden behalten.</translation>
+      <source>Training stops when the validation loss has not improved for this many epochs; the best epoch's weights are kept either way.</source>
+      <translation>Das Training endet, wenn sich der Validierungsverlust so viele Epochen lang nicht verbessert hat; die Gewichte der besten Epoche werden in jedem Fall behalten.</translation>
+    </message>
+    <message>
+      <source>Mixup strength</source>
+      <translation>Mixup-Stärke</translation>
+    </message>
+    <message>
+      <source>Each batch is trained on blends of pixel pairs with a Beta(a, a) weight (0 = off).</source>
+      <translation>Jeder Batch wird mit Mischungen von Pixelpaaren trainiert, gewichtet mit Beta(a, a) (0 = aus).</translation>
+    </message>
+    <message>
+      <source>Weight averaging (EMA decay)</source>
+      <translation>Gewichtsmittelung (EMA-Abklingfaktor)</translation>
+    </message>
+    <message>
+      <source>The model kept is an exponential moving average of the weights (0 = off).</source>
+      <translation>Das gespeicherte Modell ist ein exponentiell gleitender Mittelwert der Gewichte (0 = aus).</translation>
     </message>
     <message>
       <source>Label smoothing</source>
@@ -246,6 +262,14 @@
     <message>
       <source>Comma-separated, one per block.</source>
       <translation>Durch Kommas getrennt, eine pro Block.</translation>
+    </message>
+    <message>
+      <source>Stride of the first convolution</source>
+      <translation>Schrittweite der ersten Faltung</translation>
+    </message>
+    <message>
+      <source>2 halves the spectrum before the first pooling.</source>
+      <translation>2 halbiert das Spektrum vor dem ersten Pooling.</translation>
     </message>
     <message>
       <source>Max-pool sizes</source>

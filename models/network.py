@@ -28,13 +28,13 @@ class Crnn(nn.Module):
         self.config = config
         blocks = []
         in_channels = 1
-        for channels, kernel, pool in zip(
-            config.conv_channels, config.kernel_sizes, config.pool_sizes
+        for block, (channels, kernel, pool) in enumerate(
+            zip(config.conv_channels, config.kernel_sizes, config.pool_sizes)
         ):
+            stride = config.first_stride if block == 0 else 1
             layers = [
-                nn.Conv1d(
-                    in_channels, channels, kernel, padding="same", bias=not config.batch_norm
-                )
+                nn.Conv1d(in_channels, channels, kernel, stride=stride, padding=kernel // 2,
+                          bias=not config.batch_norm)
             ]
             if config.batch_norm:
                 layers.append(nn.BatchNorm1d(channels))
@@ -145,7 +145,10 @@ def count_flops(config: NetworkConfig, n_bands: int, n_classes: int) -> int:
     """Multiply-adds x 2 per pixel, for the roofline in the benchmarks."""
     flops = 0
     length, in_channels = n_bands, 1
-    for channels, kernel, pool in zip(config.conv_channels, config.kernel_sizes, config.pool_sizes):
+    blocks = zip(config.conv_channels, config.kernel_sizes, config.pool_sizes)
+    for block, (channels, kernel, pool) in enumerate(blocks):
+        stride = config.first_stride if block == 0 else 1
+        length = (length + 2 * (kernel // 2) - kernel) // stride + 1
         flops += 2 * length * in_channels * channels * kernel
         length //= pool
         in_channels = channels

@@ -222,8 +222,11 @@ def first_layer_response(model: CrnnModel, spectra: np.ndarray, targets: np.ndar
                 members = np.sort(rng.choice(members, max_per_class, replace=False))
             x = torch.from_numpy(np.ascontiguousarray(spectra[members], np.float32))
             x = (x - classifier.mean) * classifier.inv_std
-            activation = head(x.unsqueeze(1))  # (pixels, filters, bands)
-            response[k] = activation.mean(dim=(0, 1)).numpy()
+            activation = head(x.unsqueeze(1))  # (pixels, filters, bands / stride)
+            per_position = activation.mean(dim=(0, 1)).numpy()
+            # with a stride, output position i sits over band i * stride: spread it back
+            per_band = np.repeat(per_position, model.network.first_stride)[: model.n_bands]
+            response[k, : per_band.size] = per_band
     weights = np.asarray(model.weights["conv.0.0.weight"])[:, 0, :]
     return response, weights
 

@@ -26,6 +26,11 @@ class TrainingPixels:
     rows: np.ndarray
     cols: np.ndarray
     dropped_nodata: int  # pixels under polygons skipped because of nodata/NaN/Inf
+    # raw spectra of (training pixel, its right or lower neighbour) pairs, for the edge LOP
+    neighbours: Tuple[np.ndarray, np.ndarray] = (np.empty((0, 0)), np.empty((0, 0)))
+
+
+MAX_NEIGHBOUR_PAIRS = 20000
 
 
 def rasterise_polygons(
@@ -108,19 +113,32 @@ def read_training_pixels(
     row0, col0, classes, ids = rasterise_polygons(dataset, polygons, all_touched)
     nodata = band_nodata(dataset, band_indices)
     spectra, labels, groups, rows, cols = [], [], [], [], []
-    dropped = 0
+    pairs_a, pairs_b = [], []
+    dropped = pair_count = 0
     for start in range(0, classes.shape[0], rows_per_read):
         strip = classes[start : start + rows_per_read]
         if not strip.any():
             continue
         r, c = np.nonzero(strip)
         c_lo, c_hi = int(c.min()), int(c.max()) + 1
+        # one more row and column than the pixels, for their right and lower neighbours
+        height = min(strip.shape[0] + 1, dataset.RasterYSize - row0 - start)
+        width = min(c_hi - c_lo + 1, dataset.RasterXSize - col0 - c_lo)
         block = np.stack([
-            dataset.GetRasterBand(b).ReadAsArray(col0 + c_lo, row0 + start, c_hi - c_lo,
-                                                 strip.shape[0])
+            dataset.GetRasterBand(b).ReadAsArray(col0 + c_lo, row0 + start, width, height)
             for b in band_indices
-        ])
-        values = block[:, r, c - c_lo].T.astype(np.float64)  # nodata compares exactly
+        ]).astype(np.float64)  # nodata compares exactly
+        cc = c - c_lo  # column within the block
+        for dr, dc in ((0, 1), (1, 0)):
+            inside = (r + dr < height) & (cc + dc < width)
+            a = block[:, r[inside], cc[inside]].T
+            b = block[:, r[inside] + dr, cc[inside] + dc].T
+            both = valid_pixels(a, nodata) & valid_pixels(b, nodata)
+            take = max(0, min(int(both.sum()), MAX_NEIGHBOUR_PAIRS - pair_count))
+            pairs_a.append(a[both][:take].astype(np.float32))
+            pairs_b.append(b[both][:take].astype(np.float32))
+            pair_count += take
+        values = block[:, r, cc].T
         bad = ~valid_pixels(values, nodata)
         dropped += int(bad.sum())
         keep = ~bad
@@ -141,4 +159,5 @@ def read_training_pixels(
         rows=np.concatenate(rows),
         cols=np.concatenate(cols),
         dropped_nodata=dropped,
+        neighbours=(np.concatenate(pairs_a), np.concatenate(pairs_b)),
     )

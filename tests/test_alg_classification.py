@@ -15,7 +15,7 @@ from hyperspectral_crnn.models.modelfile import load_model
 
 SMALL = {"CONV_CHANNELS": "8", "KERNEL_SIZES": "5", "POOL_SIZES": "4", "RNN_HIDDEN": 16,
          "RNN_LAYERS": 1, "DROPOUT": 0.0, "EPOCHS": 40, "BATCH_SIZE": 32, "DEVICE": "cpu",
-         "LEARNING_RATE": 0.01}
+         "LEARNING_RATE": 0.01, "MIXUP": 0.0, "EMA_DECAY": 0.0, "FIRST_STRIDE": 1}
 
 
 @pytest.fixture(scope="module")

@@ -33,7 +33,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 # A tiny network and a short training: every test here trains in about a second.
 SMALL = {"CONV_CHANNELS": "8", "KERNEL_SIZES": "5", "POOL_SIZES": "4", "RNN_HIDDEN": 16,
          "RNN_LAYERS": 1, "DROPOUT": 0.0, "EPOCHS": 8, "BATCH_SIZE": 64, "DEVICE": "cpu",
-         "LEARNING_RATE": 0.01}
+         "LEARNING_RATE": 0.01, "MIXUP": 0.0, "EMA_DECAY": 0.0, "FIRST_STRIDE": 1}
 OUTPUT_SUFFIXES = (".tif", ".tiff", ".crnn", ".part", ".aux.xml", ".qml", ".html")
 
 

@@ -57,6 +57,9 @@ def test_centres_all_touched_and_nodata(small_raster):
     assert set(zip(pixels.rows, pixels.cols)) == {
         (r, c) for r in range(1, 5) for c in range(2, 6)} - {(2, 3), (4, 4)}
     np.testing.assert_array_equal(pixels.spectra, data[:, pixels.rows, pixels.cols].T)
+    assert set(pixels.labels) == {0} and set(pixels.groups) == {0}
+    # right and lower neighbours of the valid pixels, both valid, for the edge LOP's scale
+    assert len(pixels.neighbours[0]) == len(pixels.neighbours[1]) > 0
     sliver = square(1021.0, 1951.0, 1024.0, 1954.0)  # inside one pixel, no centre
     with pytest.raises(CrnnError, match="all touched"):
         read_training_pixels(path, [1], [(sliver, 0)])
