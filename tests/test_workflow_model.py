@@ -1,0 +1,41 @@
+"""The graphical model resources/crnn_workflow.model3 (train -> classify -> assess)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+MODEL = REPO / "resources" / "crnn_workflow.model3"
+
+pytestmark = pytest.mark.skipif(not os.path.exists("/usr/bin/qgis_process.bin"),
+                                reason="qgis_process is not installed")
+
+
+def test_committed_model_is_what_the_script_builds(tmp_path):
+    out = tmp_path / "workflow.model3"
+    done = subprocess.run([sys.executable, str(REPO / "scripts" / "build_workflow_model.py"),
+                           str(out)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert out.read_text() == MODEL.read_text(), (
+        "resources/crnn_workflow.model3 is out of date: run scripts/build_workflow_model.py")
+
+
+def test_the_model_runs_on_indian_pines_through_qgis_process(scene, tmp_path):
+    done = subprocess.run(
+        [str(REPO / "scripts" / "qgis_process"), "--json", "run", str(MODEL), "--",
+         f"INPUT={scene['cube']}", f"TRAINING={scene['training']}", "CLASS_FIELD=class_id",
+         f"REFERENCE={scene['test']}", "EPOCHS=3",
+         f"train:Model file={tmp_path / 'model.crnn'}",
+         f"classify:Classification={tmp_path / 'classes.tif'}",
+         f"assess:Accuracy report={tmp_path / 'accuracy.html'}"],
+        capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    results = json.loads(done.stdout[done.stdout.index("{"):])["results"]
+    assert results["classify:Classification"] == str(tmp_path / "classes.tif")
+    figures = json.loads((tmp_path / "accuracy.json").read_text())
+    # three epochs only: far from trained, but well above chance (1/16)
+    assert figures["overall_accuracy"] > 0.3
