@@ -5,6 +5,8 @@
 #   make lint    ruff check
 #   make demo    setup + the Indian Pines demo into out/demo/
 #   make translations  i18n/*.ts -> i18n/*.qm with Qt's lrelease
+#   make benchmark            the Indian Pines accuracy benchmark (long)
+#   make benchmark-inference  the speed and memory benchmark
 #
 # Every target is idempotent; reruns skip what is already there.
 
@@ -24,7 +26,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export QT_QPA_PLATFORM ?= offscreen
 export DEBIAN_FRONTEND ?= noninteractive
 
-.PHONY: setup debian-packages plugin-link test lint demo translations
+.PHONY: setup debian-packages plugin-link test lint demo translations benchmark benchmark-inference
 
 setup: debian-packages $(REQUIREMENTS_STAMP) plugin-link translations
 	@plugins="$$(scripts/qgis_process plugins 2>/dev/null)"; \
@@ -81,3 +83,10 @@ translations: $(QM_FILES)
 
 i18n/%.qm: i18n/%.ts | debian-packages
 	$(LRELEASE) -silent $< -qm $@
+
+# Accuracy (docs/benchmarks.md) and speed/memory (docs/inference.md) benchmarks: long.
+benchmark: setup
+	$(PY) benchmarks/indian_pines.py
+
+benchmark-inference: setup
+	$(PY) benchmarks/inference.py
