@@ -157,7 +157,8 @@ def test_raster_larger_than_the_memory_limit_classifies_block_by_block(env, tmp_
                         [ClassInfo(1, "dark", "#000000"), ClassInfo(2, "bright", "#ffffff")],
                         list(range(1, bands + 1)), [f"b{b}" for b in range(1, bands + 1)],
                         network=SMALL_NETWORK,
-                        recipe=TrainingConfig(epochs=3, batch_size=32, device="cpu"))
+                        recipe=TrainingConfig(epochs=3, batch_size=32, device="cpu",
+                                              mixup=0.0, ema_decay=0.0))
     model_path = str(tmp_path / "model.crnn")
     save_model(model, model_path)
 
@@ -198,5 +199,6 @@ def test_raster_larger_than_the_memory_limit_classifies_block_by_block(env, tmp_
     assert code == 0, f"limit {limit / MIB:.0f} MiB (idle {idle / MIB:.0f} MiB)\n{output}"
     classes = read_band(str(output_path))
     assert classes.shape == (size, size)
-    assert (classes[64:128, 64:128] == 2).all()
+    # the patch's own corners may go to the background under the 3x3 LOP: check inside
+    assert (classes[65:127, 65:127] == 2).all()
     assert (classes[200:, 200:] == 1).all()
