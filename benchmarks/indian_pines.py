@@ -20,6 +20,7 @@ seeds; training time. Writes docs/benchmarks.json and docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
@@ -128,7 +129,8 @@ def neural(build: Callable | None, network: NetworkConfig, recipe: TrainingConfi
         make = build or (lambda bands, classes: Crnn(network, bands, classes))
         trained = train_network(split.x[split.fit_index], split.y[split.fit_index],
                                 split.x[split.val_index], split.y[split.val_index],
-                                len(CLASS_NAMES), network, recipe, build=make)
+                                len(CLASS_NAMES), network,
+                                dataclasses.replace(recipe, seed=split.seed), build=make)
         module = make(split.x.shape[1], len(CLASS_NAMES))
         module.load_state_dict({k: torch.from_numpy(v) for k, v in trained.weights.items()})
         module.eval()
