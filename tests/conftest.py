@@ -46,3 +46,22 @@ def scene(tmp_path_factory) -> dict[str, str]:
     from hyperspectral_crnn.models.indian_pines import write_scene
 
     return write_scene(tmp_path_factory.mktemp("indian_pines"), n_per_class=200, seed=0)
+
+
+@pytest.fixture(scope="module")
+def provider(qgis_app, qgis_processing):
+    """The ``crnn`` provider registered the way QGIS does it (classFactory + initProcessing)."""
+    import hyperspectral_crnn
+
+    plugin = hyperspectral_crnn.classFactory(None)
+    plugin.initProcessing()
+    yield
+    plugin.unload()
+
+
+@pytest.fixture(scope="module")
+def fields(tmp_path_factory) -> dict:
+    """The small scene of tests/scenes.py: three fields and training polygons."""
+    from scenes import write_field_scene
+
+    return write_field_scene(str(tmp_path_factory.mktemp("fields")))

@@ -8,27 +8,11 @@ import numpy as np
 import pytest
 from osgeo import gdal
 from qgis.core import QgsProcessingException
-from scenes import FIELD_CLASSES, read_band, write_field_scene
+from scenes import FAST_PARAMETERS, FIELD_CLASSES, read_band
 
-import hyperspectral_crnn
 from hyperspectral_crnn.models.modelfile import load_model
 
-SMALL = {"CONV_CHANNELS": "8", "KERNEL_SIZES": "5", "POOL_SIZES": "4", "RNN_HIDDEN": 16,
-         "RNN_LAYERS": 1, "DROPOUT": 0.0, "EPOCHS": 40, "BATCH_SIZE": 32, "DEVICE": "cpu",
-         "LEARNING_RATE": 0.01, "MIXUP": 0.0, "EMA_DECAY": 0.0, "FIRST_STRIDE": 1}
-
-
-@pytest.fixture(scope="module")
-def provider(qgis_app, qgis_processing):
-    plugin = hyperspectral_crnn.classFactory(None)
-    plugin.initProcessing()
-    yield
-    plugin.unload()
-
-
-@pytest.fixture(scope="module")
-def fields(tmp_path_factory):
-    return write_field_scene(str(tmp_path_factory.mktemp("fields")))
+SMALL = FAST_PARAMETERS
 
 
 @pytest.fixture(scope="module")

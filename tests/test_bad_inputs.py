@@ -20,9 +20,8 @@ import numpy as np
 import pytest
 from osgeo import gdal, ogr, osr
 from qgis.core import QgsProcessingException, QgsProcessingFeedback
-from scenes import ORIGIN, PIXEL, read_band, write_field_scene
+from scenes import FAST_PARAMETERS, ORIGIN, PIXEL, read_band
 
-import hyperspectral_crnn
 from hyperspectral_crnn.models.modelfile import MAGIC, load_model
 
 # On a machine shared with other jobs, OpenMP threads that spin while waiting make each
@@ -31,9 +30,7 @@ from hyperspectral_crnn.models.modelfile import MAGIC, load_model
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 # A tiny network and a short training: every test here trains in about a second.
-SMALL = {"CONV_CHANNELS": "8", "KERNEL_SIZES": "5", "POOL_SIZES": "4", "RNN_HIDDEN": 16,
-         "RNN_LAYERS": 1, "DROPOUT": 0.0, "EPOCHS": 8, "BATCH_SIZE": 64, "DEVICE": "cpu",
-         "LEARNING_RATE": 0.01, "MIXUP": 0.0, "EMA_DECAY": 0.0, "FIRST_STRIDE": 1}
+SMALL = {**FAST_PARAMETERS, "EPOCHS": 8, "BATCH_SIZE": 64}
 OUTPUT_SUFFIXES = (".tif", ".tiff", ".crnn", ".part", ".aux.xml", ".qml", ".html")
 
 
@@ -52,19 +49,6 @@ class Recorder(QgsProcessingFeedback):
     def pushInfo(self, text):  # noqa: N802 - QGIS's name
         self.infos.append(text)
         super().pushInfo(text)
-
-
-@pytest.fixture(scope="module")
-def provider(qgis_app, qgis_processing):
-    plugin = hyperspectral_crnn.classFactory(None)
-    plugin.initProcessing()
-    yield
-    plugin.unload()
-
-
-@pytest.fixture(scope="module")
-def fields(tmp_path_factory):
-    return write_field_scene(str(tmp_path_factory.mktemp("fields")))
 
 
 @pytest.fixture(scope="module")

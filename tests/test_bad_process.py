@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from osgeo import gdal, ogr
-from scenes import read_band, write_field_scene
+from scenes import read_band
 from test_bad_inputs import SMALL, Payload, write_raster, write_vector
 
 REPO = Path(__file__).resolve().parent.parent
@@ -65,11 +65,6 @@ def qgis_process(env, algorithm: str, parameters: dict, preexec_fn=None, watch=F
             time.sleep(0.01)
     output, _ = process.communicate(timeout=300)
     return process.returncode, output, peak
-
-
-@pytest.fixture(scope="module")
-def fields(tmp_path_factory):
-    return write_field_scene(str(tmp_path_factory.mktemp("fields")))
 
 
 @pytest.fixture(scope="module")
