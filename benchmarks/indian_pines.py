@@ -252,7 +252,7 @@ def run(ns: List[int], seeds: List[int], methods: List[str], baseline_epochs: in
     return {"rows": rows, "threads": torch.get_num_threads(), "cpu": platform.processor()
             or platform.machine(), "best_lop": BEST_LOP, "paper_lop": PAPER_LOP,
             "network": NetworkConfig().to_dict(), "training": TrainingConfig().to_dict(),
-            "baseline_epochs": baseline_epochs}
+            "baseline_epochs": baseline_epochs, "baseline_n": baseline_ns}
 
 
 def summary(rows: List[dict]) -> List[dict]:
@@ -300,6 +300,22 @@ def write_markdown(result: dict, path: Path) -> None:
             f"{e['OA']:.2f} +- {e['OA_std']:.2f} | {e['AA']:.2f} +- {e['AA_std']:.2f} | "
             f"{e['kappa']:.2f} +- {e['kappa_std']:.2f} | {e['train_seconds']:.1f} |")
     lines += [
+        "",
+        "## How the methods were run",
+        "",
+        "- CRNN: the plugin's defaults (`NetworkConfig()`, `TrainingConfig()`; "
+        "docs/ablation.md), trained by `models.training.train_network`.",
+        "- LOPs: the paper's uniform 3x3 pool applied once, and the best setting of the "
+        "ablation, {size}x{size} {weights} applied {iterations} times, with the edge scale "
+        "fitted on the training pixels (`models.training.fit_guide`).".format(**BEST_LOP),
+        "- RBF-SVM: C and gamma by 3-fold cross-validation on the training pixels only; "
+        "posteriors by Platt scaling (scikit-learn `CalibratedClassifierCV`), the class is "
+        "their argmax.",
+        "- Random forest: 500 trees.",
+        f"- 1-D CNN (Hu et al. 2015: one convolution of ceil(B/9), max-pool, 100 tanh "
+        f"units) and GRU over the bands (Mou et al. 2017: 64 units, one band per step): the "
+        f"papers' architectures, trained with our recipe for {result['baseline_epochs']} "
+        f"epochs, at N = {', '.join(map(str, result['baseline_n']))}.",
         "",
         "## The paper's figures, for reference",
         "",
