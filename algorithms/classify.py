@@ -110,6 +110,11 @@ def classify_from_parameters(algorithm, parameters, context, feedback, model: Cr
             "the model's bands), so the classification is empty. Check the raster's nodata "
             "value and that it is the right raster.").format(raster=layer.source()))
     style_output(context, output, model.classes)
+    return map_results(output, probabilities, confidence)
+
+
+def map_results(output: str, probabilities: str, confidence: str) -> dict:
+    """The result map of a classification: the optional outputs only where written."""
     results = {"OUTPUT": output}
     if probabilities:
         results["OUTPUT_PROBABILITIES"] = probabilities

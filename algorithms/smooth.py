@@ -12,7 +12,7 @@ from ..models.errors import CrnnError
 from ..models.modelfile import ClassInfo
 from . import parameters as p
 from .base import CrnnAlgorithm
-from .classify import OUTPUT_HELP, check_lop_size
+from .classify import OUTPUT_HELP, check_lop_size, map_results
 from .styling import style_output
 from .train import PALETTE
 
@@ -83,9 +83,4 @@ class SmoothAlgorithm(CrnnAlgorithm):
         classes = [ClassInfo(value, name, colours[k])
                    for k, (value, name) in enumerate(sorted(summary.class_names.items()))]
         style_output(context, output, classes)
-        results = {"OUTPUT": output}
-        if fused:
-            results["OUTPUT_PROBABILITIES"] = fused
-        if confidence:
-            results["OUTPUT_CONFIDENCE"] = confidence
-        return results
+        return map_results(output, fused, confidence)
