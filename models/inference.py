@@ -562,6 +562,17 @@ def read_layout(dataset: gdal.Dataset, band_indices: Sequence[int],
     return rows, block_x
 
 
+def _move_rows(buffer: np.ndarray, shift: int, count: int, step: int = 16) -> None:
+    """Move rows [shift, shift + count) of (bands, rows, cols) to the top, in place.
+
+    A few rows at a time, front to back, so no full-size temporary is made (its size
+    would follow the raster's width).
+    """
+    for start in range(0, count, step):
+        stop = min(count, start + step)
+        buffer[:, start:stop] = buffer[:, shift + start : shift + stop]
+
+
 def _run(
     dataset: gdal.Dataset,
     band_indices: Sequence[int],
@@ -624,13 +635,11 @@ def _run(
             keep_from = max(0, next_row - margin)  # rows before this are no longer needed
             if keep_from > buffer_start:
                 kept = buffer_end - keep_from
-                prob_buffer[:, :kept] = prob_buffer[:, keep_from - buffer_start:
-                                                    buffer_end - buffer_start].copy()
-                valid_buffer[:kept] = valid_buffer[keep_from - buffer_start:
-                                                   buffer_end - buffer_start].copy()
+                shift = keep_from - buffer_start
+                _move_rows(prob_buffer, shift, kept)
+                _move_rows(valid_buffer[None], shift, kept)
                 if guide_buffer is not None:
-                    guide_buffer[:, :kept] = guide_buffer[:, keep_from - buffer_start:
-                                                          buffer_end - buffer_start].copy()
+                    _move_rows(guide_buffer, shift, kept)
                 buffer_start = keep_from
             base = buffer_end - buffer_start
             for col in range(0, width, chunk_cols):
