@@ -35,6 +35,7 @@ from ..models.assessment import (
 )
 from ..models.errors import CrnnError
 from ..models.files import open_raster
+from . import parameters as p
 from .base import CrnnAlgorithm
 
 CLASSIFICATION = "CLASSIFICATION"
@@ -64,11 +65,19 @@ PARAMETER_HELP: Tuple[Tuple[str, str, str], ...] = (
 )
 
 
-def _help(key: str) -> Tuple[str, str]:
-    for name, label, text in PARAMETER_HELP:
-        if name == key:
-            return label, text
-    raise KeyError(key)
+ASSESS_HELP = (
+    "Compares a class raster with reference labels and reports the confusion "
+    "matrix (rows = reference, columns = predicted), overall accuracy (OA) with "
+    "its 95 % Wilson confidence interval, average accuracy (AA, the mean "
+    "producer's accuracy), Cohen's kappa, and producer's accuracy, user's "
+    "accuracy and F1 per class. Reference pixels that the classification leaves "
+    "unclassified count as errors (their number is reported). The classification "
+    "is read in strips, so large rasters are fine."
+)
+ASSESS_OUTPUTS_HELP = (
+    "Outputs OVERALL_ACCURACY, AVERAGE_ACCURACY and KAPPA are numbers (0-1) in the "
+    "result; OUTPUT_JSON is the JSON file written beside the report."
+)
 
 
 class AssessAlgorithm(CrnnAlgorithm):
@@ -85,37 +94,23 @@ class AssessAlgorithm(CrnnAlgorithm):
         return self.tr("Assess accuracy")
 
     def shortHelpString(self) -> str:  # noqa: N802
-        lines = [self.tr(
-            "Compares a class raster with reference labels and reports the confusion "
-            "matrix (rows = reference, columns = predicted), overall accuracy (OA) with "
-            "its 95 % Wilson confidence interval, average accuracy (AA, the mean "
-            "producer's accuracy), Cohen's kappa, and producer's accuracy, user's "
-            "accuracy and F1 per class. Reference pixels that the classification leaves "
-            "unclassified count as errors (their number is reported). The classification "
-            "is read in strips, so large rasters are fine."
-        )]
-        for key, label, text in PARAMETER_HELP:
-            lines.append(f"<b>{self.tr(label)}</b> ({key}): {self.tr(text)}")
-        lines.append(self.tr(
-            "Outputs OVERALL_ACCURACY, AVERAGE_ACCURACY and KAPPA are numbers (0-1) in the "
-            "result; OUTPUT_JSON is the JSON file written beside the report."))
-        return "<br><br>".join(lines)
+        return p.described_help(ASSESS_HELP, PARAMETER_HELP, ASSESS_OUTPUTS_HELP)
 
     def initAlgorithm(self, config=None) -> None:  # noqa: N802
-        label, _ = _help(CLASSIFICATION)
-        self.addParameter(QgsProcessingParameterRasterLayer(CLASSIFICATION, self.tr(label)))
-        label, _ = _help(REFERENCE)
+        label = p.described_label(PARAMETER_HELP, CLASSIFICATION)
+        self.addParameter(QgsProcessingParameterRasterLayer(CLASSIFICATION, label))
+        label = p.described_label(PARAMETER_HELP, REFERENCE)
         self.addParameter(QgsProcessingParameterMapLayer(
-            REFERENCE, self.tr(label),
+            REFERENCE, label,
             types=[QgsProcessing.TypeRaster, QgsProcessing.TypeVectorPolygon]))
-        label, _ = _help(REFERENCE_FIELD)
+        label = p.described_label(PARAMETER_HELP, REFERENCE_FIELD)
         # A field parameter whose parent may be a raster crashes QGIS 3.22's dialog, so
         # the field is given by name.
         self.addParameter(QgsProcessingParameterString(
-            REFERENCE_FIELD, self.tr(label), optional=True))
-        label, _ = _help(OUTPUT_REPORT)
+            REFERENCE_FIELD, label, optional=True))
+        label = p.described_label(PARAMETER_HELP, OUTPUT_REPORT)
         self.addParameter(QgsProcessingParameterFileDestination(
-            OUTPUT_REPORT, self.tr(label), self.tr("HTML files (*.html *.htm)"),
+            OUTPUT_REPORT, label, self.tr("HTML files (*.html *.htm)"),
             optional=True, createByDefault=False))
         self.addOutput(QgsProcessingOutputFile(OUTPUT_JSON, self.tr("Accuracy (JSON)")))
         self.addOutput(QgsProcessingOutputNumber(OVERALL_ACCURACY,

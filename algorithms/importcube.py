@@ -22,6 +22,7 @@ from qgis.core import (
 
 from ..models.errors import CrnnError
 from ..models.importcube import Placement, import_cube
+from . import parameters as p
 from .base import CrnnAlgorithm
 
 INPUT = "INPUT"
@@ -75,8 +76,14 @@ PARAMETER_HELP: Tuple[Tuple[str, str, str], ...] = (
 )
 
 
-def _label(key: str) -> str:
-    return next(label for name, label, _ in PARAMETER_HELP if name == key)
+IMPORT_HELP = (
+    "Writes a hyperspectral cube from a MATLAB .mat, NumPy .npy/.npz or any "
+    "GDAL-readable file (ENVI, ...) as a GeoTIFF. Classic benchmark scenes have no "
+    "map coordinates: they are placed on a north-up grid with the given pixel "
+    "size, top-left corner and CRS. With a ground-truth array it also writes a "
+    "label raster and polygons of the class regions, for training and accuracy "
+    "assessment."
+)
 
 
 class ImportCubeAlgorithm(CrnnAlgorithm):
@@ -93,44 +100,36 @@ class ImportCubeAlgorithm(CrnnAlgorithm):
         return self.tr("Import hyperspectral cube")
 
     def shortHelpString(self) -> str:  # noqa: N802
-        lines = [self.tr(
-            "Writes a hyperspectral cube from a MATLAB .mat, NumPy .npy/.npz or any "
-            "GDAL-readable file (ENVI, ...) as a GeoTIFF. Classic benchmark scenes have no "
-            "map coordinates: they are placed on a north-up grid with the given pixel "
-            "size, top-left corner and CRS. With a ground-truth array it also writes a "
-            "label raster and polygons of the class regions, for training and accuracy "
-            "assessment."
-        )]
-        for key, label, text in PARAMETER_HELP:
-            lines.append(f"<b>{self.tr(label)}</b> ({key}): {self.tr(text)}")
-        return "<br><br>".join(lines)
+        return p.described_help(IMPORT_HELP, PARAMETER_HELP)
 
     def initAlgorithm(self, config=None) -> None:  # noqa: N802
-        tr = self.tr
+        def label(key: str) -> str:
+            return p.described_label(PARAMETER_HELP, key)
+
         self.addParameter(QgsProcessingParameterFile(
-            INPUT, tr(_label(INPUT)), behavior=QgsProcessingParameterFile.File,
+            INPUT, label(INPUT), behavior=QgsProcessingParameterFile.File,
             fileFilter=FILE_FILTER))
         self.addParameter(QgsProcessingParameterString(
-            VARIABLE, tr(_label(VARIABLE)), optional=True))
+            VARIABLE, label(VARIABLE), optional=True))
         self.addParameter(QgsProcessingParameterFile(
-            GROUND_TRUTH, tr(_label(GROUND_TRUTH)), behavior=QgsProcessingParameterFile.File,
+            GROUND_TRUTH, label(GROUND_TRUTH), behavior=QgsProcessingParameterFile.File,
             fileFilter=FILE_FILTER, optional=True))
         self.addParameter(QgsProcessingParameterString(
-            GROUND_TRUTH_VARIABLE, tr(_label(GROUND_TRUTH_VARIABLE)), optional=True))
-        self.addParameter(QgsProcessingParameterCrs(CRS, tr(_label(CRS)), optional=True))
+            GROUND_TRUTH_VARIABLE, label(GROUND_TRUTH_VARIABLE), optional=True))
+        self.addParameter(QgsProcessingParameterCrs(CRS, label(CRS), optional=True))
         self.addParameter(QgsProcessingParameterNumber(
-            PIXEL_SIZE, tr(_label(PIXEL_SIZE)), QgsProcessingParameterNumber.Double,
+            PIXEL_SIZE, label(PIXEL_SIZE), QgsProcessingParameterNumber.Double,
             defaultValue=1.0, minValue=1e-9))
         for key in (ORIGIN_X, ORIGIN_Y):
             self.addParameter(QgsProcessingParameterNumber(
-                key, tr(_label(key)), QgsProcessingParameterNumber.Double, defaultValue=0.0))
+                key, label(key), QgsProcessingParameterNumber.Double, defaultValue=0.0))
         self.addParameter(QgsProcessingParameterString(
-            CLASS_NAMES, tr(_label(CLASS_NAMES)), optional=True))
-        self.addParameter(QgsProcessingParameterRasterDestination(OUTPUT, tr(_label(OUTPUT))))
+            CLASS_NAMES, label(CLASS_NAMES), optional=True))
+        self.addParameter(QgsProcessingParameterRasterDestination(OUTPUT, label(OUTPUT)))
         self.addParameter(QgsProcessingParameterRasterDestination(
-            OUTPUT_LABELS, tr(_label(OUTPUT_LABELS)), optional=True, createByDefault=True))
+            OUTPUT_LABELS, label(OUTPUT_LABELS), optional=True, createByDefault=True))
         self.addParameter(QgsProcessingParameterVectorDestination(
-            OUTPUT_POLYGONS, tr(_label(OUTPUT_POLYGONS)), QgsProcessing.TypeVectorPolygon,
+            OUTPUT_POLYGONS, label(OUTPUT_POLYGONS), QgsProcessing.TypeVectorPolygon,
             optional=True, createByDefault=True))
 
     # --- checks ---------------------------------------------------------------------

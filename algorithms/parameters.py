@@ -219,3 +219,22 @@ def help_text(intro: str, sections: Sequence[Tuple[str, Sequence[Spec]]],
             default = f" ({tr('default')}: {spec.default})"
             lines.append(f"<b>{spec.key}</b> - {tr(spec.label)}: {tr(spec.help)}{default}")
     return "<br>".join(lines)
+
+
+# Algorithms whose parameters are not tunable specs (assess, importcube) describe them
+# in a table of (key, label, help); these two read such a table.
+Described = Sequence[Tuple[str, str, str]]
+
+
+def described_label(table: Described, key: str) -> str:
+    """The translated label of ``key`` in a (key, label, help) table."""
+    return tr(next(label for name, label, _ in table if name == key))
+
+
+def described_help(intro: str, table: Described, outro: str = "") -> str:
+    """The help text: an introduction, each parameter of the table, an optional close."""
+    lines = [tr(intro)]
+    lines += [f"<b>{tr(label)}</b> ({key}): {tr(text)}" for key, label, text in table]
+    if outro:
+        lines.append(tr(outro))
+    return "<br><br>".join(lines)
