@@ -42,17 +42,11 @@ def write_field_scene(folder: str, bands: int = 40, seed: int = 0) -> dict:
     for k, shape in shapes.items():
         mask = truth == k
         cube[:, mask] = shape[:, None] + rng.normal(0, 250, (bands, mask.sum()))
-    raster = os.path.join(folder, "fields.tif")
-    dataset = gdal.GetDriverByName("GTiff").Create(
-        raster, cols, rows, bands, gdal.GDT_Int16,
-        ["TILED=YES", "BLOCKXSIZE=16", "BLOCKYSIZE=16", "INTERLEAVE=BAND"])
-    dataset.SetGeoTransform((ORIGIN[0], PIXEL, 0.0, ORIGIN[1], 0.0, -PIXEL))
+    raster = write_raster(os.path.join(folder, "fields.tif"), np.round(cube).astype(np.int16),
+                          gdal.GDT_Int16,
+                          ["TILED=YES", "BLOCKXSIZE=16", "BLOCKYSIZE=16", "INTERLEAVE=BAND"])
     srs = osr.SpatialReference()
     srs.ImportFromEPSG(32616)
-    dataset.SetProjection(srs.ExportToWkt())
-    for b in range(bands):
-        dataset.GetRasterBand(b + 1).WriteArray(np.round(cube[b]).astype(np.int16))
-    dataset = None
     polygons = os.path.join(folder, "fields.gpkg")
     source = ogr.GetDriverByName("GPKG").CreateDataSource(polygons)
     layer = source.CreateLayer("training", srs, ogr.wkbPolygon)
@@ -72,6 +66,27 @@ def write_field_scene(folder: str, bands: int = 40, seed: int = 0) -> dict:
             layer.CreateFeature(feature)
     source = None
     return {"raster": raster, "polygons": polygons, "truth": truth}
+
+
+def write_raster(path, cube: np.ndarray, gdal_type=gdal.GDT_Float32, options=(),
+                 transform=(ORIGIN[0], PIXEL, 0.0, ORIGIN[1], 0.0, -PIXEL),
+                 epsg: int | None = 32616, nodata=None) -> str:
+    """A GeoTIFF of a (bands, rows, cols) cube; ``epsg=None`` leaves it without a CRS."""
+    bands, rows, cols = cube.shape
+    dataset = gdal.GetDriverByName("GTiff").Create(str(path), cols, rows, bands, gdal_type,
+                                                   list(options))
+    dataset.SetGeoTransform(transform)
+    if epsg is not None:
+        srs = osr.SpatialReference()
+        srs.ImportFromEPSG(epsg)
+        dataset.SetProjection(srs.ExportToWkt())
+    for b in range(bands):
+        band = dataset.GetRasterBand(b + 1)
+        if nodata is not None:
+            band.SetNoDataValue(nodata)
+        band.WriteArray(cube[b])
+    dataset = None
+    return str(path)
 
 
 def read_band(path: str, band: int = 1) -> np.ndarray:

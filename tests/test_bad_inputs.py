@@ -18,6 +18,7 @@ import time
 
 import numpy as np
 import pytest
+import scenes
 from osgeo import gdal, ogr, osr
 from qgis.core import QgsProcessingException, QgsProcessingFeedback
 from scenes import FAST_PARAMETERS, ORIGIN, PIXEL, read_band
@@ -107,22 +108,9 @@ def train(raster, polygons, out, field="crop", **extra) -> dict:
 
 def write_raster(path, cube, gdal_type=gdal.GDT_Float32, crs=True, nodata=None,
                  origin=ORIGIN, tiled=True):
-    bands, rows, cols = cube.shape
-    options = ["TILED=YES", "BLOCKXSIZE=16", "BLOCKYSIZE=16"] if tiled else []
-    dataset = gdal.GetDriverByName("GTiff").Create(str(path), cols, rows, bands, gdal_type,
-                                                   options)
-    dataset.SetGeoTransform((origin[0], PIXEL, 0.0, origin[1], 0.0, -PIXEL))
-    if crs:
-        srs = osr.SpatialReference()
-        srs.ImportFromEPSG(32616)
-        dataset.SetProjection(srs.ExportToWkt())
-    for b in range(bands):
-        band = dataset.GetRasterBand(b + 1)
-        if nodata is not None:
-            band.SetNoDataValue(nodata)
-        band.WriteArray(cube[b])
-    dataset = None
-    return str(path)
+    return scenes.write_raster(
+        path, cube, gdal_type, ["TILED=YES", "BLOCKXSIZE=16", "BLOCKYSIZE=16"] if tiled else (),
+        (origin[0], PIXEL, 0.0, origin[1], 0.0, -PIXEL), 32616 if crs else None, nodata)
 
 
 def read_cube(path) -> np.ndarray:

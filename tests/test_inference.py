@@ -14,8 +14,9 @@ import os
 
 import numpy as np
 import pytest
+import scenes
 from core_helpers import small_model, synthetic_spectra
-from osgeo import gdal, osr
+from osgeo import gdal
 
 from hyperspectral_crnn.models import inference
 from hyperspectral_crnn.models.errors import CancelledError, CrnnError
@@ -62,21 +63,7 @@ def scene(height: int, width: int, seed: int = 0) -> np.ndarray:
 
 
 def write_raster(path, array, options=(), gdal_type=gdal.GDT_Float32, nodata=None) -> str:
-    bands, height, width = array.shape
-    dataset = gdal.GetDriverByName("GTiff").Create(
-        str(path), width, height, bands, gdal_type, list(options)
-    )
-    dataset.SetGeoTransform(TRANSFORM)
-    srs = osr.SpatialReference()
-    srs.ImportFromEPSG(32633)
-    dataset.SetProjection(srs.ExportToWkt())
-    for index in range(bands):
-        band = dataset.GetRasterBand(index + 1)
-        if nodata is not None:
-            band.SetNoDataValue(nodata)
-        band.WriteArray(array[index])
-    dataset = None
-    return str(path)
+    return scenes.write_raster(path, array, gdal_type, options, TRANSFORM, 32633, nodata)
 
 
 def read(path) -> np.ndarray:
