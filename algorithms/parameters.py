@@ -24,6 +24,7 @@ from qgis.PyQt.QtCore import QCoreApplication
 
 from ..models.config import (
     DEVICES,
+    LOP_WEIGHTS,
     READOUTS,
     RNN_TYPES,
     SPLITS,
@@ -31,7 +32,6 @@ from ..models.config import (
     NetworkConfig,
     TrainingConfig,
 )
-from ..models.lop import LOP_WEIGHTS
 
 NETWORK_DEFAULTS = NetworkConfig()
 TRAINING_DEFAULTS = TrainingConfig()

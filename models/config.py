@@ -16,6 +16,7 @@ RNN_TYPES = ("gru", "lstm", "rnn")
 READOUTS = ("last", "mean")
 DEVICES = ("auto", "cpu", "cuda")
 SPLITS = ("polygon", "pixel")
+LOP_WEIGHTS = ("uniform", "gaussian", "edge")
 VALIDATION_FRACTION = 0.15  # share of each class's training pixels held out (ablation)
 
 
@@ -150,4 +151,5 @@ def _known_fields(cls: type, data: Dict[str, Any]) -> Dict[str, Any]:
     return dict(data)
 
 
-__all__ = ["NetworkConfig", "TrainingConfig", "RNN_TYPES", "READOUTS", "DEVICES", "SPLITS"]
+__all__ = ["NetworkConfig", "TrainingConfig", "RNN_TYPES", "READOUTS", "DEVICES", "SPLITS",
+           "LOP_WEIGHTS", "VALIDATION_FRACTION"]

@@ -15,9 +15,8 @@ from typing import Optional
 import numpy as np
 from scipy import ndimage
 
+from .config import LOP_WEIGHTS
 from .errors import CrnnError
-
-LOP_WEIGHTS = ("uniform", "gaussian", "edge")
 
 
 def halo(size: int, iterations: int) -> int:
