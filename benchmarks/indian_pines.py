@@ -67,7 +67,7 @@ from hyperspectral_crnn.models.training import (  # noqa: E402
 )
 
 PAPER_LOP = dict(size=3, weights="uniform", iterations=1)
-BEST_LOP = dict(size=3, weights="edge", iterations=10)  # best of the LOP study (docs/ablation.md)
+BEST_LOP = dict(size=3, weights="edge", iterations=15)  # best of the LOP study (docs/ablation.md)
 # Wu & Prasad 2017, CRNN-LOP on their 19-class Indian Pines scene (a different scene).
 PAPER_OA = {100: 96.61, 200: 96.98, 300: 98.08}
 METHODS = ("crnn", "svm", "rf", "cnn1d", "gru")
@@ -223,23 +223,28 @@ def forest(split: Split) -> np.ndarray:
     return model.predict_proba(split.x)
 
 
-def runners(epochs: int) -> Dict[str, Callable[[Split], np.ndarray]]:
+def runners(epochs: int, threads: int) -> Dict[str, Callable[[Split], np.ndarray]]:
     network = NetworkConfig()
     return {
-        "crnn": neural(None, network, TrainingConfig(device="cpu")),
+        "crnn": neural(None, network, TrainingConfig(device="cpu", threads=threads)),
         "svm": svm,
         "rf": forest,
-        "cnn1d": neural(hu_cnn, network, TrainingConfig(epochs=epochs, device="cpu")),
-        "gru": neural(mou_gru, network, TrainingConfig(epochs=epochs, device="cpu")),
+        "cnn1d": neural(hu_cnn, network, TrainingConfig(epochs=epochs, device="cpu",
+                                                   threads=threads)),
+        "gru": neural(mou_gru, network, TrainingConfig(epochs=epochs, device="cpu",
+                                                   threads=threads)),
     }
 
 
 def run(ns: List[int], seeds: List[int], methods: List[str], baseline_epochs: int,
-        baseline_ns: List[int]) -> dict:
+        baseline_ns: List[int], threads: int = 0) -> dict:
     import torch
 
+    from hyperspectral_crnn.models.network import use_all_cores
+
+    use_all_cores(threads)
     cube, gt = load_indian_pines()
-    available = runners(baseline_epochs)
+    available = runners(baseline_epochs, threads)
     rows = []
     for n in ns:
         for seed in seeds:
@@ -297,7 +302,9 @@ def write_markdown(result: dict, path: Path) -> None:
         f"the seeds run, in percent; training time in wall seconds with {result['threads']} "
         "torch threads on a shared 2-core machine (noisy: compare within a table).",
         "",
-        "Command: `" + result["command"] + "`",
+        "Commands (separate processes, rows reported together): "
+        if "; " in result["command"] else "Command: ",
+        "; ".join(f"`{c}`" for c in result["command"].split("; ")),
         "",
         "| N | method | LOP | seeds | OA | AA | kappa | train s |",
         "|---|---|---|---|---|---|---|---|",
@@ -336,18 +343,51 @@ def write_markdown(result: dict, path: Path) -> None:
     path.write_text("\n".join(lines))
 
 
+def merged_rows(rows: List[dict], earlier: List[Path]) -> List[dict]:
+    """This run's rows, then those of earlier runs for (n, seed, method) not yet covered.
+
+    The first file that has an (n, seed, method) gives its rows; this run's rows win.
+    """
+    merged = list(rows)
+    covered = {(r["n"], r["seed"], r["method"]) for r in rows}
+    for path in earlier:
+        found = [r for r in json.loads(path.read_text())["rows"]
+                 if (r["n"], r["seed"], r["method"]) not in covered]
+        covered |= {(r["n"], r["seed"], r["method"]) for r in found}
+        merged += found
+    return merged
+
+
 def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, nargs="+", default=[100, 200, 300])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
-    parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS)
+    parser.add_argument("--methods", nargs="*", default=list(METHODS), choices=METHODS,
+                        help="none: train nothing, report the --include files' rows")
     parser.add_argument("--baseline-epochs", type=int, default=200)
     parser.add_argument("--baseline-n", type=int, nargs="+", default=[100, 200, 300],
                         help="N at which the neural baselines (cnn1d, gru) run")
     parser.add_argument("--out", default=str(REPO / "docs" / "benchmarks"))
+    parser.add_argument("--threads", type=int, default=0,
+                        help="torch threads (0 = all cores); 1 when runs share the machine")
+    parser.add_argument("--include", nargs="+", default=[], metavar="JSON",
+                        help="report the rows of these earlier runs' JSON files too (runs "
+                        "split over processes); this run's rows replace theirs")
     args = parser.parse_args(argv)
-    result = run(args.n, args.seeds, args.methods, args.baseline_epochs, args.baseline_n)
-    result["command"] = "benchmarks/indian_pines.py " + " ".join(argv or sys.argv[1:])
+    if not args.methods and not args.include:
+        parser.error("with no --methods, give the runs to report with --include")
+    if args.methods:
+        result = run(args.n, args.seeds, args.methods, args.baseline_epochs, args.baseline_n,
+                     args.threads)
+    else:  # the settings of the first included run, its rows merged below
+        result = {**json.loads(Path(args.include[0]).read_text()), "rows": []}
+    commands = [json.loads(Path(p).read_text())["command"] for p in args.include]
+    if args.methods:
+        commands.append("benchmarks/indian_pines.py " + " ".join(argv or sys.argv[1:]))
+    result["rows"] = merged_rows(result["rows"], [Path(p) for p in args.include])
+    result["command"] = "; ".join(commands)
+    result["baseline_n"] = sorted({r["n"] for r in result["rows"]
+                                   if r["method"] in ("cnn1d", "gru")}) or args.baseline_n
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.with_suffix(".json").write_text(json.dumps(result, indent=1))
