@@ -114,7 +114,7 @@ class TrainingConfig:
     weight_decay: float = 1e-4
     patience: int = 0  # 0 = run every epoch; else stop after this many without improvement
     label_smoothing: float = 0.0
-    mixup: float = 0.4  # Beta(alpha, alpha) of the mixing weight; 0 = off
+    mixup: float = 0.2  # Beta(alpha, alpha) of the mixing weight; 0 = off
     ema_decay: float = 0.995  # 0 = no weight averaging
     seed: int = 0
     device: str = "auto"
