@@ -105,6 +105,10 @@ TRAINING = [
     Spec("EMA_DECAY", "Weight averaging (EMA decay)", "The model kept is an exponential "
          "moving average of the weights (0 = off).", "float", T.ema_decay, advanced=True,
          minimum=0.0, maximum=0.9999, field="ema_decay"),
+    Spec("CLASS_WEIGHTING", "Class weighting", "Weights each class's loss by (largest "
+         "class's pixel count / its count) to this power: 0 = every pixel counts the same, "
+         "1 = every class does.", "float", T.class_weighting, advanced=True, minimum=0.0,
+         maximum=1.0, field="class_weighting"),
     Spec("LABEL_SMOOTHING", "Label smoothing", "Cross-entropy label smoothing.", "float",
          T.label_smoothing, advanced=True, minimum=0.0, maximum=0.5, field="label_smoothing"),
 ]

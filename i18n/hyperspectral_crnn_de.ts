@@ -240,6 +240,14 @@
       <translation>Das gespeicherte Modell ist ein exponentiell gleitender Mittelwert der Gewichte (0 = aus).</translation>
     </message>
     <message>
+      <source>Class weighting</source>
+      <translation>Klassengewichtung</translation>
+    </message>
+    <message>
+      <source>Weights each class's loss by (largest class's pixel count / its count) to this power: 0 = every pixel counts the same, 1 = every class does.</source>
+      <translation>Gewichtet den Verlust jeder Klasse mit (Pixelzahl der größten Klasse / ihrer Pixelzahl) hoch diesem Exponenten: 0 = jedes Pixel zählt gleich, 1 = jede Klasse zählt gleich.</translation>
+    </message>
+    <message>
       <source>Label smoothing</source>
       <translation>Label-Glättung</translation>
     </message>

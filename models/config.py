@@ -104,8 +104,10 @@ class TrainingConfig:
 
     AdamW with a one-cycle schedule over the whole run, mixup, and an exponential moving
     average (EMA) of the weights; the EMA weights of the epoch with the lowest validation
-    loss are kept. Early stopping with patience fought the one-cycle schedule (it stopped
-    at a high learning rate, 68-73 % OA), so ``patience`` is 0 (off) by default.
+    loss are kept. The loss weights each class by (largest class count / its count) to
+    the power ``class_weighting``, so a class with few training pixels is not ignored.
+    Early stopping with patience fought the one-cycle schedule (it stopped at a high
+    learning rate, 68-73 % OA), so ``patience`` is 0 (off) by default.
     """
 
     epochs: int = 80
@@ -116,6 +118,7 @@ class TrainingConfig:
     label_smoothing: float = 0.0
     mixup: float = 0.2  # Beta(alpha, alpha) of the mixing weight; 0 = off
     ema_decay: float = 0.995  # 0 = no weight averaging
+    class_weighting: float = 0.5  # 0 = every pixel counts the same; 1 = every class does
     seed: int = 0
     device: str = "auto"
     threads: int = 0  # 0 = all cores
@@ -129,6 +132,11 @@ class TrainingConfig:
             raise CrnnError(f"The learning rate must be positive (got {self.learning_rate}).")
         if self.patience < 0 or self.mixup < 0 or not 0.0 <= self.ema_decay < 1.0:
             raise CrnnError("Patience and mixup must be >= 0 and the EMA decay in [0, 1).")
+        if not 0.0 <= self.class_weighting <= 1.0:
+            raise CrnnError(
+                f"Class weighting must be between 0 (off) and 1 (every class counts the "
+                f"same), got {self.class_weighting}."
+            )
         if self.device not in DEVICES:
             raise CrnnError(f"Unknown device '{self.device}': use one of {DEVICES}.")
 

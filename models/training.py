@@ -121,6 +121,18 @@ def fit_guide(
     return components, max(scale, 1e-6)
 
 
+def class_weights(labels: np.ndarray, n_classes: int, power: float) -> np.ndarray:
+    """Loss weight per class: (largest count / the class's count) ** power, float32.
+
+    Classes absent from ``labels`` get weight 1 (they never appear as a target anyway).
+    """
+    counts = np.bincount(labels, minlength=n_classes).astype(np.float64)
+    present = counts > 0
+    weights = np.ones(n_classes)
+    weights[present] = (counts.max() / counts[present]) ** power
+    return weights.astype(np.float32)
+
+
 @dataclass
 class TrainedNetwork:
     weights: Dict[str, np.ndarray]
@@ -143,10 +155,11 @@ def train_network(
 ) -> TrainedNetwork:
     """Train on standardised spectra; labels are 0..n_classes-1.
 
-    The recipe of ``TrainingConfig``: AdamW, one-cycle schedule, mixup, an EMA of the
-    weights, and the EMA weights of the epoch with the lowest validation loss kept (the
-    last epoch's without validation pixels). ``build(n_bands, n_classes)`` makes another
-    torch module to train with the same recipe (the benchmark's baselines).
+    The recipe of ``TrainingConfig``: AdamW, one-cycle schedule, mixup, a class-weighted
+    loss, an EMA of the weights, and the EMA weights of the epoch with the lowest
+    validation loss kept (the last epoch's without validation pixels).
+    ``build(n_bands, n_classes)`` makes another torch module to train with the same
+    recipe (the benchmark's baselines).
     """
     import copy
 
@@ -173,7 +186,11 @@ def train_network(
     if has_val:
         vx = torch.as_tensor(val_x, dtype=torch.float32, device=device)
         vy = torch.as_tensor(val_y, dtype=torch.int64, device=device)
-    loss_fn = nn.CrossEntropyLoss(label_smoothing=recipe.label_smoothing)
+    weights = class_weights(train_y, n_classes, recipe.class_weighting)
+    loss_fn = nn.CrossEntropyLoss(weight=torch.as_tensor(weights, device=device),
+                                  label_smoothing=recipe.label_smoothing)
+    # the validation loss that picks the epoch counts every pixel the same
+    val_loss_fn = nn.CrossEntropyLoss(label_smoothing=recipe.label_smoothing)
     optimiser = torch.optim.AdamW(
         model.parameters(), lr=recipe.learning_rate, weight_decay=recipe.weight_decay
     )
@@ -228,7 +245,8 @@ def train_network(
             "learning_rate": float(schedule.get_last_lr()[0]),
         }
         if has_val:
-            val_loss, val_accuracy = _evaluate(average, vx, vy, loss_fn, recipe.batch_size * 16)
+            val_loss, val_accuracy = _evaluate(average, vx, vy, val_loss_fn,
+                                               recipe.batch_size * 16)
             record.update(val_loss=val_loss, val_accuracy=val_accuracy)
             if val_loss < best_loss:
                 best_loss = val_loss

@@ -6,7 +6,12 @@ from core_helpers import SMALL_NETWORK, small_model, synthetic_spectra
 
 from hyperspectral_crnn.models.config import NetworkConfig, TrainingConfig
 from hyperspectral_crnn.models.errors import CancelledError, CrnnError
-from hyperspectral_crnn.models.training import cap_per_class, validation_split
+from hyperspectral_crnn.models.training import (
+    cap_per_class,
+    class_weights,
+    train_network,
+    validation_split,
+)
 
 
 @pytest.mark.parametrize("n_bands", [144, 200, 37])
@@ -90,6 +95,37 @@ def test_cancel_stops_within_a_batch():
     with pytest.raises(CancelledError):
         small_model(epochs=50, is_cancelled=cancel_after_three)
     assert len(calls) == 4
+
+
+def test_class_weights_follow_the_counts():
+    labels = np.repeat([0, 1, 3], [100, 25, 4])
+    np.testing.assert_allclose(class_weights(labels, 4, 0.5), [1.0, 2.0, 1.0, 5.0])
+    np.testing.assert_allclose(class_weights(labels, 4, 1.0), [1.0, 4.0, 1.0, 25.0])
+    np.testing.assert_array_equal(class_weights(labels, 4, 0.0), np.ones(4))
+
+
+def _trained_weights(labels: np.ndarray, class_weighting: float):
+    spectra, _ = synthetic_spectra(32, n_classes=3, per_class=40, seed=3)
+    recipe = TrainingConfig(epochs=2, batch_size=16, device="cpu", threads=1,
+                            class_weighting=class_weighting)
+    x = (spectra - spectra.mean(0)) / spectra.std(0)
+    return train_network(x, labels, None, None, 3, SMALL_NETWORK, recipe).weights
+
+
+def test_class_weighting_changes_training_only_where_classes_are_unequal():
+    balanced = np.repeat([0, 1, 2], 40)
+    off, on = _trained_weights(balanced, 0.0), _trained_weights(balanced, 1.0)
+    for name in off:
+        np.testing.assert_array_equal(off[name], on[name])
+    unequal = np.repeat([0, 1, 2], [100, 15, 5])  # same pixels, a rare class
+    off, on = _trained_weights(unequal, 0.0), _trained_weights(unequal, 1.0)
+    assert any(not np.array_equal(off[name], on[name]) for name in off)
+
+
+@pytest.mark.parametrize("value", [-0.1, 1.5])
+def test_class_weighting_out_of_range_is_refused(value):
+    with pytest.raises(CrnnError, match="Class weighting"):
+        small_model(recipe=TrainingConfig(class_weighting=value))
 
 
 def test_zero_epochs_is_refused():
