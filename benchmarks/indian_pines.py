@@ -70,7 +70,8 @@ PAPER_LOP = dict(size=3, weights="uniform", iterations=1)
 BEST_LOP = dict(size=3, weights="edge", iterations=15)  # best of the LOP study (docs/ablation.md)
 # Wu & Prasad 2017, CRNN-LOP on their 19-class Indian Pines scene (a different scene).
 PAPER_OA = {100: 96.61, 200: 96.98, 300: 98.08}
-METHODS = ("crnn", "svm", "rf", "cnn1d", "gru")
+METHODS = ("crnn", "crnn-unweighted", "svm", "rf", "cnn1d", "gru")
+BASELINES = ("cnn1d", "gru")  # the paper's neural baselines, run at --baseline-n only
 
 
 class Split:
@@ -227,6 +228,8 @@ def runners(epochs: int, threads: int) -> Dict[str, Callable[[Split], np.ndarray
     network = NetworkConfig()
     return {
         "crnn": neural(None, network, TrainingConfig(device="cpu", threads=threads)),
+        "crnn-unweighted": neural(None, network, TrainingConfig(device="cpu", threads=threads,
+                                                                class_weighting=0.0)),
         "svm": svm,
         "rf": forest,
         "cnn1d": neural(hu_cnn, network, TrainingConfig(epochs=epochs, device="cpu",
@@ -250,7 +253,7 @@ def run(ns: List[int], seeds: List[int], methods: List[str], baseline_epochs: in
         for seed in seeds:
             split = Split(cube, gt, n, seed)
             for method in methods:
-                if method in ("cnn1d", "gru") and n not in baseline_ns:
+                if method in BASELINES and n not in baseline_ns:
                     continue
                 torch.manual_seed(seed)
                 started = time.perf_counter()
@@ -285,8 +288,9 @@ def summary(rows: List[dict]) -> List[dict]:
     return table
 
 
-LABELS = {"crnn": "CRNN (ours)", "svm": "RBF-SVM", "rf": "Random forest",
-          "cnn1d": "1-D CNN (Hu 2015)", "gru": "GRU over bands (Mou 2017)"}
+LABELS = {"crnn": "CRNN (ours)", "crnn-unweighted": "CRNN, no class weighting",
+          "svm": "RBF-SVM", "rf": "Random forest", "cnn1d": "1-D CNN (Hu 2015)",
+          "gru": "GRU over bands (Mou 2017)"}
 LOP_LABELS = {"alone": "alone", "lop3": "+ 3x3 uniform LOP (paper)",
               "best": "+ {size}x{size} {weights} LOP x{iterations}".format(**BEST_LOP)}
 
@@ -300,7 +304,8 @@ def write_markdown(result: dict, path: Path) -> None:
         "fewer than 2N; the rest of the labelled pixels are the test set; validation pixels "
         "for early stopping come out of the training pixels). Figures are mean +- std over "
         f"the seeds run, in percent; training time in wall seconds with {result['threads']} "
-        "torch threads on a shared 2-core machine (noisy: compare within a table).",
+        f"torch thread{'s' if result['threads'] != 1 else ''} per process on a shared 2-core "
+        "machine (noisy: compare within a table).",
         "",
         "Commands (separate processes, rows reported together): "
         if "; " in result["command"] else "Command: ",
@@ -320,6 +325,7 @@ def write_markdown(result: dict, path: Path) -> None:
         "",
         "- CRNN: the plugin's defaults (`NetworkConfig()`, `TrainingConfig()`; "
         "docs/ablation.md), trained by `models.training.train_network`.",
+        "- CRNN, no class weighting: the same with `TrainingConfig(class_weighting=0)`.",
         "- LOPs: the paper's uniform 3x3 pool applied once, and the best setting of the "
         "ablation, {size}x{size} {weights} applied {iterations} times, with the edge scale "
         "fitted on the training pixels (`models.training.fit_guide`).".format(**BEST_LOP),
@@ -327,10 +333,20 @@ def write_markdown(result: dict, path: Path) -> None:
         "posteriors by LIBSVM's pairwise Platt scaling and coupling (scikit-learn "
         "`SVC(probability=True)`), the class is their argmax.",
         "- Random forest: 500 trees.",
-        f"- 1-D CNN (Hu et al. 2015: one convolution of ceil(B/9), max-pool, 100 tanh "
-        f"units) and GRU over the bands (Mou et al. 2017: 64 units, one band per step): the "
-        f"papers' architectures, trained with our recipe for {result['baseline_epochs']} "
-        f"epochs, at N = {', '.join(map(str, result['baseline_n']))}.",
+    ]
+    ran = {r["method"] for r in result["rows"]}
+    baselines = [text for method, text in (
+        ("cnn1d", "1-D CNN (Hu et al. 2015: one convolution of ceil(B/9), max-pool, 100 tanh "
+                  "units)"),
+        ("gru", "GRU over the bands (Mou et al. 2017: 64 units, one band per step)"),
+    ) if method in ran]
+    if baselines:
+        lines.append(
+            f"- {' and '.join(baselines)}: as in the "
+            f"{'papers' if len(baselines) > 1 else 'paper'}, trained with our "
+            f"recipe for {result['baseline_epochs']} epochs, at N = "
+            f"{', '.join(map(str, result['baseline_n']))}.")
+    lines += [
         "",
         "## The paper's figures, for reference",
         "",
@@ -381,13 +397,19 @@ def main(argv: List[str] | None = None) -> int:
                      args.threads)
     else:  # the settings of the first included run, its rows merged below
         result = {**json.loads(Path(args.include[0]).read_text()), "rows": []}
-    commands = [json.loads(Path(p).read_text())["command"] for p in args.include]
+    included = [json.loads(Path(p).read_text()) for p in args.include]
+    commands = [earlier["command"] for earlier in included]
     if args.methods:
         commands.append("benchmarks/indian_pines.py " + " ".join(argv or sys.argv[1:]))
+    # the baselines' epochs are those of the run whose baseline rows are reported
+    for source in [result] + included:
+        if any(r["method"] in BASELINES for r in source["rows"]):
+            result["baseline_epochs"] = source["baseline_epochs"]
+            break
     result["rows"] = merged_rows(result["rows"], [Path(p) for p in args.include])
     result["command"] = "; ".join(commands)
     result["baseline_n"] = sorted({r["n"] for r in result["rows"]
-                                   if r["method"] in ("cnn1d", "gru")}) or args.baseline_n
+                                   if r["method"] in BASELINES}) or args.baseline_n
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.with_suffix(".json").write_text(json.dumps(result, indent=1))
