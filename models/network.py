@@ -81,8 +81,24 @@ def resolve_device(device: str) -> torch.device:
 
 
 def use_all_cores(threads: int = 0) -> None:
-    """Let torch use every core (or ``threads``) for the CPU kernels."""
+    """Let torch use every core (or ``threads``) for the CPU kernels.
+
+    numpy's OpenBLAS is held to one thread from then on: its idle worker threads spin
+    on the cores that torch's threads wait for, which made training under qgis_process
+    2.7x slower (docs/inference.md).
+    """
     torch.set_num_threads(threads if threads > 0 else max(1, os.cpu_count() or 1))
+    hold_openblas_to_one_thread()
+
+
+def hold_openblas_to_one_thread() -> bool:
+    """Limit a loaded OpenBLAS to one thread; False where threadpoolctl is not installed."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return False
+    ThreadpoolController().select(internal_api="openblas").limit(limits=1)
+    return True
 
 
 def state_to_numpy(module: nn.Module) -> Dict[str, np.ndarray]:

@@ -128,6 +128,19 @@ def test_class_weighting_out_of_range_is_refused(value):
         small_model(recipe=TrainingConfig(class_weighting=value))
 
 
+def test_use_all_cores_holds_openblas_to_one_thread():
+    """numpy's OpenBLAS workers spin beside torch's threads unless held to one."""
+    from threadpoolctl import threadpool_info
+
+    from hyperspectral_crnn.models.network import use_all_cores
+
+    np.linalg.svd(np.ones((64, 64)))  # numpy's BLAS is loaded and its threads started
+    use_all_cores(0)
+    openblas = [pool for pool in threadpool_info() if pool["internal_api"] == "openblas"]
+    assert openblas, "Debian's numpy links OpenBLAS"
+    assert all(pool["num_threads"] == 1 for pool in openblas)
+
+
 def test_zero_epochs_is_refused():
     with pytest.raises(CrnnError, match="Epochs"):
         small_model(recipe=TrainingConfig(epochs=0))
