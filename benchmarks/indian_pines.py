@@ -226,16 +226,16 @@ def forest(split: Split) -> np.ndarray:
 
 def runners(epochs: int, threads: int) -> Dict[str, Callable[[Split], np.ndarray]]:
     network = NetworkConfig()
+    recipe = TrainingConfig(device="cpu", threads=threads)
+    baseline = dataclasses.replace(recipe, epochs=epochs)
     return {
-        "crnn": neural(None, network, TrainingConfig(device="cpu", threads=threads)),
-        "crnn-unweighted": neural(None, network, TrainingConfig(device="cpu", threads=threads,
-                                                                class_weighting=0.0)),
+        "crnn": neural(None, network, recipe),
+        "crnn-unweighted": neural(None, network,
+                                  dataclasses.replace(recipe, class_weighting=0.0)),
         "svm": svm,
         "rf": forest,
-        "cnn1d": neural(hu_cnn, network, TrainingConfig(epochs=epochs, device="cpu",
-                                                   threads=threads)),
-        "gru": neural(mou_gru, network, TrainingConfig(epochs=epochs, device="cpu",
-                                                   threads=threads)),
+        "cnn1d": neural(hu_cnn, network, baseline),
+        "gru": neural(mou_gru, network, baseline),
     }
 
 
@@ -359,16 +359,15 @@ def write_markdown(result: dict, path: Path) -> None:
     path.write_text("\n".join(lines))
 
 
-def merged_rows(rows: List[dict], earlier: List[Path]) -> List[dict]:
+def merged_rows(rows: List[dict], earlier: List[dict]) -> List[dict]:
     """This run's rows, then those of earlier runs for (n, seed, method) not yet covered.
 
-    The first file that has an (n, seed, method) gives its rows; this run's rows win.
+    The first run that has an (n, seed, method) gives its rows; this run's rows win.
     """
     merged = list(rows)
     covered = {(r["n"], r["seed"], r["method"]) for r in rows}
-    for path in earlier:
-        found = [r for r in json.loads(path.read_text())["rows"]
-                 if (r["n"], r["seed"], r["method"]) not in covered]
+    for result in earlier:
+        found = [r for r in result["rows"] if (r["n"], r["seed"], r["method"]) not in covered]
         covered |= {(r["n"], r["seed"], r["method"]) for r in found}
         merged += found
     return merged
@@ -392,12 +391,12 @@ def main(argv: List[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.methods and not args.include:
         parser.error("with no --methods, give the runs to report with --include")
+    included = [json.loads(Path(p).read_text()) for p in args.include]
     if args.methods:
         result = run(args.n, args.seeds, args.methods, args.baseline_epochs, args.baseline_n,
                      args.threads)
     else:  # the settings of the first included run, its rows merged below
-        result = {**json.loads(Path(args.include[0]).read_text()), "rows": []}
-    included = [json.loads(Path(p).read_text()) for p in args.include]
+        result = {**included[0], "rows": []}
     commands = [earlier["command"] for earlier in included]
     if args.methods:
         commands.append("benchmarks/indian_pines.py " + " ".join(argv or sys.argv[1:]))
@@ -406,7 +405,7 @@ def main(argv: List[str] | None = None) -> int:
         if any(r["method"] in BASELINES for r in source["rows"]):
             result["baseline_epochs"] = source["baseline_epochs"]
             break
-    result["rows"] = merged_rows(result["rows"], [Path(p) for p in args.include])
+    result["rows"] = merged_rows(result["rows"], included)
     result["command"] = "; ".join(commands)
     result["baseline_n"] = sorted({r["n"] for r in result["rows"]
                                    if r["method"] in BASELINES}) or args.baseline_n

@@ -91,14 +91,13 @@ def use_all_cores(threads: int = 0) -> None:
     hold_openblas_to_one_thread()
 
 
-def hold_openblas_to_one_thread() -> bool:
-    """Limit a loaded OpenBLAS to one thread; False where threadpoolctl is not installed."""
+def hold_openblas_to_one_thread() -> None:
+    """Limit a loaded OpenBLAS to one thread (nothing where threadpoolctl is missing)."""
     try:
         from threadpoolctl import ThreadpoolController
     except ImportError:
-        return False
+        return
     ThreadpoolController().select(internal_api="openblas").limit(limits=1)
-    return True
 
 
 def state_to_numpy(module: nn.Module) -> Dict[str, np.ndarray]:
