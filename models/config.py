@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, Tuple
 
 from .errors import CrnnError
+from .window import check_input_window
 
 RNN_TYPES = ("gru", "lstm", "rnn")
 READOUTS = ("last", "mean")
@@ -27,7 +28,9 @@ class NetworkConfig:
     Defaults from the Indian Pines ablation (docs/ablation.md): three conv blocks with a
     stride-2 first layer shorten 200 bands to a sequence of 12 for two GRU layers of 64.
     Batch norm cost 1.1 points of OA and half the speed, so it is off; dropout did not
-    help once mixup and weight averaging were on.
+    help once mixup and weight averaging were on. ``input_window`` > 1 is the
+    spectral-spatial option (models/window.py): the network then reads the mean spectrum
+    of that window around each pixel instead of the pixel's own.
     """
 
     conv_channels: Tuple[int, ...] = (32, 64, 64)
@@ -40,10 +43,12 @@ class NetworkConfig:
     rnn_layers: int = 2
     readout: str = "last"
     dropout: float = 0.0
+    input_window: int = 1  # 1 = the pixel's own spectrum (the paper's method)
 
     def __post_init__(self) -> None:
         for name in ("conv_channels", "kernel_sizes", "pool_sizes"):
             object.__setattr__(self, name, tuple(int(v) for v in getattr(self, name)))
+        object.__setattr__(self, "input_window", int(self.input_window))
 
     def validate(self) -> None:
         """Raise ``CrnnError`` naming the first inconsistent hyperparameter."""
@@ -68,6 +73,7 @@ class NetworkConfig:
             raise CrnnError("The recurrent layers need a hidden size and a layer count >= 1.")
         if not 0.0 <= self.dropout < 1.0:
             raise CrnnError(f"Dropout must be in [0, 1), got {self.dropout}.")
+        check_input_window(self.input_window)
 
     def sequence_length(self, n_bands: int) -> int:
         """Length of the feature sequence the recurrent layers read for ``n_bands`` bands."""

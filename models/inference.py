@@ -34,6 +34,7 @@ from .errors import CancelledError, CrnnError
 from .files import open_raster, valid_pixels
 from .lop import check_lop, halo, lop_fuse
 from .modelfile import ClassInfo, CrnnModel
+from .window import window_mean
 
 ProgressCallback = Callable[[float], None]
 CancelCheck = Callable[[], bool]
@@ -154,15 +155,27 @@ def classify_raster(
     read_type = _read_type(dataset, band_indices)
     n_bands = len(band_indices)
 
+    radius = model.network.input_window // 2  # the spectral-spatial option reads a halo
+
     def produce(x: int, y: int, w: int, h: int, check: Callable[[], None]):
-        spectra = _read(dataset, x, y, w, h, read_type[0], "pixel", band_indices)
-        if spectra is None:
+        x0, y0 = max(0, x - radius), max(0, y - radius)
+        x1 = min(dataset.RasterXSize, x + w + radius)
+        y1 = min(dataset.RasterYSize, y + h + radius)
+        region = _read(dataset, x0, y0, x1 - x0, y1 - y0, read_type[0], "pixel", band_indices)
+        if region is None:
             raise CrnnError(
-                f"Cannot read rows {y}-{y + h - 1} of '{raster_path}': "
+                f"Cannot read rows {y0}-{y1 - 1} of '{raster_path}': "
                 f"{gdal.GetLastErrorMsg() or 'read error'}. Check that the file is intact."
             )
-        spectra = spectra.reshape(h * w, n_bands)
-        valid = valid_pixels(spectra, nodata)
+        region = region.reshape(y1 - y0, x1 - x0, n_bands)
+        region_valid = valid_pixels(region.reshape(-1, n_bands), nodata).reshape(region.shape[:2])
+        inner = (slice(y - y0, y - y0 + h), slice(x - x0, x - x0 + w))
+        spectra = region[inner].reshape(h * w, n_bands)
+        valid = region_valid[inner].reshape(h * w)
+        network_input = spectra
+        if radius:
+            network_input = window_mean(region, region_valid, 2 * radius + 1)[inner]
+            network_input = network_input.reshape(h * w, n_bands)
         probs = np.zeros((h * w, classifier.n_classes), np.float32)
         guide = np.zeros((h * w, model.guide_components.shape[0]), np.float32) if edge else None
         for start in range(0, h * w, batch_size):
@@ -173,12 +186,13 @@ def classify_raster(
                 continue
             piece = spectra[start:stop]
             if piece_valid.all():
-                probs[start:stop] = classifier.predict_proba(piece)
+                probs[start:stop] = classifier.predict_proba(network_input[start:stop])
                 if edge:
                     guide[start:stop] = model.guide(piece)
             else:
                 chosen = piece[piece_valid]
-                probs[start:stop][piece_valid] = classifier.predict_proba(chosen)
+                probs[start:stop][piece_valid] = classifier.predict_proba(
+                    network_input[start:stop][piece_valid])
                 if edge:
                     guide[start:stop][piece_valid] = model.guide(chosen)
         probs = probs.T.reshape(-1, h, w)

@@ -173,9 +173,11 @@ def load_model(path: str) -> CrnnModel:
             "Update the Hyperspectral CRNN plugin."
         )
     try:
+        network = NetworkConfig.from_dict(header["network"])
+        network.validate()
         arrays = _read_tensors(header["tensors"], body, start + header_length)
         return CrnnModel(
-            network=NetworkConfig.from_dict(header["network"]),
+            network=network,
             band_indices=[int(b) for b in header["band_indices"]],
             band_names=[str(b) for b in header["band_names"]],
             mean=arrays.pop("mean"),

@@ -14,13 +14,14 @@ from osgeo import gdal, ogr, osr
 
 from .errors import CrnnError
 from .files import band_nodata, check_band_indices, open_raster, valid_pixels
+from .window import check_input_window, window_mean
 
 
 @dataclass
 class TrainingPixels:
     """Spectra of the pixels under the polygons, with their class and polygon."""
 
-    spectra: np.ndarray  # (pixels, bands) float32 raw values
+    spectra: np.ndarray  # (pixels, bands) float32 raw values (window means: see input_window)
     labels: np.ndarray  # (pixels,) index into the caller's polygon classes
     groups: np.ndarray  # (pixels,) id of the polygon each pixel came from
     rows: np.ndarray
@@ -106,12 +107,20 @@ def read_training_pixels(
     polygons: Sequence[Tuple[bytes, int]],
     all_touched: bool = False,
     rows_per_read: int = 256,
+    input_window: int = 1,
 ) -> TrainingPixels:
-    """Spectra of every valid pixel under the polygons, read a strip at a time."""
+    """Spectra of every valid pixel under the polygons, read a strip at a time.
+
+    With ``input_window`` > 1 the spectra are the window means the network reads
+    (models/window.py), taken over the image around the polygons; the neighbour pairs
+    stay single pixels, as the edge LOP compares them.
+    """
     dataset = open_raster(raster_path)
     check_band_indices(dataset, band_indices, raster_path)
+    check_input_window(input_window)
     row0, col0, classes, ids = rasterise_polygons(dataset, polygons, all_touched)
     nodata = band_nodata(dataset, band_indices)
+    radius = input_window // 2
     spectra, labels, groups, rows, cols = [], [], [], [], []
     pairs_a, pairs_b = [], []
     dropped = pair_count = 0
@@ -121,31 +130,40 @@ def read_training_pixels(
             continue
         r, c = np.nonzero(strip)
         c_lo, c_hi = int(c.min()), int(c.max()) + 1
-        # one more row and column than the pixels, for their right and lower neighbours
-        height = min(strip.shape[0] + 1, dataset.RasterYSize - row0 - start)
-        width = min(c_hi - c_lo + 1, dataset.RasterXSize - col0 - c_lo)
+        # the window's halo around the pixels, and at least one more row and column for
+        # their right and lower neighbours, clipped to the raster
+        top, left = row0 + start, col0 + c_lo
+        y0, x0 = max(0, top - radius), max(0, left - radius)
+        y1 = min(dataset.RasterYSize, top + strip.shape[0] + max(radius, 1))
+        x1 = min(dataset.RasterXSize, col0 + c_hi + max(radius, 1))
         block = np.stack([
-            dataset.GetRasterBand(b).ReadAsArray(col0 + c_lo, row0 + start, width, height)
+            dataset.GetRasterBand(b).ReadAsArray(x0, y0, x1 - x0, y1 - y0)
             for b in band_indices
         ]).astype(np.float64)  # nodata compares exactly
-        cc = c - c_lo  # column within the block
+        rr, cc = r + top - y0, c + col0 - x0  # the pixels' places in the block
+        height, width = block.shape[1:]
         for dr, dc in ((0, 1), (1, 0)):
-            inside = (r + dr < height) & (cc + dc < width)
-            a = block[:, r[inside], cc[inside]].T
-            b = block[:, r[inside] + dr, cc[inside] + dc].T
+            inside = (rr + dr < height) & (cc + dc < width)
+            a = block[:, rr[inside], cc[inside]].T
+            b = block[:, rr[inside] + dr, cc[inside] + dc].T
             both = valid_pixels(a, nodata) & valid_pixels(b, nodata)
             take = max(0, min(int(both.sum()), MAX_NEIGHBOUR_PAIRS - pair_count))
             pairs_a.append(a[both][:take].astype(np.float32))
             pairs_b.append(b[both][:take].astype(np.float32))
             pair_count += take
-        values = block[:, r, cc].T
+        values = block[:, rr, cc].T
         bad = ~valid_pixels(values, nodata)
         dropped += int(bad.sum())
         keep = ~bad
+        if radius:
+            pixels = block.transpose(1, 2, 0)
+            valid = valid_pixels(pixels.reshape(-1, pixels.shape[2]), nodata)
+            means = window_mean(pixels, valid.reshape(height, width), input_window)
+            values = means[rr, cc]
         spectra.append(values[keep].astype(np.float32))
         labels.append(strip[r, c][keep] - 1)
         groups.append(ids[start : start + rows_per_read][r, c][keep] - 1)
-        rows.append(row0 + start + r[keep])
+        rows.append(top + r[keep])
         cols.append(col0 + c[keep])
     if not spectra:
         raise CrnnError(

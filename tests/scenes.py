@@ -89,6 +89,12 @@ def write_raster(path, cube: np.ndarray, gdal_type=gdal.GDT_Float32, options=(),
     return str(path)
 
 
+def square_wkb(x0, y0, x1, y1) -> bytes:
+    """A rectangle polygon, as the WKB the core's sample reader takes."""
+    ring = f"{x0} {y0}, {x1} {y0}, {x1} {y1}, {x0} {y1}, {x0} {y0}"
+    return ogr.CreateGeometryFromWkt(f"POLYGON(({ring}))").ExportToWkb()
+
+
 def read_band(path: str, band: int = 1) -> np.ndarray:
     dataset = gdal.Open(path)
     return dataset.GetRasterBand(band).ReadAsArray()

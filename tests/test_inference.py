@@ -15,7 +15,7 @@ import os
 import numpy as np
 import pytest
 import scenes
-from core_helpers import small_model, synthetic_spectra
+from core_helpers import SMALL_NETWORK, small_model, synthetic_spectra
 from osgeo import gdal
 
 from hyperspectral_crnn.models import inference
@@ -28,6 +28,7 @@ from hyperspectral_crnn.models.inference import (
 )
 from hyperspectral_crnn.models.lop import lop_fuse
 from hyperspectral_crnn.models.modelfile import ClassInfo
+from hyperspectral_crnn.models.window import window_mean
 
 # One torch thread: on a shared machine, competing threads make the timings erratic.
 classify = functools.partial(classify_raster, threads=1)
@@ -73,12 +74,18 @@ def read(path) -> np.ndarray:
 
 
 def reference(model, array, valid, size=1, weights="uniform", iterations=1):
-    """Whole-image result: predict_proba on every valid pixel, then one lop_fuse."""
+    """Whole-image result: predict_proba on every valid pixel, then one lop_fuse.
+
+    A model with an input window reads the whole image's window means; the guide of the
+    edge LOP still comes from each pixel's own spectrum.
+    """
     bands, height, width = array.shape
     spectra = array.reshape(bands, -1).T
+    network_input = window_mean(array.transpose(1, 2, 0), valid,
+                                model.network.input_window).reshape(-1, bands)
     flat = valid.ravel()
     probs = np.zeros((spectra.shape[0], model.n_classes), np.float32)
-    probs[flat] = model.classifier(threads=1).predict_proba(spectra[flat])
+    probs[flat] = model.classifier(threads=1).predict_proba(network_input[flat])
     guide = np.zeros((spectra.shape[0], model.guide_components.shape[0]), np.float32)
     guide[flat] = model.guide(spectra[flat])
     fused = lop_fuse(
@@ -158,6 +165,41 @@ def test_column_chunks_within_a_tile_row(model, tall, tmp_path, monkeypatch):
                     lop_iterations=1, **outputs(tmp_path))
     fused = reference(model, tall["array"], tall["valid"], 5, "edge", 1)
     assert_matches(model, tmp_path, fused, tall["valid"])
+
+
+@pytest.fixture(scope="module")
+def windowed_model():
+    return small_model(n_bands=BANDS, network=dataclasses.replace(SMALL_NETWORK,
+                                                                  input_window=5))
+
+
+@pytest.mark.parametrize("layout, size, weights", [("tiled", 3, "edge"), ("pixel", 5, "uniform")])
+def test_input_window_streamed_equals_whole_image(windowed_model, tall, tmp_path, monkeypatch,
+                                                  layout, size, weights):
+    """The window's halo is read around every strip and column chunk: exact."""
+    monkeypatch.setattr(inference, "READ_BUDGET_BYTES", 32 * 32 * BANDS * 4)
+    classify(tall["paths"][layout], windowed_model, lop_size=size, lop_weights=weights,
+             lop_iterations=2, **outputs(tmp_path))
+    fused = reference(windowed_model, tall["array"], tall["valid"], size, weights, 2)
+    assert_matches(windowed_model, tmp_path, fused, tall["valid"])
+    windowless = dataclasses.replace(windowed_model, network=dataclasses.replace(
+        windowed_model.network, input_window=1))
+    assert not np.array_equal(fused, reference(windowless, tall["array"], tall["valid"],
+                                               size, weights, 2))
+
+
+def test_input_window_leaves_nodata_out_of_the_mean(windowed_model, tmp_path):
+    array = np.round(scene(40, 30, seed=2)).astype(np.int16)
+    valid = np.ones((40, 30), bool)
+    array[:, 10:13, 5:9] = -9999
+    array[3, 20, 20] = -9999
+    valid[10:13, 5:9] = valid[20, 20] = False
+    path = write_raster(tmp_path / "int16.tif", array, LAYOUTS["tiled"], gdal.GDT_Int16,
+                        nodata=-9999)
+    summary = classify(path, windowed_model, lop_size=3, **outputs(tmp_path))
+    fused = reference(windowed_model, array.astype(np.float32), valid, 3)
+    assert_matches(windowed_model, tmp_path, fused, valid)
+    assert summary.nodata_pixels == int((~valid).sum())
 
 
 @pytest.mark.parametrize("weights", ["uniform", "gaussian"])

@@ -84,7 +84,8 @@ def test_tampered_weights_are_refused(model_path, tmp_path):
         load_model(write(tmp_path, bytes(content)))
 
 
-def test_newer_format_version_asks_for_an_update(model_path, tmp_path):
+def rewritten(model_path, tmp_path, change) -> str:
+    """A copy of the model file whose JSON header ``change(header)`` edited, re-signed."""
     import hashlib
     import json
 
@@ -92,13 +93,27 @@ def test_newer_format_version_asks_for_an_update(model_path, tmp_path):
     (length,) = struct.unpack_from("<Q", content, len(MAGIC))
     start = len(MAGIC) + 8
     header = json.loads(content[start : start + length])
-    header["format_version"] = 99
+    change(header)
     new_header = json.dumps(header).encode()
     body = (MAGIC + struct.pack("<Q", len(new_header)) + new_header
             + content[start + length : -32])
-    path = write(tmp_path, body + hashlib.sha256(body).digest())
+    return write(tmp_path, body + hashlib.sha256(body).digest())
+
+
+def test_newer_format_version_asks_for_an_update(model_path, tmp_path):
+    path = rewritten(model_path, tmp_path, lambda h: h.update(format_version=99))
     with pytest.raises(ModelFileError, match="newer than this plugin reads"):
         load_model(path)
+
+
+def test_input_window_in_the_header(model_path, tmp_path):
+    """Files written before the option read as window 1; an even window is refused."""
+    older = rewritten(model_path, tmp_path, lambda h: h["network"].pop("input_window"))
+    assert load_model(older).network.input_window == 1
+    even = rewritten(model_path, tmp_path, lambda h: h["network"].update(input_window=4))
+    with pytest.raises(ModelFileError, match="odd number of pixels") as error:
+        load_model(even)
+    assert os.path.basename(even) in str(error.value)
 
 
 class Payload:

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from osgeo import gdal, ogr
+from scenes import square_wkb
 
 from hyperspectral_crnn.models.errors import CrnnError
 from hyperspectral_crnn.models.indian_pines import load_indian_pines, protocol_split
@@ -27,11 +28,6 @@ def test_scene_polygons_give_exactly_the_protocol_pixels(scene):
     assert len(np.unique(pixels.groups)) == expected.sum()  # one square polygon per pixel
 
 
-def square(x0, y0, x1, y1):
-    ring = f"{x0} {y0}, {x1} {y0}, {x1} {y1}, {x0} {y1}, {x0} {y0}"
-    return ogr.CreateGeometryFromWkt(f"POLYGON(({ring}))").ExportToWkb()
-
-
 @pytest.fixture()
 def small_raster(tmp_path):
     path = str(tmp_path / "small.tif")
@@ -50,7 +46,7 @@ def small_raster(tmp_path):
 def test_centres_all_touched_and_nodata(small_raster):
     path, data = small_raster
     # covers the centres of rows 1-4, columns 2-5 (x 1020..1060, y 1990..1950)
-    polygon = square(1020.0, 1950.0, 1060.0, 1990.0)
+    polygon = square_wkb(1020.0, 1950.0, 1060.0, 1990.0)
     pixels = read_training_pixels(path, [1, 2, 3], [(polygon, 0)])
     assert pixels.dropped_nodata == 2  # the NaN and the nodata pixel
     assert len(pixels.labels) == 16 - 2
@@ -60,7 +56,7 @@ def test_centres_all_touched_and_nodata(small_raster):
     assert set(pixels.labels) == {0} and set(pixels.groups) == {0}
     # right and lower neighbours of the valid pixels, both valid, for the edge LOP's scale
     assert len(pixels.neighbours[0]) == len(pixels.neighbours[1]) > 0
-    sliver = square(1021.0, 1951.0, 1024.0, 1954.0)  # inside one pixel, no centre
+    sliver = square_wkb(1021.0, 1951.0, 1024.0, 1954.0)  # inside one pixel, no centre
     with pytest.raises(CrnnError, match="all touched"):
         read_training_pixels(path, [1], [(sliver, 0)])
     assert len(read_training_pixels(path, [1], [(sliver, 0)], all_touched=True).labels) == 1
@@ -69,10 +65,10 @@ def test_centres_all_touched_and_nodata(small_raster):
 def test_polygons_outside_the_raster_are_explained(small_raster):
     path, _ = small_raster
     with pytest.raises(CrnnError, match="No training polygon overlaps the raster"):
-        read_training_pixels(path, [1], [(square(0.0, 0.0, 10.0, 10.0), 0)])
+        read_training_pixels(path, [1], [(square_wkb(0.0, 0.0, 10.0, 10.0), 0)])
 
 
 def test_band_beyond_the_raster_is_explained(small_raster):
     path, _ = small_raster
     with pytest.raises(CrnnError, match="has 3 band"):
-        read_training_pixels(path, [4], [(square(1020.0, 1950.0, 1060.0, 1990.0), 0)])
+        read_training_pixels(path, [4], [(square_wkb(1020.0, 1950.0, 1060.0, 1990.0), 0)])
