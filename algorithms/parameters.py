@@ -114,6 +114,15 @@ TRAINING = [
 ]
 
 NETWORK = [
+    Spec("INPUT_WINDOW", "Input window (spectral-spatial option)",
+         "1 (the paper's method): the network reads each pixel's own spectrum and the LOP "
+         "adds the spatial part. 3, 5, ...: it reads the mean spectrum of the pixels in "
+         "that window around each pixel, in training and classification alike. On Indian "
+         "Pines (200 pixels per class) a 5x5 window raised OA after the edge LOP from "
+         "94.8 % to 97.7 %, with training pixels drawn at random, which flatters any "
+         "method that reads neighbours (docs/benchmarks.md). It blurs details smaller "
+         "than the window.", "int",
+         N.input_window, minimum=1, maximum=15, field="input_window"),
     Spec("CONV_CHANNELS", "Convolution channels per block",
          "Comma-separated filter counts, one per 1-D convolution block.", "ints",
          _ints(N.conv_channels), advanced=True, field="conv_channels"),

@@ -230,7 +230,8 @@ def train_from_parameters(algorithm, parameters, context, feedback,
         polygons, classes = training_polygons(algorithm, parameters, context, feedback,
                                               layer.crs())
         feedback.pushInfo(tr("Reading the pixels under {n} polygons...").format(n=len(polygons)))
-        pixels = read_training_pixels(layer.source(), bands, polygons, values["ALL_TOUCHED"])
+        pixels = read_training_pixels(layer.source(), bands, polygons, values["ALL_TOUCHED"],
+                                      input_window=network.input_window)
         if pixels.dropped_nodata:
             feedback.pushWarning(tr("{n} pixel(s) under the polygons have nodata and were "
                                     "dropped.").format(n=pixels.dropped_nodata))

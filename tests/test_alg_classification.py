@@ -143,3 +143,28 @@ def test_smooth_fuses_another_tools_probabilities(provider, fields, tmp_path):
     with pytest.raises(QgsProcessingException, match="needs the spectra"):
         processing.run("crnn:smooth", {"PROBABILITIES": source, "LOP_WEIGHTS": "edge",
                                        "OUTPUT": str(tmp_path / "edge.tif")})
+
+
+def test_input_window_is_kept_in_the_model_and_used_to_classify(provider, fields, tmp_path):
+    import processing
+
+    model_path = str(tmp_path / "windowed.crnn")
+    processing.run("crnn:train", {
+        "INPUT": fields["raster"], "TRAINING": fields["polygons"], "CLASS_FIELD": "crop",
+        "OUTPUT_MODEL": model_path, "INPUT_WINDOW": 3, **SMALL})
+    model = load_model(model_path)
+    assert model.network.input_window == 3
+    output = str(tmp_path / "classes.tif")
+    processing.run("crnn:classify", {"INPUT": fields["raster"], "MODEL": model_path,
+                                     "LOP_SIZE": 3, "OUTPUT": output})
+    assert np.mean(read_band(output) == fields["truth"]) >= 0.97
+
+
+def test_even_input_window_is_refused(provider, fields, tmp_path):
+    import processing
+
+    with pytest.raises(QgsProcessingException, match="odd number of pixels"):
+        processing.run("crnn:train", {
+            "INPUT": fields["raster"], "TRAINING": fields["polygons"], "CLASS_FIELD": "crop",
+            "OUTPUT_MODEL": str(tmp_path / "m.crnn"), "INPUT_WINDOW": 4, **SMALL})
+    assert not os.path.exists(tmp_path / "m.crnn")
