@@ -119,7 +119,7 @@ NETWORK = [
          "adds the spatial part. 3, 5, ...: it reads the mean spectrum of the pixels in "
          "that window around each pixel, in training and classification alike. On Indian "
          "Pines (200 pixels per class) a 5x5 window raised OA after the edge LOP from "
-         "94.8 % to 97.7 %, with training pixels drawn at random, which flatters any "
+         "94.8 % to 97.8 %, with training pixels drawn at random, which flatters any "
          "method that reads neighbours (docs/benchmarks.md). It blurs details smaller "
          "than the window.", "int",
          N.input_window, minimum=1, maximum=15, field="input_window"),
