@@ -676,6 +676,10 @@
       <translation>Ausgaben werden als GeoTIFF geschrieben: Geben Sie '{path}' die Endung .tif.</translation>
     </message>
     <message>
+      <source>The model reads the mean spectrum of the {w}x{w} pixels around each pixel (spectral-spatial input option).</source>
+      <translation>Das Modell liest das mittlere Spektrum der {w}x{w} Pixel um jedes Pixel (Option spektral-räumliche Eingabe).</translation>
+    </message>
+    <message>
       <source>No ground truth file given: only the cube is written.</source>
       <translation>Keine Referenzdatei angegeben: Nur der Würfel wird geschrieben.</translation>
     </message>

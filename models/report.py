@@ -434,7 +434,10 @@ def _section_convolution(model: CrnnModel, spectra: np.ndarray, targets: np.ndar
 
 def _section_network(model: CrnnModel) -> str:
     network = model.network
-    length, lines = model.n_bands, [("Input", f"1 x {model.n_bands} (one value per band)")]
+    window = network.input_window
+    source = ("one value per band" if window == 1 else
+              f"per band, the mean of the {window}x{window} pixels around the pixel")
+    length, lines = model.n_bands, [("Input", f"1 x {model.n_bands} ({source})")]
     for i, (channels, kernel, pool) in enumerate(zip(network.conv_channels, network.kernel_sizes,
                                                      network.pool_sizes)):
         length //= pool
@@ -457,7 +460,7 @@ def _section_network(model: CrnnModel) -> str:
             settings.append((key, model.provenance[key]))
     return ("<h2>Architecture</h2>" + _table(lines)
             + "<h2>Hyperparameters</h2>" + _table(settings)
-            + '<p class="note">Network settings (conv_channels ... dropout), then the '
+            + '<p class="note">Network settings (conv_channels ... input_window), then the '
               "training recipe, as stored in the model file.</p>")
 
 

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from osgeo import gdal
 from qgis.core import QgsProcessingException
+from recording import Recorder
 from scenes import FAST_PARAMETERS, FIELD_CLASSES, read_band
 
 from hyperspectral_crnn.models.modelfile import load_model
@@ -155,9 +156,11 @@ def test_input_window_is_kept_in_the_model_and_used_to_classify(provider, fields
     model = load_model(model_path)
     assert model.network.input_window == 3
     output = str(tmp_path / "classes.tif")
+    feedback = Recorder()
     processing.run("crnn:classify", {"INPUT": fields["raster"], "MODEL": model_path,
-                                     "LOP_SIZE": 3, "OUTPUT": output})
+                                     "LOP_SIZE": 3, "OUTPUT": output}, feedback=feedback)
     assert np.mean(read_band(output) == fields["truth"]) >= 0.97
+    assert any("3x3 pixels around each pixel" in info for info in feedback.infos)
 
 
 def test_even_input_window_is_refused(provider, fields, tmp_path):

@@ -21,6 +21,7 @@ import pytest
 import scenes
 from osgeo import gdal, ogr, osr
 from qgis.core import QgsProcessingException, QgsProcessingFeedback
+from recording import Recorder
 from scenes import FAST_PARAMETERS, ORIGIN, PIXEL, read_band
 
 from hyperspectral_crnn.models.modelfile import MAGIC, load_model
@@ -33,23 +34,6 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 # A tiny network and a short training: every test here trains in about a second.
 SMALL = {**FAST_PARAMETERS, "EPOCHS": 8, "BATCH_SIZE": 64}
 OUTPUT_SUFFIXES = (".tif", ".tiff", ".crnn", ".part", ".aux.xml", ".qml", ".html")
-
-
-class Recorder(QgsProcessingFeedback):
-    """Keeps the warnings and infos an algorithm pushes."""
-
-    def __init__(self):
-        super().__init__()
-        self.warnings: list[str] = []
-        self.infos: list[str] = []
-
-    def pushWarning(self, text):  # noqa: N802 - QGIS's name
-        self.warnings.append(text)
-        super().pushWarning(text)
-
-    def pushInfo(self, text):  # noqa: N802 - QGIS's name
-        self.infos.append(text)
-        super().pushInfo(text)
 
 
 @pytest.fixture(scope="module")

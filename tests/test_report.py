@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import numpy as np
@@ -111,6 +112,15 @@ def test_without_matplotlib_the_tables_remain(pixel_split, monkeypatch):
     assert "The figures need matplotlib" in text
     assert "<h2>Classes</h2>" in text and "Band of strongest response" in text
     assert "<h2>Validation confusion matrix</h2>" in text and "Reference \\ Predicted" in text
+
+
+def test_architecture_says_what_the_network_reads(pixel_split):
+    model, spectra, labels = pixel_split
+    assert "(one value per band)" in report.render_training_report(model, spectra, labels)
+    windowed = dataclasses.replace(
+        model, network=dataclasses.replace(model.network, input_window=5))
+    text = report.render_training_report(windowed, spectra, labels)
+    assert "the mean of the 5x5 pixels around the pixel" in text
 
 
 def test_wrong_spectra_shape_is_refused(pixel_split):
