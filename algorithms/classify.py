@@ -86,6 +86,11 @@ def classify_from_parameters(algorithm, parameters, context, feedback, model: Cr
             raise QgsProcessingException(tr(
                 "Outputs are written as GeoTIFF: give '{path}' a .tif extension.").format(
                     path=path))
+    window = model.network.input_window
+    if window > 1:
+        feedback.pushInfo(tr(
+            "The model reads the mean spectrum of the {w}x{w} pixels around each pixel "
+            "(spectral-spatial input option).").format(w=window))
     share = 100.0 - progress_start
     try:
         summary = classify_raster(
@@ -162,11 +167,6 @@ class ClassifyAlgorithm(CrnnAlgorithm):
         feedback.pushInfo(self.tr("Model: {k} classes, {b} bands, trained on {source}.").format(
             k=model.n_classes, b=model.n_bands,
             source=model.provenance.get("source_raster", "?")))
-        window = model.network.input_window
-        if window > 1:
-            feedback.pushInfo(self.tr(
-                "The model reads the mean spectrum of the {w}x{w} pixels around each pixel "
-                "(spectral-spatial input option).").format(w=window))
         device = self.parameterAsEnumString(parameters, "DEVICE", context)
         if os.path.abspath(path) == os.path.abspath(
                 self.parameterAsOutputLayer(parameters, "OUTPUT", context)):

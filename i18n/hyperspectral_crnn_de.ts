@@ -664,6 +664,10 @@
       <translation>LOP_SIZE muss ungerade und mindestens 1 sein (1 = keine Fusion, 3 = das 3x3 des Artikels), erhalten: {size}.</translation>
     </message>
     <message>
+      <source>The model reads the mean spectrum of the {w}x{w} pixels around each pixel (spectral-spatial input option).</source>
+      <translation>Das Modell liest das mittlere Spektrum der {w}x{w} Pixel um jedes Pixel (Option spektral-räumliche Eingabe).</translation>
+    </message>
+    <message>
       <source>Every pixel of '{raster}' is nodata (the band's nodata value, NaN or Inf in one of the model's bands), so the classification is empty. Check the raster's nodata value and that it is the right raster.</source>
       <translation>Jedes Pixel von '{raster}' ist NoData (der NoData-Wert des Bandes, NaN oder Inf in einem der Bänder des Modells), daher ist die Klassifikation leer. Prüfen Sie den NoData-Wert des Rasters und ob es das richtige Raster ist.</translation>
     </message>
@@ -674,10 +678,6 @@
     <message>
       <source>Outputs are written as GeoTIFF: give '{path}' a .tif extension.</source>
       <translation>Ausgaben werden als GeoTIFF geschrieben: Geben Sie '{path}' die Endung .tif.</translation>
-    </message>
-    <message>
-      <source>The model reads the mean spectrum of the {w}x{w} pixels around each pixel (spectral-spatial input option).</source>
-      <translation>Das Modell liest das mittlere Spektrum der {w}x{w} Pixel um jedes Pixel (Option spektral-räumliche Eingabe).</translation>
     </message>
     <message>
       <source>No ground truth file given: only the cube is written.</source>
