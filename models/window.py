@@ -44,15 +44,17 @@ def window_mean(spectra: np.ndarray, valid: np.ndarray, window: int) -> np.ndarr
     rows, cols = valid.shape
     weight = valid.astype(np.float32)
     padded = np.zeros((rows + 2 * radius, cols + 2 * radius, spectra.shape[2] + 1), np.float32)
-    # np.where, not a product: an invalid pixel may hold NaN or Inf
-    padded[radius:radius + rows, radius:radius + cols, :-1] = np.where(
-        valid[..., None], spectra, np.float32(0))
+    # copied where valid, not multiplied by the mask: an invalid pixel may hold NaN or Inf
+    np.copyto(padded[radius:radius + rows, radius:radius + cols, :-1], spectra,
+              where=valid[..., None])
     padded[radius:radius + rows, radius:radius + cols, -1] = weight
     down = padded[0:rows].copy()  # sums along the rows, then along the columns
     for shift in range(1, window):
         down += padded[shift:shift + rows]
+    del padded  # at most two block-sized temporaries at a time
     total = down[:, 0:cols].copy()
     for shift in range(1, window):
         total += down[:, shift:shift + cols]
+    del down
     count = total[..., -1:]
     return np.divide(total[..., :-1], count, out=np.zeros_like(spectra), where=count > 0)
