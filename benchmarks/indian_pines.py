@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Callable, Dict, List
 
 import numpy as np
+from scipy import ndimage
 
 REPO = Path(__file__).resolve().parent.parent
 PLUGINS = REPO / ".build" / "plugins"
@@ -77,14 +78,33 @@ METHODS = ("crnn", "crnn-unweighted", "crnn-window5", "svm", "svm-window5", "rf"
 BASELINES = ("cnn1d", "gru")  # the paper's neural baselines, run at --baseline-n only
 
 
-class Split:
-    """One protocol split with everything the methods share."""
+def blocked_sides(shape: tuple, block: int) -> np.ndarray:
+    """True on the training side of a checkerboard of ``block`` x ``block`` cells."""
+    rows, cols = np.indices(shape)
+    return (rows // block + cols // block) % 2 == 0
 
-    def __init__(self, cube: np.ndarray, gt: np.ndarray, n: int, seed: int) -> None:
+
+class Split:
+    """One protocol split with everything the methods share.
+
+    ``block`` > 0 gives the spatially blocked variant: training pixels only from one side
+    of a checkerboard of ``block``-pixel cells, test pixels only from the other side and
+    at least 3 pixels from it, so no test pixel shares a 5x5 window with the training side.
+    """
+
+    def __init__(self, cube: np.ndarray, gt: np.ndarray, n: int, seed: int,
+                 block: int = 0) -> None:
         self.shape = gt.shape
         self.gt = gt
-        train_mask = protocol_split(gt, n, seed)
-        self.test_mask = (gt > 0) & ~train_mask
+        if block:
+            train_side = blocked_sides(gt.shape, block)
+            train_mask = protocol_split(np.where(train_side, gt, 0), n, seed)
+            # no test pixel's 5x5 window reaches the training side
+            near = ndimage.binary_dilation(train_side, np.ones((5, 5), bool))
+            self.test_mask = (gt > 0) & ~near
+        else:
+            train_mask = protocol_split(gt, n, seed)
+            self.test_mask = (gt > 0) & ~train_mask
         pixels = cube.reshape(-1, cube.shape[-1]).astype(np.float32)
         labels = gt.ravel().astype(np.int64) - 1
         train_index = np.flatnonzero(train_mask.ravel())
@@ -260,7 +280,7 @@ def runners(epochs: int, threads: int) -> Dict[str, Callable[[Split], np.ndarray
 
 
 def run(ns: List[int], seeds: List[int], methods: List[str], baseline_epochs: int,
-        baseline_ns: List[int], threads: int = 0) -> dict:
+        baseline_ns: List[int], threads: int = 0, block: int = 0) -> dict:
     import torch
 
     from hyperspectral_crnn.models.network import use_all_cores
@@ -271,7 +291,7 @@ def run(ns: List[int], seeds: List[int], methods: List[str], baseline_epochs: in
     rows = []
     for n in ns:
         for seed in seeds:
-            split = Split(cube, gt, n, seed)
+            split = Split(cube, gt, n, seed, block)
             for method in methods:
                 if method in BASELINES and n not in baseline_ns:
                     continue
@@ -288,7 +308,7 @@ def run(ns: List[int], seeds: List[int], methods: List[str], baseline_epochs: in
     return {"rows": rows, "threads": torch.get_num_threads(), "cpu": platform.processor()
             or platform.machine(), "best_lop": BEST_LOP, "paper_lop": PAPER_LOP,
             "network": NetworkConfig().to_dict(), "training": TrainingConfig().to_dict(),
-            "baseline_epochs": baseline_epochs, "baseline_n": baseline_ns}
+            "baseline_epochs": baseline_epochs, "baseline_n": baseline_ns, "blocked": block}
 
 
 def summary(rows: List[dict]) -> List[dict]:
@@ -329,6 +349,18 @@ def write_markdown(result: dict, path: Path) -> None:
         f"torch thread{'s' if result['threads'] != 1 else ''} per process on a shared 2-core "
         "machine (noisy: compare within a table).",
         "",
+    ]
+    if result.get("blocked"):
+        lines += [
+            f"**Spatially blocked split** (`--blocked {result['blocked']}`), not the "
+            "protocol's: training pixels are drawn (N per class, same rule) only from one "
+            f"side of a checkerboard of {result['blocked']} x {result['blocked']}-pixel "
+            "cells; test pixels are the labelled pixels of the other side at least 3 pixels "
+            "from it, so no test pixel's 5x5 window holds a pixel of the training side. "
+            "Classes with no test pixel there drop out of AA.",
+            "",
+        ]
+    lines += [
         "Commands (separate processes, rows reported together): "
         if "; " in result["command"] else "Command: ",
         "; ".join(f"`{c}`" for c in result["command"].split("; ")),
@@ -416,6 +448,10 @@ def main(argv: List[str] | None = None) -> int:
     parser.add_argument("--out", default=str(REPO / "docs" / "benchmarks"))
     parser.add_argument("--threads", type=int, default=0,
                         help="torch threads (0 = all cores); 1 when runs share the machine")
+    parser.add_argument("--blocked", type=int, default=0, metavar="CELL",
+                        help="spatially blocked split: train on one side of a checkerboard "
+                        "of CELL-pixel cells, test on the other (0 = the protocol's random "
+                        "split)")
     parser.add_argument("--include", nargs="+", default=[], metavar="JSON",
                         help="report the rows of these earlier runs' JSON files too (runs "
                         "split over processes); this run's rows replace theirs")
@@ -423,9 +459,15 @@ def main(argv: List[str] | None = None) -> int:
     if not args.methods and not args.include:
         parser.error("with no --methods, give the runs to report with --include")
     included = [json.loads(Path(p).read_text()) for p in args.include]
+    splits = {earlier.get("blocked", 0) for earlier in included}
+    if args.methods or args.blocked:
+        splits.add(args.blocked)
+    if len(splits) > 1:
+        parser.error("the runs reported together must share one split: --blocked "
+                     f"{' and '.join(map(str, sorted(splits)))} were given")
     if args.methods:
         result = run(args.n, args.seeds, args.methods, args.baseline_epochs, args.baseline_n,
-                     args.threads)
+                     args.threads, args.blocked)
     else:  # the settings of the first included run, its rows merged below
         result = {**included[0], "rows": []}
     commands = [earlier["command"] for earlier in included]

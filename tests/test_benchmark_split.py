@@ -1,0 +1,52 @@
+"""The benchmark's spatially blocked split: no test pixel shares a window with training."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hyperspectral_crnn.models.indian_pines import load_indian_pines
+
+SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "indian_pines.py"
+
+
+@pytest.fixture(scope="module")
+def benchmark():
+    spec = importlib.util.spec_from_file_location("indian_pines_benchmark", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_blocked_split_keeps_test_pixels_away_from_the_training_side(benchmark):
+    cube, gt = load_indian_pines()
+    split = benchmark.Split(cube, gt, 200, seed=0, block=16)
+    train_side = benchmark.blocked_sides(gt.shape, 16)
+    train = np.zeros(gt.size, bool)
+    train[split.train_index] = True
+    train = train.reshape(gt.shape)
+    assert train_side[train].all()
+    test_rows, test_cols = np.nonzero(split.test_mask)
+    assert len(test_rows) > 2000
+    for r, c in zip(test_rows, test_cols):
+        assert not train_side[max(0, r - 2):r + 3, max(0, c - 2):c + 3].any()
+    # every class can be learnt: the training side holds pixels of all 16
+    assert len(np.unique(split.y[split.train_index])) == 16
+    random = benchmark.Split(cube, gt, 200, seed=0)
+    assert (random.test_mask | (random.gt == 0)).sum() > split.test_mask.sum()
+
+
+def test_blocked_runs_are_not_reported_with_random_ones(benchmark, tmp_path, capsys):
+    runs = []
+    for blocked in (0, 16):
+        path = tmp_path / f"run{blocked}.json"
+        path.write_text(json.dumps({"rows": [], "command": "x", "blocked": blocked}))
+        runs.append(str(path))
+    with pytest.raises(SystemExit):
+        benchmark.main(["--methods", "--include", *runs, "--out", str(tmp_path / "report")])
+    assert "--blocked 0 and 16" in capsys.readouterr().err
+    assert not (tmp_path / "report.md").exists()
