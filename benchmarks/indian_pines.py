@@ -384,8 +384,8 @@ def write_markdown(result: dict, path: Path) -> None:
         "spectrum (`NetworkConfig(input_window=5)`, models/window.py), a spectral-spatial "
         "extension of the paper's method, off by default. With random training pixels, as "
         "in this protocol, a test pixel's window often holds training pixels, which "
-        "flatters any method that reads neighbours; judge it on polygon-grouped or "
-        "spatially separate test data too.",
+        "flatters any method that reads neighbours; `--blocked` measures it on test "
+        "pixels away from the training pixels (docs/benchmarks_blocked.md).",
         "- LOPs: the paper's uniform 3x3 pool applied once, and the best setting of the "
         "ablation, {size}x{size} {weights} applied {iterations} times, with the edge scale "
         "fitted on the training pixels (`models.training.fit_guide`).".format(**BEST_LOP),
