@@ -6,6 +6,7 @@
 #   make demo    setup + the Indian Pines demo into out/demo/
 #   make translations  i18n/*.ts -> i18n/*.qm with Qt's lrelease
 #   make benchmark            the Indian Pines accuracy benchmark (long)
+#   make benchmark-blocked    the same on a spatially blocked split (long)
 #   make benchmark-inference  the speed and memory benchmark
 #
 # Every target is idempotent; reruns skip what is already there.
@@ -26,7 +27,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export QT_QPA_PLATFORM ?= offscreen
 export DEBIAN_FRONTEND ?= noninteractive
 
-.PHONY: setup debian-packages plugin-link test lint demo translations benchmark benchmark-inference
+.PHONY: setup debian-packages plugin-link test lint demo translations benchmark benchmark-blocked \
+	benchmark-inference
 
 setup: debian-packages $(REQUIREMENTS_STAMP) plugin-link translations
 	@plugins="$$(scripts/qgis_process plugins 2>/dev/null)"; \
@@ -84,9 +86,14 @@ translations: $(QM_FILES)
 i18n/%.qm: i18n/%.ts | debian-packages
 	$(LRELEASE) -silent $< -qm $@
 
-# Accuracy (docs/benchmarks.md) and speed/memory (docs/inference.md) benchmarks: long.
+# Accuracy (docs/benchmarks.md), the same on a spatially blocked split
+# (docs/benchmarks_blocked.md) and speed/memory (docs/inference.md) benchmarks: long.
 benchmark: setup
 	$(PY) benchmarks/indian_pines.py
+
+benchmark-blocked: setup
+	$(PY) benchmarks/indian_pines.py --n 200 --blocked 16 \
+		--methods crnn crnn-window5 svm svm-window5 --out docs/benchmarks_blocked
 
 benchmark-inference: setup
 	$(PY) benchmarks/inference.py
