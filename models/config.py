@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any, Dict, Tuple
 
 from .errors import CrnnError
-from .window import check_input_window
 
 RNN_TYPES = ("gru", "lstm", "rnn")
 READOUTS = ("last", "mean")
@@ -19,6 +18,16 @@ DEVICES = ("auto", "cpu", "cuda")
 SPLITS = ("polygon", "pixel")
 LOP_WEIGHTS = ("uniform", "gaussian", "edge")
 VALIDATION_FRACTION = 0.15  # share of each class's training pixels held out (ablation)
+
+
+def check_input_window(window: int) -> None:
+    """The spectral-spatial option's window (models/window.py): odd, 1 = off."""
+    if window < 1 or window % 2 == 0:
+        raise CrnnError(
+            f"The input window must be an odd number of pixels (1 = each pixel's own "
+            f"spectrum, the paper's method; 3 or 5 = the mean spectrum of that window), "
+            f"got {window}."
+        )
 
 
 @dataclass(frozen=True)

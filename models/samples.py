@@ -12,9 +12,10 @@ from typing import Sequence, Tuple
 import numpy as np
 from osgeo import gdal, ogr, osr
 
+from .config import check_input_window
 from .errors import CrnnError
 from .files import band_nodata, check_band_indices, open_raster, valid_pixels
-from .window import check_input_window, window_mean
+from .window import window_mean
 
 
 @dataclass

@@ -14,16 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import CrnnError
-
-
-def check_input_window(window: int) -> None:
-    if window < 1 or window % 2 == 0:
-        raise CrnnError(
-            f"The input window must be an odd number of pixels (1 = each pixel's own "
-            f"spectrum, the paper's method; 3 or 5 = the mean spectrum of that window), "
-            f"got {window}."
-        )
+from .config import check_input_window
 
 
 def window_mean(spectra: np.ndarray, valid: np.ndarray, window: int) -> np.ndarray:
