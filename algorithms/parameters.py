@@ -124,6 +124,16 @@ NETWORK = [
          "0.2 after the LOP (docs/benchmarks_blocked.md): try it on data you can check. "
          "It blurs details smaller than the window.", "int",
          N.input_window, minimum=1, maximum=15, field="input_window"),
+    Spec("UNIT_LENGTH", "Scale each spectrum to unit length",
+         "Divides each pixel's spectrum by its Euclidean length before the per-band "
+         "standardisation, so brightness differences within a class (shading, "
+         "illumination, moisture) drop out and the spectrum's shape stays. On Indian Pines "
+         "(200 pixels per class, five seeds) it raised OA from 82.6 to 84.2 % alone and "
+         "from 94.8 to 95.3 % after the edge LOP, and from 86.1 to 87.3 % after the LOP "
+         "with test pixels away from the training pixels (docs/ablation.md). Turn it off "
+         "where classes differ mainly in brightness (dark and bright surfaces of one "
+         "material, water and shadow).",
+         "bool", N.unit_length, field="unit_length"),
     Spec("CONV_CHANNELS", "Convolution channels per block",
          "Comma-separated filter counts, one per 1-D convolution block.", "ints",
          _ints(N.conv_channels), advanced=True, field="conv_channels"),

@@ -4,7 +4,8 @@ For each N (training pixels per class) and seed: the protocol split (N random pi
 class, half of a class with fewer than 2N; validation pixels for early stopping come out
 of the training pixels), then, on the same split:
 
-- the CRNN (our default), alone, with the paper's 3x3 uniform LOP, and with the best LOP;
+- the CRNN (our default), alone, with the paper's 3x3 uniform LOP, and with the best LOP
+  (and labelled variants: without unit-length scaling, with the 5x5 input window);
 - an RBF-SVM (C and gamma by 3-fold cross-validation on the training pixels only) and a
   random forest (500 trees), each alone and with the same two LOPs;
 - the paper's neural baselines written from their papers: a 1-D CNN over the spectrum
@@ -61,6 +62,7 @@ from hyperspectral_crnn.models.indian_pines import (  # noqa: E402
     protocol_split,
 )
 from hyperspectral_crnn.models.lop import lop_fuse  # noqa: E402
+from hyperspectral_crnn.models.spectra import scale_spectra  # noqa: E402
 from hyperspectral_crnn.models.training import (  # noqa: E402
     fit_guide,
     fit_standardisation,
@@ -73,8 +75,8 @@ PAPER_LOP = dict(size=3, weights="uniform", iterations=1)
 BEST_LOP = dict(size=3, weights="edge", iterations=15)  # best of the LOP study (docs/ablation.md)
 # Wu & Prasad 2017, CRNN-LOP on their 19-class Indian Pines scene (a different scene).
 PAPER_OA = {100: 96.61, 200: 96.98, 300: 98.08}
-METHODS = ("crnn", "crnn-unweighted", "crnn-window5", "svm", "svm-window5", "rf", "cnn1d",
-           "gru")
+METHODS = ("crnn", "crnn-raw", "crnn-unweighted", "crnn-window5", "crnn-raw-window5", "svm",
+           "svm-unit", "svm-window5", "rf", "cnn1d", "gru")
 BASELINES = ("cnn1d", "gru")  # the paper's neural baselines, run at --baseline-n only
 
 
@@ -90,12 +92,15 @@ class Split:
     ``block`` > 0 gives the spatially blocked variant: training pixels only from one side
     of a checkerboard of ``block``-pixel cells, test pixels only from the other side and
     at least 3 pixels from it, so no test pixel shares a 5x5 window with the training side.
+    ``unit_length``: the spectra are scaled to unit length before the standardisation, as
+    the plugin does for ``NetworkConfig.unit_length`` (the LOP's guide reads them too).
     """
 
     def __init__(self, cube: np.ndarray, gt: np.ndarray, n: int, seed: int,
-                 block: int = 0) -> None:
+                 block: int = 0, unit_length: bool = False) -> None:
         self.shape = gt.shape
         self.gt = gt
+        self.n, self.block, self.unit_length = n, block, unit_length
         if block:
             train_side = blocked_sides(gt.shape, block)
             train_mask = protocol_split(np.where(train_side, gt, 0), n, seed)
@@ -105,7 +110,7 @@ class Split:
         else:
             train_mask = protocol_split(gt, n, seed)
             self.test_mask = (gt > 0) & ~train_mask
-        pixels = cube.reshape(-1, cube.shape[-1]).astype(np.float32)
+        pixels = scale_spectra(cube.reshape(-1, cube.shape[-1]), unit_length)
         labels = gt.ravel().astype(np.int64) - 1
         train_index = np.flatnonzero(train_mask.ravel())
         fit, val = validation_split(labels[train_index], VALIDATION_FRACTION, seed)
@@ -134,11 +139,17 @@ class Split:
         The LOP's guide stays on the pixels' own spectra, as in the plugin.
         """
         means = window_mean(self.cube, np.ones(self.shape, bool), window)
-        means = means.reshape(-1, means.shape[-1])
+        means = scale_spectra(means.reshape(-1, means.shape[-1]), self.unit_length)
         mean, std = fit_standardisation(means[self.train_index])
         windowed = copy.copy(self)
         windowed.x = (means - mean) / std
         return windowed
+
+    def with_unit_length(self) -> Split:
+        """This split with unit-length spectra (the same pixels; a new guide)."""
+        if self.unit_length:
+            return self
+        return Split(self.cube, self.gt, self.n, self.seed, self.block, unit_length=True)
 
     def scores(self, probabilities: np.ndarray) -> Dict[str, float]:
         """OA, AA, kappa (percent) of (pixels, classes) probabilities on the test pixels."""
@@ -159,6 +170,8 @@ def neural(build: Callable | None, network: NetworkConfig, recipe: TrainingConfi
     """A method that trains ``build(bands, classes)`` (default: the CRNN) with ``recipe``."""
 
     def run(split: Split) -> np.ndarray:
+        if split.unit_length != network.unit_length:
+            raise ValueError("the split's spectra are not scaled as the network expects")
         if network.input_window > 1:
             split = split.with_input_window(network.input_window)
         import torch
@@ -262,20 +275,32 @@ def forest(split: Split) -> np.ndarray:
     return model.predict_proba(split.x)
 
 
-def runners(epochs: int, threads: int) -> Dict[str, Callable[[Split], np.ndarray]]:
+Method = Callable[[Split], np.ndarray]
+
+
+def runners(epochs: int, threads: int) -> Dict[str, tuple[bool, Method]]:
+    """Method name -> (whether it reads unit-length spectra, the method)."""
     network = NetworkConfig()
+    raw = dataclasses.replace(network, unit_length=False)
     recipe = TrainingConfig(device="cpu", threads=threads)
     baseline = dataclasses.replace(recipe, epochs=epochs)
+    crnns = {
+        "crnn": (network, recipe),
+        "crnn-raw": (raw, recipe),
+        "crnn-unweighted": (raw, dataclasses.replace(recipe, class_weighting=0.0)),
+        "crnn-window5": (dataclasses.replace(network, input_window=5), recipe),
+        "crnn-raw-window5": (dataclasses.replace(raw, input_window=5), recipe),
+    }
+    methods = {name: (net.unit_length, neural(None, net, rec))
+               for name, (net, rec) in crnns.items()}
     return {
-        "crnn": neural(None, network, recipe),
-        "crnn-unweighted": neural(None, network,
-                                  dataclasses.replace(recipe, class_weighting=0.0)),
-        "crnn-window5": neural(None, dataclasses.replace(network, input_window=5), recipe),
-        "svm": svm,
-        "svm-window5": lambda split: svm(split.with_input_window(5)),
-        "rf": forest,
-        "cnn1d": neural(hu_cnn, network, baseline),
-        "gru": neural(mou_gru, network, baseline),
+        **methods,
+        "svm": (False, svm),
+        "svm-unit": (True, svm),
+        "svm-window5": (False, lambda split: svm(split.with_input_window(5))),
+        "rf": (False, forest),
+        "cnn1d": (False, neural(hu_cnn, raw, baseline)),
+        "gru": (False, neural(mou_gru, raw, baseline)),
     }
 
 
@@ -291,13 +316,16 @@ def run(ns: List[int], seeds: List[int], methods: List[str], baseline_epochs: in
     rows = []
     for n in ns:
         for seed in seeds:
-            split = Split(cube, gt, n, seed, block)
+            plain = Split(cube, gt, n, seed, block)
             for method in methods:
                 if method in BASELINES and n not in baseline_ns:
                     continue
+                unit_length, train_and_predict = available[method]
+                # unit-length methods get a split whose LOP guide reads those spectra too
+                split = plain.with_unit_length() if unit_length else plain
                 torch.manual_seed(seed)
                 started = time.perf_counter()
-                probabilities = available[method](split)
+                probabilities = train_and_predict(split)
                 seconds = time.perf_counter() - started
                 for lop_name, lop in (("alone", None), ("lop3", PAPER_LOP), ("best", BEST_LOP)):
                     fused = probabilities if lop is None else split.fused(probabilities, **lop)
@@ -328,10 +356,14 @@ def summary(rows: List[dict]) -> List[dict]:
     return table
 
 
-LABELS = {"crnn": "CRNN (ours)", "crnn-unweighted": "CRNN, no class weighting",
+LABELS = {"crnn": "CRNN (ours)",
+          "crnn-raw": "CRNN without unit-length scaling (the default before 2026-12-03)",
+          "crnn-unweighted": "CRNN without unit-length scaling or class weighting",
           "crnn-window5": "CRNN, 5x5 input window (spectral-spatial option)",
+          "crnn-raw-window5": "CRNN, 5x5 input window, without unit-length scaling",
           "svm-window5": "RBF-SVM, 5x5 input window",
-          "svm": "RBF-SVM", "rf": "Random forest", "cnn1d": "1-D CNN (Hu 2015)",
+          "svm": "RBF-SVM", "svm-unit": "RBF-SVM on unit-length spectra",
+          "rf": "Random forest", "cnn1d": "1-D CNN (Hu 2015)",
           "gru": "GRU over bands (Mou 2017)"}
 LOP_LABELS = {"alone": "alone", "lop3": "+ 3x3 uniform LOP (paper)",
               "best": "+ {size}x{size} {weights} LOP x{iterations}".format(**BEST_LOP)}
@@ -378,8 +410,12 @@ def write_markdown(result: dict, path: Path) -> None:
         "## How the methods were run",
         "",
         "- CRNN: the plugin's defaults (`NetworkConfig()`, `TrainingConfig()`; "
-        "docs/ablation.md), trained by `models.training.train_network`.",
-        "- CRNN, no class weighting: the same with `TrainingConfig(class_weighting=0)`.",
+        "docs/ablation.md), trained by `models.training.train_network`. Each spectrum is "
+        "scaled to unit length before the per-band standardisation (`unit_length`), and "
+        "the edge LOP's guide reads the same scaled spectra, as in the plugin.",
+        "- CRNN without unit-length scaling: `NetworkConfig(unit_length=False)`, the "
+        "default before 2026-12-03; without class weighting also "
+        "`TrainingConfig(class_weighting=0)`.",
         "- CRNN, 5x5 input window: the same network reading each pixel's 5x5 mean "
         "spectrum (`NetworkConfig(input_window=5)`, models/window.py), a spectral-spatial "
         "extension of the paper's method, off by default. With random training pixels, as "
@@ -392,6 +428,8 @@ def write_markdown(result: dict, path: Path) -> None:
         "- RBF-SVM: C and gamma by 3-fold cross-validation on the training pixels only; "
         "posteriors by LIBSVM's pairwise Platt scaling and coupling (scikit-learn "
         "`SVC(probability=True)`), the class is their argmax.",
+        "- RBF-SVM on unit-length spectra: the same SVM given the CRNN's scaled "
+        "spectra, so the scaling can be judged against what it does for the SVM.",
         "- RBF-SVM, 5x5 input window: the same SVM on the 5x5 mean spectra, so the "
         "spectral-spatial option can be judged against what the SVM does with the same "
         "input.",

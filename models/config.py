@@ -39,7 +39,11 @@ class NetworkConfig:
     Batch norm cost 1.1 points of OA and half the speed, so it is off; dropout did not
     help once mixup and weight averaging were on. ``input_window`` > 1 is the
     spectral-spatial option (models/window.py): the network then reads the mean spectrum
-    of that window around each pixel instead of the pixel's own.
+    of that window around each pixel instead of the pixel's own. ``unit_length`` divides
+    each spectrum by its Euclidean length before the per-band standardisation
+    (models/spectra.py), so shading and illumination drop out and the spectrum's shape
+    stays; on Indian Pines it gained 1.6 points of OA alone and 0.5 after the edge LOP,
+    and 1.2 after the LOP on the spatially blocked split.
     """
 
     conv_channels: Tuple[int, ...] = (32, 64, 64)
@@ -53,11 +57,13 @@ class NetworkConfig:
     readout: str = "last"
     dropout: float = 0.0
     input_window: int = 1  # 1 = the pixel's own spectrum (the paper's method)
+    unit_length: bool = True  # each spectrum scaled to unit length before standardisation
 
     def __post_init__(self) -> None:
         for name in ("conv_channels", "kernel_sizes", "pool_sizes"):
             object.__setattr__(self, name, tuple(int(v) for v in getattr(self, name)))
         object.__setattr__(self, "input_window", int(self.input_window))
+        object.__setattr__(self, "unit_length", bool(self.unit_length))
 
     def validate(self) -> None:
         """Raise ``CrnnError`` naming the first inconsistent hyperparameter."""
@@ -110,7 +116,8 @@ class NetworkConfig:
 
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> NetworkConfig:
-        return cls(**_known_fields(cls, data))
+        # model files written before unit_length existed did not scale their spectra
+        return cls(**_known_fields(cls, {"unit_length": False, **data}))
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ import numpy as np
 from .config import NetworkConfig
 from .errors import CrnnError, ModelFileError
 from .files import write_atomically
+from .spectra import scale_spectra
 
 MAGIC = b"HSCRNN\x00\x1a"
 FORMAT_VERSION = 1
@@ -82,7 +83,7 @@ class CrnnModel:
 
     def guide(self, spectra: np.ndarray) -> np.ndarray:
         """(N, bands) raw values -> (N, C) features whose distances drive the edge LOP."""
-        standardised = (np.asarray(spectra, np.float32) - self.mean) / self.std
+        standardised = (scale_spectra(spectra, self.network.unit_length) - self.mean) / self.std
         return standardised @ self.guide_components.T
 
 

@@ -16,6 +16,7 @@ from torch import nn
 
 from .config import NetworkConfig
 from .errors import CrnnError
+from .spectra import scale_spectra
 
 
 class Crnn(nn.Module):
@@ -135,8 +136,14 @@ class PixelClassifier:
         network = Crnn(config, self.n_bands, n_classes)
         load_state(network, state)
         self.network = network.to(self.device).eval()
+        self.unit_length = config.unit_length
         self.mean = torch.as_tensor(mean, dtype=torch.float32, device=self.device)
         self.inv_std = torch.as_tensor(1.0 / std, dtype=torch.float32, device=self.device)
+
+    def network_input(self, spectra: np.ndarray) -> torch.Tensor:
+        """(N, bands) raw values -> the scaled, standardised tensor the network reads."""
+        scaled = np.ascontiguousarray(scale_spectra(spectra, self.unit_length))
+        return (torch.from_numpy(scaled).to(self.device) - self.mean) * self.inv_std
 
     def predict_proba(self, spectra: np.ndarray) -> np.ndarray:
         """(N, bands) raw values -> (N, classes) float32 posterior probabilities."""
@@ -148,10 +155,8 @@ class PixelClassifier:
         out = np.empty((spectra.shape[0], self.n_classes), dtype=np.float32)
         with torch.inference_mode():
             for start in range(0, spectra.shape[0], self.batch_size):
-                chunk = torch.from_numpy(
-                    np.ascontiguousarray(spectra[start : start + self.batch_size], np.float32)
-                ).to(self.device)
-                logits = self.network((chunk - self.mean) * self.inv_std)
+                chunk = self.network_input(spectra[start : start + self.batch_size])
+                logits = self.network(chunk)
                 out[start : start + chunk.shape[0]] = torch.softmax(logits, 1).cpu().numpy()
         return out
 

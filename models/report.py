@@ -220,8 +220,7 @@ def first_layer_response(model: CrnnModel, spectra: np.ndarray, targets: np.ndar
                 continue
             if members.size > max_per_class:
                 members = np.sort(rng.choice(members, max_per_class, replace=False))
-            x = torch.from_numpy(np.ascontiguousarray(spectra[members], np.float32))
-            x = (x - classifier.mean) * classifier.inv_std
+            x = classifier.network_input(spectra[members])
             activation = head(x.unsqueeze(1))  # (pixels, filters, bands / stride)
             per_position = activation.mean(dim=(0, 1)).numpy()
             # with a stride, output position i sits over band i * stride: spread it back
@@ -437,6 +436,8 @@ def _section_network(model: CrnnModel) -> str:
     window = network.input_window
     source = ("one value per band" if window == 1 else
               f"per band, the mean of the {window}x{window} pixels around the pixel")
+    if network.unit_length:
+        source += "; each spectrum scaled to unit length, then standardised per band"
     length, lines = model.n_bands, [("Input", f"1 x {model.n_bands} ({source})")]
     for i, (channels, kernel, pool) in enumerate(zip(network.conv_channels, network.kernel_sizes,
                                                      network.pool_sizes)):

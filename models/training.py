@@ -15,6 +15,7 @@ import numpy as np
 from .config import VALIDATION_FRACTION, NetworkConfig, TrainingConfig
 from .errors import CancelledError, CrnnError
 from .modelfile import ClassInfo, CrnnModel
+from .spectra import scale_spectra
 
 EpochCallback = Callable[[Dict[str, float]], None]
 CancelCheck = Callable[[], bool]
@@ -307,7 +308,7 @@ def train_model(
     """
     network = network or NetworkConfig()
     recipe = recipe or TrainingConfig()
-    spectra = np.asarray(spectra, np.float32)
+    spectra = scale_spectra(spectra, network.unit_length)
     values = np.array([c.value for c in classes])
     if len(values) < 2:
         raise CrnnError("Training needs at least two classes with pixels.")
@@ -322,8 +323,8 @@ def train_model(
     standardised = (spectra - mean) / std
     pairs = None
     if neighbours is not None:
-        pairs = ((np.asarray(neighbours[0], np.float32) - mean) / std,
-                 (np.asarray(neighbours[1], np.float32) - mean) / std)
+        pairs = ((scale_spectra(neighbours[0], network.unit_length) - mean) / std,
+                 (scale_spectra(neighbours[1], network.unit_length) - mean) / std)
     components, edge_scale = fit_guide(standardised, targets, recipe.seed, pairs)
     trained = train_network(
         standardised[train_idx], targets[train_idx],

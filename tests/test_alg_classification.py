@@ -163,6 +163,16 @@ def test_input_window_is_kept_in_the_model_and_used_to_classify(provider, fields
     assert any("3x3 pixels around each pixel" in info for info in feedback.infos)
 
 
+def test_unit_length_can_be_turned_off_and_is_kept_in_the_model(provider, fields, tmp_path):
+    import processing
+
+    model_path = str(tmp_path / "unscaled.crnn")
+    processing.run("crnn:train", {
+        "INPUT": fields["raster"], "TRAINING": fields["polygons"], "CLASS_FIELD": "crop",
+        "OUTPUT_MODEL": model_path, "UNIT_LENGTH": False, **SMALL})
+    assert load_model(model_path).network.unit_length is False
+
+
 def test_even_input_window_is_refused(provider, fields, tmp_path):
     import processing
 

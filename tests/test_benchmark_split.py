@@ -1,4 +1,4 @@
-"""The benchmark's spatially blocked split: no test pixel shares a window with training."""
+"""The benchmark's splits: the blocked one keeps test pixels away; the unit-length one."""
 
 from __future__ import annotations
 
@@ -50,3 +50,18 @@ def test_blocked_runs_are_not_reported_with_random_ones(benchmark, tmp_path, cap
         benchmark.main(["--methods", "--include", *runs, "--out", str(tmp_path / "report")])
     assert "--blocked 0 and 16" in capsys.readouterr().err
     assert not (tmp_path / "report.md").exists()
+
+
+def test_unit_length_split_has_the_same_pixels_and_its_own_guide(benchmark):
+    cube, gt = load_indian_pines()
+    plain = benchmark.Split(cube, gt, 200, seed=0)
+    scaled = plain.with_unit_length()
+    assert scaled.unit_length and scaled.with_unit_length() is scaled
+    assert np.array_equal(scaled.train_index, plain.train_index)
+    assert np.array_equal(scaled.test_mask, plain.test_mask)
+    raw = cube.reshape(-1, cube.shape[-1]).astype(np.float64)
+    unit = raw / np.linalg.norm(raw, axis=1, keepdims=True)
+    np.testing.assert_allclose(scaled.x * scaled.std + scaled.mean, unit, atol=1e-5)
+    assert not np.allclose(scaled.guide, plain.guide)
+    with pytest.raises(ValueError, match="not scaled as the network expects"):
+        benchmark.runners(1, 1)["crnn"][1](plain)

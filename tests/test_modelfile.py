@@ -116,6 +116,12 @@ def test_input_window_in_the_header(model_path, tmp_path):
     assert os.path.basename(even) in str(error.value)
 
 
+def test_files_from_before_unit_length_read_their_spectra_unscaled(model, model_path, tmp_path):
+    assert model.network.unit_length and load_model(model_path).network.unit_length
+    older = rewritten(model_path, tmp_path, lambda h: h["network"].pop("unit_length"))
+    assert load_model(older).network.unit_length is False
+
+
 class Payload:
     """Unpickling this would create a file: the loader must never unpickle."""
 

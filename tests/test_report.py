@@ -116,11 +116,13 @@ def test_without_matplotlib_the_tables_remain(pixel_split, monkeypatch):
 
 def test_architecture_says_what_the_network_reads(pixel_split):
     model, spectra, labels = pixel_split
-    assert "(one value per band)" in report.render_training_report(model, spectra, labels)
-    windowed = dataclasses.replace(
-        model, network=dataclasses.replace(model.network, input_window=5))
+    assert model.network.unit_length
+    text = report.render_training_report(model, spectra, labels)
+    assert "(one value per band; each spectrum scaled to unit length" in text
+    windowed = dataclasses.replace(model, network=dataclasses.replace(
+        model.network, input_window=5, unit_length=False))
     text = report.render_training_report(windowed, spectra, labels)
-    assert "the mean of the 5x5 pixels around the pixel" in text
+    assert "(per band, the mean of the 5x5 pixels around the pixel)" in text
 
 
 def test_wrong_spectra_shape_is_refused(pixel_split):
