@@ -93,7 +93,8 @@ benchmark: setup
 
 benchmark-blocked: setup
 	$(PY) benchmarks/indian_pines.py --n 200 --blocked 16 \
-		--methods crnn crnn-window5 svm svm-window5 --out docs/benchmarks_blocked
+		--methods crnn crnn-raw crnn-window5 svm svm-unit svm-window5 \
+		--out docs/benchmarks_blocked
 
 benchmark-inference: setup
 	$(PY) benchmarks/inference.py
