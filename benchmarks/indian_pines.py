@@ -316,13 +316,16 @@ def run(ns: List[int], seeds: List[int], methods: List[str], baseline_epochs: in
     rows = []
     for n in ns:
         for seed in seeds:
-            plain = Split(cube, gt, n, seed, block)
+            splits = {False: Split(cube, gt, n, seed, block)}
             for method in methods:
                 if method in BASELINES and n not in baseline_ns:
                     continue
                 unit_length, train_and_predict = available[method]
-                # unit-length methods get a split whose LOP guide reads those spectra too
-                split = plain.with_unit_length() if unit_length else plain
+                # unit-length methods get a split whose LOP guide reads those spectra too,
+                # built once per split for all of them
+                if unit_length not in splits:
+                    splits[True] = splits[False].with_unit_length()
+                split = splits[unit_length]
                 torch.manual_seed(seed)
                 started = time.perf_counter()
                 probabilities = train_and_predict(split)

@@ -136,13 +136,12 @@ class PixelClassifier:
         network = Crnn(config, self.n_bands, n_classes)
         load_state(network, state)
         self.network = network.to(self.device).eval()
-        self.unit_length = config.unit_length
         self.mean = torch.as_tensor(mean, dtype=torch.float32, device=self.device)
         self.inv_std = torch.as_tensor(1.0 / std, dtype=torch.float32, device=self.device)
 
     def network_input(self, spectra: np.ndarray) -> torch.Tensor:
         """(N, bands) raw values -> the scaled, standardised tensor the network reads."""
-        scaled = np.ascontiguousarray(scale_spectra(spectra, self.unit_length))
+        scaled = np.ascontiguousarray(scale_spectra(spectra, self.network.config.unit_length))
         return (torch.from_numpy(scaled).to(self.device) - self.mean) * self.inv_std
 
     def predict_proba(self, spectra: np.ndarray) -> np.ndarray:

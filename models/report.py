@@ -459,9 +459,10 @@ def _section_network(model: CrnnModel) -> str:
     for key in ("validation_fraction", "split", "samples_per_class"):
         if key in model.provenance:
             settings.append((key, model.provenance[key]))
+    names = list(network.to_dict())
     return ("<h2>Architecture</h2>" + _table(lines)
             + "<h2>Hyperparameters</h2>" + _table(settings)
-            + '<p class="note">Network settings (conv_channels ... input_window), then the '
+            + f'<p class="note">Network settings ({names[0]} ... {names[-1]}), then the '
               "training recipe, as stored in the model file.</p>")
 
 
