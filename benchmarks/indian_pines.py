@@ -50,6 +50,7 @@ def _ensure_importable() -> None:
 
 _ensure_importable()
 
+from hyperspectral_crnn.benchmarks.machine import matmul_flops  # noqa: E402
 from hyperspectral_crnn.models.assessment import assess_arrays  # noqa: E402
 from hyperspectral_crnn.models.config import (  # noqa: E402
     VALIDATION_FRACTION,
@@ -326,6 +327,9 @@ def run(ns: List[int], seeds: List[int], methods: List[str], baseline_epochs: in
                 if unit_length not in splits:
                     splits[True] = splits[False].with_unit_length()
                 split = splits[unit_length]
+                # the machine's speed drifts from day to day and within one; measured per
+                # method so each training time has its own reference
+                gflops = round(matmul_flops() / 1e9, 1)
                 torch.manual_seed(seed)
                 started = time.perf_counter()
                 probabilities = train_and_predict(split)
@@ -333,7 +337,8 @@ def run(ns: List[int], seeds: List[int], methods: List[str], baseline_epochs: in
                 for lop_name, lop in (("alone", None), ("lop3", PAPER_LOP), ("best", BEST_LOP)):
                     fused = probabilities if lop is None else split.fused(probabilities, **lop)
                     row = {"n": n, "seed": seed, "method": method, "lop": lop_name,
-                           "train_seconds": round(seconds, 2), **split.scores(fused)}
+                           "train_seconds": round(seconds, 2), "matmul_gflops": gflops,
+                           **split.scores(fused)}
                     rows.append(row)
                     print(json.dumps(row), flush=True)
     return {"rows": rows, "threads": torch.get_num_threads(), "cpu": platform.processor()
@@ -355,6 +360,9 @@ def summary(rows: List[dict]) -> List[dict]:
             values = [m[key] for m in members]
             entry[key] = statistics.mean(values)
             entry[key + "_std"] = statistics.stdev(values) if len(values) > 1 else 0.0
+        # rows from before the machine's speed was recorded have none
+        speeds = [m["matmul_gflops"] for m in members if "matmul_gflops" in m]
+        entry["matmul_gflops"] = statistics.mean(speeds) if len(speeds) == len(members) else None
         table.append(entry)
     return table
 
@@ -382,7 +390,10 @@ def write_markdown(result: dict, path: Path) -> None:
         "for early stopping come out of the training pixels). Figures are mean +- std over "
         f"the seeds run, in percent; training time in wall seconds with {result['threads']} "
         f"torch thread{'s' if result['threads'] != 1 else ''} per process on a shared 2-core "
-        "machine (noisy: compare within a table).",
+        "machine (noisy: compare within a table). The machine's speed varies from day to "
+        "day, and training time with it: \"matmul\" is the GFLOP/s of a 2048 x 2048 float32 "
+        "matrix product measured with the same threads just before each training (mean "
+        "over the seeds; blank for rows run before it was recorded).",
         "",
     ]
     if result.get("blocked"):
@@ -400,14 +411,15 @@ def write_markdown(result: dict, path: Path) -> None:
         if "; " in result["command"] else "Command: ",
         "; ".join(f"`{c}`" for c in result["command"].split("; ")),
         "",
-        "| N | method | LOP | seeds | OA | AA | kappa | train s |",
-        "|---|---|---|---|---|---|---|---|",
+        "| N | method | LOP | seeds | OA | AA | kappa | train s | matmul GFLOP/s |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for e in table:
+        speed = "" if e["matmul_gflops"] is None else f"{e['matmul_gflops']:.0f}"
         lines.append(
             f"| {e['n']} | {LABELS[e['method']]} | {LOP_LABELS[e['lop']]} | {e['seeds']} | "
             f"{e['OA']:.2f} +- {e['OA_std']:.2f} | {e['AA']:.2f} +- {e['AA_std']:.2f} | "
-            f"{e['kappa']:.2f} +- {e['kappa_std']:.2f} | {e['train_seconds']:.1f} |")
+            f"{e['kappa']:.2f} +- {e['kappa_std']:.2f} | {e['train_seconds']:.1f} | {speed} |")
     lines += [
         "",
         "## How the methods were run",

@@ -62,6 +62,7 @@ _ensure_importable()
 import numpy as np  # noqa: E402
 from osgeo import gdal  # noqa: E402
 
+from hyperspectral_crnn.benchmarks.machine import matmul_flops  # noqa: E402
 from hyperspectral_crnn.models.config import NetworkConfig  # noqa: E402
 from hyperspectral_crnn.models.inference import (  # noqa: E402
     DEFAULT_BATCH_SIZE,
@@ -147,19 +148,6 @@ def classify_once(raster: str, model, folder: str, batch_size: int = DEFAULT_BAT
     if os.path.exists(output + ".aux.xml"):
         os.remove(output + ".aux.xml")
     return summary
-
-
-def matmul_flops(repeats: int = 7) -> float:
-    import torch
-
-    a, b = torch.randn(2048, 2048), torch.randn(2048, 2048)
-    a @ b
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        a @ b
-        times.append(time.perf_counter() - started)
-    return 2 * 2048**3 / statistics.median(times)
 
 
 def lop_seconds(size: int, classes: int, repeats: int = 3) -> float:

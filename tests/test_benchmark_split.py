@@ -65,3 +65,31 @@ def test_unit_length_split_has_the_same_pixels_and_its_own_guide(benchmark):
     assert not np.allclose(scaled.guide, plain.guide)
     with pytest.raises(ValueError, match="not scaled as the network expects"):
         benchmark.runners(1, 1)["crnn"][1](plain)
+
+
+def test_report_gives_the_machine_speed_only_where_every_seed_recorded_it(benchmark, tmp_path):
+    def rows(seed, method, gflops=None):
+        extra = {} if gflops is None else {"matmul_gflops": gflops}
+        return [{"n": 200, "seed": seed, "method": method, "lop": lop, "train_seconds": 60.0,
+                 "OA": 90.0, "AA": 90.0, "kappa": 90.0, **extra}
+                for lop in ("alone", "lop3", "best")]
+
+    result = {"rows": rows(0, "crnn", 140.0) + rows(1, "crnn", 160.0)
+              + rows(0, "svm", 150.0) + rows(1, "svm"),
+              "threads": 2, "command": "x", "blocked": 0}
+    speeds = {(e["method"], e["lop"]): e["matmul_gflops"]
+              for e in benchmark.summary(result["rows"])}
+    assert speeds[("crnn", "alone")] == 150.0
+    assert speeds[("svm", "alone")] is None  # seed 1 ran before the speed was recorded
+    benchmark.write_markdown(result, tmp_path / "report.md")
+    table = [line for line in (tmp_path / "report.md").read_text().splitlines()
+             if line.startswith("| 200 |")]
+    assert table[0].endswith("| 60.0 | 150 |")
+    assert table[-1].endswith("| 60.0 |  |")
+    assert (tmp_path / "report.md").read_text().count("matmul GFLOP/s") == 1
+
+
+def test_machine_speed_is_measured_with_torch():
+    from hyperspectral_crnn.benchmarks.machine import matmul_flops
+
+    assert 1e9 < matmul_flops(repeats=1) < 1e14
