@@ -135,7 +135,9 @@ NETWORK = [
          "material, water and shadow).",
          "bool", N.unit_length, field="unit_length"),
     Spec("CONV_CHANNELS", "Convolution channels per block",
-         "Comma-separated filter counts, one per 1-D convolution block.", "ints",
+         "Comma-separated filter counts, one per 1-D convolution block. 16,32,32 trains "
+         "11 % faster and classifies about 1.5 times as fast on a 2-core CPU, for 0.45 "
+         "points less OA after the edge LOP on Indian Pines (docs/ablation.md).", "ints",
          _ints(N.conv_channels), advanced=True, field="conv_channels"),
     Spec("KERNEL_SIZES", "Convolution kernel sizes", "Comma-separated, one per block.", "ints",
          _ints(N.kernel_sizes), advanced=True, field="kernel_sizes"),
@@ -147,8 +149,10 @@ NETWORK = [
          field="pool_sizes"),
     Spec("BATCH_NORM", "Batch normalisation", "Batch norm after each convolution.", "bool",
          N.batch_norm, advanced=True, field="batch_norm"),
-    Spec("RNN_TYPE", "Recurrent layer", "gru (default), lstm or rnn.", "choice", N.rnn_type,
-         advanced=True, choices=RNN_TYPES, field="rnn_type"),
+    Spec("RNN_TYPE", "Recurrent layer", "gru (default), lstm or rnn. On Indian "
+         "Pines (200 pixels per class, five seeds) an LSTM trained 21 % faster on a 2-core "
+         "CPU, for 0.7 points less OA after the edge LOP (docs/ablation.md).", "choice",
+         N.rnn_type, advanced=True, choices=RNN_TYPES, field="rnn_type"),
     Spec("RNN_HIDDEN", "Recurrent hidden size", "Units per recurrent layer.", "int",
          N.rnn_hidden, advanced=True, minimum=1, field="rnn_hidden"),
     Spec("RNN_LAYERS", "Recurrent layers", "Stacked recurrent layers.", "int", N.rnn_layers,

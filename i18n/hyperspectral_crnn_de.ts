@@ -276,8 +276,8 @@
       <translation>Faltungskanäle pro Block</translation>
     </message>
     <message>
-      <source>Comma-separated filter counts, one per 1-D convolution block.</source>
-      <translation>Durch Kommas getrennte Filteranzahlen, eine pro 1-D-Faltungsblock.</translation>
+      <source>Comma-separated filter counts, one per 1-D convolution block. 16,32,32 trains 11 % faster and classifies about 1.5 times as fast on a 2-core CPU, for 0.45 points less OA after the edge LOP on Indian Pines (docs/ablation.md).</source>
+      <translation>Durch Kommas getrennte Filteranzahlen, eine pro 1-D-Faltungsblock. 16,32,32 trainiert auf einer 2-Kern-CPU 11 % schneller und klassifiziert etwa 1,5-mal so schnell, bei 0,45 Punkten weniger OA nach dem Kanten-LOP auf Indian Pines (docs/ablation.md).</translation>
     </message>
     <message>
       <source>Convolution kernel sizes</source>
@@ -316,8 +316,8 @@
       <translation>Rekurrente Schicht</translation>
     </message>
     <message>
-      <source>gru (default), lstm or rnn.</source>
-      <translation>gru (Standard), lstm oder rnn.</translation>
+      <source>gru (default), lstm or rnn. On Indian Pines (200 pixels per class, five seeds) an LSTM trained 21 % faster on a 2-core CPU, for 0.7 points less OA after the edge LOP (docs/ablation.md).</source>
+      <translation>gru (Standard), lstm oder rnn. Auf Indian Pines (200 Pixel pro Klasse, fünf Seeds) trainierte ein LSTM auf einer 2-Kern-CPU 21 % schneller, bei 0,7 Punkten weniger OA nach dem Kanten-LOP (docs/ablation.md).</translation>
     </message>
     <message>
       <source>Recurrent hidden size</source>
