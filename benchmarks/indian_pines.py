@@ -77,8 +77,9 @@ BEST_LOP = dict(size=3, weights="edge", iterations=15)  # best of the LOP study 
 # Wu & Prasad 2017, CRNN-LOP on their 19-class Indian Pines scene (a different scene).
 PAPER_OA = {100: 96.61, 200: 96.98, 300: 98.08}
 METHODS = ("crnn", "crnn-raw", "crnn-unweighted", "crnn-window5", "crnn-raw-window5", "svm",
-           "svm-unit", "svm-window5", "rf", "cnn1d", "gru")
-BASELINES = ("cnn1d", "gru")  # the paper's neural baselines, run at --baseline-n only
+           "svm-unit", "svm-window5", "rf", "cnn1d", "cnn1d-unit", "gru")
+# the paper's neural baselines, run at --baseline-n only
+BASELINES = ("cnn1d", "cnn1d-unit", "gru")
 
 
 def blocked_sides(shape: tuple, block: int) -> np.ndarray:
@@ -301,6 +302,7 @@ def runners(epochs: int, threads: int) -> Dict[str, tuple[bool, Method]]:
         "svm-window5": (False, lambda split: svm(split.with_input_window(5))),
         "rf": (False, forest),
         "cnn1d": (False, neural(hu_cnn, raw, baseline)),
+        "cnn1d-unit": (True, neural(hu_cnn, network, baseline)),
         "gru": (False, neural(mou_gru, raw, baseline)),
     }
 
@@ -375,6 +377,7 @@ LABELS = {"crnn": "CRNN (ours)",
           "svm-window5": "RBF-SVM, 5x5 input window",
           "svm": "RBF-SVM", "svm-unit": "RBF-SVM on unit-length spectra",
           "rf": "Random forest", "cnn1d": "1-D CNN (Hu 2015)",
+          "cnn1d-unit": "1-D CNN (Hu 2015) on unit-length spectra",
           "gru": "GRU over bands (Mou 2017)"}
 LOP_LABELS = {"alone": "alone", "lop3": "+ 3x3 uniform LOP (paper)",
               "best": "+ {size}x{size} {weights} LOP x{iterations}".format(**BEST_LOP)}
@@ -462,6 +465,9 @@ def write_markdown(result: dict, path: Path) -> None:
             f"{'papers' if len(baselines) > 1 else 'paper'}, trained with our "
             f"recipe for {result['baseline_epochs']} epochs, at N = "
             f"{', '.join(map(str, result['baseline_n']))}.")
+    if "cnn1d-unit" in ran:
+        lines.append("- 1-D CNN on unit-length spectra: the same network given the CRNN's "
+                     "scaled spectra, with the LOP guide of the CRNN's split.")
     lines += [
         "",
         "## The paper's figures, for reference",
@@ -497,7 +503,7 @@ def main(argv: List[str] | None = None) -> int:
                         help="none: train nothing, report the --include files' rows")
     parser.add_argument("--baseline-epochs", type=int, default=200)
     parser.add_argument("--baseline-n", type=int, nargs="+", default=[100, 200, 300],
-                        help="N at which the neural baselines (cnn1d, gru) run")
+                        help="N at which the neural baselines (cnn1d, cnn1d-unit, gru) run")
     parser.add_argument("--out", default=str(REPO / "docs" / "benchmarks"))
     parser.add_argument("--threads", type=int, default=0,
                         help="torch threads (0 = all cores); 1 when runs share the machine")

@@ -63,8 +63,11 @@ def test_unit_length_split_has_the_same_pixels_and_its_own_guide(benchmark):
     unit = raw / np.linalg.norm(raw, axis=1, keepdims=True)
     np.testing.assert_allclose(scaled.x * scaled.std + scaled.mean, unit, atol=1e-5)
     assert not np.allclose(scaled.guide, plain.guide)
-    with pytest.raises(ValueError, match="not scaled as the network expects"):
-        benchmark.runners(1, 1)["crnn"][1](plain)
+    for method in ("crnn", "cnn1d-unit"):  # methods that read unit-length spectra
+        unit_length, train_and_predict = benchmark.runners(1, 1)[method]
+        assert unit_length
+        with pytest.raises(ValueError, match="not scaled as the network expects"):
+            train_and_predict(plain)
 
 
 def test_report_gives_the_machine_speed_only_where_every_seed_recorded_it(benchmark, tmp_path):
