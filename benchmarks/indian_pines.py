@@ -340,7 +340,7 @@ def run(ns: List[int], seeds: List[int], methods: List[str], baseline_epochs: in
                     fused = probabilities if lop is None else split.fused(probabilities, **lop)
                     row = {"n": n, "seed": seed, "method": method, "lop": lop_name,
                            "train_seconds": round(seconds, 2), "matmul_gflops": gflops,
-                           **split.scores(fused)}
+                           "threads": torch.get_num_threads(), **split.scores(fused)}
                     rows.append(row)
                     print(json.dumps(row), flush=True)
     return {"rows": rows, "threads": torch.get_num_threads(), "cpu": platform.processor()
@@ -365,6 +365,7 @@ def summary(rows: List[dict]) -> List[dict]:
         # rows from before the machine's speed was recorded have none
         speeds = [m["matmul_gflops"] for m in members if "matmul_gflops" in m]
         entry["matmul_gflops"] = statistics.mean(speeds) if len(speeds) == len(members) else None
+        entry["threads"] = "/".join(str(t) for t in sorted({m["threads"] for m in members}))
         table.append(entry)
     return table
 
@@ -391,9 +392,9 @@ def write_markdown(result: dict, path: Path) -> None:
         "Protocol: ../shared/protocol.md (N training pixels per class, half of a class with "
         "fewer than 2N; the rest of the labelled pixels are the test set; validation pixels "
         "for early stopping come out of the training pixels). Figures are mean +- std over "
-        f"the seeds run, in percent; training time in wall seconds with {result['threads']} "
-        f"torch thread{'s' if result['threads'] != 1 else ''} per process on a shared 2-core "
-        "machine (noisy: compare within a table). The machine's speed varies from day to "
+        "the seeds run, in percent; training time in wall seconds with the torch threads "
+        "per process given beside it, on a shared 2-core machine (noisy: compare within a "
+        "table). The machine's speed varies from day to "
         "day, and training time with it: \"matmul\" is the GFLOP/s of a 2048 x 2048 float32 "
         "matrix product measured with the same threads just before each training (mean "
         "over the seeds; blank for rows run before it was recorded).",
@@ -414,15 +415,16 @@ def write_markdown(result: dict, path: Path) -> None:
         if "; " in result["command"] else "Command: ",
         "; ".join(f"`{c}`" for c in result["command"].split("; ")),
         "",
-        "| N | method | LOP | seeds | OA | AA | kappa | train s | matmul GFLOP/s |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| N | method | LOP | seeds | OA | AA | kappa | train s | threads | matmul GFLOP/s |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for e in table:
         speed = "" if e["matmul_gflops"] is None else f"{e['matmul_gflops']:.0f}"
         lines.append(
             f"| {e['n']} | {LABELS[e['method']]} | {LOP_LABELS[e['lop']]} | {e['seeds']} | "
             f"{e['OA']:.2f} +- {e['OA_std']:.2f} | {e['AA']:.2f} +- {e['AA_std']:.2f} | "
-            f"{e['kappa']:.2f} +- {e['kappa_std']:.2f} | {e['train_seconds']:.1f} | {speed} |")
+            f"{e['kappa']:.2f} +- {e['kappa_std']:.2f} | {e['train_seconds']:.1f} | "
+            f"{e['threads']} | {speed} |")
     lines += [
         "",
         "## How the methods were run",
@@ -485,11 +487,13 @@ def merged_rows(rows: List[dict], earlier: List[dict]) -> List[dict]:
     """This run's rows, then those of earlier runs for (n, seed, method) not yet covered.
 
     The first run that has an (n, seed, method) gives its rows; this run's rows win.
+    Rows from before rows recorded their thread count get their run's.
     """
     merged = list(rows)
     covered = {(r["n"], r["seed"], r["method"]) for r in rows}
     for result in earlier:
-        found = [r for r in result["rows"] if (r["n"], r["seed"], r["method"]) not in covered]
+        found = [{"threads": result["threads"], **r} for r in result["rows"]
+                 if (r["n"], r["seed"], r["method"]) not in covered]
         covered |= {(r["n"], r["seed"], r["method"]) for r in found}
         merged += found
     return merged

@@ -72,23 +72,27 @@ def test_unit_length_split_has_the_same_pixels_and_its_own_guide(benchmark):
 
 def test_report_gives_the_machine_speed_only_where_every_seed_recorded_it(benchmark, tmp_path):
     def rows(seed, method, gflops=None):
-        extra = {} if gflops is None else {"matmul_gflops": gflops}
+        extra = {} if gflops is None else {"matmul_gflops": gflops, "threads": 2}
         return [{"n": 200, "seed": seed, "method": method, "lop": lop, "train_seconds": 60.0,
                  "OA": 90.0, "AA": 90.0, "kappa": 90.0, **extra}
                 for lop in ("alone", "lop3", "best")]
 
-    result = {"rows": rows(0, "crnn", 140.0) + rows(1, "crnn", 160.0)
-              + rows(0, "svm", 150.0) + rows(1, "svm"),
-              "threads": 2, "command": "x", "blocked": 0}
-    speeds = {(e["method"], e["lop"]): e["matmul_gflops"]
-              for e in benchmark.summary(result["rows"])}
-    assert speeds[("crnn", "alone")] == 150.0
-    assert speeds[("svm", "alone")] is None  # seed 1 ran before the speed was recorded
+    this_run = rows(0, "crnn", 140.0) + rows(1, "crnn", 160.0) + rows(0, "svm", 150.0)
+    # an earlier run's rows, from before rows recorded the speed and their thread count
+    earlier = {"rows": rows(1, "svm") + rows(0, "crnn"), "threads": 1}
+    merged = benchmark.merged_rows(this_run, [earlier])
+    assert len(merged) == 12  # this run's crnn seed 0 wins over the earlier run's
+    result = {"rows": merged, "threads": 2, "command": "x", "blocked": 0}
+    summary = {(e["method"], e["lop"]): e for e in benchmark.summary(merged)}
+    assert summary[("crnn", "alone")]["matmul_gflops"] == 150.0
+    assert summary[("crnn", "alone")]["threads"] == "2"
+    assert summary[("svm", "alone")]["matmul_gflops"] is None  # seed 1 lacks it
+    assert summary[("svm", "alone")]["threads"] == "1/2"
     benchmark.write_markdown(result, tmp_path / "report.md")
     table = [line for line in (tmp_path / "report.md").read_text().splitlines()
              if line.startswith("| 200 |")]
-    assert table[0].endswith("| 60.0 | 150 |")
-    assert table[-1].endswith("| 60.0 |  |")
+    assert table[0].endswith("| 60.0 | 2 | 150 |")
+    assert table[-1].endswith("| 60.0 | 1/2 |  |")
     assert (tmp_path / "report.md").read_text().count("matmul GFLOP/s") == 1
 
 
