@@ -93,7 +93,7 @@ benchmark: setup
 
 benchmark-blocked: setup
 	$(PY) benchmarks/indian_pines.py --n 200 --blocked 16 \
-		--methods crnn crnn-raw crnn-window5 svm svm-unit svm-window5 \
+		--methods crnn crnn-raw crnn-window5 svm svm-unit svm-window5 cnn1d-unit \
 		--out docs/benchmarks_blocked
 
 benchmark-inference: setup
