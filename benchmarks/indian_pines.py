@@ -394,10 +394,10 @@ def write_markdown(result: dict, path: Path) -> None:
         "for early stopping come out of the training pixels). Figures are mean +- std over "
         "the seeds run, in percent; training time in wall seconds with the torch threads "
         "per process given beside it, on a shared 2-core machine (noisy: compare within a "
-        "table). The machine's speed varies from day to "
-        "day, and training time with it: \"matmul\" is the GFLOP/s of a 2048 x 2048 float32 "
-        "matrix product measured with the same threads just before each training (mean "
-        "over the seeds; blank for rows run before it was recorded).",
+        "table). The machine's speed varies from day to day, and training time with it: "
+        "\"matmul\" is the GFLOP/s of a 2048 x 2048 float32 matrix product measured with "
+        "the same threads just before each training (mean over the seeds; blank for rows "
+        "run before it was recorded).",
         "",
     ]
     if result.get("blocked"):
