@@ -23,4 +23,5 @@ def scale_spectra(spectra: np.ndarray, unit_length: bool) -> np.ndarray:
         return spectra
     length = np.sqrt(np.einsum("ij,ij->i", spectra, spectra, dtype=np.float64))
     length[length == 0] = 1.0
-    return (spectra / length[:, None]).astype(np.float32, copy=False)
+    # divided in float64 and written straight to float32: no full-size float64 copy
+    return np.divide(spectra, length[:, None], out=np.empty_like(spectra), casting="same_kind")
