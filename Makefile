@@ -5,6 +5,7 @@
 #   make lint    ruff check
 #   make demo    setup + the Indian Pines demo into out/demo/
 #   make translations  i18n/*.ts -> i18n/*.qm with Qt's lrelease
+#   make package  dist/hyperspectral_crnn-<version>.zip (the plugin zip)
 #   make benchmark            the Indian Pines accuracy benchmark (long)
 #   make benchmark-blocked    the same on a spatially blocked split (long)
 #   make benchmark-inference  the speed and memory benchmark
@@ -98,3 +99,9 @@ benchmark-blocked: setup
 
 benchmark-inference: setup
 	$(PY) benchmarks/inference.py
+
+# dist/hyperspectral_crnn-<version>.zip for plugins.qgis.org or Install from ZIP
+# (scripts/package.py says what goes in and which upload rules it checks).
+.PHONY: package
+package: translations
+	$(SYSTEM_PYTHON) scripts/package.py
