@@ -102,7 +102,8 @@ class AssessAlgorithm(CrnnAlgorithm):
         label = p.described_label(PARAMETER_HELP, REFERENCE)
         self.addParameter(QgsProcessingParameterMapLayer(
             REFERENCE, label,
-            types=[QgsProcessing.TypeRaster, QgsProcessing.TypeVectorPolygon]))
+            types=[QgsProcessing.SourceType.TypeRaster,
+                   QgsProcessing.SourceType.TypeVectorPolygon]))
         label = p.described_label(PARAMETER_HELP, REFERENCE_FIELD)
         # A field parameter whose parent may be a raster crashes QGIS 3.22's dialog, so
         # the field is given by name.
@@ -152,7 +153,7 @@ class AssessAlgorithm(CrnnAlgorithm):
         return layer
 
     def _reference_field(self, parameters, context, layer: QgsVectorLayer) -> str:
-        if layer.geometryType() != QgsWkbTypes.PolygonGeometry:
+        if layer.geometryType() != QgsWkbTypes.GeometryType.PolygonGeometry:
             raise QgsProcessingException(self.tr(
                 "The reference layer '{}' has no polygons: use polygons with a class "
                 "field, or a label raster.").format(layer.name()))

@@ -148,7 +148,7 @@ class ClassifyAlgorithm(CrnnAlgorithm):
         self.addParameter(QgsProcessingParameterRasterLayer(
             "INPUT", self.tr("Hyperspectral raster")))
         self.addParameter(QgsProcessingParameterFile(
-            "MODEL", self.tr("Model file"), QgsProcessingParameterFile.File, "crnn"))
+            "MODEL", self.tr("Model file"), QgsProcessingParameterFile.Behavior.File, "crnn"))
         p.add_parameters(self, [p.DEVICE])
         add_classification_outputs(self)
 

@@ -107,29 +107,29 @@ class ImportCubeAlgorithm(CrnnAlgorithm):
             return p.described_label(PARAMETER_HELP, key)
 
         self.addParameter(QgsProcessingParameterFile(
-            INPUT, label(INPUT), behavior=QgsProcessingParameterFile.File,
+            INPUT, label(INPUT), behavior=QgsProcessingParameterFile.Behavior.File,
             fileFilter=FILE_FILTER))
         self.addParameter(QgsProcessingParameterString(
             VARIABLE, label(VARIABLE), optional=True))
         self.addParameter(QgsProcessingParameterFile(
-            GROUND_TRUTH, label(GROUND_TRUTH), behavior=QgsProcessingParameterFile.File,
+            GROUND_TRUTH, label(GROUND_TRUTH), behavior=QgsProcessingParameterFile.Behavior.File,
             fileFilter=FILE_FILTER, optional=True))
         self.addParameter(QgsProcessingParameterString(
             GROUND_TRUTH_VARIABLE, label(GROUND_TRUTH_VARIABLE), optional=True))
         self.addParameter(QgsProcessingParameterCrs(CRS, label(CRS), optional=True))
         self.addParameter(QgsProcessingParameterNumber(
-            PIXEL_SIZE, label(PIXEL_SIZE), QgsProcessingParameterNumber.Double,
+            PIXEL_SIZE, label(PIXEL_SIZE), QgsProcessingParameterNumber.Type.Double,
             defaultValue=1.0, minValue=1e-9))
         for key in (ORIGIN_X, ORIGIN_Y):
             self.addParameter(QgsProcessingParameterNumber(
-                key, label(key), QgsProcessingParameterNumber.Double, defaultValue=0.0))
+                key, label(key), QgsProcessingParameterNumber.Type.Double, defaultValue=0.0))
         self.addParameter(QgsProcessingParameterString(
             CLASS_NAMES, label(CLASS_NAMES), optional=True))
         self.addParameter(QgsProcessingParameterRasterDestination(OUTPUT, label(OUTPUT)))
         self.addParameter(QgsProcessingParameterRasterDestination(
             OUTPUT_LABELS, label(OUTPUT_LABELS), optional=True, createByDefault=True))
         self.addParameter(QgsProcessingParameterVectorDestination(
-            OUTPUT_POLYGONS, label(OUTPUT_POLYGONS), QgsProcessing.TypeVectorPolygon,
+            OUTPUT_POLYGONS, label(OUTPUT_POLYGONS), QgsProcessing.SourceType.TypeVectorPolygon,
             optional=True, createByDefault=True))
 
     # --- checks ---------------------------------------------------------------------
@@ -175,7 +175,7 @@ class ImportCubeAlgorithm(CrnnAlgorithm):
             pixel_size=self.parameterAsDouble(parameters, PIXEL_SIZE, context),
             origin_x=self.parameterAsDouble(parameters, ORIGIN_X, context),
             origin_y=self.parameterAsDouble(parameters, ORIGIN_Y, context),
-            crs_wkt=crs.toWkt(QgsCoordinateReferenceSystem.WKT_PREFERRED_GDAL)
+            crs_wkt=crs.toWkt(QgsCoordinateReferenceSystem.WktVariant.WKT_PREFERRED_GDAL)
             if crs.isValid() else "",
         )
         names_text = self.parameterAsString(parameters, CLASS_NAMES, context)

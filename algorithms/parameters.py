@@ -181,8 +181,8 @@ def add_parameters(algorithm: QgsProcessingAlgorithm, specs: Sequence[Spec]) -> 
     for spec in specs:
         label = tr(spec.label)
         if spec.kind in ("int", "float"):
-            number_type = (QgsProcessingParameterNumber.Integer if spec.kind == "int"
-                           else QgsProcessingParameterNumber.Double)
+            number_type = (QgsProcessingParameterNumber.Type.Integer if spec.kind == "int"
+                           else QgsProcessingParameterNumber.Type.Double)
             parameter = QgsProcessingParameterNumber(spec.key, label, number_type, spec.default)
             if spec.minimum is not None:
                 parameter.setMinimum(spec.minimum)
@@ -198,7 +198,8 @@ def add_parameters(algorithm: QgsProcessingAlgorithm, specs: Sequence[Spec]) -> 
             parameter = QgsProcessingParameterString(spec.key, label, spec.default)
         parameter.setHelp(tr(spec.help))
         if spec.advanced:
-            parameter.setFlags(parameter.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+            parameter.setFlags(
+                parameter.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
         algorithm.addParameter(parameter)
 
 

@@ -64,12 +64,13 @@ def add_training_inputs(algorithm: CrnnAlgorithm) -> None:
     algorithm.addParameter(QgsProcessingParameterBand(
         "BANDS", tr("Bands (default: all)"), None, "INPUT", True, True))
     algorithm.addParameter(QgsProcessingParameterFeatureSource(
-        "TRAINING", tr("Training polygons"), [QgsProcessing.TypeVectorPolygon]))
+        "TRAINING", tr("Training polygons"), [QgsProcessing.SourceType.TypeVectorPolygon]))
     algorithm.addParameter(QgsProcessingParameterField(
-        "CLASS_FIELD", tr("Class field"), None, "TRAINING", QgsProcessingParameterField.Any))
+        "CLASS_FIELD", tr("Class field"), None, "TRAINING",
+        QgsProcessingParameterField.DataType.Any))
     algorithm.addParameter(QgsProcessingParameterField(
         "CLASS_NAME_FIELD", tr("Class name field (for an integer class field)"), None,
-        "TRAINING", QgsProcessingParameterField.String, optional=True))
+        "TRAINING", QgsProcessingParameterField.DataType.String, optional=True))
     p.add_parameters(algorithm, p.SAMPLING + p.TRAINING + p.NETWORK)
 
 
@@ -98,10 +99,10 @@ def training_polygons(
         raise QgsProcessingException(tr(
             "The training layer has no field '{field}' (CLASS_FIELD). Choose its class field, "
             "one of: {names}.").format(field=field, names=", ".join(source.fields().names())))
-    if QgsWkbTypes.geometryType(source.wkbType()) not in (QgsWkbTypes.PolygonGeometry,
-                                                          QgsWkbTypes.UnknownGeometry):
-        kind = {QgsWkbTypes.PointGeometry: tr("points"),
-                QgsWkbTypes.LineGeometry: tr("lines")}.get(
+    if QgsWkbTypes.geometryType(source.wkbType()) not in (QgsWkbTypes.GeometryType.PolygonGeometry,
+                                                          QgsWkbTypes.GeometryType.UnknownGeometry):
+        kind = {QgsWkbTypes.GeometryType.PointGeometry: tr("points"),
+                QgsWkbTypes.GeometryType.LineGeometry: tr("lines")}.get(
                     QgsWkbTypes.geometryType(source.wkbType()), tr("no geometries"))
         raise QgsProcessingException(tr(
             "TRAINING must be a polygon layer, but it holds {kind}. Draw polygons around "
@@ -124,7 +125,7 @@ def training_polygons(
     skipped_class = skipped_geometry = 0
     # invalid geometries (a self-intersecting bow-tie) are repaired below, not refused
     for feature in source.getFeatures(request,
-                                      QgsProcessingFeatureSource.FlagSkipGeometryValidityChecks):
+                                      QgsProcessingFeatureSource.Flag.FlagSkipGeometryValidityChecks):
         if feedback.isCanceled():
             break
         value = feature.attribute(index)
@@ -135,7 +136,7 @@ def training_polygons(
         if geometry.isNull() or geometry.isEmpty():
             skipped_geometry += 1
             continue
-        if geometry.type() != QgsWkbTypes.PolygonGeometry:
+        if geometry.type() != QgsWkbTypes.GeometryType.PolygonGeometry:
             raise QgsProcessingException(tr(
                 "The training layer must hold polygons; feature {fid} is not one.").format(
                     fid=feature.id()))

@@ -49,8 +49,8 @@ def reference() -> str:
         lines += [plain(algorithm.shortHelpString()), ""]
         lines += ["| key | type | label | default | advanced |", "|---|---|---|---|---|"]
         for parameter in algorithm.parameterDefinitions():
-            advanced = bool(parameter.flags() & QgsProcessingParameterDefinition.FlagAdvanced)
-            optional = bool(parameter.flags() & QgsProcessingParameterDefinition.FlagOptional)
+            advanced = bool(parameter.flags() & QgsProcessingParameterDefinition.Flag.FlagAdvanced)
+            optional = bool(parameter.flags() & QgsProcessingParameterDefinition.Flag.FlagOptional)
             default = parameter.defaultValue()
             label = parameter.description() + (" (optional)" if optional else "")
             lines.append(f"| `{parameter.name()}` | {parameter.type()} | {label} | "

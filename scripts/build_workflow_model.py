@@ -43,10 +43,10 @@ def build(out: Path) -> None:
     inputs = [
         (QgsProcessingParameterRasterLayer("INPUT", "Hyperspectral raster"), 50),
         (QgsProcessingParameterFeatureSource("TRAINING", "Training polygons",
-                                             [QgsProcessing.TypeVectorPolygon]), 120),
+                                             [QgsProcessing.SourceType.TypeVectorPolygon]), 120),
         (QgsProcessingParameterField("CLASS_FIELD", "Class field", None, "TRAINING"), 190),
         (QgsProcessingParameterMapLayer("REFERENCE", "Reference (polygons or raster)"), 260),
-        (QgsProcessingParameterNumber("EPOCHS", "Epochs", QgsProcessingParameterNumber.Integer,
+        (QgsProcessingParameterNumber("EPOCHS", "Epochs", QgsProcessingParameterNumber.Type.Integer,
                                       80, False, 1), 330),
     ]
     for definition, y in inputs:

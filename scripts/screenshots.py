@@ -176,10 +176,10 @@ def grab_map(application, folder: str, layers, work: str, ground_truth: bool) ->
     project.removeAllMapLayers()  # the legend shows the class raster alone
     project.addMapLayer(layer)
     root = project.layerTreeRoot()
-    window = QSplitter(Qt.Horizontal)
+    window = QSplitter(Qt.Orientation.Horizontal)
     view = QgsLayerTreeView()
     model = QgsLayerTreeModel(root)
-    model.setFlag(QgsLayerTreeModel.AllowNodeChangeVisibility)
+    model.setFlag(QgsLayerTreeModel.Flag.AllowNodeChangeVisibility)
     view.setModel(model)
     canvas = QgsMapCanvas()
     canvas.setCanvasColor(QColor("white"))
