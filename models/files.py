@@ -2,14 +2,111 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
-from typing import Callable, Optional, Sequence
+from typing import Callable, Iterator, Optional, Sequence
 
 import numpy as np
-from osgeo import gdal
+from osgeo import gdal, ogr, osr
 
 from .errors import CrnnError
+
+
+@contextlib.contextmanager
+def gdal_exceptions() -> Iterator[None]:
+    """Make GDAL, OGR and OSR raise exceptions inside the block, then restore the state.
+
+    QGIS 3.40 and newer switch GDAL exceptions on for the whole process when Processing
+    loads, 3.22 leaves them off: code in this block behaves the same under both.
+    """
+    modules = (gdal, ogr, osr)
+    before = [module.GetUseExceptions() for module in modules]
+    for module in modules:
+        module.UseExceptions()
+    try:
+        yield
+    finally:
+        # GDAL keeps a stack of error handlers: undo in reverse order.
+        for module, used in reversed(list(zip(modules, before))):
+            if not used:
+                module.DontUseExceptions()
+
+
+def close_dataset(dataset: gdal.Dataset) -> Optional[str]:
+    """Write what GDAL caches for ``dataset`` and close it; return GDAL's error, or None.
+
+    With GDAL exceptions on, dropping the last reference to a dataset whose final write
+    fails (a full disk) raises inside its destructor, where Python can only print an
+    "Exception ignored" traceback. Here the close runs with exceptions off and its error
+    is returned. ``Dataset.Close()`` exists from GDAL 3.8 on; before, the binding's
+    destructor is called the same way. Either way ``dataset`` (and its bands) must not be
+    used afterwards: drop the references.
+    """
+    with gdal_exceptions_off():
+        gdal.ErrorReset()
+        try:
+            if hasattr(dataset, "Close"):
+                failed = dataset.Close() not in (None, 0)
+            else:  # GDAL < 3.8: what Close() does, through the binding's own destructor
+                failed = False
+                if dataset.thisown:
+                    dataset.thisown = 0  # so the proxy, once dropped, does not close again
+                    type(dataset).__swig_destroy__(dataset)
+        except RuntimeError as error:
+            return str(error) or "write error"
+        if failed or gdal.GetLastErrorType() >= gdal.CE_Failure:
+            return gdal.GetLastErrorMsg() or "write error"
+    return None
+
+
+@contextlib.contextmanager
+def gdal_exceptions_off() -> Iterator[None]:
+    """GDAL, OGR and OSR report errors through their error state inside the block (as
+    QGIS 3.22 leaves them), whatever the process's setting; restored after.
+
+    GDAL keeps the three switches as a stack of error handlers, pushed gdal, ogr, osr:
+    they come off in the reverse order. Where someone pushed them in another order the
+    block runs with exceptions on (and the callers catch ``RuntimeError``).
+    """
+    switched: list = []
+    try:
+        for module in (osr, ogr, gdal):
+            if module.GetUseExceptions():
+                module.DontUseExceptions()
+                switched.append(module)
+    except RuntimeError:  # another order on GDAL's stack: leave it as it was
+        pass
+    try:
+        yield
+    finally:
+        for module in reversed(switched):
+            module.UseExceptions()
+
+
+@contextlib.contextmanager
+def writing(dataset: gdal.Dataset, path: str) -> Iterator[gdal.Dataset]:
+    """Yield a dataset being written and close it on leaving the block.
+
+    A close that fails after a normal exit raises a ``CrnnError`` naming ``path``; after
+    an error in the block the close's own error is dropped (the file is being discarded)
+    and the block's error goes on. Either way nothing is left for a destructor to report.
+    """
+    try:
+        yield dataset
+    except BaseException:
+        close_dataset(dataset)
+        raise
+    error = close_dataset(dataset)
+    if error is not None:
+        raise CrnnError(f"Cannot write '{path}': {error}. Check the free disk space, or "
+                        "choose another folder.")
+
+
+def memory_vector_driver() -> ogr.Driver:
+    """OGR's in-memory vector driver: "MEM" from GDAL 3.11 on, where "Memory" is a
+    deprecated alias that warns, and "Memory" before (older MEM is raster-only)."""
+    return ogr.GetDriverByName("MEM" if int(gdal.VersionInfo()) >= 3110000 else "Memory")
 
 
 def write_atomically(path: str, write: Callable[[str], None]) -> None:

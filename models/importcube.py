@@ -31,7 +31,8 @@ import numpy as np
 from osgeo import gdal, ogr, osr
 
 from .errors import CancelledError, CrnnError
-from .indian_pines import CLASS_COLOURS, _gdal_exceptions
+from .files import gdal_exceptions, memory_vector_driver, writing
+from .indian_pines import CLASS_COLOURS
 
 LogCallback = Callable[[str], None]
 ProgressCallback = Callable[[float], None]
@@ -353,10 +354,9 @@ def write_cube(path: str, cube: np.ndarray, placement: Placement,
     rows, cols, bands = cube.shape
     dtype = storage_type(cube, log)
     predictor = "3" if dtype.kind == "f" else "2"
-    with _gdal_exceptions(), staged(path) as temporary:
-        dataset = gdal.GetDriverByName("GTiff").Create(
-            temporary, cols, rows, bands, _GDAL_TYPES[dtype],
-            options=CUBE_OPTIONS + [f"PREDICTOR={predictor}"])
+    with gdal_exceptions(), staged(path) as temporary, writing(gdal.GetDriverByName(
+            "GTiff").Create(temporary, cols, rows, bands, _GDAL_TYPES[dtype],
+                            options=CUBE_OPTIONS + [f"PREDICTOR={predictor}"]), path) as dataset:
         dataset.SetGeoTransform(placement.geotransform())
         srs = placement.spatial_reference()
         if srs is not None:
@@ -370,8 +370,6 @@ def write_cube(path: str, cube: np.ndarray, placement: Placement,
                                0, start)
             if progress is not None:
                 progress(min(1.0, (start + STRIP_ROWS) / rows))
-        dataset.FlushCache()
-        dataset = None
 
 
 def copy_raster(source_path: str, path: str, placement: Optional[Placement],
@@ -393,7 +391,7 @@ def copy_raster(source_path: str, path: str, placement: Optional[Placement],
             progress(fraction)
         return 0 if is_cancelled is not None and is_cancelled() else 1
 
-    with _gdal_exceptions(), staged(path) as temporary:
+    with gdal_exceptions(), staged(path) as temporary:
         try:
             copied = gdal.Translate(temporary, source, format="GTiff",
                                     creationOptions=CUBE_OPTIONS + [f"PREDICTOR={predictor}"],
@@ -401,21 +399,20 @@ def copy_raster(source_path: str, path: str, placement: Optional[Placement],
         except RuntimeError as error:
             _check_cancel(is_cancelled)
             raise CrnnError(f"Cannot copy '{source_path}' to GeoTIFF: {error}") from None
-        _check_cancel(is_cancelled)
-        if not has_geotransform and placement is not None:
-            copied.SetGeoTransform(placement.geotransform())
-            log("The raster has no georeferencing: placed with the given origin and pixel "
-                "size.")
-        if placement is not None and placement.crs_wkt:
-            copied.SetSpatialRef(placement.spatial_reference())
-            if source.GetSpatialRef() is not None:
-                log("The given CRS replaces the raster's own (assigned, not reprojected).")
-        for index in range(bands):
-            band = copied.GetRasterBand(index + 1)
-            if not band.GetDescription():
-                band.SetDescription(f"Band {index + 1}")
-        copied.FlushCache()
-        copied = None
+        with writing(copied, path):
+            _check_cancel(is_cancelled)
+            if not has_geotransform and placement is not None:
+                copied.SetGeoTransform(placement.geotransform())
+                log("The raster has no georeferencing: placed with the given origin and pixel "
+                    "size.")
+            if placement is not None and placement.crs_wkt:
+                copied.SetSpatialRef(placement.spatial_reference())
+                if source.GetSpatialRef() is not None:
+                    log("The given CRS replaces the raster's own (assigned, not reprojected).")
+            for index in range(bands):
+                band = copied.GetRasterBand(index + 1)
+                if not band.GetDescription():
+                    band.SetDescription(f"Band {index + 1}")
     return rows, cols, bands
 
 
@@ -429,7 +426,7 @@ def open_source_raster(path: str) -> gdal.Dataset:
     for candidate in candidates:
         if not os.path.isfile(candidate):
             continue
-        with _gdal_exceptions():
+        with gdal_exceptions():
             try:
                 dataset = gdal.OpenEx(candidate, gdal.OF_RASTER | gdal.OF_READONLY)
             except RuntimeError:
@@ -498,9 +495,9 @@ def write_labels(path: str, labels: np.ndarray, geotransform: Sequence[float],
     high = int(labels.max()) if labels.size else 0
     dtype = np.uint8 if high <= 255 else np.uint16 if high <= 65535 else np.uint32
     rows, cols = labels.shape
-    with _gdal_exceptions(), staged(path) as temporary:
-        dataset = gdal.GetDriverByName("GTiff").Create(
-            temporary, cols, rows, 1, _GDAL_TYPES[np.dtype(dtype)], options=LABEL_OPTIONS)
+    with gdal_exceptions(), staged(path) as temporary, writing(gdal.GetDriverByName(
+            "GTiff").Create(temporary, cols, rows, 1, _GDAL_TYPES[np.dtype(dtype)],
+                            options=LABEL_OPTIONS), path) as dataset:
         dataset.SetGeoTransform(tuple(geotransform))
         if srs is not None:
             dataset.SetSpatialRef(srs)
@@ -516,8 +513,6 @@ def write_labels(path: str, labels: np.ndarray, geotransform: Sequence[float],
             band.SetRasterColorInterpretation(gdal.GCI_PaletteIndex)
         band.SetCategoryNames(["Unlabelled", *class_names])
         band.WriteArray(labels.astype(dtype))
-        dataset.FlushCache()
-        dataset = None
 
 
 def polygonise_labels(label_path: str, path: str, class_names: Sequence[str],
@@ -532,11 +527,11 @@ def polygonise_labels(label_path: str, path: str, class_names: Sequence[str],
     def callback(fraction, message, data):
         return 0 if is_cancelled is not None and is_cancelled() else 1
 
-    with _gdal_exceptions():
+    with gdal_exceptions():
         labels = gdal.Open(label_path)
         band = labels.GetRasterBand(1)
         srs = labels.GetSpatialRef()
-        memory = ogr.GetDriverByName("Memory").CreateDataSource("regions")
+        memory = memory_vector_driver().CreateDataSource("regions")
         regions = memory.CreateLayer("regions", srs=srs, geom_type=ogr.wkbPolygon)
         regions.CreateField(ogr.FieldDefn("class_id", ogr.OFTInteger))
         try:
@@ -547,27 +542,26 @@ def polygonise_labels(label_path: str, path: str, class_names: Sequence[str],
         _check_cancel(is_cancelled)
         with staged(path) as temporary:
             driver = ogr.GetDriverByName(VECTOR_DRIVERS[extension])
-            source = driver.CreateDataSource(temporary)
-            name = POLYGON_LAYER if extension == ".gpkg" else os.path.splitext(
-                os.path.basename(path))[0]
-            layer = source.CreateLayer(name, srs=srs, geom_type=ogr.wkbPolygon)
-            layer.CreateField(ogr.FieldDefn("class_id", ogr.OFTInteger))
-            text = ogr.FieldDefn("class", ogr.OFTString)
-            layer.CreateField(text)
-            definition = layer.GetLayerDefn()
-            count = 0
-            layer.StartTransaction()
-            for region in regions:
-                value = region.GetField("class_id")
-                feature = ogr.Feature(definition)
-                feature.SetField("class_id", value)
-                feature.SetField("class", class_names[value - 1]
-                                 if 1 <= value <= len(class_names) else f"Class {value}")
-                feature.SetGeometry(region.GetGeometryRef())
-                layer.CreateFeature(feature)
-                count += 1
-            layer.CommitTransaction()
-            source = None
+            with writing(driver.CreateDataSource(temporary), path) as source:
+                name = POLYGON_LAYER if extension == ".gpkg" else os.path.splitext(
+                    os.path.basename(path))[0]
+                layer = source.CreateLayer(name, srs=srs, geom_type=ogr.wkbPolygon)
+                layer.CreateField(ogr.FieldDefn("class_id", ogr.OFTInteger))
+                text = ogr.FieldDefn("class", ogr.OFTString)
+                layer.CreateField(text)
+                definition = layer.GetLayerDefn()
+                count = 0
+                layer.StartTransaction()
+                for region in regions:
+                    value = region.GetField("class_id")
+                    feature = ogr.Feature(definition)
+                    feature.SetField("class_id", value)
+                    feature.SetField("class", class_names[value - 1]
+                                     if 1 <= value <= len(class_names) else f"Class {value}")
+                    feature.SetGeometry(region.GetGeometryRef())
+                    layer.CreateFeature(feature)
+                    count += 1
+                layer.CommitTransaction()
     return count
 
 

@@ -23,14 +23,14 @@ This module uses numpy and GDAL/OGR/OSR only, never QGIS.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib.util
 import os
 import sys
-from typing import Iterator
 
 import numpy as np
 from osgeo import gdal, ogr, osr
+
+from .files import gdal_exceptions
 
 CLASS_NAMES: tuple[str, ...] = (
     "Alfalfa",
@@ -181,22 +181,6 @@ def protocol_split(gt: np.ndarray, n_per_class: int, seed: int) -> np.ndarray:
     return mask.reshape(labels.shape)
 
 
-@contextlib.contextmanager
-def _gdal_exceptions() -> Iterator[None]:
-    """Make GDAL, OGR and OSR raise exceptions inside the block, then restore."""
-    modules = (gdal, ogr, osr)
-    before = [module.GetUseExceptions() for module in modules]
-    for module in modules:
-        module.UseExceptions()
-    try:
-        yield
-    finally:
-        # GDAL keeps a stack of error handlers: undo in reverse order.
-        for module, used in reversed(list(zip(modules, before))):
-            if not used:
-                module.DontUseExceptions()
-
-
 def _spatial_reference() -> osr.SpatialReference:
     srs = osr.SpatialReference()
     srs.ImportFromEPSG(EPSG)
@@ -320,7 +304,7 @@ def write_scene(folder: str | os.PathLike, n_per_class: int = 200,
     cube, gt = load_indian_pines()
     train = protocol_split(gt, n_per_class, seed)
     test = np.where(train, 0, gt).astype(np.uint8)
-    with _gdal_exceptions():
+    with gdal_exceptions():
         _write_cube(paths["cube"], cube)
         _write_labels(paths["ground_truth"], gt, "Indian Pines ground truth")
         _write_training(paths["training"], gt, train)

@@ -31,7 +31,7 @@ import numpy as np
 from osgeo import gdal
 
 from .errors import CancelledError, CrnnError
-from .files import open_raster, valid_pixels
+from .files import close_dataset, open_raster, valid_pixels
 from .lop import check_lop, halo, lop_fuse
 from .modelfile import ClassInfo, CrnnModel
 from .window import window_mean
@@ -490,9 +490,9 @@ class _Output:
     def band(self, index: int) -> gdal.Band:
         return self.dataset.GetRasterBand(index)
 
-    def _failed(self) -> CrnnError:
+    def _failed(self, error: Optional[str] = None) -> CrnnError:
         return CrnnError(
-            f"Cannot write '{self.path}': {gdal.GetLastErrorMsg() or 'write error'}. "
+            f"Cannot write '{self.path}': {error or gdal.GetLastErrorMsg() or 'write error'}. "
             "Check the free disk space, or choose another folder."
         )
 
@@ -518,17 +518,18 @@ class _Output:
         return [(self.temporary, self.path),
                 (self.temporary + ".aux.xml", self.path + ".aux.xml")]
 
+    def _close(self) -> Optional[str]:
+        """Close the file (writing the TIFF directory); return GDAL's error, or None."""
+        if self.dataset is None:
+            return None
+        error = close_dataset(self.dataset)
+        self.dataset = None
+        return error
+
     def close(self) -> None:
-        if self.dataset is not None:
-            gdal.ErrorReset()
-            try:
-                self.dataset.FlushCache()
-                self.dataset = None  # writes the TIFF directory
-            except RuntimeError:
-                self.dataset = None
-                raise self._failed() from None
-            if gdal.GetLastErrorType() >= gdal.CE_Failure:
-                raise self._failed()
+        error = self._close()
+        if error is not None:
+            raise self._failed(error)
 
     def commit(self) -> None:
         self.close()
@@ -539,7 +540,7 @@ class _Output:
                 os.remove(target)  # a stale side-car of an earlier file at this path
 
     def discard(self) -> None:
-        self.dataset = None
+        self._close()  # its error, if any, goes with the file
         for source, _ in self._files():
             if os.path.exists(source):
                 try:

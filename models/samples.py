@@ -14,7 +14,13 @@ from osgeo import gdal, ogr, osr
 
 from .config import check_input_window
 from .errors import CrnnError
-from .files import band_nodata, check_band_indices, open_raster, valid_pixels
+from .files import (
+    band_nodata,
+    check_band_indices,
+    memory_vector_driver,
+    open_raster,
+    valid_pixels,
+)
 from .window import window_mean
 
 
@@ -53,8 +59,7 @@ def rasterise_polygons(
     transform = dataset.GetGeoTransform()
     if transform[2] != 0 or transform[4] != 0:
         raise CrnnError("Rotated rasters are not supported: warp the raster to a north-up grid.")
-    driver = ogr.GetDriverByName("Memory")
-    source = driver.CreateDataSource("polygons")
+    source = memory_vector_driver().CreateDataSource("polygons")
     srs = None
     if dataset.GetProjection():
         srs = osr.SpatialReference(wkt=dataset.GetProjection())

@@ -65,3 +65,28 @@ def fields(tmp_path_factory) -> dict:
     from scenes import write_field_scene
 
     return write_field_scene(str(tmp_path_factory.mktemp("fields")))
+
+
+@pytest.fixture(params=["exceptions-off", "exceptions-on"])
+def gdal_exceptions_mode(request):
+    """Run a test with GDAL, OGR and OSR exceptions off (QGIS 3.22) and on (QGIS 3.40+
+    turns them on for the whole process when Processing loads); restore them after."""
+    from osgeo import gdal, ogr, osr
+
+    modules = (gdal, ogr, osr)  # GDAL stacks the switches: on in this order, off reversed
+
+    def switch(wanted: list) -> None:
+        for module in reversed(modules):
+            if module.GetUseExceptions():
+                module.DontUseExceptions()
+        for module, on in zip(modules, wanted):
+            if on:
+                module.UseExceptions()
+
+    before = [bool(module.GetUseExceptions()) for module in modules]
+    wanted = request.param == "exceptions-on"
+    switch([wanted] * 3)
+    yield wanted
+    after = [bool(module.GetUseExceptions()) for module in modules]
+    switch(before)
+    assert after == [wanted] * 3, "the plugin's code changed the process's GDAL setting"

@@ -20,6 +20,10 @@ from hyperspectral_crnn.models.assessment import (
 )
 from hyperspectral_crnn.models.errors import CrnnError
 
+# Every core GDAL call behaves the same with GDAL exceptions off (QGIS 3.22) and on
+# (QGIS 3.40+): each test runs in both (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("gdal_exceptions_mode")
+
 # rows = reference, columns = predicted (classes 1, 2, 3)
 HAND_MATRIX = np.array([[50, 3, 2],
                         [5, 40, 5],

@@ -82,7 +82,7 @@ def expect_failure(env, algorithm, parameters, *patterns, preexec_fn=None) -> st
     assert code != 0, output
     for pattern in patterns:
         assert pattern in output, output
-    assert "Traceback" not in output, output
+    assert "Traceback" not in output and "Exception ignored" not in output, output
     return output
 
 

@@ -30,6 +30,10 @@ from hyperspectral_crnn.models.lop import lop_fuse
 from hyperspectral_crnn.models.modelfile import ClassInfo
 from hyperspectral_crnn.models.window import window_mean
 
+# Every core GDAL call behaves the same with GDAL exceptions off (QGIS 3.22) and on
+# (QGIS 3.40+): each test runs in both (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("gdal_exceptions_mode")
+
 # One torch thread: on a shared machine, competing threads make the timings erratic.
 classify = functools.partial(classify_raster, threads=1)
 BANDS = 40

@@ -9,6 +9,10 @@ from hyperspectral_crnn.models.errors import CrnnError
 from hyperspectral_crnn.models.indian_pines import load_indian_pines, protocol_split
 from hyperspectral_crnn.models.samples import read_training_pixels
 
+# Every core GDAL call behaves the same with GDAL exceptions off (QGIS 3.22) and on
+# (QGIS 3.40+): each test runs in both (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("gdal_exceptions_mode")
+
 
 def polygons_of(path, field="class_id"):
     source = ogr.Open(path)  # keep the data source alive while its layer is read
