@@ -1,7 +1,9 @@
 # Hyperspectral CRNN: set-up, tests and demo on Debian 12 (QGIS 3.22).
 #
 #   make setup   Debian packages, .venv (torch, ...), plugin symlink, plugin enabled
-#   make test    setup + ruff + the whole pytest suite (QGIS headless)
+#   make test    setup + ruff + the whole pytest suite (QGIS headless, 3.22 here)
+#   make test-matrix  the whole suite on QGIS 3.40 (Debian 13) and 3.44 (Debian sid),
+#                each in a debootstrapped chroot under .build/chroots (reused; as root)
 #   make lint    ruff check
 #   make demo    setup + the Indian Pines demo into out/demo/
 #   make translations  i18n/*.ts -> i18n/*.qm with Qt's lrelease
@@ -21,14 +23,16 @@ VENV := .venv
 PY := $(VENV)/bin/python
 REQUIREMENTS_STAMP := $(VENV)/.requirements.stamp
 PLUGIN_LINK := .build/plugins/hyperspectral_crnn
+# libopenblas0-pthread: numpy's BLAS (without it numpy falls back to the reference BLAS,
+# which threadpoolctl cannot hold to one thread); debootstrap: make test-matrix.
 DEB_PACKAGES := qgis python3-qgis qgis-providers python3-gdal xvfb xauth python3-venv \
-	python3-matplotlib qttools5-dev-tools
+	python3-matplotlib qttools5-dev-tools libopenblas0-pthread debootstrap
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 export QT_QPA_PLATFORM ?= offscreen
 export DEBIAN_FRONTEND ?= noninteractive
 
-.PHONY: setup debian-packages plugin-link test lint demo translations benchmark benchmark-blocked \
+.PHONY: setup debian-packages plugin-link test test-matrix lint demo translations benchmark benchmark-blocked \
 	benchmark-inference
 
 setup: debian-packages $(REQUIREMENTS_STAMP) plugin-link translations
@@ -70,6 +74,11 @@ test: setup lint
 	@rc=0; $(PY) -m pytest || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$rc
+
+# Each chroot is built once (a few minutes, ~3.5 GB) and reused; a suite whose chroot
+# cannot be downloaded is reported and skipped, a failing test fails the target.
+test-matrix: lint
+	scripts/test_matrix.sh trixie sid
 
 demo: setup
 	scripts/demo.sh out/demo

@@ -7,6 +7,7 @@ import os
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
@@ -17,9 +18,10 @@ pytestmark = pytest.mark.skipif(not os.path.exists(QGIS_PROCESS),
                                 reason=f"{QGIS_PROCESS} is not installed")
 
 
-def _run_wrapper(args: list[str], tmp_path: Path, with_venv: bool):
+def _run_wrapper(args: list[str], tmp_path: Path, with_venv: bool, **variables: str):
     env = {key: value for key, value in os.environ.items()
            if key not in ("PYTHONPATH", "VIRTUAL_ENV", "QGIS_PLUGINPATH")}
+    env.update(variables)
     # A fresh profile, so the wrapper's one-time `plugins enable` is exercised too.
     env["CRNN_QGIS_CONFIG"] = str(tmp_path / "qgis")
     if not with_venv:
@@ -48,3 +50,26 @@ def test_plain_list_names_the_provider_and_plugin(tmp_path):
     done = _run_wrapper(["list"], tmp_path, with_venv=True)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Hyperspectral CRNN" in done.stdout
+
+
+def test_no_warning_from_the_plugin_with_all_warnings_shown(tmp_path):
+    """QGIS 3.44 with Python 3.14 and GDAL 3.13: no deprecation warning of ours (Python's
+    or GDAL's, such as the "Memory" vector driver's), with every warning shown."""
+    rng = np.random.default_rng(0)
+    np.save(tmp_path / "cube.npy", rng.random((12, 9, 5)).astype(np.float32))
+    truth = np.zeros((12, 9), np.uint8)
+    truth[3:6, 2:7] = 2
+    np.save(tmp_path / "truth.npy", truth)
+    runs = [["list"],
+            ["run", "crnn:importcube", "--", f"INPUT={tmp_path / 'cube.npy'}",
+             f"GROUND_TRUTH={tmp_path / 'truth.npy'}", f"OUTPUT={tmp_path / 'cube.tif'}",
+             f"OUTPUT_POLYGONS={tmp_path / 'truth.gpkg'}"]]
+    for args in runs:
+        done = _run_wrapper(args, tmp_path, with_venv=True, PYTHONWARNINGS="always",
+                            CPL_DEBUG="OFF")
+        assert done.returncode == 0, done.stdout + done.stderr
+        ours = [line for line in (done.stdout + done.stderr).splitlines()
+                if ("warning" in line.lower() or "deprecat" in line.lower())
+                and ("hyperspectral_crnn" in line or str(REPO) in line or "Memory" in line)]
+        assert ours == [], "\n".join(ours)
+    assert (tmp_path / "truth.gpkg").exists()
