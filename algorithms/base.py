@@ -8,7 +8,7 @@ from qgis.core import QgsProcessingAlgorithm, QgsProcessingParameterNumber
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
-from .torch_check import require_torch
+from .torch_check import require
 
 PLUGIN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ICON_PATH = os.path.join(PLUGIN_DIR, "resources", "icon.svg")
@@ -25,13 +25,16 @@ class CrnnAlgorithm(QgsProcessingAlgorithm):
     Subclasses define ``name()`` (a fixed id from the public interface, never derived
     from the label), ``displayName()``, ``initAlgorithm()`` and ``processAlgorithm()``.
     Before running, :meth:`prepareAlgorithm` checks that PyTorch imports when
-    :attr:`requires_torch` is true, so a missing torch is reported as a
-    ``QgsProcessingException`` with the install command instead of a traceback.
+    :attr:`requires_torch` is true, and SciPy when :attr:`requires_scipy` is, so a
+    missing package is reported as a ``QgsProcessingException`` naming the menu entry
+    *Install dependencies...* and the install command instead of a traceback.
     A subclass that overrides ``prepareAlgorithm`` must call the base version.
     """
 
     #: Whether the algorithm needs PyTorch (False for e.g. the LOP smoothing).
     requires_torch: bool = True
+    #: Whether the algorithm needs SciPy (the LOP of models/lop.py imports it).
+    requires_scipy: bool = False
     #: The toolbox group; empty puts the algorithm at the provider's top level.
     group_id: str = ""
     group_name: str = ""
@@ -54,8 +57,8 @@ class CrnnAlgorithm(QgsProcessingAlgorithm):
 
     def check_requirements(self) -> None:
         """Raise QgsProcessingException if something the algorithm needs is missing."""
-        if self.requires_torch:
-            require_torch()
+        require(*[name for name, needed in (("torch", self.requires_torch),
+                                            ("scipy", self.requires_scipy)) if needed])
 
     def prepareAlgorithm(self, parameters, context, feedback) -> bool:  # noqa: N802
         self.check_requirements()

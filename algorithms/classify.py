@@ -131,6 +131,7 @@ def map_results(output: str, probabilities: str, confidence: str) -> dict:
 class ClassifyAlgorithm(CrnnAlgorithm):
     group_id = "classification"
     group_name = "Classification"
+    requires_scipy = True  # the LOP
 
     def name(self) -> str:
         return "classify"

@@ -24,6 +24,7 @@ from ..models.errors import CrnnError
 from ..models.importcube import Placement, import_cube
 from . import parameters as p
 from .base import CrnnAlgorithm
+from .torch_check import require
 
 INPUT = "INPUT"
 VARIABLE = "VARIABLE"
@@ -170,6 +171,8 @@ class ImportCubeAlgorithm(CrnnAlgorithm):
     # --- run ------------------------------------------------------------------------
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         paths = self._paths(parameters, context)
+        if any((paths[key] or "").lower().endswith(".mat") for key in (INPUT, GROUND_TRUTH)):
+            require("scipy")  # scipy.io reads MATLAB files
         crs = self.parameterAsCrs(parameters, CRS, context)
         placement = Placement(
             pixel_size=self.parameterAsDouble(parameters, PIXEL_SIZE, context),

@@ -29,6 +29,7 @@ class SmoothAlgorithm(CrnnAlgorithm):
     group_id = "classification"
     group_name = "Classification"
     requires_torch = False
+    requires_scipy = True  # the LOP
 
     def name(self) -> str:
         return "smooth"

@@ -32,6 +32,7 @@ TRAINING_SHARE = 80.0  # of the progress bar; classification takes the rest
 class TrainClassifyAlgorithm(CrnnAlgorithm):
     group_id = "classification"
     group_name = "Classification"
+    requires_scipy = True  # the LOP
 
     def name(self) -> str:
         return "trainclassify"

@@ -20,6 +20,7 @@ import hyperspectral_crnn
 from hyperspectral_crnn.algorithms.base import CrnnAlgorithm
 from hyperspectral_crnn.algorithms.provider import CrnnProvider
 from hyperspectral_crnn.algorithms.torch_check import (
+    CPU_INDEX_URL,
     qgis_python,
     require_torch,
     torch_install_command,
@@ -95,7 +96,10 @@ def test_torch_check_passes_in_the_venv():
 def test_install_command_names_the_interpreter():
     python = qgis_python()
     assert os.path.isfile(python)
-    assert torch_install_command(python) == f'"{python}" -m pip install torch'
+    command = torch_install_command(python)
+    # The CPU build, into the plugin's packages folder, QGIS's numpy/SciPy/GDAL pinned.
+    assert command.startswith(f'"{python}" -m pip install torch --target ')
+    assert f"--index-url {CPU_INDEX_URL} " in command and "--constraint " in command
 
 
 def test_qgis_python_when_sys_executable_is_the_qgis_binary(monkeypatch):
@@ -202,7 +206,10 @@ def test_plugin_loads_where_torch_is_missing(tmp_path):
     assert message is not None
     assert SYSTEM_PYTHON in message
     assert f'"{SYSTEM_PYTHON}" -m pip install torch' in message
-    assert "--break-system-packages" in message
+    # The menu entry first; the command installs into the profile, past Debian's
+    # externally managed Python, without --break-system-packages.
+    assert "Plugins > Hyperspectral CRNN > Install dependencies..." in message
+    assert "--target " in message and "--break-system-packages" not in message
     assert report["run_ok"] is False
     assert any("pip install torch" in error for error in report["run_errors"])
     assert report["provider_after_unload"] is False
