@@ -1,7 +1,9 @@
 """The plugin object QGIS loads: it installs the translation and registers the provider.
 
 Everything goes through Processing, so the plugin works the same in QGIS desktop, the
-graphical modeler and ``qgis_process`` (where there is no ``iface``).
+graphical modeler and ``qgis_process`` (where there is no ``iface``). At load it puts
+the folder that *Install dependencies...* fills (``dependencies.py``) on ``sys.path``;
+in QGIS desktop it adds that entry to the Plugins menu.
 """
 
 from __future__ import annotations
@@ -9,8 +11,10 @@ from __future__ import annotations
 import os
 from typing import Optional
 
-from qgis.core import QgsApplication
+from qgis.core import Qgis, QgsApplication, QgsMessageLog
 from qgis.PyQt.QtCore import QCoreApplication, QLocale, QTranslator
+
+from .dependencies import activate, packages_dir
 
 I18N_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "i18n")
 
@@ -45,16 +49,37 @@ def remove_translator(translator: Optional[QTranslator]) -> None:
         QCoreApplication.removeTranslator(translator)
 
 
+def tr(text: str) -> str:
+    """Translate ``text`` in the plugin's context."""
+    return QCoreApplication.translate("HyperspectralCrnn", text)
+
+
+def activate_packages() -> str:
+    """Put the plugin's packages folder (``<profile>/hyperspectral_crnn/python3.X``) at
+    the front of ``sys.path`` if it exists, before anything imports torch; return it."""
+    folder = packages_dir(QgsApplication.qgisSettingsDirPath())
+    for note in activate(folder):
+        QgsMessageLog.logMessage(
+            tr("Removed from {folder}: {what}").format(folder=folder, what=note),
+            "Hyperspectral CRNN", Qgis.MessageLevel.Warning)
+    return folder
+
+
 class CrnnPlugin:
     """Installs the translation, registers the ``crnn`` provider and removes both on unload."""
 
     def __init__(self, iface=None) -> None:
-        # Kept for QGIS's plugin API; nothing on the Processing path uses it.
+        # QGIS desktop's interface (None under qgis_process); only initGui uses it.
         self.iface = iface
         self.provider = None
+        self.menu_action = None
+        self.dialog = None
         # Before the provider exists, so labels and help are made in the user's language;
         # here rather than in initGui, because qgis_process only calls initProcessing.
         self.translator = install_translator()
+        # Packages installed by "Install dependencies..." import from here on.
+        self.packages_folder = activate_packages()
+        self.menu_name = tr("Hyperspectral CRNN")
 
     def initProcessing(self) -> None:  # noqa: N802 - name fixed by QGIS
         """Register the provider (called by QGIS desktop and by ``qgis_process``)."""
@@ -66,11 +91,46 @@ class CrnnPlugin:
         QgsApplication.processingRegistry().addProvider(self.provider)
 
     def initGui(self) -> None:  # noqa: N802 - name fixed by QGIS
-        """Desktop start-up: the plugin has no GUI of its own beyond Processing."""
+        """Desktop start-up: the provider, and Plugins > Hyperspectral CRNN > Install
+        dependencies... (only with an ``iface``; qgis_process never calls this)."""
         self.initProcessing()
+        if self.iface is None or self.menu_action is not None:
+            return
+        from qgis.PyQt.QtWidgets import QAction
+
+        from .algorithms.base import plugin_icon
+
+        self.menu_action = QAction(plugin_icon(), tr("Install dependencies..."),
+                                   self.iface.mainWindow())
+        self.menu_action.setObjectName("hyperspectralCrnnInstallDependencies")
+        self.menu_action.triggered.connect(self.show_dependency_dialog)
+        self.iface.addPluginToMenu(self.menu_name, self.menu_action)
+
+    def show_dependency_dialog(self):
+        """Open (or bring up) the dialog that installs the Python packages; not modal, so
+        QGIS stays usable while pip runs. Returns the dialog."""
+        if self.dialog is None:
+            from .gui.dependency_dialog import DependencyDialog
+
+            parent = self.iface.mainWindow() if self.iface is not None else None
+            self.dialog = DependencyDialog(self.packages_folder, parent=parent)
+        self.dialog.show()
+        self.dialog.raise_()
+        self.dialog.activateWindow()
+        return self.dialog
 
     def unload(self) -> None:
-        """Remove the provider from the Processing registry and the translation."""
+        """Remove the menu entry, the provider and the translation (a running pip is
+        stopped)."""
+        if self.dialog is not None:
+            self.dialog.stop()
+            self.dialog.close()
+            self.dialog.deleteLater()
+            self.dialog = None
+        if self.menu_action is not None:
+            self.iface.removePluginMenu(self.menu_name, self.menu_action)
+            self.menu_action.deleteLater()
+            self.menu_action = None
         if self.provider is not None:
             QgsApplication.processingRegistry().removeProvider(self.provider)
             self.provider = None

@@ -5,11 +5,13 @@ said once in tables (``algorithms/parameters.py`` specs, ``PARAMETER_HELP`` tupl
 reach ``tr()`` as variables. So strings are collected two ways:
 
 1. statically: every ``tr(...)`` / ``self.tr(...)`` / ``algorithm.tr(...)`` call in
-   ``algorithms/*.py`` whose first argument is a string literal (messages, warnings);
+   ``algorithms/*.py``, ``gui/*.py`` and ``plugin.py`` whose first argument is a string
+   literal (messages, warnings, the *Install dependencies...* dialog and menu entry);
 2. at run time: each algorithm of the provider is created, initialised and asked for
    its display name, group, help text and parameter labels while
    ``QCoreApplication.translate`` records what it is asked in the context
-   ``HyperspectralCrnn``.
+   ``HyperspectralCrnn``; and what each dependency is for (``dependencies.DEPENDENCIES``,
+   which the dialog shows translated).
 
 For each ``i18n/hyperspectral_crnn_<lang>.ts`` the script keeps existing translations,
 adds new strings as unfinished and marks strings no longer used as obsolete. Translate
@@ -35,10 +37,19 @@ CONTEXT = "HyperspectralCrnn"
 TS_PATTERN = os.path.join(REPO, "i18n", "hyperspectral_crnn_{lang}.ts")
 
 
-def static_strings(folder: str = os.path.join(REPO, "algorithms")) -> List[str]:
-    """String literals passed as first argument to a function or method named ``tr``."""
+STATIC_SOURCES = ("algorithms/*.py", "gui/*.py", "plugin.py")
+
+
+def static_strings(folder: Optional[str] = None) -> List[str]:
+    """String literals passed as first argument to a function or method named ``tr``, in
+    ``folder``'s ``*.py`` files, or by default in :data:`STATIC_SOURCES`."""
     found: List[str] = []
-    for path in sorted(glob.glob(os.path.join(folder, "*.py"))):
+    if folder is None:
+        paths = [path for pattern in STATIC_SOURCES
+                 for path in sorted(glob.glob(os.path.join(REPO, *pattern.split("/"))))]
+    else:
+        paths = sorted(glob.glob(os.path.join(folder, "*.py")))
+    for path in paths:
         with open(path, encoding="utf-8") as stream:
             tree = ast.parse(stream.read(), path)
         for node in ast.walk(tree):
@@ -82,7 +93,15 @@ def runtime_strings() -> List[str]:
             algorithm.shortHelpString()
     finally:
         QCoreApplication.translate = original
-    return seen
+    return seen + dependency_strings()
+
+
+def dependency_strings() -> List[str]:
+    """What each dependency is for: data in the QGIS-free ``dependencies.py``, translated
+    where the dialog shows it."""
+    from hyperspectral_crnn.dependencies import DEPENDENCIES
+
+    return [entry.purpose for entry in DEPENDENCIES if entry.purpose]
 
 
 def collect_strings() -> List[str]:

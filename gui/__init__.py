@@ -1,0 +1,1 @@
+"""The plugin's own dialogs (QGIS desktop only; Processing needs none of them)."""
