@@ -584,6 +584,22 @@
       <translation>Die Ausgaben OVERALL_ACCURACY, AVERAGE_ACCURACY und KAPPA sind Zahlen (0-1) im Ergebnis; OUTPUT_JSON ist die neben dem Bericht geschriebene JSON-Datei.</translation>
     </message>
     <message>
+      <source>The CRNN: training and classification (CPU build)</source>
+      <translation>Das CRNN: Training und Klassifikation (CPU-Version)</translation>
+    </message>
+    <message>
+      <source>The linear opinion pool (classification, smoothing) and .mat files</source>
+      <translation>Der lineare Meinungspool (Klassifikation, Glättung) und .mat-Dateien</translation>
+    </message>
+    <message>
+      <source>Optional: keeps numpy's OpenBLAS from slowing torch down</source>
+      <translation>Optional: verhindert, dass OpenBLAS von numpy torch ausbremst</translation>
+    </message>
+    <message>
+      <source>Optional, not used yet: the planned Dask engine</source>
+      <translation>Optional, noch nicht verwendet: die geplante Dask-Ausführung</translation>
+    </message>
+    <message>
       <source>Choose a classification raster.</source>
       <translation>Wählen Sie ein Klassifikationsraster.</translation>
     </message>
@@ -724,6 +740,26 @@
       <translation>Das Wahrscheinlichkeitsraster konnte nicht gelesen werden.</translation>
     </message>
     <message>
+      <source>Install it from the QGIS menu Plugins &gt; Hyperspectral CRNN &gt; Install dependencies..., or run this command, then run the algorithm again:</source>
+      <translation>Installieren Sie es über das QGIS-Menü Erweiterungen &gt; Hyperspektrales CRNN &gt; Abhängigkeiten installieren... oder mit diesem Befehl und starten Sie den Algorithmus dann erneut:</translation>
+    </message>
+    <message>
+      <source>On Windows, run the command in the OSGeo4W Shell.</source>
+      <translation>Unter Windows führen Sie den Befehl in der OSGeo4W Shell aus.</translation>
+    </message>
+    <message>
+      <source>This algorithm needs the Python package '{package}', which cannot be imported in the Python that QGIS uses ({python}).</source>
+      <translation>Dieser Algorithmus braucht das Python-Paket '{package}', das sich im Python von QGIS ({python}) nicht importieren lässt.</translation>
+    </message>
+    <message>
+      <source>Import error: {error}</source>
+      <translation>Importfehler: {error}</translation>
+    </message>
+    <message>
+      <source>The command installs into {folder}, which the plugin puts on Python's path: it needs no administrator rights, leaves the system's packages alone (also where Debian or Ubuntu mark them as externally managed), and its constraints file keeps QGIS's numpy, SciPy and GDAL as they are.</source>
+      <translation>Der Befehl installiert nach {folder}, das die Erweiterung in den Suchpfad von Python aufnimmt: Er braucht keine Administratorrechte, lässt die Pakete des Systems unangetastet (auch wo Debian oder Ubuntu sie als extern verwaltet kennzeichnen), und seine Constraints-Datei hält numpy, SciPy und GDAL von QGIS auf ihren Versionen.</translation>
+    </message>
+    <message>
       <source>The training layer could not be read.</source>
       <translation>Der Trainingslayer konnte nicht gelesen werden.</translation>
     </message>
@@ -834,6 +870,114 @@
     <message>
       <source>Cannot write the training report '{path}': {reason}</source>
       <translation>Der Trainingsbericht '{path}' kann nicht geschrieben werden: {reason}</translation>
+    </message>
+    <message>
+      <source>missing (optional)</source>
+      <translation>fehlt (optional)</translation>
+    </message>
+    <message>
+      <source>Hyperspectral CRNN: install dependencies</source>
+      <translation>Hyperspektrales CRNN: Abhängigkeiten installieren</translation>
+    </message>
+    <message>
+      <source>The algorithms need these Python packages in the Python that QGIS runs. Tick what to install and press Install: pip runs in the background and QGIS stays usable. QGIS's own numpy, SciPy and GDAL are never replaced.</source>
+      <translation>Die Algorithmen brauchen diese Python-Pakete im Python von QGIS. Haken Sie an, was installiert werden soll, und klicken Sie auf Installieren: pip läuft im Hintergrund, und QGIS bleibt bedienbar. numpy, SciPy und GDAL von QGIS werden nie ersetzt.</translation>
+    </message>
+    <message>
+      <source>QGIS's Python:</source>
+      <translation>Python von QGIS:</translation>
+    </message>
+    <message>
+      <source>Packages go to:</source>
+      <translation>Pakete kommen nach:</translation>
+    </message>
+    <message>
+      <source>Install</source>
+      <translation>Installieren</translation>
+    </message>
+    <message>
+      <source>Cancel</source>
+      <translation>Abbrechen</translation>
+    </message>
+    <message>
+      <source>missing</source>
+      <translation>fehlt</translation>
+    </message>
+    <message>
+      <source>Package</source>
+      <translation>Paket</translation>
+    </message>
+    <message>
+      <source>Status</source>
+      <translation>Status</translation>
+    </message>
+    <message>
+      <source>Needed for</source>
+      <translation>Gebraucht für</translation>
+    </message>
+    <message>
+      <source>Command:</source>
+      <translation>Befehl:</translation>
+    </message>
+    <message>
+      <source>Output of pip:</source>
+      <translation>Ausgabe von pip:</translation>
+    </message>
+    <message>
+      <source>Nothing to install: tick a package above.</source>
+      <translation>Nichts zu installieren: Haken Sie oben ein Paket an.</translation>
+    </message>
+    <message>
+      <source>Cancelled: pip was stopped. The packages folder is unchanged or partly filled; press Install to try again.</source>
+      <translation>Abgebrochen: pip wurde beendet. Der Paketordner ist unverändert oder teilweise gefüllt; klicken Sie auf Installieren, um es erneut zu versuchen.</translation>
+    </message>
+    <message>
+      <source>{version} installed</source>
+      <translation>{version} installiert</translation>
+    </message>
+    <message>
+      <source>Could not start {python}: {error}</source>
+      <translation>{python} konnte nicht gestartet werden: {error}</translation>
+    </message>
+    <message>
+      <source>Done: the packages import now, the algorithms can be used without restarting QGIS.</source>
+      <translation>Fertig: Die Pakete lassen sich jetzt importieren, die Algorithmen sind ohne Neustart von QGIS nutzbar.</translation>
+    </message>
+    <message>
+      <source>Removed from the folder: {what}</source>
+      <translation>Aus dem Ordner entfernt: {what}</translation>
+    </message>
+    <message>
+      <source>Kept in the folder, ahead of QGIS's copy: {what}</source>
+      <translation>Im Ordner behalten, vor der Kopie von QGIS: {what}</translation>
+    </message>
+    <message>
+      <source>Problem: {what}</source>
+      <translation>Problem: {what}</translation>
+    </message>
+    <message>
+      <source>Installed, but {packages} cannot be imported yet: restart QGIS.</source>
+      <translation>Installiert, aber {packages} lässt sich noch nicht importieren: Starten Sie QGIS neu.</translation>
+    </message>
+    <message>
+      <source>Cannot write the constraints file: {error}</source>
+      <translation>Die Constraints-Datei kann nicht geschrieben werden: {error}</translation>
+    </message>
+    <message>
+      <source>pip stopped with exit code {code}: see its output above. QGIS's own packages were not touched.</source>
+      <translation>pip endete mit dem Exit-Code {code}: siehe seine Ausgabe oben. Die Pakete von QGIS blieben unberührt.</translation>
+    </message>
+    <message>
+      <source>Done. {packages} was already loaded: restart QGIS to use the new version.</source>
+      <translation>Fertig. {packages} war schon geladen: Starten Sie QGIS neu, um die neue Version zu verwenden.</translation>
+    </message>
+    <message>
+      <source>Install dependencies...</source>
+      <translation>Abhängigkeiten installieren...</translation>
+    </message>
+    <message>
+      <source>Removed from {folder}: {what}</source>
+      <translation>Aus {folder} entfernt: {what}</translation>
     </message>
   </context>
 </TS>
