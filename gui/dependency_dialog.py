@@ -20,7 +20,6 @@ from qgis.PyQt.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QProgressBar,
@@ -122,10 +121,7 @@ class DependencyDialog(QDialog):
         self.table.setRootIsDecorated(False)
         self.table.setColumnCount(3)
         self.table.setHeaderLabels([tr("Package"), tr("Status"), tr("Needed for")])
-        header = self.table.header()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        self.table.header().setStretchLastSection(True)
         self.table.itemChanged.connect(self._show_command)
         layout.addWidget(self.table)
 
@@ -133,7 +129,7 @@ class DependencyDialog(QDialog):
         self.command_view = QPlainTextEdit()
         self.command_view.setReadOnly(True)
         self.command_view.setFont(fixed)
-        self.command_view.setMaximumHeight(4 * self.command_view.fontMetrics().lineSpacing()
+        self.command_view.setMaximumHeight(5 * self.command_view.fontMetrics().lineSpacing()
                                            + 12)
         layout.addWidget(self.command_view)
 
@@ -194,8 +190,20 @@ class DependencyDialog(QDialog):
                     item.setForeground(1, QBrush(QColor(MISSING_COLOUR)))
             self.table.addTopLevelItem(item)
         self.table.blockSignals(False)
+        self._fit_table()
         self._show_command()
         self._set_running(self.is_running())
+
+    def _fit_table(self) -> None:
+        """Columns as wide as their texts (and a margin), the table as high as its rows."""
+        for column in (0, 1):
+            self.table.resizeColumnToContents(column)
+            self.table.setColumnWidth(column, self.table.columnWidth(column) + 16)
+        rows = self.table.topLevelItemCount()
+        row_height = self.table.sizeHintForRow(0) if rows else 0
+        self.table.setMaximumHeight(self.table.header().sizeHint().height()
+                                    + max(rows, 2) * row_height
+                                    + 2 * self.table.frameWidth() + 6)
 
     @staticmethod
     def status_text(status: Status) -> str:

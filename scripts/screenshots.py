@@ -1,4 +1,5 @@
-"""Screenshots of what a QGIS user sees: each algorithm's dialog and a classified map.
+"""Screenshots of what a QGIS user sees: each algorithm's dialog, a classified map and the
+*Install dependencies...* dialog.
 
 Starts QGIS with its GUI (run it under a display, e.g. ``xvfb-run -a``), registers the
 ``crnn`` provider as QGIS does, loads the Indian Pines scene into the project, opens each
@@ -10,10 +11,18 @@ The map shows a model trained here in a minute on the scene's training polygons 
 network, few epochs: a quick look, not the paper's accuracy), or with ``--ground-truth``
 the ground truth raster styled by the plugin's own styling, which needs no training.
 
+``install_dependencies.png`` is the dialog of *Plugins > Hyperspectral CRNN > Install
+dependencies...* as it opens in the Python running the script: run with QGIS's own
+Python (no venv, so torch is missing) it shows what a new user sees. ``--only`` takes
+the images to make; ``--profile`` the QGIS profile folder (its packages folder is the
+one the dialog shows).
+
 Usage (from the repository root)::
 
     xvfb-run -a .venv/bin/python scripts/screenshots.py docs/images
     xvfb-run -a .venv/bin/python scripts/screenshots.py OUTDIR --ground-truth --scene DIR
+    HOME=/home/qgis xvfb-run -a /usr/bin/python3 scripts/screenshots.py docs/images \
+        --only install_dependencies --profile /home/qgis/.local/share/QGIS/QGIS3/profiles/default
 """
 
 from __future__ import annotations
@@ -29,6 +38,9 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ALGORITHMS = ("importcube", "train", "classify", "trainclassify", "smooth", "assess")
 DIALOG_SIZE = (900, 700)
 MAP_SIZE = (900, 600)
+DEPENDENCY_DIALOG = "install_dependencies"
+DEPENDENCY_DIALOG_SIZE = (900, 620)
+IMAGES = ALGORITHMS + ("map", DEPENDENCY_DIALOG)
 
 # A small network and short training for the map: seconds-to-a-minute on a laptop CPU.
 QUICK_TRAINING = {"CONV_CHANNELS": "16", "KERNEL_SIZES": "7", "POOL_SIZES": "4",
@@ -45,11 +57,11 @@ def wait(application, seconds: float) -> None:
         time.sleep(0.02)
 
 
-def start_qgis():
+def start_qgis(profile: str = ""):
     sys.path.insert(0, os.path.join(REPO, ".build", "plugins"))
     from qgis.core import QgsApplication
 
-    application = QgsApplication([], True)
+    application = QgsApplication([], True, profile) if profile else QgsApplication([], True)
     application.initQgis()
     plugins = os.path.join(QgsApplication.pkgDataPath(), "python", "plugins")
     if plugins not in sys.path:  # where QGIS keeps its Processing framework
@@ -204,6 +216,19 @@ def grab_map(application, folder: str, layers, work: str, ground_truth: bool) ->
     return path
 
 
+def grab_dependency_dialog(application, folder: str, plugin) -> str:
+    """The Install dependencies dialog as the menu entry opens it (the plugin's packages
+    folder, QGIS's Python, each package's state, the command for the ticked ones)."""
+    dialog = plugin.show_dependency_dialog()
+    dialog.resize(*DEPENDENCY_DIALOG_SIZE)
+    wait(application, 1.0)
+    path = os.path.join(folder, f"{DEPENDENCY_DIALOG}.png")
+    dialog.grab().save(path)
+    dialog.close()
+    wait(application, 0.1)
+    return path
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", help="where the PNGs go (created)")
@@ -211,17 +236,27 @@ def main(argv=None) -> int:
                                         "missing; default: a temporary folder)")
     parser.add_argument("--ground-truth", action="store_true",
                         help="map the styled ground truth instead of training a quick model")
+    parser.add_argument("--only", nargs="+", choices=IMAGES, metavar="NAME",
+                        help=f"make only these images (of {', '.join(IMAGES)})")
+    parser.add_argument("--profile", default="",
+                        help="QGIS profile folder (default: QGIS's default)")
     args = parser.parse_args(argv)
+    names = args.only or IMAGES
     os.makedirs(args.folder, exist_ok=True)
-    application, plugin = start_qgis()
-    with tempfile.TemporaryDirectory() as work:
-        layers = load_scene(args.scene or os.path.join(work, "scene"))
-        for path in grab_dialogs(application, args.folder, layers):
-            print(path)
-        print(grab_map(application, args.folder, layers, work, args.ground_truth))
-        from qgis.core import QgsProject
+    application, plugin = start_qgis(args.profile)
+    dialogs = [name for name in ALGORITHMS if name in names]
+    if dialogs or "map" in names:
+        with tempfile.TemporaryDirectory() as work:
+            layers = load_scene(args.scene or os.path.join(work, "scene"))
+            for path in grab_dialogs(application, args.folder, layers, dialogs):
+                print(path)
+            if "map" in names:
+                print(grab_map(application, args.folder, layers, work, args.ground_truth))
+            from qgis.core import QgsProject
 
-        QgsProject.instance().clear()
+            QgsProject.instance().clear()
+    if DEPENDENCY_DIALOG in names:
+        print(grab_dependency_dialog(application, args.folder, plugin))
     plugin.unload()
     application.exitQgis()
     return 0

@@ -42,7 +42,8 @@ def screenshots(repo, scene, tmp_path_factory):
     return folder
 
 
-@pytest.mark.parametrize("name", [cls().name() for cls in algorithm_classes()] + ["map"])
+@pytest.mark.parametrize("name", [cls().name() for cls in algorithm_classes()]
+                         + ["map", "install_dependencies"])
 def test_screenshot_is_there_and_not_blank(screenshots, name, qgis_app):
     image = QImage(str(screenshots / f"{name}.png"))
     assert not image.isNull(), f"{name}.png was not written"
