@@ -72,10 +72,12 @@ from __future__ import annotations
 import importlib
 import importlib.machinery
 import importlib.metadata
+import importlib.util
 import os
 import re
 import shlex
 import shutil
+import subprocess
 import sys
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
@@ -166,6 +168,18 @@ def qgis_python() -> str:
         if os.path.isfile(candidate):
             return candidate
     return candidates[0]
+
+
+def pip_available(python: Optional[str] = None) -> bool:
+    """Whether pip runs in ``python`` (default: this interpreter). Debian and Ubuntu ship
+    pip separately (package python3-pip), and QGIS does not depend on it."""
+    if python is None:
+        return importlib.util.find_spec("pip") is not None
+    try:
+        done = subprocess.run([python, "-c", "import pip"], capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
 
 
 def packages_dir(profile_dir: str, version: Sequence[int] = sys.version_info) -> str:

@@ -114,6 +114,8 @@ class CrnnPlugin:
 
             parent = self.iface.mainWindow() if self.iface is not None else None
             self.dialog = DependencyDialog(self.packages_folder, parent=parent)
+        elif not self.dialog.is_running():
+            self.dialog.refresh()  # reopened: the packages may have changed meanwhile
         self.dialog.show()
         self.dialog.raise_()
         self.dialog.activateWindow()

@@ -27,6 +27,7 @@ from ..dependencies import (
     install_command,
     missing,
     packages_dir,
+    pip_available,
     qgis_python,
     write_constraints,
 )
@@ -101,6 +102,9 @@ def missing_message(name: str) -> Optional[str]:
            "Debian or Ubuntu mark them as externally managed), and its constraints file "
            "keeps QGIS's numpy, SciPy and GDAL as they are.").format(folder=target),
     ]
+    if not pip_available():
+        lines.append(tr("pip is not installed in that Python: on Debian or Ubuntu install "
+                        "the package python3-pip first (sudo apt install python3-pip)."))
     if os.name == "nt":
         lines.append(tr("On Windows, run the command in the OSGeo4W Shell."))
     return "\n".join(lines)

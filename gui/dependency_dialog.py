@@ -37,6 +37,7 @@ from ..dependencies import (
     constraints_path,
     format_command,
     install_command,
+    pip_available,
     prune,
     qgis_python,
     snapshot,
@@ -93,6 +94,7 @@ class DependencyDialog(QDialog):
         self.before = {}
         self.loaded_before: List[str] = []
         self.statuses: List[Status] = []
+        self.has_pip = pip_available(self.python)
         self.setWindowTitle(tr("Hyperspectral CRNN: install dependencies"))
         self.setObjectName("hyperspectralCrnnDependencyDialog")
         self._build()
@@ -116,6 +118,14 @@ class DependencyDialog(QDialog):
         form.addRow(tr("QGIS's Python:"), self.python_label)
         form.addRow(tr("Packages go to:"), self.target_label)
         layout.addLayout(form)
+        self.pip_warning = QLabel(tr(
+            "pip is not installed in QGIS's Python, so nothing can be installed from here. "
+            "On Debian or Ubuntu install the package python3-pip (sudo apt install "
+            "python3-pip), then open this dialog again."))
+        self.pip_warning.setWordWrap(True)
+        self.pip_warning.setStyleSheet(f"color: {MISSING_COLOUR};")
+        self.pip_warning.setVisible(not self.has_pip)
+        layout.addWidget(self.pip_warning)
 
         self.table = QTreeWidget()
         self.table.setRootIsDecorated(False)
@@ -247,7 +257,8 @@ class DependencyDialog(QDialog):
                 and self.process.state() != QProcess.ProcessState.NotRunning)
 
     def _set_running(self, running: bool) -> None:
-        self.install_button.setEnabled(not running and bool(self.selected_packages()))
+        self.install_button.setEnabled(not running and self.has_pip
+                                       and bool(self.selected_packages()))
         self.cancel_button.setEnabled(running)
         self.close_button.setEnabled(not running)
         self.table.setEnabled(not running)
@@ -270,7 +281,7 @@ class DependencyDialog(QDialog):
     def start(self) -> bool:
         """Run pip for the ticked packages; returns False if nothing was started."""
         packages = self.selected_packages()
-        if not packages or self.is_running():
+        if not packages or self.is_running() or not self.has_pip:
             return False
         try:
             constraints = write_constraints(constraints_path(self.target))

@@ -744,6 +744,10 @@
       <translation>Installieren Sie es über das QGIS-Menü Erweiterungen &gt; Hyperspektrales CRNN &gt; Abhängigkeiten installieren... oder mit diesem Befehl und starten Sie den Algorithmus dann erneut:</translation>
     </message>
     <message>
+      <source>pip is not installed in that Python: on Debian or Ubuntu install the package python3-pip first (sudo apt install python3-pip).</source>
+      <translation>pip ist in diesem Python nicht installiert: Installieren Sie unter Debian oder Ubuntu zuerst das Paket python3-pip (sudo apt install python3-pip).</translation>
+    </message>
+    <message>
       <source>On Windows, run the command in the OSGeo4W Shell.</source>
       <translation>Unter Windows führen Sie den Befehl in der OSGeo4W Shell aus.</translation>
     </message>
@@ -890,6 +894,10 @@
     <message>
       <source>Packages go to:</source>
       <translation>Pakete kommen nach:</translation>
+    </message>
+    <message>
+      <source>pip is not installed in QGIS's Python, so nothing can be installed from here. On Debian or Ubuntu install the package python3-pip (sudo apt install python3-pip), then open this dialog again.</source>
+      <translation>pip ist im Python von QGIS nicht installiert, daher lässt sich von hier nichts installieren. Installieren Sie unter Debian oder Ubuntu das Paket python3-pip (sudo apt install python3-pip) und öffnen Sie diesen Dialog dann erneut.</translation>
     </message>
     <message>
       <source>Install</source>

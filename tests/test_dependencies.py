@@ -359,6 +359,7 @@ def test_dialog_shows_python_folder_status_and_command(qgis_app, tmp_path):
         assert not dialog.install_button.isEnabled()
         assert "Nothing to install" in dialog.command_view.toPlainText()
         assert not dialog.cancel_button.isEnabled() and dialog.close_button.isEnabled()
+        assert not dialog.pip_warning.isVisible()
         dialog.set_selected(["distributed"])
         assert dialog.install_button.isEnabled()
         command = dialog.command_view.toPlainText()
@@ -389,6 +390,28 @@ def test_dialog_shows_a_missing_required_package(qgis_app, tmp_path):
         item = dialog.table.topLevelItem(0)
         assert "No module named 'no_such_module_xyz'" in item.toolTip(1)
     finally:
+        dialog.deleteLater()
+
+
+def test_dialog_without_pip_says_how_to_get_it(qgis_app, tmp_path):
+    """A real Python without pip (a venv made --without-pip), as Debian's python3 is
+    when python3-pip is not installed."""
+    venv = tmp_path / "nopip"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True,
+                   timeout=120)
+    python = str(venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python"))
+    assert not deps.pip_available(python) and deps.pip_available()
+    from hyperspectral_crnn.gui.dependency_dialog import DependencyDialog
+
+    dialog = DependencyDialog(str(tmp_path / "t"), python=python)
+    try:
+        dialog.show()
+        assert dialog.pip_warning.isVisible()
+        assert "python3-pip" in dialog.pip_warning.text()
+        dialog.set_selected(["distributed"])
+        assert not dialog.install_button.isEnabled() and dialog.start() is False
+    finally:
+        dialog.close()
         dialog.deleteLater()
 
 
