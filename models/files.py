@@ -88,19 +88,27 @@ def gdal_exceptions_off() -> Iterator[None]:
 def writing(dataset: gdal.Dataset, path: str) -> Iterator[gdal.Dataset]:
     """Yield a dataset being written and close it on leaving the block.
 
-    A close that fails after a normal exit raises a ``CrnnError`` naming ``path``; after
-    an error in the block the close's own error is dropped (the file is being discarded)
-    and the block's error goes on. Either way nothing is left for a destructor to report.
+    A GDAL error in the block (with exceptions on) or a close that fails raises a
+    ``CrnnError`` naming ``path``; after any other error in the block the close's own
+    error is dropped (the file is being discarded) and the block's error goes on. Either
+    way nothing is left for a destructor to report.
     """
     try:
         yield dataset
+    except RuntimeError as error:  # a GDAL write with exceptions on: a full disk, say
+        close_dataset(dataset)
+        raise _write_error(path, str(error)) from None
     except BaseException:
         close_dataset(dataset)
         raise
     error = close_dataset(dataset)
     if error is not None:
-        raise CrnnError(f"Cannot write '{path}': {error}. Check the free disk space, or "
-                        "choose another folder.")
+        raise _write_error(path, error)
+
+
+def _write_error(path: str, error: str) -> CrnnError:
+    return CrnnError(f"Cannot write '{path}': {error}. Check the free disk space, or "
+                     "choose another folder.")
 
 
 def memory_vector_driver() -> ogr.Driver:
