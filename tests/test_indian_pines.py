@@ -14,6 +14,9 @@ from hyperspectral_crnn.models.indian_pines import (
     write_scene,
 )
 
+# The demo scene is written the same with GDAL exceptions off and on (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("gdal_exceptions_mode")
+
 # Labelled pixels per class value 1..16 in the standard ground truth.
 CLASS_COUNTS = (46, 1428, 830, 237, 483, 730, 28, 478, 20, 972, 2455, 593, 205, 1265,
                 386, 93)
