@@ -181,3 +181,19 @@ def test_even_input_window_is_refused(provider, fields, tmp_path):
             "INPUT": fields["raster"], "TRAINING": fields["polygons"], "CLASS_FIELD": "crop",
             "OUTPUT_MODEL": str(tmp_path / "m.crnn"), "INPUT_WINDOW": 4, **SMALL})
     assert not os.path.exists(tmp_path / "m.crnn")
+
+
+@pytest.mark.parametrize("per_class", [0, 20])
+def test_samples_per_class_caps_the_training_pixels(provider, fields, tmp_path, per_class):
+    """Each class has four 4x4 squares (64 pixels); SAMPLES_PER_CLASS keeps that many."""
+    import processing
+
+    result = processing.run("crnn:train", {
+        "INPUT": fields["raster"], "TRAINING": fields["polygons"], "CLASS_FIELD": "crop",
+        "OUTPUT_MODEL": str(tmp_path / "capped.crnn"),
+        **{**SMALL, "EPOCHS": 2, "SAMPLES_PER_CLASS": per_class}})
+    model = load_model(result["OUTPUT_MODEL"])
+    assert model.provenance["samples_per_class"] == per_class
+    used = {name: counts["training"] + counts["validation"]
+            for name, counts in model.provenance["samples"].items()}
+    assert used == {name: per_class or 64 for name in FIELD_CLASSES}
