@@ -6,8 +6,10 @@ Layout (little-endian)::
 
 The header lists every tensor (name, dtype, shape, offset, size) and everything needed
 to use the model: architecture, bands, normalisation, classes, LOP guide, provenance.
-The trailing SHA-256 covers all bytes before it, so a truncated or altered file is
-refused. Nothing is unpickled, so a file cannot run code when it is opened.
+The trailing SHA-256 covers all bytes before it, so a truncated or corrupted file (an
+incomplete copy or download, a bad disk) is refused. It is an unkeyed checksum: anyone
+who edits a file can recompute it, so it detects corruption, not tampering. The security
+property is another: nothing is unpickled, so opening a file never runs code.
 """
 
 from __future__ import annotations
@@ -158,8 +160,8 @@ def load_model(path: str) -> CrnnModel:
         raise fail("the file is truncated or corrupt (incomplete copy or download). Copy it again.")
     if hashlib.sha256(body).digest() != digest:
         raise fail(
-            "its checksum does not match: the file is truncated, corrupt or was altered "
-            "after it was written. Copy it again or retrain the model."
+            "its checksum does not match: the file is truncated or corrupt (an incomplete "
+            "copy or download). Copy it again or retrain the model."
         )
     try:
         header = json.loads(body[start : start + header_length].decode("utf-8"))
