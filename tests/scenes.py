@@ -98,3 +98,57 @@ def square_wkb(x0, y0, x1, y1) -> bytes:
 def read_band(path: str, band: int = 1) -> np.ndarray:
     dataset = gdal.Open(path)
     return dataset.GetRasterBand(band).ReadAsArray()
+
+
+# write_strip_scene's fields from west to east: (width in pixels, class). Classes 1 and
+# 2 differ subtly, 3 (hedgerows) strongly; the 2-pixel hedgerows part the wide fields.
+STRIP_SCENE_FIELDS = ((12, 1), (2, 3), (12, 2), (2, 3), (12, 1), (2, 3), (12, 2), (6, 3))
+STRIP_CLASSES = ("Barley", "Wheat", "Hedgerow")
+
+
+def write_strip_scene(folder: str, seed: int = 0, bands: int = 40, rows: int = 40) -> dict:
+    """A scene where the LOP variants differ by several points, as on Indian Pines.
+
+    Barley and wheat differ by a small spectral signature (amplitude 40 against pixel
+    noise 300), so the network alone mislabels about a quarter of their pixels; the
+    hedgerows differ strongly. One 3x3 pass fixes much of that; 15 passes of a uniform
+    pool wipe out the 2-pixel hedgerows, while the edge-aware pool, which does not pool
+    across the strong spectral edges, keeps them and cleans the fields. Measured with
+    crnn:train (FAST_PARAMETERS) and crnn:classify on seeds 0-2: OA alone 73-76 %, the
+    paper's 3x3 86-90 %, uniform 3x3 x15 81-85 %, edge 3x3 x15 94-97 %. Training
+    polygons: 3x3 squares in the wide fields.
+    """
+    os.makedirs(folder, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    x = np.linspace(0, 1, bands)
+    base = 2000 + 300 * np.sin(1.5 * x)
+    means = {1: base + 40 * np.sin(6 * x), 2: base - 40 * np.sin(6 * x),
+             3: base + 900 * np.cos(2.5 * x + 0.5)}
+    cols = sum(width for width, _ in STRIP_SCENE_FIELDS)
+    cube = np.empty((bands, rows, cols), np.float32)
+    truth = np.empty((rows, cols), np.uint8)
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(32616)
+    polygons = os.path.join(folder, "strips.gpkg")
+    source = ogr.GetDriverByName("GPKG").CreateDataSource(polygons)
+    layer = source.CreateLayer("training", srs, ogr.wkbPolygon)
+    layer.CreateField(ogr.FieldDefn("cover", ogr.OFTString))
+    start = 0
+    for width, value in STRIP_SCENE_FIELDS:
+        cube[:, :, start:start + width] = (means[value][:, None, None]
+                                          + rng.normal(0, 300, (bands, rows, width)))
+        truth[:, start:start + width] = value
+        if width >= 6:
+            for row in (3, 18, 33):
+                col = start + width // 2 - 1
+                x0, y0 = ORIGIN[0] + col * PIXEL, ORIGIN[1] - row * PIXEL
+                x1, y1 = x0 + 3 * PIXEL, y0 - 3 * PIXEL
+                ring = f"{x0} {y0}, {x1} {y0}, {x1} {y1}, {x0} {y1}, {x0} {y0}"
+                feature = ogr.Feature(layer.GetLayerDefn())
+                feature.SetGeometry(ogr.CreateGeometryFromWkt(f"POLYGON(({ring}))"))
+                feature.SetField("cover", STRIP_CLASSES[value - 1])
+                layer.CreateFeature(feature)
+        start += width
+    source = None
+    raster = write_raster(os.path.join(folder, "strips.tif"), cube)
+    return {"raster": raster, "polygons": polygons, "truth": truth}
