@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import uuid
 from typing import Callable, Iterator, Optional, Sequence
 
 import numpy as np
@@ -120,11 +120,18 @@ def memory_vector_driver() -> ogr.Driver:
 def write_atomically(path: str, write: Callable[[str], None]) -> None:
     """Call ``write(temporary)`` on a hidden file beside ``path``, then move it into place.
 
-    A failure or a cancel leaves neither ``path`` nor the temporary file behind.
+    A failure or a cancel leaves neither ``path`` nor the temporary file behind. The file
+    gets the usual permissions (0666 less the umask), as files written directly do:
+    ``tempfile.mkstemp`` would leave it 0600, unreadable to colleagues on a shared drive.
     """
     folder = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(prefix=".", suffix=".part", dir=folder)
-    os.close(handle)
+    while True:
+        temporary = os.path.join(folder, f".{os.path.basename(path)}.{uuid.uuid4().hex[:8]}.part")
+        try:
+            os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            break
+        except FileExistsError:  # another run's temporary file: draw another name
+            continue
     try:
         write(temporary)
         os.replace(temporary, path)

@@ -47,6 +47,19 @@ def test_saving_leaves_no_temporary_file(model_path):
     assert os.listdir(os.path.dirname(model_path)) == ["model.crnn"]
 
 
+def test_saved_files_get_the_usual_permissions(model, tmp_path):
+    """0666 less the umask, like a GeoTIFF GDAL writes: not mkstemp's 0600."""
+    umask = os.umask(0o022)
+    try:
+        for mask in (0o022, 0o002):
+            os.umask(mask)
+            path = tmp_path / f"model-{mask:o}.crnn"
+            save_model(model, str(path))
+            assert path.stat().st_mode & 0o777 == 0o666 & ~mask
+    finally:
+        os.umask(umask)
+
+
 def write(tmp_path, content: bytes) -> str:
     path = str(tmp_path / "bad.crnn")
     with open(path, "wb") as stream:
@@ -77,7 +90,7 @@ def test_truncated_file_is_refused(model_path, tmp_path):
             load_model(write(tmp_path, content[:cut]))
 
 
-def test_tampered_weights_are_refused(model_path, tmp_path):
+def test_corrupted_weights_are_refused(model_path, tmp_path):
     content = bytearray(open(model_path, "rb").read())
     content[-100] ^= 0xFF
     with pytest.raises(ModelFileError, match="checksum"):
@@ -85,7 +98,8 @@ def test_tampered_weights_are_refused(model_path, tmp_path):
 
 
 def rewritten(model_path, tmp_path, change) -> str:
-    """A copy of the model file whose JSON header ``change(header)`` edited, re-signed."""
+    """A copy of the model file with its JSON header edited by ``change(header)``, its
+    checksum recomputed."""
     import hashlib
     import json
 
