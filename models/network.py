@@ -8,7 +8,8 @@ stacked recurrent layers read the resulting feature sequence, so any band count 
 from __future__ import annotations
 
 import os
-from typing import Dict
+from dataclasses import dataclass
+from typing import Dict, List, Tuple
 
 import numpy as np
 import torch
@@ -65,6 +66,53 @@ class Crnn(nn.Module):
         else:
             summary = states[:, -1]
         return self.head(self.dropout(summary))
+
+    def layer_shapes(self, n_bands: int) -> LayerShapes:
+        """The per-pixel output shape of each layer, measured on a forward pass.
+
+        What users are shown about the network (the training report's architecture table)
+        comes from here, not from a formula: a hand-written one forgot the first stride
+        once and told 32 x 100 ... 25 steps for a network that gives 32 x 50 ... 12. Hooks
+        record the tensors of one all-zero spectrum going through the real modules.
+        """
+        seen: List[Tuple[int, ...]] = []
+        rnn: List[Tuple[int, ...]] = []
+
+        def output(_module: nn.Module, _inputs: tuple, result: torch.Tensor) -> None:
+            seen.append(tuple(result.shape[1:]))
+
+        def recurrent(_module: nn.Module, inputs: tuple, result: tuple) -> None:
+            rnn.extend((tuple(inputs[0].shape[1:]), tuple(result[0].shape[1:])))
+
+        hooks = [block.register_forward_hook(output) for block in self.conv]
+        hooks.append(self.rnn.register_forward_hook(recurrent))
+        hooks.append(self.head.register_forward_hook(output))
+        training = self.training
+        parameter = next(self.parameters())
+        try:
+            self.eval()  # batch norm cannot run on one pixel in training mode
+            with torch.inference_mode():
+                self(torch.zeros(1, n_bands, dtype=parameter.dtype, device=parameter.device))
+        finally:
+            self.train(training)
+            for hook in hooks:
+                hook.remove()
+        (steps, features), (_, hidden) = rnn
+        blocks = tuple((int(c), int(length)) for c, length in seen[:-1])
+        return LayerShapes(n_bands, blocks, int(steps), int(features), int(hidden),
+                           int(seen[-1][0]))
+
+
+@dataclass(frozen=True)
+class LayerShapes:
+    """Per-pixel shapes measured by :meth:`Crnn.layer_shapes` (the batch axis left out)."""
+
+    bands: int  # the input: 1 channel x ``bands``
+    blocks: Tuple[Tuple[int, int], ...]  # (channels, sequence length) after each conv block
+    rnn_steps: int  # the sequence the recurrent layers read ...
+    rnn_features: int  # ... of this many features a step
+    rnn_hidden: int  # the size of each recurrent state
+    classes: int  # the head's logits
 
 
 def resolve_device(device: str) -> torch.device:

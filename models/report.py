@@ -38,6 +38,18 @@ MATPLOTLIB_MISSING = (
     "QGIS's Python) to get the plots."
 )
 
+#: Shown beside the curves where training used mixup (models/training.py: the training
+#: accuracy counts the network's answers on the blended batches it trains on).
+MIXUP_NOTE = (
+    '<p class="note">Why the training accuracy is lower: training used mixup (MIXUP = '
+    "{mixup:g}), and the training accuracy is measured on the mixed-up pixels the network "
+    "trains on, blends of two pixels whose labels are blends of their two classes. A blend "
+    "counts as right only where the network names the class of the first pixel, even where "
+    "the second one makes up most of the blend. The validation accuracy is measured on "
+    "unmixed pixels, so the training curve sits well under it; that gap is expected and no "
+    "sign of a poor fit.</p>"
+)
+
 CSS = """
 body { font-family: sans-serif; margin: 2em; color: #222; max-width: 75em; }
 h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 1.6em; }
@@ -318,6 +330,9 @@ def _section_curves(model: CrnnModel, have_plots: bool) -> str:
             figure, "Loss and accuracy per epoch on the training and the validation pixels. "
             "The dashed line marks the best epoch (lowest validation loss), whose weights "
             "the model keeps.", salt="curves"))
+    mixup = float(model.provenance.get("training_config", {}).get("mixup", 0.0) or 0.0)
+    if mixup > 0:
+        parts.append(MIXUP_NOTE.format(mixup=mixup))
     rows = "".join(
         "<tr>" + "".join(f"<td>{v}</td>" for v in (
             int(r["epoch"]), f"{r['train_loss']:.4f}", _percent(r["train_accuracy"]),
@@ -438,18 +453,27 @@ def _section_network(model: CrnnModel) -> str:
               f"per band, the mean of the {window}x{window} pixels around the pixel")
     if network.unit_length:
         source += "; each spectrum scaled to unit length, then standardised per band"
-    length, lines = model.n_bands, [("Input", f"1 x {model.n_bands} ({source})")]
+    lines = [("Input", f"1 x {model.n_bands} ({source})")]
+    try:
+        shapes = model.classifier(device="cpu").network.layer_shapes(model.n_bands)
+    except ImportError:
+        shapes = None  # the shapes are measured on the network, which needs torch
     for i, (channels, kernel, pool) in enumerate(zip(network.conv_channels, network.kernel_sizes,
                                                      network.pool_sizes)):
-        length //= pool
+        stride = f", stride {network.first_stride}" if i == 0 and network.first_stride > 1 else ""
         norm = " + batch norm" if network.batch_norm else ""
+        pooling = f" + max-pool {pool}" if pool > 1 else ""
+        output = f" -> {shapes.blocks[i][0]} x {shapes.blocks[i][1]}" if shapes else ""
         lines.append((f"Convolution block {i + 1}",
-                      f"{channels} filters of {kernel} bands{norm} + ReLU + max-pool {pool} "
-                      f"-> {channels} x {length}"))
+                      f"{channels} filters of {kernel} bands{stride}{norm} + ReLU{pooling}"
+                      f"{output}"))
+    reads = (f", reads {shapes.rnn_steps} steps of {shapes.rnn_features} features"
+             if shapes else "")
     lines.append(("Recurrent layers", f"{network.rnn_layers} x {network.rnn_type.upper()}, "
-                                      f"{network.rnn_hidden} units, reads {length} steps"))
+                                      f"{network.rnn_hidden} units{reads}"))
     lines.append(("Readout", f"{network.readout} state, dropout {network.dropout}"))
-    lines.append(("Output", f"{model.n_classes} classes (softmax)"))
+    classes = shapes.classes if shapes else model.n_classes
+    lines.append(("Output", f"linear layer -> {classes} classes (softmax)"))
     parameters = sum(int(np.asarray(w).size) for name, w in model.weights.items()
                      if not name.endswith(("running_mean", "running_var", "num_batches_tracked")))
     lines.append(("Trainable parameters", f"{parameters:,}"))

@@ -10,7 +10,7 @@ import pytest
 from core_helpers import SMALL_NETWORK, synthetic_spectra
 
 from hyperspectral_crnn.models import report
-from hyperspectral_crnn.models.config import TrainingConfig
+from hyperspectral_crnn.models.config import NetworkConfig, TrainingConfig
 from hyperspectral_crnn.models.modelfile import ClassInfo
 from hyperspectral_crnn.models.training import train_model
 
@@ -145,3 +145,98 @@ def test_accuracy_report_has_heat_map_and_per_class_chart(monkeypatch):
     monkeypatch.setattr(report, "matplotlib_figure", lambda *args: None)
     text = assessment.render_html(result)
     assert "<svg" not in text and "The figures need matplotlib" in text
+
+
+# --- the architecture as the network gives it, and why mixup lowers training accuracy -----
+
+
+def _forward_shapes(network, n_bands, pixels=3):
+    """The shapes of the tensors the network's modules really produce, step by step."""
+    import torch
+
+    network = network.eval()
+    with torch.inference_mode():
+        x = torch.randn(pixels, n_bands).unsqueeze(1)
+        blocks = []
+        for block in network.conv:
+            x = block(x)
+            blocks.append(tuple(x.shape))
+        states, _ = network.rnn(x.transpose(1, 2))
+        logits = network(torch.randn(pixels, n_bands))
+    return blocks, tuple(x.transpose(1, 2).shape), tuple(states.shape), tuple(logits.shape)
+
+
+@pytest.mark.parametrize("n_bands, config", [
+    (200, NetworkConfig()),
+    (200, NetworkConfig(first_stride=1, pool_sizes=(2, 2, 4))),
+    (103, NetworkConfig(first_stride=1, pool_sizes=(1, 3, 2), kernel_sizes=(8, 3, 4))),
+    (103, NetworkConfig(first_stride=3, batch_norm=True, rnn_type="lstm", rnn_layers=1,
+                        conv_channels=(16, 8), kernel_sizes=(5, 2), pool_sizes=(2, 1))),
+    (40, SMALL_NETWORK),
+])
+def test_layer_shapes_are_those_of_the_forward_pass(n_bands, config):
+    from hyperspectral_crnn.models.network import Crnn
+
+    network = Crnn(config, n_bands, 5)
+    network.train()
+    shapes = network.layer_shapes(n_bands)
+    assert network.training  # the mode it was in is given back
+    blocks, rnn_input, states, logits = _forward_shapes(network, n_bands)
+    assert shapes.bands == n_bands
+    assert [(3, c, length) for c, length in shapes.blocks] == blocks
+    assert (3, shapes.rnn_steps, shapes.rnn_features) == rnn_input
+    assert (3, shapes.rnn_steps, shapes.rnn_hidden) == states
+    assert (3, shapes.classes) == logits
+    assert shapes.rnn_steps == config.sequence_length(n_bands)  # the config's formula agrees
+
+
+def test_default_network_on_200_bands_is_50_25_12():
+    from hyperspectral_crnn.models.network import Crnn
+
+    shapes = Crnn(NetworkConfig(), 200, 16).layer_shapes(200)
+    assert shapes.blocks == ((32, 50), (64, 25), (64, 12))
+    assert (shapes.rnn_steps, shapes.rnn_features, shapes.rnn_hidden) == (12, 64, 64)
+    assert shapes.classes == 16
+
+
+@pytest.fixture(scope="module")
+def default_network_without_mixup():
+    """The default network on 200 bands, trained for an epoch without mixup."""
+    spectra, labels = synthetic_spectra(200, 3, per_class=20)
+    labels = labels * 10
+    model = train_model(
+        spectra, labels, CLASSES, band_indices=list(range(1, 201)),
+        band_names=[f"Band {b}" for b in range(1, 201)], network=NetworkConfig(),
+        recipe=TrainingConfig(epochs=1, batch_size=32, mixup=0.0, device="cpu"),
+        validation_fraction=0.25)
+    return model, spectra, labels
+
+
+def test_report_shows_the_shapes_the_network_gives(default_network_without_mixup):
+    model, spectra, labels = default_network_without_mixup
+    text = report.render_training_report(model, spectra, labels)
+    blocks, rnn_input, _, logits = _forward_shapes(model.classifier().network, 200)
+    for i, (_, channels, length) in enumerate(blocks):
+        assert re.search(rf"<th class=\"name\">Convolution block {i + 1}</th><td class=\"name\">"
+                         rf"[^<]* -&gt; {channels} x {length}</td>", text)
+    assert f"reads {rnn_input[1]} steps of {rnn_input[2]} features" in text
+    assert f"-&gt; {logits[1]} classes (softmax)" in text
+    # the issue's figures: the first stride halves 200 bands before the first pool
+    assert "-&gt; 32 x 50<" in text and "-&gt; 64 x 25<" in text and "-&gt; 64 x 12<" in text
+    assert "reads 12 steps" in text and "32 filters of 7 bands, stride 2 + ReLU" in text
+    assert "32 x 100" not in text and "reads 25 steps" not in text
+
+
+def test_mixup_note_only_where_training_used_mixup(pixel_split, default_network_without_mixup):
+    model, spectra, labels = pixel_split
+    assert model.provenance["training_config"]["mixup"] == 0.2
+    text = report.render_training_report(model, spectra, labels)
+    assert "Why the training accuracy is lower: training used mixup (MIXUP = 0.2)" in text
+    assert "measured on the mixed-up pixels" in text
+    model, spectra, labels = default_network_without_mixup
+    assert model.provenance["training_config"]["mixup"] == 0.0
+    text = report.render_training_report(model, spectra, labels)
+    assert "<h2>Training curves</h2>" in text
+    assert text.count("mixup") == 1  # only the hyperparameter table's row
+    assert '<th class="name">mixup</th><td class="name">0.0</td>' in text
+    assert "mixed-up" not in text and "Why the training accuracy" not in text
