@@ -10,11 +10,11 @@ from qgis.core import (
 
 from ..models.errors import CrnnError
 from ..models.modelfile import ClassInfo
+from ..models.palette import class_colour
 from . import parameters as p
 from .base import CrnnAlgorithm
 from .classify import OUTPUT_HELP, check_lop_size, map_results
 from .styling import style_output
-from .train import PALETTE
 
 SMOOTH_HELP = (
     "Applies the linear opinion pool (LOP) to a class-probability raster, ours or another "
@@ -70,7 +70,7 @@ class SmoothAlgorithm(CrnnAlgorithm):
         output = self.parameterAsOutputLayer(parameters, "OUTPUT", context)
         fused = self.parameterAsOutputLayer(parameters, "OUTPUT_PROBABILITIES", context)
         confidence = self.parameterAsOutputLayer(parameters, "OUTPUT_CONFIDENCE", context)
-        colours = [PALETTE[k % len(PALETTE)] for k in range(layer.bandCount())]
+        colours = [class_colour(k) for k in range(layer.bandCount())]
         try:
             summary = smooth_probabilities(
                 layer.source(), output, fused_path=fused or None,

@@ -23,16 +23,11 @@ from qgis.core import (
 
 from ..models.errors import CrnnError
 from ..models.modelfile import ClassInfo, CrnnModel
+from ..models.palette import class_colour
 from . import parameters as p
 from .base import CrnnAlgorithm
 
 # A palette whose neighbours differ strongly (for layers without a categorized renderer).
-PALETTE = (
-    "#e6194b", "#3cb44b", "#ffe119", "#4363d8", "#f58231", "#911eb4", "#46f0f0", "#f032e6",
-    "#bcf60c", "#fabebe", "#008080", "#e6beff", "#9a6324", "#fffac8", "#800000", "#aaffc3",
-    "#808000", "#ffd8b1", "#000075", "#808080",
-)
-
 TRAIN_HELP = (
     "Trains the CRNN of Wu &amp; Prasad (2017) on the pixels under the training polygons: "
     "each pixel's spectrum goes through 1-D convolution and max-pooling layers, then "
@@ -167,7 +162,7 @@ def training_polygons(
     classes = []
     for position, key in enumerate(keys):
         value = key if numeric else position + 1
-        colour = colours.get(str(key), PALETTE[position % len(PALETTE)])
+        colour = colours.get(str(key), class_colour(position))
         classes.append(ClassInfo(int(value), str(key) if not numeric else f"Class {key}", colour))
     if numeric:  # a name field, or a categorized style's labels, beat "Class 3"
         labels = _renderer_labels(algorithm, parameters, context, field)

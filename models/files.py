@@ -5,12 +5,16 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
-from typing import Callable, Iterator, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Optional, Sequence
 
 import numpy as np
 from osgeo import gdal, ogr, osr
 
 from .errors import CrnnError
+from .palette import rgb
+
+if TYPE_CHECKING:
+    from .modelfile import ClassInfo
 
 
 @contextlib.contextmanager
@@ -178,3 +182,36 @@ def valid_pixels(spectra: np.ndarray, nodata: Sequence[Optional[float]]) -> np.n
         if value is not None and np.isfinite(value):
             valid &= spectra[:, band] != spectra.dtype.type(value)
     return valid
+
+
+def style_class_band(band: gdal.Band, classes: Sequence[ClassInfo], nodata: int,
+                     nodata_name: str = "") -> None:
+    """Nodata, a colour table and category names on a class raster's band, so QGIS and
+    other GIS show class names and colours without a style file.
+
+    GeoTIFF colour tables and category lists are indexed from 0 upward: a Byte or UInt16
+    band with non-negative values gets them, others only the nodata value. Nodata (and
+    values that are no class) are transparent; ``nodata_name`` names the nodata value
+    where it falls inside the list (e.g. "Unlabelled" for 0).
+    """
+    band.SetNoDataValue(nodata)
+    values = [int(c.value) for c in classes]
+    if band.DataType not in (gdal.GDT_Byte, gdal.GDT_UInt16) or not values or min(values) < 0:
+        return
+    top = max(max(values), nodata if nodata >= 0 else 0)
+    if top > 65535:
+        return
+    table = gdal.ColorTable()
+    for index in range(top + 1):
+        table.SetColorEntry(index, (0, 0, 0, 0))
+    names = [""] * (max(values) + 1)
+    if 0 <= nodata < len(names):
+        names[nodata] = nodata_name
+    for info in classes:
+        colour = rgb(info.color)
+        if colour is not None:
+            table.SetColorEntry(int(info.value), (*colour, 255))
+        names[int(info.value)] = info.name
+    band.SetRasterColorTable(table)
+    band.SetRasterColorInterpretation(gdal.GCI_PaletteIndex)
+    band.SetCategoryNames(names)

@@ -19,7 +19,6 @@ This module uses numpy, scipy.io and GDAL/OGR/OSR only, never QGIS.
 
 from __future__ import annotations
 
-import colorsys
 import contextlib
 import os
 import shutil
@@ -31,8 +30,9 @@ import numpy as np
 from osgeo import gdal, ogr, osr
 
 from .errors import CancelledError, CrnnError
-from .files import gdal_exceptions, memory_vector_driver, writing
-from .indian_pines import CLASS_COLOURS
+from .files import gdal_exceptions, memory_vector_driver, style_class_band, writing
+from .modelfile import ClassInfo
+from .palette import class_colour
 
 LogCallback = Callable[[str], None]
 ProgressCallback = Callable[[float], None]
@@ -437,15 +437,6 @@ def open_source_raster(path: str) -> gdal.Dataset:
                     "file GDAL reads (ENVI: choose the data file next to the .hdr).")
 
 
-def class_colour(value: int) -> Tuple[int, int, int]:
-    """A distinct colour per class value: the Indian Pines palette, then golden-ratio hues."""
-    if 1 <= value <= len(CLASS_COLOURS):
-        return CLASS_COLOURS[value - 1]
-    hue = (value * 0.618033988749895) % 1.0
-    r, g, b = colorsys.hsv_to_rgb(hue, 0.75, 0.95)
-    return int(r * 255), int(g * 255), int(b * 255)
-
-
 def label_names(n_classes: int, names: Sequence[str], log: LogCallback = _no_log) -> List[str]:
     """Names of classes 1..K: the given ones in order, "Class N" for the rest."""
     names = [name.strip() for name in names]
@@ -503,15 +494,9 @@ def write_labels(path: str, labels: np.ndarray, geotransform: Sequence[float],
             dataset.SetSpatialRef(srs)
         band = dataset.GetRasterBand(1)
         band.SetDescription("Ground truth")
-        band.SetNoDataValue(0)
-        if dtype != np.uint32:
-            table = gdal.ColorTable()
-            table.SetColorEntry(0, (0, 0, 0, 0))
-            for value in range(1, high + 1):
-                table.SetColorEntry(value, (*class_colour(value), 255))
-            band.SetRasterColorTable(table)
-            band.SetRasterColorInterpretation(gdal.GCI_PaletteIndex)
-        band.SetCategoryNames(["Unlabelled", *class_names])
+        # class value k is the k-th class: the palette's k-th colour
+        style_class_band(band, [ClassInfo(value, name, class_colour(value - 1)) for value, name
+                                in enumerate(class_names, start=1)], 0, "Unlabelled")
         band.WriteArray(labels.astype(dtype))
 
 

@@ -31,9 +31,10 @@ import numpy as np
 from osgeo import gdal
 
 from .errors import CancelledError, CrnnError
-from .files import close_dataset, open_raster, valid_pixels
+from .files import close_dataset, open_raster, style_class_band, valid_pixels
 from .lop import check_lop, halo, lop_fuse
 from .modelfile import ClassInfo, CrnnModel
+from .palette import class_colour
 from .window import window_mean
 
 ProgressCallback = Callable[[float], None]
@@ -51,11 +52,6 @@ DEFAULT_BATCH_SIZE = 1024
 #: Nodata of the probability and confidence rasters (probabilities lie in [0, 1]).
 PROBABILITY_NODATA = -1.0
 OUTPUT_EXTENSIONS = (".tif", ".tiff")
-DEFAULT_COLOURS = (
-    "#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#ffff33", "#a65628", "#f781bf",
-    "#999999", "#66c2a5", "#fc8d62", "#8da0cb", "#e78ac3", "#a6d854", "#ffd92f", "#e5c494",
-)
-
 # (GDAL type, numpy type, lowest value, highest value), smallest first.
 _CLASS_TYPES = (
     (gdal.GDT_Byte, np.uint8, 0, 255),
@@ -260,7 +256,7 @@ def smooth_probabilities(
         dataset.GetRasterBand(b + 1).GetDescription() or f"class {values[b]}" for b in range(n)
     ]
     colours = list(class_colours) if class_colours is not None else [
-        DEFAULT_COLOURS[b % len(DEFAULT_COLOURS)] for b in range(n)
+        class_colour(b) for b in range(n)
     ]
     if len(names) != n or len(colours) != n:
         raise CrnnError(f"Give one class name and one colour per band ({n} bands).")
@@ -416,41 +412,6 @@ def _class_type(classes: Sequence[ClassInfo]) -> Tuple[int, type, int]:
         f"Class values from {low} to {high} do not fit a 32-bit integer raster. Use class "
         "values between -2147483647 and 2147483646."
     )
-
-
-def _rgb(colour: str) -> Optional[Tuple[int, int, int]]:
-    text = str(colour).strip().lstrip("#")
-    if len(text) != 6:
-        return None
-    try:
-        return int(text[0:2], 16), int(text[2:4], 16), int(text[4:6], 16)
-    except ValueError:
-        return None
-
-
-def _style_class_band(
-    band: gdal.Band, classes: Sequence[ClassInfo], gdal_type: int, nodata: int
-) -> None:
-    band.SetNoDataValue(nodata)
-    band.SetDescription("class")
-    values = [int(c.value) for c in classes]
-    if gdal_type not in (gdal.GDT_Byte, gdal.GDT_UInt16) or min(values) < 0:
-        return  # GeoTIFF colour tables and category lists are indexed from 0 upward
-    top = max(max(values), nodata if nodata >= 0 else 0)
-    if top > 65535:
-        return
-    table = gdal.ColorTable()
-    for index in range(top + 1):
-        table.SetColorEntry(index, (0, 0, 0, 0))
-    names = [""] * (max(values) + 1)
-    for info in classes:
-        rgb = _rgb(info.color)
-        if rgb is not None:
-            table.SetColorEntry(int(info.value), (*rgb, 255))
-        names[int(info.value)] = info.name
-    band.SetRasterColorTable(table)
-    band.SetRasterColorInterpretation(gdal.GCI_PaletteIndex)
-    band.SetCategoryNames(names)
 
 
 # ---------------------------------------------------------------------------------------
@@ -623,7 +584,8 @@ def _run(
         check()
         class_out = _Output(paths[0], dataset, 1, class_gdal)
         outputs.append(class_out)
-        _style_class_band(class_out.band(1), classes, class_gdal, class_nodata)
+        class_out.band(1).SetDescription("class")
+        style_class_band(class_out.band(1), classes, class_nodata)
         prob_out = conf_out = None
         if paths[1]:
             prob_out = _Output(paths[1], dataset, n_classes, gdal.GDT_Float32)
