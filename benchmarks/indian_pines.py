@@ -51,16 +51,16 @@ def _ensure_importable() -> None:
 _ensure_importable()
 
 from hyperspectral_crnn.benchmarks.machine import matmul_flops  # noqa: E402
+from hyperspectral_crnn.demo.indian_pines import (  # noqa: E402
+    CLASS_NAMES,
+    load_indian_pines,
+    protocol_split,
+)
 from hyperspectral_crnn.models.assessment import assess_arrays  # noqa: E402
 from hyperspectral_crnn.models.config import (  # noqa: E402
     VALIDATION_FRACTION,
     NetworkConfig,
     TrainingConfig,
-)
-from hyperspectral_crnn.models.indian_pines import (  # noqa: E402
-    CLASS_NAMES,
-    load_indian_pines,
-    protocol_split,
 )
 from hyperspectral_crnn.models.lop import lop_fuse  # noqa: E402
 from hyperspectral_crnn.models.spectra import scale_spectra  # noqa: E402

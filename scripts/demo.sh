@@ -15,7 +15,7 @@ qgis_process="$repo/scripts/qgis_process"
 
 echo "== Writing the Indian Pines scene (N = 200 training pixels per class, seed 0) to $out"
 PYTHONPATH="$repo/.build/plugins${PYTHONPATH:+:$PYTHONPATH}" \
-    "$python" -m hyperspectral_crnn.models.indian_pines "$out" --n-per-class 200 --seed 0
+    "$python" -m hyperspectral_crnn.demo.indian_pines "$out" --n-per-class 200 --seed 0
 
 algorithms="$("$qgis_process" list 2>/dev/null)"
 has() { grep -q "^[[:space:]]*$1[[:space:]]" <<<"$algorithms"; }

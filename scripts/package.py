@@ -57,7 +57,7 @@ RUNTIME_FILES = ("metadata.txt", "LICENSE", "README.md")
 # else only files with one of the suffixes.
 RUNTIME_DIRS = {"resources": None, "i18n": (".qm",)}
 # Top-level entries never shipped (dotfiles are left out too).
-DEV_ENTRIES = ("tests", "benchmarks", "scripts", "docs", "Makefile", "pyproject.toml",
+DEV_ENTRIES = ("tests", "benchmarks", "scripts", "docs", "demo", "Makefile", "pyproject.toml",
                "requirements.txt")
 
 MAX_SIZE = 25_000_000

@@ -80,7 +80,7 @@ def load_scene(folder: str) -> Dict[str, object]:
     """The Indian Pines files as project layers (written to ``folder`` if missing)."""
     from qgis.core import QgsProject, QgsRasterLayer, QgsVectorLayer
 
-    from hyperspectral_crnn.models.indian_pines import FILE_NAMES, write_scene
+    from hyperspectral_crnn.demo.indian_pines import FILE_NAMES, write_scene
 
     paths = {key: os.path.join(folder, name) for key, name in FILE_NAMES.items()}
     if not all(os.path.exists(p) for p in paths.values()):

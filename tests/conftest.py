@@ -43,7 +43,7 @@ def repo() -> Path:
 @pytest.fixture(scope="session")
 def scene(tmp_path_factory) -> dict[str, str]:
     """The Indian Pines scene written once per session (N = 200, seed 0)."""
-    from hyperspectral_crnn.models.indian_pines import write_scene
+    from hyperspectral_crnn.demo.indian_pines import write_scene
 
     return write_scene(tmp_path_factory.mktemp("indian_pines"), n_per_class=200, seed=0)
 

@@ -11,7 +11,7 @@ from osgeo import gdal, ogr
 from qgis.core import QgsProcessingException
 
 from hyperspectral_crnn.algorithms.importcube import ImportCubeAlgorithm
-from hyperspectral_crnn.models.indian_pines import CLASS_NAMES
+from hyperspectral_crnn.demo.indian_pines import CLASS_NAMES
 
 
 def _run(params: dict) -> dict:

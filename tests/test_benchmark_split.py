@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hyperspectral_crnn.models.indian_pines import load_indian_pines
+from hyperspectral_crnn.demo.indian_pines import load_indian_pines
 
 SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "indian_pines.py"
 

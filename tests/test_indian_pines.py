@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from osgeo import gdal, ogr, osr
 
-from hyperspectral_crnn.models.indian_pines import (
+from hyperspectral_crnn.demo.indian_pines import (
     CLASS_NAMES,
     SYNTHETIC_GEOTRANSFORM,
     load_indian_pines,

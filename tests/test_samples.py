@@ -5,8 +5,8 @@ import pytest
 from osgeo import gdal, ogr
 from scenes import square_wkb
 
+from hyperspectral_crnn.demo.indian_pines import load_indian_pines, protocol_split
 from hyperspectral_crnn.models.errors import CrnnError
-from hyperspectral_crnn.models.indian_pines import load_indian_pines, protocol_split
 from hyperspectral_crnn.models.samples import read_training_pixels
 
 # Every core GDAL call behaves the same with GDAL exceptions off (QGIS 3.22) and on

@@ -15,7 +15,7 @@ The training set follows ``protocol.md`` (see :func:`protocol_split`): N random 
 per class, a class with fewer than 2N labelled pixels giving half of them; every other
 labelled pixel is a test pixel.
 
-Run ``python -m hyperspectral_crnn.models.indian_pines OUTDIR`` to write the files.
+Run ``python -m hyperspectral_crnn.demo.indian_pines OUTDIR`` to write the files.
 
 This module uses numpy and GDAL/OGR/OSR only, never QGIS.
 """
@@ -30,7 +30,8 @@ import sys
 import numpy as np
 from osgeo import gdal, ogr, osr
 
-from .files import gdal_exceptions
+from ..models.files import gdal_exceptions, style_class_band
+from ..models.modelfile import ClassInfo
 
 CLASS_NAMES: tuple[str, ...] = (
     "Alfalfa",
@@ -207,14 +208,11 @@ def _write_labels(path: str, labels: np.ndarray, description: str) -> None:
     dataset.SetMetadataItem("SOURCE", SOURCE_NOTE)
     band = dataset.GetRasterBand(1)
     band.SetDescription(description)
-    band.SetNoDataValue(0)
-    table = gdal.ColorTable()
-    table.SetColorEntry(0, (0, 0, 0, 0))
-    for value, colour in enumerate(CLASS_COLOURS, start=1):
-        table.SetColorEntry(value, (*colour, 255))
-    band.SetRasterColorTable(table)
-    band.SetRasterColorInterpretation(gdal.GCI_PaletteIndex)
-    band.SetCategoryNames(["Unlabelled", *CLASS_NAMES])
+    # the colours this data set is usually shown in, not the plugin's palette
+    style_class_band(band, [ClassInfo(value, name, "#{:02x}{:02x}{:02x}".format(*colour))
+                            for value, (name, colour)
+                            in enumerate(zip(CLASS_NAMES, CLASS_COLOURS), start=1)],
+                     0, "Unlabelled")
     band.WriteArray(labels.astype(np.uint8))
     dataset.FlushCache()
     dataset = None
@@ -316,7 +314,7 @@ def write_scene(folder: str | os.PathLike, n_per_class: int = 200,
 def main(argv: list[str] | None = None) -> int:
     """Command line: write the scene into a folder and print the file paths."""
     parser = argparse.ArgumentParser(
-        prog="python -m hyperspectral_crnn.models.indian_pines",
+        prog="python -m hyperspectral_crnn.demo.indian_pines",
         description="Write the Indian Pines scene (cube, labels, training polygons, "
         "test labels) as GeoTIFF and GeoPackage files.",
     )
