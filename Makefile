@@ -62,9 +62,13 @@ $(REQUIREMENTS_STAMP): requirements.txt | $(PY)
 	$(PY) -m pip install -r requirements.txt
 	touch $@
 
-plugin-link:
+# The one bootstrap: .build/plugins/hyperspectral_crnn links to this checkout, and a .pth
+# file puts .build/plugins on the venv's path, so tests, benchmarks and scripts import
+# `hyperspectral_crnn` with no sys.path edits of their own.
+plugin-link: | $(PY)
 	@mkdir -p .build/plugins
 	@[ -e $(PLUGIN_LINK) ] || ln -sfn ../.. $(PLUGIN_LINK)
+	@$(PY) scripts/checkout_path.py "$(CURDIR)/.build/plugins"
 
 lint: $(REQUIREMENTS_STAMP)
 	$(VENV)/bin/ruff check .

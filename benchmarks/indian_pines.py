@@ -24,7 +24,6 @@ import argparse
 import copy
 import dataclasses
 import json
-import os
 import platform
 import statistics
 import sys
@@ -35,42 +34,29 @@ from typing import Callable, Dict, List
 import numpy as np
 from scipy import ndimage
 
-REPO = Path(__file__).resolve().parent.parent
-PLUGINS = REPO / ".build" / "plugins"
-
-
-def _ensure_importable() -> None:
-    PLUGINS.mkdir(parents=True, exist_ok=True)
-    link = PLUGINS / "hyperspectral_crnn"
-    if not link.exists():
-        os.symlink("../..", link)
-    if str(PLUGINS) not in sys.path:
-        sys.path.insert(0, str(PLUGINS))
-
-
-_ensure_importable()
-
-from hyperspectral_crnn.benchmarks.machine import matmul_flops  # noqa: E402
-from hyperspectral_crnn.demo.indian_pines import (  # noqa: E402
+from hyperspectral_crnn.benchmarks.machine import matmul_flops
+from hyperspectral_crnn.demo.indian_pines import (
     CLASS_NAMES,
     load_indian_pines,
     protocol_split,
 )
-from hyperspectral_crnn.models.assessment import assess_arrays  # noqa: E402
-from hyperspectral_crnn.models.config import (  # noqa: E402
+from hyperspectral_crnn.models.assessment import assess_arrays
+from hyperspectral_crnn.models.config import (
     VALIDATION_FRACTION,
     NetworkConfig,
     TrainingConfig,
 )
-from hyperspectral_crnn.models.lop import lop_fuse  # noqa: E402
-from hyperspectral_crnn.models.spectra import scale_spectra  # noqa: E402
-from hyperspectral_crnn.models.training import (  # noqa: E402
+from hyperspectral_crnn.models.lop import lop_fuse
+from hyperspectral_crnn.models.spectra import scale_spectra
+from hyperspectral_crnn.models.training import (
     fit_guide,
     fit_standardisation,
     train_network,
     validation_split,
 )
-from hyperspectral_crnn.models.window import window_mean  # noqa: E402
+from hyperspectral_crnn.models.window import window_mean
+
+REPO = Path(__file__).resolve().parent.parent
 
 PAPER_LOP = dict(size=3, weights="uniform", iterations=1)
 BEST_LOP = dict(size=3, weights="edge", iterations=15)  # best of the LOP study (docs/ablation.md)

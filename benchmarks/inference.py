@@ -38,38 +38,19 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-PLUGINS = REPO / ".build" / "plugins"
+import numpy as np
+from osgeo import gdal
 
-
-def _ensure_importable() -> None:
-    """Make the checkout importable as ``hyperspectral_crnn`` (as tests/conftest.py does)."""
-    link = PLUGINS / "hyperspectral_crnn"
-    PLUGINS.mkdir(parents=True, exist_ok=True)
-    if not link.exists():
-        if link.is_symlink():
-            link.unlink()
-        try:
-            os.symlink("../..", link)
-        except FileExistsError:
-            pass
-    if str(PLUGINS) not in sys.path:
-        sys.path.insert(0, str(PLUGINS))
-
-
-_ensure_importable()
-
-import numpy as np  # noqa: E402
-from osgeo import gdal  # noqa: E402
-
-from hyperspectral_crnn.benchmarks.machine import matmul_flops  # noqa: E402
-from hyperspectral_crnn.models.config import NetworkConfig  # noqa: E402
-from hyperspectral_crnn.models.inference import (  # noqa: E402
+from hyperspectral_crnn.benchmarks.machine import matmul_flops
+from hyperspectral_crnn.models.config import NetworkConfig
+from hyperspectral_crnn.models.inference import (
     DEFAULT_BATCH_SIZE,
     classify_raster,
 )
-from hyperspectral_crnn.models.lop import lop_fuse  # noqa: E402
-from hyperspectral_crnn.models.modelfile import ClassInfo, CrnnModel  # noqa: E402
+from hyperspectral_crnn.models.lop import lop_fuse
+from hyperspectral_crnn.models.modelfile import ClassInfo, CrnnModel
+
+REPO = Path(__file__).resolve().parent.parent
 
 PRESETS = {  # docs/ablation.md: OA alone on Indian Pines 83.2 / 82.3 / 78.6 %
     "default": {},

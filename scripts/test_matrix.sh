@@ -106,6 +106,7 @@ build_chroot() {
         update-ca-certificates >/dev/null
         export PIP_CERT=/etc/ssl/certs/ca-certificates.crt
         [ -x /src/.venv/bin/python ] || python3 -m venv --system-site-packages /src/.venv
+        /src/.venv/bin/python /src/scripts/checkout_path.py /src/.build/plugins
         # Debian brings numpy, scipy and torch: pin them so pip never replaces them.
         python3 -c "import numpy, scipy, torch
 print(f\"numpy=={numpy.__version__}\nscipy=={scipy.__version__}\ntorch=={torch.__version__}\")" \
