@@ -5,7 +5,7 @@ only imported when QGIS calls :func:`classFactory`.
 """
 
 
-def classFactory(iface):  # noqa: N802 - name fixed by QGIS
+def classFactory(iface):  # name fixed by QGIS
     """Return the plugin instance QGIS asks for when it loads the plugin.
 
     Args:

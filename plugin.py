@@ -81,7 +81,7 @@ class CrnnPlugin:
         self.packages_folder = activate_packages()
         self.menu_name = tr("Hyperspectral CRNN")
 
-    def initProcessing(self) -> None:  # noqa: N802 - name fixed by QGIS
+    def initProcessing(self) -> None:  # name fixed by QGIS
         """Register the provider (called by QGIS desktop and by ``qgis_process``)."""
         if self.provider is not None:
             return
@@ -90,7 +90,7 @@ class CrnnPlugin:
         self.provider = CrnnProvider()
         QgsApplication.processingRegistry().addProvider(self.provider)
 
-    def initGui(self) -> None:  # noqa: N802 - name fixed by QGIS
+    def initGui(self) -> None:  # name fixed by QGIS
         """Desktop start-up: the provider, and Plugins > Hyperspectral CRNN > Install
         dependencies... (only with an ``iface``; qgis_process never calls this)."""
         self.initProcessing()

@@ -90,13 +90,13 @@ class AssessAlgorithm(CrnnAlgorithm):
     def name(self) -> str:
         return "assess"
 
-    def displayName(self) -> str:  # noqa: N802 - name fixed by QGIS
+    def displayName(self) -> str:  # name fixed by QGIS
         return self.tr("Assess accuracy")
 
-    def shortHelpString(self) -> str:  # noqa: N802
+    def shortHelpString(self) -> str:
         return p.described_help(ASSESS_HELP, PARAMETER_HELP, ASSESS_OUTPUTS_HELP)
 
-    def initAlgorithm(self, config=None) -> None:  # noqa: N802
+    def initAlgorithm(self, config=None) -> None:
         label = p.described_label(PARAMETER_HELP, CLASSIFICATION)
         self.addParameter(QgsProcessingParameterRasterLayer(CLASSIFICATION, label))
         label = p.described_label(PARAMETER_HELP, REFERENCE)
@@ -121,7 +121,7 @@ class AssessAlgorithm(CrnnAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(KAPPA, self.tr("Cohen's kappa")))
 
     # --- checks ---------------------------------------------------------------------
-    def checkParameterValues(self, parameters, context):  # noqa: N802
+    def checkParameterValues(self, parameters, context):
         ok, message = super().checkParameterValues(parameters, context)
         if not ok:
             return ok, message
@@ -170,7 +170,7 @@ class AssessAlgorithm(CrnnAlgorithm):
         return name
 
     # --- run ------------------------------------------------------------------------
-    def processAlgorithm(self, parameters, context, feedback) -> Dict[str, object]:  # noqa: N802
+    def processAlgorithm(self, parameters, context, feedback) -> Dict[str, object]:
         classification = self._classification(parameters, context)
         classification_path = classification.source()
         reference = self.parameterAsLayer(parameters, REFERENCE, context)

@@ -43,13 +43,13 @@ class CrnnAlgorithm(QgsProcessingAlgorithm):
         """Translate ``text`` in the plugin's context."""
         return QCoreApplication.translate("HyperspectralCrnn", text)
 
-    def createInstance(self):  # noqa: N802 - name fixed by QGIS
+    def createInstance(self):  # name fixed by QGIS
         return self.__class__()
 
     def group(self) -> str:
         return self.tr(self.group_name) if self.group_name else ""
 
-    def groupId(self) -> str:  # noqa: N802 - name fixed by QGIS
+    def groupId(self) -> str:  # name fixed by QGIS
         return self.group_id
 
     def icon(self) -> QIcon:
@@ -60,11 +60,11 @@ class CrnnAlgorithm(QgsProcessingAlgorithm):
         require(*[name for name, needed in (("torch", self.requires_torch),
                                             ("scipy", self.requires_scipy)) if needed])
 
-    def prepareAlgorithm(self, parameters, context, feedback) -> bool:  # noqa: N802
+    def prepareAlgorithm(self, parameters, context, feedback) -> bool:
         self.check_requirements()
         return True
 
-    def checkParameterValues(self, parameters, context):  # noqa: N802
+    def checkParameterValues(self, parameters, context):
         """Numbers out of range get a message with the allowed range, not QGIS's
         bare 'Incorrect parameter value'."""
         for definition in self.parameterDefinitions():

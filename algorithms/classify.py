@@ -57,13 +57,13 @@ def check_lop_size(algorithm, parameters, context):
 
 def check_outputs(algorithm, parameters, context) -> None:
     """The output paths, checked before any work (trainclassify would train first)."""
-    from ..models.inference import _check_output_paths
+    from ..models.inference import check_output_paths
 
     layer = algorithm.parameterAsRasterLayer(parameters, "INPUT", context)
     paths = [algorithm.parameterAsOutputLayer(parameters, key, context) or None
              for key in ("OUTPUT", "OUTPUT_PROBABILITIES", "OUTPUT_CONFIDENCE")]
     try:
-        _check_output_paths(layer.source() if layer is not None else "", *paths)
+        check_output_paths(layer.source() if layer is not None else "", *paths)
     except CrnnError as exc:
         raise QgsProcessingException(str(exc)) from None
 
@@ -136,16 +136,16 @@ class ClassifyAlgorithm(CrnnAlgorithm):
     def name(self) -> str:
         return "classify"
 
-    def displayName(self) -> str:  # noqa: N802
+    def displayName(self) -> str:
         return self.tr("Classify with CRNN")
 
-    def shortHelpString(self) -> str:  # noqa: N802
+    def shortHelpString(self) -> str:
         return p.help_text(
             CLASSIFY_HELP, [("Spatial fusion (LOP)", p.LOP), ("Device", [p.DEVICE])],
             extra=[("INPUT", "The hyperspectral raster (the model's bands must exist)."),
                    ("MODEL", "A model file written by 'Train CRNN'.")] + OUTPUT_HELP)
 
-    def initAlgorithm(self, config=None) -> None:  # noqa: N802
+    def initAlgorithm(self, config=None) -> None:
         self.addParameter(QgsProcessingParameterRasterLayer(
             "INPUT", self.tr("Hyperspectral raster")))
         self.addParameter(QgsProcessingParameterFile(
@@ -153,11 +153,11 @@ class ClassifyAlgorithm(CrnnAlgorithm):
         p.add_parameters(self, [p.DEVICE])
         add_classification_outputs(self)
 
-    def checkParameterValues(self, parameters, context):  # noqa: N802
+    def checkParameterValues(self, parameters, context):
         return check_lop_size(self, parameters, context) or super().checkParameterValues(
             parameters, context)
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+    def processAlgorithm(self, parameters, context, feedback):
         from ..models.modelfile import load_model
 
         path = self.parameterAsFile(parameters, "MODEL", context)

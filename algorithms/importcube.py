@@ -97,13 +97,13 @@ class ImportCubeAlgorithm(CrnnAlgorithm):
     def name(self) -> str:
         return "importcube"
 
-    def displayName(self) -> str:  # noqa: N802 - name fixed by QGIS
+    def displayName(self) -> str:  # name fixed by QGIS
         return self.tr("Import hyperspectral cube")
 
-    def shortHelpString(self) -> str:  # noqa: N802
+    def shortHelpString(self) -> str:
         return p.described_help(IMPORT_HELP, PARAMETER_HELP)
 
-    def initAlgorithm(self, config=None) -> None:  # noqa: N802
+    def initAlgorithm(self, config=None) -> None:
         def label(key: str) -> str:
             return p.described_label(PARAMETER_HELP, key)
 
@@ -134,7 +134,7 @@ class ImportCubeAlgorithm(CrnnAlgorithm):
             optional=True, createByDefault=True))
 
     # --- checks ---------------------------------------------------------------------
-    def checkParameterValues(self, parameters, context):  # noqa: N802
+    def checkParameterValues(self, parameters, context):
         ok, message = super().checkParameterValues(parameters, context)
         if not ok:
             return ok, message
@@ -169,7 +169,7 @@ class ImportCubeAlgorithm(CrnnAlgorithm):
         return paths
 
     # --- run ------------------------------------------------------------------------
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+    def processAlgorithm(self, parameters, context, feedback):
         paths = self._paths(parameters, context)
         if any((paths[key] or "").lower().endswith(".mat") for key in (INPUT, GROUND_TRUTH)):
             require("scipy")  # scipy.io reads MATLAB files

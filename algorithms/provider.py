@@ -21,15 +21,15 @@ class CrnnProvider(QgsProcessingProvider):
     def name(self) -> str:
         return PROVIDER_NAME
 
-    def longName(self) -> str:  # noqa: N802 - name fixed by QGIS
+    def longName(self) -> str:  # name fixed by QGIS
         return PROVIDER_NAME
 
     def icon(self) -> QIcon:
         return plugin_icon()
 
-    def svgIconPath(self) -> str:  # noqa: N802 - name fixed by QGIS
+    def svgIconPath(self) -> str:  # name fixed by QGIS
         return ICON_PATH
 
-    def loadAlgorithms(self) -> None:  # noqa: N802 - name fixed by QGIS
+    def loadAlgorithms(self) -> None:  # name fixed by QGIS
         for algorithm_class in algorithm_classes():
             self.addAlgorithm(algorithm_class())

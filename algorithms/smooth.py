@@ -34,15 +34,15 @@ class SmoothAlgorithm(CrnnAlgorithm):
     def name(self) -> str:
         return "smooth"
 
-    def displayName(self) -> str:  # noqa: N802
+    def displayName(self) -> str:
         return self.tr("Smooth class probabilities (LOP)")
 
-    def shortHelpString(self) -> str:  # noqa: N802
+    def shortHelpString(self) -> str:
         return p.help_text(SMOOTH_HELP, [("Spatial fusion (LOP)", p.LOP)],
                            extra=[("PROBABILITIES", "The class-probability raster.")]
                            + OUTPUT_HELP)
 
-    def initAlgorithm(self, config=None) -> None:  # noqa: N802
+    def initAlgorithm(self, config=None) -> None:
         self.addParameter(QgsProcessingParameterRasterLayer(
             "PROBABILITIES", self.tr("Class probabilities (one band per class)")))
         p.add_parameters(self, p.LOP)
@@ -53,14 +53,14 @@ class SmoothAlgorithm(CrnnAlgorithm):
         self.addParameter(QgsProcessingParameterRasterDestination(
             "OUTPUT_CONFIDENCE", self.tr("Confidence"), None, True, False))
 
-    def checkParameterValues(self, parameters, context):  # noqa: N802
+    def checkParameterValues(self, parameters, context):
         if self.parameterAsEnumString(parameters, "LOP_WEIGHTS", context) == "edge":
             return False, self.tr("The 'edge' LOP needs the spectra: choose 'uniform' or "
                                   "'gaussian', or use it in 'Classify with CRNN'.")
         return check_lop_size(self, parameters, context) or super().checkParameterValues(
             parameters, context)
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+    def processAlgorithm(self, parameters, context, feedback):
         from ..models.inference import smooth_probabilities
 
         layer = self.parameterAsRasterLayer(parameters, "PROBABILITIES", context)

@@ -42,7 +42,7 @@ class ClassStyler(QgsProcessingLayerPostProcessorInterface):
         super().__init__()
         self.classes = list(classes)
 
-    def postProcessLayer(self, layer, context, feedback) -> None:  # noqa: N802
+    def postProcessLayer(self, layer, context, feedback) -> None:
         if isinstance(layer, QgsRasterLayer):
             layer.setRenderer(paletted_renderer(layer, self.classes))
             layer.triggerRepaint()

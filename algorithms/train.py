@@ -377,16 +377,16 @@ class TrainAlgorithm(CrnnAlgorithm):
     def name(self) -> str:
         return "train"
 
-    def displayName(self) -> str:  # noqa: N802
+    def displayName(self) -> str:
         return self.tr("Train CRNN")
 
-    def shortHelpString(self) -> str:  # noqa: N802
+    def shortHelpString(self) -> str:
         return p.help_text(TRAIN_HELP, [("Sampling", p.SAMPLING), ("Training", p.TRAINING),
                                         ("Network (advanced)", p.NETWORK)],
                            extra=INPUT_HELP + [("OUTPUT_MODEL", "The model file (.crnn)."),
                                                REPORT_HELP])
 
-    def initAlgorithm(self, config=None) -> None:  # noqa: N802
+    def initAlgorithm(self, config=None) -> None:
         add_training_inputs(self)
         self.addParameter(QgsProcessingParameterFileDestination(
             "OUTPUT_MODEL", self.tr("Model file"), self.tr("CRNN model (*.crnn)")))
@@ -394,7 +394,7 @@ class TrainAlgorithm(CrnnAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("VALIDATION_ACCURACY",
                                                  self.tr("Validation accuracy")))
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+    def processAlgorithm(self, parameters, context, feedback):
         model_output_path(self, parameters, context)
         model = train_from_parameters(self, parameters, context, feedback)
         path = save_model_output(self, parameters, context, model)

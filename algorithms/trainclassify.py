@@ -37,10 +37,10 @@ class TrainClassifyAlgorithm(CrnnAlgorithm):
     def name(self) -> str:
         return "trainclassify"
 
-    def displayName(self) -> str:  # noqa: N802
+    def displayName(self) -> str:
         return self.tr("Train and classify (one click)")
 
-    def shortHelpString(self) -> str:  # noqa: N802
+    def shortHelpString(self) -> str:
         return p.help_text(
             TRAIN_HELP + "<br><br>" + CLASSIFY_HELP,
             [("Sampling", p.SAMPLING), ("Training", p.TRAINING),
@@ -49,7 +49,7 @@ class TrainClassifyAlgorithm(CrnnAlgorithm):
                 ("OUTPUT_MODEL", "Optional: keep the trained model file to classify other "
                                  "rasters later."), REPORT_HELP])
 
-    def initAlgorithm(self, config=None) -> None:  # noqa: N802
+    def initAlgorithm(self, config=None) -> None:
         add_training_inputs(self)
         add_classification_outputs(self)
         self.addParameter(QgsProcessingParameterFileDestination(
@@ -59,11 +59,11 @@ class TrainClassifyAlgorithm(CrnnAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("VALIDATION_ACCURACY",
                                                  self.tr("Validation accuracy")))
 
-    def checkParameterValues(self, parameters, context):  # noqa: N802
+    def checkParameterValues(self, parameters, context):
         return check_lop_size(self, parameters, context) or super().checkParameterValues(
             parameters, context)
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+    def processAlgorithm(self, parameters, context, feedback):
         check_outputs(self, parameters, context)  # before training, not after
         if self.parameterAsFileOutput(parameters, "OUTPUT_MODEL", context):
             model_output_path(self, parameters, context)

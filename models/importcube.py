@@ -149,17 +149,6 @@ def _npz_variables(archive) -> List[Tuple[str, Tuple[int, ...], str]]:
     return variables
 
 
-def list_variables(path: str) -> List[Tuple[str, Tuple[int, ...], str]]:
-    """(name, shape, type) of every array in a .mat or .npz file."""
-    extension = os.path.splitext(path)[1].lower()
-    if extension == ".mat":
-        return _mat_variables(path)
-    if extension == ".npz":
-        with _open_npz(path) as archive:
-            return _npz_variables(archive)
-    raise CrnnError(f"'{path}' holds a single array, not named variables.")
-
-
 @contextlib.contextmanager
 def _open_npz(path: str):
     try:

@@ -140,7 +140,7 @@ def classify_raster(
     """
     check_lop(lop_size, lop_weights, lop_iterations)
     _check_batch_size(batch_size)
-    outputs = _check_output_paths(raster_path, output_path, probabilities_path, confidence_path)
+    outputs = check_output_paths(raster_path, output_path, probabilities_path, confidence_path)
     dataset = open_raster(raster_path)
     band_indices = [int(b) for b in model.band_indices]
     _check_model_bands(dataset, model, band_indices, raster_path)
@@ -239,7 +239,7 @@ def smooth_probabilities(
             "hold. Use 'uniform' or 'gaussian' here, or classify with the model and the "
             "'edge' LOP."
         )
-    outputs = _check_output_paths(probabilities_path, output_path, fused_path, confidence_path)
+    outputs = check_output_paths(probabilities_path, output_path, fused_path, confidence_path)
     dataset = open_raster(probabilities_path)
     n = dataset.RasterCount
     if n < 1:
@@ -307,7 +307,7 @@ def _same_file(a: str, b: str) -> bool:
     return os.path.normcase(os.path.realpath(a)) == os.path.normcase(os.path.realpath(b))
 
 
-def _check_output_paths(
+def check_output_paths(
     input_path: str, output_path: str, *optional: Optional[str]
 ) -> List[Optional[str]]:
     """Validate the output paths (class raster first); return them as absolute paths."""

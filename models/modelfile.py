@@ -30,7 +30,6 @@ from .spectra import scale_spectra
 
 MAGIC = b"HSCRNN\x00\x1a"
 FORMAT_VERSION = 1
-MODEL_EXTENSION = ".crnn"
 _DTYPES = {"float32": np.float32, "float64": np.float64, "int64": np.int64}
 _MAX_HEADER = 64 * 1024 * 1024
 

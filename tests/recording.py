@@ -13,10 +13,10 @@ class Recorder(QgsProcessingFeedback):
         self.warnings: list[str] = []
         self.infos: list[str] = []
 
-    def pushWarning(self, text):  # noqa: N802 - QGIS's name
+    def pushWarning(self, text):  # name fixed by QGIS
         self.warnings.append(text)
         super().pushWarning(text)
 
-    def pushInfo(self, text):  # noqa: N802 - QGIS's name
+    def pushInfo(self, text):  # name fixed by QGIS
         self.infos.append(text)
         super().pushInfo(text)

@@ -499,7 +499,7 @@ class MenuInterface:
         self.window = QMainWindow()
         self.plugins_menu = self.window.menuBar().addMenu("&Plugins")
 
-    def mainWindow(self):  # noqa: N802
+    def mainWindow(self):
         return self.window
 
     def submenu(self, name: str):
@@ -508,14 +508,14 @@ class MenuInterface:
                 return action.menu()
         return None
 
-    def addPluginToMenu(self, name: str, action) -> None:  # noqa: N802
+    def addPluginToMenu(self, name: str, action) -> None:
         menu = self.submenu(name)
         if menu is None:
             menu = QMenu(name, self.plugins_menu)
             self.plugins_menu.addMenu(menu)
         menu.addAction(action)
 
-    def removePluginMenu(self, name: str, action) -> None:  # noqa: N802
+    def removePluginMenu(self, name: str, action) -> None:
         menu = self.submenu(name)
         if menu is None:
             return

@@ -37,13 +37,13 @@ class ProbeAlgorithm(CrnnAlgorithm):
     def name(self) -> str:
         return "probe"
 
-    def displayName(self) -> str:  # noqa: N802
+    def displayName(self) -> str:
         return "Probe"
 
-    def initAlgorithm(self, config=None) -> None:  # noqa: N802
+    def initAlgorithm(self, config=None) -> None:
         pass
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+    def processAlgorithm(self, parameters, context, feedback):
         return {"RAN": True}
 
 
