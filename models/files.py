@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import uuid
+import shutil
+import tempfile
 from typing import TYPE_CHECKING, Callable, Iterator, Optional, Sequence
 
 import numpy as np
@@ -121,28 +122,57 @@ def memory_vector_driver() -> ogr.Driver:
     return ogr.GetDriverByName("MEM" if int(gdal.VersionInfo()) >= 3110000 else "Memory")
 
 
-def write_atomically(path: str, write: Callable[[str], None]) -> None:
-    """Call ``write(temporary)`` on a hidden file beside ``path``, then move it into place.
+class StagedFile:
+    """A file written in a hidden folder beside its final path, then moved into place whole.
 
-    A failure or a cancel leaves neither ``path`` nor the temporary file behind. The file
-    gets the usual permissions (0666 less the umask), as files written directly do:
-    ``tempfile.mkstemp`` would leave it 0600, unreadable to colleagues on a shared drive.
+    ``temporary`` is where to write (same file name, same file system, so the move is a
+    rename). :meth:`commit` moves everything written there into place, side-cars such as
+    GDAL's ``.aux.xml`` included, and removes a stale side-car of an earlier file at the
+    final path (it would describe the new file wrongly); :meth:`discard` removes it all.
+    Files get the usual permissions (0666 less the umask), as files written directly do.
+    A folder that cannot be written raises ``OSError``, as writing there directly would.
     """
-    folder = os.path.dirname(os.path.abspath(path))
-    while True:
-        temporary = os.path.join(folder, f".{os.path.basename(path)}.{uuid.uuid4().hex[:8]}.part")
-        try:
-            os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-            break
-        except FileExistsError:  # another run's temporary file: draw another name
-            continue
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.folder = os.path.dirname(os.path.abspath(path))
+        os.makedirs(self.folder, exist_ok=True)
+        self._stage = tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=self.folder)
+        self.temporary = os.path.join(self._stage, os.path.basename(path))
+
+    def commit(self) -> None:
+        sidecar = os.path.basename(self.path) + ".aux.xml"
+        if not os.path.exists(os.path.join(self._stage, sidecar)) and \
+                os.path.exists(os.path.join(self.folder, sidecar)):
+            os.remove(os.path.join(self.folder, sidecar))
+        for name in os.listdir(self._stage):
+            os.replace(os.path.join(self._stage, name), os.path.join(self.folder, name))
+        self.discard()
+
+    def discard(self) -> None:
+        shutil.rmtree(self._stage, ignore_errors=True)
+
+
+STAGE_PREFIX = ".tmp-crnn-"  # hidden staging folders (tests look for leftovers by it)
+
+
+@contextlib.contextmanager
+def staged(path: str) -> Iterator[str]:
+    """Yield where to write ``path``; on leaving the block without an error the file (and
+    its side-cars) move into place, otherwise nothing is left behind."""
+    stage = StagedFile(path)
     try:
+        yield stage.temporary
+        stage.commit()
+    finally:
+        stage.discard()
+
+
+def write_atomically(path: str, write: Callable[[str], None]) -> None:
+    """Call ``write(temporary)``, then move the file into place; a failure or a cancel
+    leaves neither ``path`` nor a temporary file behind."""
+    with staged(path) as temporary:
         write(temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise
 
 
 def open_raster(path: str) -> gdal.Dataset:

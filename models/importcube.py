@@ -21,16 +21,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import tempfile
 from dataclasses import dataclass, field
-from typing import Callable, Iterator, List, Optional, Sequence, Tuple
+from typing import Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
 from osgeo import gdal, ogr, osr
 
 from .errors import CancelledError, CrnnError
-from .files import gdal_exceptions, memory_vector_driver, style_class_band, writing
+from .files import gdal_exceptions, memory_vector_driver, staged, style_class_band, writing
 from .modelfile import ClassInfo
 from .palette import class_colour
 
@@ -304,27 +303,6 @@ def storage_type(array: np.ndarray, log: LogCallback = _no_log) -> np.dtype:
 
 
 # --- staging outputs ------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def staged(path: str) -> Iterator[str]:
-    """Yield a temporary path with the same file name in a hidden folder beside ``path``;
-    on success move everything written there (sidecars included) into place."""
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    stage = tempfile.mkdtemp(prefix=".tmp-import-", dir=folder)
-    try:
-        temporary = os.path.join(stage, os.path.basename(path))
-        yield temporary
-        # a stale .aux.xml of an older file would describe the new one
-        sidecar = os.path.basename(path) + ".aux.xml"
-        if not os.path.exists(os.path.join(stage, sidecar)) and \
-                os.path.exists(os.path.join(folder, sidecar)):
-            os.remove(os.path.join(folder, sidecar))
-        for name in os.listdir(stage):
-            os.replace(os.path.join(stage, name), os.path.join(folder, name))
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
 
 
 def _check_cancel(is_cancelled: Optional[CancelCheck]) -> None:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import os
 import time
-import uuid
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -31,7 +30,7 @@ import numpy as np
 from osgeo import gdal
 
 from .errors import CancelledError, CrnnError
-from .files import close_dataset, open_raster, style_class_band, valid_pixels
+from .files import StagedFile, close_dataset, open_raster, style_class_band, valid_pixels
 from .lop import check_lop, halo, lop_fuse
 from .modelfile import ClassInfo, CrnnModel
 from .palette import class_colour
@@ -419,12 +418,16 @@ def _class_type(classes: Sequence[ClassInfo]) -> Tuple[int, type, int]:
 
 
 class _Output:
-    """A GeoTIFF written under a hidden temporary name, renamed into place on success."""
+    """A GeoTIFF written in a hidden staging folder, moved into place on success."""
 
     def __init__(self, path: str, like: gdal.Dataset, bands: int, gdal_type: int) -> None:
         self.path = path
-        folder, name = os.path.split(path)
-        self.temporary = os.path.join(folder, f".{name}.{uuid.uuid4().hex[:8]}.part.tif")
+        try:
+            self.stage = StagedFile(path)
+        except OSError as error:
+            raise CrnnError(f"Cannot create '{path}': {error.strerror or error}. Check the "
+                            "folder's free space and permissions.") from None
+        self.temporary = self.stage.temporary
         options = ["TILED=YES", f"BLOCKXSIZE={OUTPUT_TILE}", f"BLOCKYSIZE={OUTPUT_TILE}",
                    "COMPRESS=DEFLATE", "BIGTIFF=IF_SAFER"]
         if bands > 1:
@@ -437,6 +440,7 @@ class _Output:
         except RuntimeError:
             self.dataset = None
         if self.dataset is None:
+            self.stage.discard()
             raise CrnnError(
                 f"Cannot create '{path}': {gdal.GetLastErrorMsg() or 'write error'}. Check "
                 "the folder's free space and permissions."
@@ -475,10 +479,6 @@ class _Output:
         if gdal.GetLastErrorType() >= gdal.CE_Failure:
             raise self._failed()
 
-    def _files(self) -> List[Tuple[str, str]]:
-        return [(self.temporary, self.path),
-                (self.temporary + ".aux.xml", self.path + ".aux.xml")]
-
     def _close(self) -> Optional[str]:
         """Close the file (writing the TIFF directory); return GDAL's error, or None."""
         if self.dataset is None:
@@ -494,20 +494,11 @@ class _Output:
 
     def commit(self) -> None:
         self.close()
-        for source, target in self._files():
-            if os.path.exists(source):
-                os.replace(source, target)
-            elif os.path.exists(target):
-                os.remove(target)  # a stale side-car of an earlier file at this path
+        self.stage.commit()
 
     def discard(self) -> None:
         self._close()  # its error, if any, goes with the file
-        for source, _ in self._files():
-            if os.path.exists(source):
-                try:
-                    os.remove(source)
-                except OSError:
-                    pass
+        self.stage.discard()
 
 
 # ---------------------------------------------------------------------------------------

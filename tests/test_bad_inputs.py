@@ -24,6 +24,7 @@ from qgis.core import QgsProcessingException, QgsProcessingFeedback
 from recording import Recorder
 from scenes import FAST_PARAMETERS, ORIGIN, PIXEL, read_band
 
+from hyperspectral_crnn.models.files import STAGE_PREFIX
 from hyperspectral_crnn.models.modelfile import MAGIC, load_model
 
 # On a machine shared with other jobs, OpenMP threads that spin while waiting make each
@@ -56,7 +57,8 @@ def out(tmp_path):
 
 def leftovers(folder) -> list[str]:
     """Output-like files (also hidden temporaries) in ``folder``."""
-    return sorted(name for name in os.listdir(folder) if name.endswith(OUTPUT_SUFFIXES))
+    return sorted(name for name in os.listdir(folder)
+                  if name.endswith(OUTPUT_SUFFIXES) or name.startswith(STAGE_PREFIX))
 
 
 def fails(algorithm: str, parameters: dict, *patterns: str, feedback=None) -> str:
