@@ -34,7 +34,7 @@ import numpy as np
 from osgeo import gdal, ogr
 
 from .errors import CancelledError, CrnnError
-from .files import open_raster, write_atomically
+from .files import open_raster, read_block, write_atomically
 from .samples import rasterise_polygons
 
 ProgressCallback = Callable[[float], None]
@@ -466,9 +466,10 @@ def assess_raster(
             if not ref_block.any():
                 continue
         else:
-            raw = ref_band.ReadAsArray(0, start, width, rows)
+            raw = read_block(ref_dataset, reference, 0, start, width, rows, [1])[0]
             ref_block = _as_classes(raw, _missing_mask(raw, ref_nodata), "reference raster")
-        raw = band.ReadAsArray(window.col0, window.row0 + start, width, rows)
+        raw = read_block(classification, classification_path, window.col0,
+                         window.row0 + start, width, rows, [1])[0]
         missing = _missing_mask(raw, nodata)
         counter.add(ref_block, _as_classes(raw, missing, "classification"), missing)
         if progress is not None:

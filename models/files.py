@@ -191,6 +191,31 @@ def open_raster(path: str) -> gdal.Dataset:
     return dataset
 
 
+def read_block(dataset: gdal.Dataset, path: str, col: int, row: int, width: int,
+               height: int, band_indices: Sequence[int], buf_type: Optional[int] = None,
+               interleave: str = "band") -> np.ndarray:
+    """The chosen bands (1-based) in a window: (bands, rows, cols), or (rows, cols, bands)
+    with ``interleave="pixel"``, as ``buf_type`` (a GDAL type; None keeps the file's).
+
+    The one way the core reads raster values: a read error raises a ``CrnnError`` naming
+    the file and rows, whether GDAL exceptions are on or off.
+    """
+    gdal.ErrorReset()
+    try:
+        block = dataset.ReadAsArray(col, row, width, height, buf_type=buf_type,
+                                    interleave=interleave, band_list=list(band_indices))
+    except RuntimeError:  # GDAL exceptions on: the message is in GDAL's error state too
+        block = None
+    if block is None:
+        raise CrnnError(
+            f"Cannot read rows {row}-{row + height - 1} of '{path}': "
+            f"{gdal.GetLastErrorMsg() or 'read error'}. Check that the file is intact."
+        )
+    if block.ndim == 2:  # one band
+        block = block[None] if interleave == "band" else block[..., None]
+    return block
+
+
 def check_band_indices(dataset: gdal.Dataset, band_indices: Sequence[int], path: str) -> None:
     """Every band index (1-based) must exist in the raster."""
     bad = [b for b in band_indices if not 1 <= b <= dataset.RasterCount]

@@ -29,7 +29,14 @@ import numpy as np
 from osgeo import gdal, ogr, osr
 
 from .errors import CancelledError, CrnnError
-from .files import gdal_exceptions, memory_vector_driver, staged, style_class_band, writing
+from .files import (
+    gdal_exceptions,
+    memory_vector_driver,
+    read_block,
+    staged,
+    style_class_band,
+    writing,
+)
 from .modelfile import ClassInfo
 from .palette import class_colour
 
@@ -598,7 +605,8 @@ def import_cube(
         result.ground_truth_variable = loaded.name
     else:
         dataset = open_source_raster(ground_truth_path)
-        labels = as_labels(dataset.GetRasterBand(1).ReadAsArray(), shape[:2])
+        labels = as_labels(read_block(dataset, ground_truth_path, 0, 0, dataset.RasterXSize,
+                                      dataset.RasterYSize, [1])[0], shape[:2])
         dataset = None
         result.ground_truth_variable = os.path.basename(ground_truth_path)
     values = np.unique(labels)

@@ -30,7 +30,14 @@ import numpy as np
 from osgeo import gdal
 
 from .errors import CancelledError, CrnnError
-from .files import StagedFile, close_dataset, open_raster, style_class_band, valid_pixels
+from .files import (
+    StagedFile,
+    close_dataset,
+    open_raster,
+    read_block,
+    style_class_band,
+    valid_pixels,
+)
 from .lop import check_lop, halo, lop_fuse
 from .modelfile import ClassInfo, CrnnModel
 from .palette import class_colour
@@ -156,13 +163,8 @@ def classify_raster(
         x0, y0 = max(0, x - radius), max(0, y - radius)
         x1 = min(dataset.RasterXSize, x + w + radius)
         y1 = min(dataset.RasterYSize, y + h + radius)
-        region = _read(dataset, x0, y0, x1 - x0, y1 - y0, read_type[0], "pixel", band_indices)
-        if region is None:
-            raise CrnnError(
-                f"Cannot read rows {y0}-{y1 - 1} of '{raster_path}': "
-                f"{gdal.GetLastErrorMsg() or 'read error'}. Check that the file is intact."
-            )
-        region = region.reshape(y1 - y0, x1 - x0, n_bands)
+        region = read_block(dataset, raster_path, x0, y0, x1 - x0, y1 - y0, band_indices,
+                            read_type[0], interleave="pixel")
         region_valid = valid_pixels(region.reshape(-1, n_bands), nodata).reshape(region.shape[:2])
         inner = (slice(y - y0, y - y0 + h), slice(x - x0, x - x0 + w))
         spectra = region[inner].reshape(h * w, n_bands)
@@ -267,13 +269,8 @@ def smooth_probabilities(
 
     def produce(x: int, y: int, w: int, h: int, check: Callable[[], None]):
         check()
-        block = _read(dataset, x, y, w, h, read_type[0], "band", band_indices)
-        if block is None:
-            raise CrnnError(
-                f"Cannot read rows {y}-{y + h - 1} of '{probabilities_path}': "
-                f"{gdal.GetLastErrorMsg() or 'read error'}. Check that the file is intact."
-            )
-        block = block.reshape(n, h, w)
+        block = read_block(dataset, probabilities_path, x, y, w, h, band_indices,
+                           read_type[0])
         valid = valid_pixels(block.reshape(n, -1).T, nodata).reshape(h, w)
         return block.astype(np.float32, copy=False), valid, None
 
@@ -379,15 +376,6 @@ def _read_type(dataset: gdal.Dataset, band_indices: Sequence[int]) -> Tuple[int,
     if types <= _FLOAT32_EXACT:
         return gdal.GDT_Float32, 4
     return gdal.GDT_Float64, 8
-
-
-def _read(dataset, x, y, w, h, buf_type, interleave, band_list) -> Optional[np.ndarray]:
-    try:
-        return dataset.ReadAsArray(
-            x, y, w, h, buf_type=buf_type, interleave=interleave, band_list=band_list
-        )
-    except RuntimeError:  # GDAL exceptions switched on: the caller reports the message
-        return None
 
 
 # ---------------------------------------------------------------------------------------

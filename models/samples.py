@@ -19,6 +19,7 @@ from .files import (
     check_band_indices,
     memory_vector_driver,
     open_raster,
+    read_block,
     valid_pixels,
 )
 from .window import window_mean
@@ -142,10 +143,8 @@ def read_training_pixels(
         y0, x0 = max(0, top - radius), max(0, left - radius)
         y1 = min(dataset.RasterYSize, top + strip.shape[0] + max(radius, 1))
         x1 = min(dataset.RasterXSize, col0 + c_hi + max(radius, 1))
-        block = np.stack([
-            dataset.GetRasterBand(b).ReadAsArray(x0, y0, x1 - x0, y1 - y0)
-            for b in band_indices
-        ]).astype(np.float64)  # nodata compares exactly
+        block = read_block(dataset, raster_path, x0, y0, x1 - x0, y1 - y0, band_indices,
+                           gdal.GDT_Float64)  # nodata compares exactly
         rr, cc = r + top - y0, c + col0 - x0  # the pixels' places in the block
         height, width = block.shape[1:]
         for dr, dc in ((0, 1), (1, 0)):

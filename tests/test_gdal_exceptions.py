@@ -95,3 +95,54 @@ def test_import_on_a_full_disk(tmp_path, exceptions):
         import_cube({source!r}, {str(out / "cube.tif")!r}, Placement())
         """, exceptions)
     assert_clean_failure(done, out)
+
+
+# --- a file that breaks off half way: every reader says so, in both modes --------------
+
+
+def _truncated(path, bands: int, gdal_type, values) -> str:
+    """A tiled GeoTIFF cut to half its size: it opens, and reading its lower half fails."""
+    from osgeo import gdal
+
+    dataset = gdal.GetDriverByName("GTiff").Create(
+        str(path), 64, 64, bands, gdal_type, ["TILED=YES", "BLOCKXSIZE=16", "BLOCKYSIZE=16"])
+    dataset.SetGeoTransform((0.0, 1.0, 0.0, 64.0, 0.0, -1.0))
+    dataset.WriteArray(values)
+    dataset = None
+    size = os.path.getsize(path)
+    with open(path, "r+b") as stream:
+        stream.truncate(size // 2)
+    return str(path)
+
+
+def test_a_truncated_raster_is_named_by_every_reader(gdal_exceptions_mode, model_file,
+                                                     tmp_path):
+    from osgeo import gdal
+    from scenes import square_wkb
+
+    from hyperspectral_crnn.models.assessment import assess_raster
+    from hyperspectral_crnn.models.errors import CrnnError
+    from hyperspectral_crnn.models.inference import classify_raster
+    from hyperspectral_crnn.models.modelfile import load_model
+    from hyperspectral_crnn.models.samples import read_training_pixels
+
+    rng = np.random.default_rng(0)
+    cube = _truncated(tmp_path / "cube.tif", 40, gdal.GDT_Float32,
+                      rng.normal(1000, 100, (40, 64, 64)).astype(np.float32))
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(CrnnError, match=r"Cannot read rows .*cube\.tif.*intact"):
+        classify_raster(cube, load_model(model_file), str(out / "c.tif"))
+    assert os.listdir(out) == []
+    with pytest.raises(CrnnError, match=r"Cannot read rows .*cube\.tif"):
+        read_training_pixels(cube, list(range(1, 41)), [(square_wkb(2, 2, 60, 10), 0)])
+
+    classes = _truncated(tmp_path / "classes.tif", 1, gdal.GDT_Byte,
+                         rng.integers(1, 4, (64, 64)).astype(np.uint8))
+    reference = tmp_path / "reference.tif"
+    dataset = gdal.GetDriverByName("GTiff").Create(str(reference), 64, 64, 1, gdal.GDT_Byte)
+    dataset.SetGeoTransform((0.0, 1.0, 0.0, 64.0, 0.0, -1.0))
+    dataset.WriteArray(np.ones((64, 64), np.uint8))
+    dataset = None
+    with pytest.raises(CrnnError, match=r"Cannot read rows .*classes\.tif"):
+        assess_raster(classes, str(reference), rows_per_read=16)
