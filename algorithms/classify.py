@@ -101,7 +101,7 @@ def classify_from_parameters(algorithm, parameters, context, feedback, model: Cr
             lop_weights=values["LOP_WEIGHTS"],
             lop_iterations=values["LOP_ITERATIONS"],
             device=device,
-            progress=lambda percent: feedback.setProgress(progress_start + share * percent / 100),
+            progress=lambda fraction: feedback.setProgress(progress_start + share * fraction),
             is_cancelled=feedback.isCanceled,
             log=feedback.pushInfo,
         )

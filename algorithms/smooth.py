@@ -76,7 +76,8 @@ class SmoothAlgorithm(CrnnAlgorithm):
                 layer.source(), output, fused_path=fused or None,
                 confidence_path=confidence or None, lop_size=values["LOP_SIZE"],
                 lop_weights=values["LOP_WEIGHTS"], lop_iterations=values["LOP_ITERATIONS"],
-                class_colours=colours, progress=feedback.setProgress,
+                class_colours=colours,
+                progress=lambda fraction: feedback.setProgress(100 * fraction),
                 is_cancelled=feedback.isCanceled, log=feedback.pushInfo)
         except CrnnError as exc:
             raise QgsProcessingException(str(exc)) from None

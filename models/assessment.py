@@ -33,12 +33,10 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 from osgeo import gdal, ogr
 
+from .callbacks import CancelCheck, ProgressCallback
 from .errors import CancelledError, CrnnError
 from .files import open_raster, read_block, write_atomically
 from .samples import rasterise_polygons
-
-ProgressCallback = Callable[[float], None]
-CancelCheck = Callable[[], bool]
 
 UNCLASSIFIED = "Unclassified"
 Z_95 = 1.959963984540054

@@ -23,11 +23,12 @@ import contextlib
 import os
 import tempfile
 from dataclasses import dataclass, field
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 from osgeo import gdal, ogr, osr
 
+from .callbacks import CancelCheck, LogCallback, ProgressCallback
 from .errors import CancelledError, CrnnError
 from .files import (
     gdal_exceptions,
@@ -39,10 +40,6 @@ from .files import (
 )
 from .modelfile import ClassInfo
 from .palette import class_colour
-
-LogCallback = Callable[[str], None]
-ProgressCallback = Callable[[float], None]
-CancelCheck = Callable[[], bool]
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 V73_MESSAGE = (

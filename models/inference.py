@@ -29,6 +29,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 from osgeo import gdal
 
+from .callbacks import CancelCheck, LogCallback, ProgressCallback
 from .errors import CancelledError, CrnnError
 from .files import (
     StagedFile,
@@ -42,10 +43,6 @@ from .lop import check_lop, halo, lop_fuse
 from .modelfile import ClassInfo, CrnnModel
 from .palette import class_colour
 from .window import window_mean
-
-ProgressCallback = Callable[[float], None]
-CancelCheck = Callable[[], bool]
-LogCallback = Callable[[str], None]
 
 #: Spectra read per chunk (bytes of the read buffer); bounds memory on wide rasters.
 READ_BUDGET_BYTES = 64 * 1024 * 1024
@@ -135,7 +132,7 @@ def classify_raster(
         lop_size, lop_weights, lop_iterations: the LOP (size 1 or 0 iterations = none).
         device: 'cpu' (all cores), 'cuda' or 'auto'.
         batch_size: pixels per network batch.
-        progress: called with 0..100 after each read chunk.
+        progress: called with the fraction done (0..1) after each read chunk.
         is_cancelled: polled between network batches; True raises ``CancelledError``.
         log: receives a few lines of information.
         threads: CPU threads for torch (0 = all cores). On a machine whose cores are
@@ -612,7 +609,7 @@ def _run(
                         guide_buffer = np.zeros((guide.shape[0], capacity, width), np.float32)
                     guide_buffer[:, base:base + rows, col:col + cols] = guide
                 if progress is not None:
-                    progress(100.0 * (strip_start * width + (col + cols) * rows) / (width * height))
+                    progress((strip_start * width + (col + cols) * rows) / (width * height))
             buffer_end = strip_end
             while next_row < height and (
                 buffer_end == height or buffer_end >= min(height, next_row + OUTPUT_TILE) + margin

@@ -12,13 +12,11 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .callbacks import CancelCheck, EpochCallback
 from .config import VALIDATION_FRACTION, NetworkConfig, TrainingConfig
 from .errors import CancelledError, CrnnError
 from .modelfile import ClassInfo, CrnnModel
 from .spectra import scale_spectra
-
-EpochCallback = Callable[[Dict[str, float]], None]
-CancelCheck = Callable[[], bool]
 
 GUIDE_COMPONENTS = 10  # principal components that steer the edge-aware LOP
 

@@ -231,3 +231,26 @@ def test_the_lop_variants_rank_as_on_indian_pines(provider, tmp_path):
     assert paper >= alone + 0.05, (alone, paper)
     assert edge_15 >= paper + 0.03, (paper, edge_15)
     assert edge_15 >= uniform_15 + 0.05, (uniform_15, edge_15)
+
+
+@pytest.mark.parametrize("algorithm", ["crnn:classify", "crnn:smooth"])
+def test_progress_runs_to_100_on_qgis_scale(trained, fields, tmp_path, algorithm):
+    """The core reports fractions (models/callbacks.py); the glue shows them as 0-100."""
+    import processing
+
+    seen = []
+    feedback = Recorder()
+    feedback.progressChanged.connect(seen.append)
+    if algorithm == "crnn:classify":
+        parameters = {"INPUT": fields["raster"], "MODEL": trained["OUTPUT_MODEL"],
+                      "OUTPUT": str(tmp_path / "classes.tif")}
+    else:
+        probabilities = str(tmp_path / "probabilities.tif")
+        processing.run("crnn:classify", {"INPUT": fields["raster"],
+                                         "MODEL": trained["OUTPUT_MODEL"],
+                                         "OUTPUT": str(tmp_path / "first.tif"),
+                                         "OUTPUT_PROBABILITIES": probabilities})
+        parameters = {"PROBABILITIES": probabilities, "OUTPUT": str(tmp_path / "smooth.tif")}
+    processing.run(algorithm, parameters, feedback=feedback)
+    assert seen and max(seen) == pytest.approx(100.0)
+    assert seen == sorted(seen) and min(seen) >= 0
