@@ -11,6 +11,7 @@
 #   make benchmark            the Indian Pines accuracy benchmark (long)
 #   make benchmark-blocked    the same on a spatially blocked split (long)
 #   make benchmark-inference  the speed and memory benchmark
+#   make mutation  cosmic-ray mutation score of the numerical core (docs/testing.md; long)
 #
 # Every target is idempotent; reruns skip what is already there.
 
@@ -33,7 +34,7 @@ export QT_QPA_PLATFORM ?= offscreen
 export DEBIAN_FRONTEND ?= noninteractive
 
 .PHONY: setup debian-packages plugin-link test test-matrix lint demo translations benchmark benchmark-blocked \
-	benchmark-inference
+	benchmark-inference mutation
 
 setup: debian-packages $(REQUIREMENTS_STAMP) plugin-link translations
 	@plugins="$$(scripts/qgis_process plugins 2>/dev/null)"; \
@@ -112,6 +113,19 @@ benchmark-blocked: setup
 
 benchmark-inference: setup
 	$(PY) benchmarks/inference.py
+
+# Mutation testing (docs/testing.md): cosmic-ray in its own venv mutates a temporary copy
+# of the checkout, never the checkout itself; the report goes to out/mutation/.
+MUTATION_VENV := .build/mutation-venv
+MUTATION_STAMP := $(MUTATION_VENV)/.requirements.stamp
+
+$(MUTATION_STAMP): requirements-mutation.txt | debian-packages
+	[ -x $(MUTATION_VENV)/bin/python ] || $(SYSTEM_PYTHON) -m venv $(MUTATION_VENV)
+	$(MUTATION_VENV)/bin/python -m pip install -r requirements-mutation.txt
+	touch $@
+
+mutation: $(REQUIREMENTS_STAMP) $(MUTATION_STAMP)
+	nice -n 10 $(MUTATION_VENV)/bin/python scripts/mutation.py $(MUTATION_ARGS)
 
 # dist/hyperspectral_crnn-<version>.zip for plugins.qgis.org or Install from ZIP
 # (scripts/package.py says what goes in and which upload rules it checks).

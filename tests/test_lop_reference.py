@@ -15,7 +15,8 @@ import math
 import numpy as np
 import pytest
 
-from hyperspectral_crnn.models.lop import lop_fuse
+from hyperspectral_crnn.models.errors import CrnnError
+from hyperspectral_crnn.models.lop import halo, lop_fuse
 
 # exp(-o^2 / (2 sigma^2)) at offsets 0, 1, 2 with sigma = 3/4 (3x3) and 5/4 (5x5)
 GAUSSIAN_1D = {3: [0.41111229, 1.0, 0.41111229],
@@ -105,3 +106,128 @@ def test_the_edge_scale_sets_where_a_neighbour_counts():
     gaussian = lop_fuse(p, None, 3, "gaussian", 1)
     np.testing.assert_allclose(wide, gaussian, atol=1e-4)
     assert not np.allclose(fused, gaussian, atol=1e-2)
+
+
+# ---------------------------------------------------------------------------------------
+# What the mutation run (docs/testing.md) showed unchecked: the reach, the defaults, the
+# arguments' bounds, no division by zero at holes, small edge scales.
+
+
+@pytest.mark.parametrize("weights", ["uniform", "gaussian", "edge"])
+@pytest.mark.parametrize("size, iterations", [(3, 1), (3, 2), (5, 1), (5, 2), (3, 3)])
+def test_a_pixel_reads_exactly_halo_pixels_far(weights, size, iterations):
+    """halo(size, iterations) = radius x iterations: a change that far from a pixel
+    reaches it, one pixel further does not (the streamed classification relies on it)."""
+    reach = (size // 2) * iterations
+    assert halo(size, iterations) == reach
+    n = 2 * reach + 3
+    p, _, guide = scene(seed=3, rows=n, cols=n)
+    guide[:] = 0.0  # the edge pool then weights like the Gaussian one: no zero weights
+    centre = n // 2
+    base = lop_fuse(p, None, size, weights, iterations, guide)
+    for distance, reaches in ((reach, True), (reach + 1, False)):
+        for dr, dc in ((distance, 0), (0, -distance), (distance, distance)):
+            changed = p.copy()
+            changed[:, centre + dr, centre + dc] = np.roll(changed[:, centre + dr,
+                                                                   centre + dc], 1)
+            fused = lop_fuse(changed, None, size, weights, iterations, guide)
+            differs = not np.array_equal(fused[:, centre, centre], base[:, centre, centre])
+            assert differs == reaches, (distance, dr, dc)
+    assert halo(1, 5) == 0 and halo(7, 0) == 0
+
+
+def test_the_defaults_are_one_uniform_3x3_pass_and_edge_scale_one():
+    p, valid, guide = scene(seed=7)
+    expected = reference_pass(p.astype(np.float64) * valid, valid, 3, "uniform")
+    np.testing.assert_allclose(lop_fuse(p, valid), expected, atol=2e-6)
+    expected = reference_pass(p.astype(np.float64) * valid, valid, 3, "edge", guide, 1.0)
+    np.testing.assert_allclose(lop_fuse(p, valid, weights="edge", guide=guide), expected,
+                               atol=2e-6)
+
+
+def test_iterations_below_zero_are_refused_and_zero_changes_nothing():
+    p, valid, guide = scene(seed=8)
+    for iterations in (-1, -2):
+        with pytest.raises(CrnnError, match="iterations"):
+            lop_fuse(p, valid, 3, "uniform", iterations)
+    for weights in ("uniform", "gaussian", "edge"):
+        np.testing.assert_array_equal(lop_fuse(p, valid, 3, weights, 0, guide), p * valid)
+    for size in (0, -1, -3, 2):
+        with pytest.raises(CrnnError, match="odd"):
+            lop_fuse(p, valid, size)
+
+
+def test_no_fusion_needs_no_guide_for_the_edge_weighting():
+    """Window 1 or 0 iterations: the posteriors come back masked, even for 'edge' without
+    the guide (classification computes no guide then)."""
+    p, valid, _ = scene(seed=9)
+    np.testing.assert_array_equal(lop_fuse(p, valid, 1, "edge", 2), p * valid)
+    np.testing.assert_array_equal(lop_fuse(p, valid, 5, "edge", 0), p * valid)
+    with pytest.raises(CrnnError, match="guide"):
+        lop_fuse(p, valid, 3, "edge", 1)
+
+
+def test_probabilities_must_be_classes_rows_cols():
+    p, _, _ = scene(seed=10)
+    for wrong in (p[0], p[None], p[0, 0]):
+        with pytest.raises(CrnnError, match="classes, rows, cols"):
+            lop_fuse(wrong)
+
+
+@pytest.mark.parametrize("rows, cols", [(8, 11), (10, 11), (9, 10), (9, 12), (8, 12)])
+def test_a_guide_of_other_pixels_is_refused(rows, cols):
+    p, valid, _ = scene(seed=11, rows=9, cols=11)
+    guide = np.zeros((2, rows, cols), np.float32)
+    with pytest.raises(CrnnError, match="same pixels"):
+        lop_fuse(p, valid, 3, "edge", 1, guide)
+
+
+def test_weightings_named_by_strings_built_at_run_time():
+    """A weighting read from a file or a dialog is an equal string, not the same object."""
+    p, valid, guide = scene(seed=12)
+    for weights in ("uniform", "gaussian", "edge"):
+        built = "".join(list(weights))
+        assert built == weights and built is not weights
+        np.testing.assert_array_equal(lop_fuse(p, valid, 3, built, 2, guide),
+                                      lop_fuse(p, valid, 3, weights, 2, guide))
+    assert not np.allclose(lop_fuse(p, valid, 3, "uniform"), lop_fuse(p, valid, 3, "gaussian"))
+
+
+@pytest.mark.parametrize("weights", ["uniform", "gaussian", "edge"])
+def test_nodata_holes_divide_nothing_by_zero(weights):
+    p, valid, guide = scene(seed=13)
+    assert (~valid).sum() > 5
+    with np.errstate(all="raise"):
+        fused = lop_fuse(p, valid, 5, weights, 2, guide, 0.7)
+    assert np.all(fused[:, ~valid] == 0) and np.all(np.isfinite(fused))
+
+
+@pytest.mark.parametrize("edge_scale", [0.3, 0.05])
+def test_small_edge_scales_against_the_plain_loop(edge_scale):
+    p, valid, guide = scene(seed=14)
+    guide *= 0.1  # neighbours' distances of the order of the scale
+    expected = reference_pass(p.astype(np.float64) * valid, valid, 3, "edge", guide,
+                              edge_scale)
+    np.testing.assert_allclose(lop_fuse(p, valid, 3, "edge", 1, guide, edge_scale),
+                               expected, atol=2e-6)
+
+
+def test_an_edge_scale_of_zero_keeps_only_neighbours_with_the_same_guide():
+    p, valid, _ = scene(seed=15, rows=6, cols=6)
+    guide = np.zeros((1, 6, 6), np.float32)
+    guide[0, :, 3:] = 1.0  # two fields, left and right
+    fused = lop_fuse(p, valid, 3, "edge", 1, guide, edge_scale=0.0)
+    assert np.all(np.isfinite(fused))
+    expected = np.zeros_like(fused)
+    for r in range(6):
+        for c in range(6):
+            if not valid[r, c]:
+                continue
+            same = [(rr, cc) for rr in range(max(0, r - 1), min(6, r + 2))
+                    for cc in range(max(0, c - 1), min(6, c + 2))
+                    if valid[rr, cc] and guide[0, rr, cc] == guide[0, r, c]]
+            weights = [GAUSSIAN_1D[3][rr - r + 1] * GAUSSIAN_1D[3][cc - c + 1]
+                       for rr, cc in same]
+            expected[:, r, c] = sum(w * p[:, rr, cc] for w, (rr, cc) in zip(weights, same))
+            expected[:, r, c] /= sum(weights)
+    np.testing.assert_allclose(fused, expected, atol=2e-6)
