@@ -12,14 +12,9 @@ from qgis.core import (
     QgsCoordinateTransform,
     QgsCsException,
     QgsFeatureRequest,
-    QgsProcessing,
     QgsProcessingException,
     QgsProcessingOutputFile,
     QgsProcessingOutputNumber,
-    QgsProcessingParameterFileDestination,
-    QgsProcessingParameterMapLayer,
-    QgsProcessingParameterRasterLayer,
-    QgsProcessingParameterString,
     QgsRasterLayer,
     QgsVectorLayer,
     QgsWkbTypes,
@@ -47,22 +42,28 @@ OVERALL_ACCURACY = "OVERALL_ACCURACY"
 AVERAGE_ACCURACY = "AVERAGE_ACCURACY"
 KAPPA = "KAPPA"
 
-# (key, label, help): said once, used for the dialog and the help text.
-PARAMETER_HELP: Tuple[Tuple[str, str, str], ...] = (
-    (CLASSIFICATION, "Classification",
-     "A class raster (band 1 holds class ids, e.g. the output of 'Classify'). Pixels "
-     "with its nodata value, 0 or NaN are 'unclassified' and count as errors."),
-    (REFERENCE, "Reference (polygons or raster)",
-     "Polygons with a class field, in any CRS (reprojected to the classification's CRS "
-     "and rasterised by pixel centres), or a label raster on exactly the classification's "
-     "grid (same size and geotransform; nodata and 0 are unlabelled)."),
-    (REFERENCE_FIELD, "Reference class field (polygons only)",
-     "The polygons' class: integer class ids, or text class names matched to the "
-     "classification's class names (case-insensitive)."),
-    (OUTPUT_REPORT, "Accuracy report",
-     "Optional HTML report (confusion matrix as a heat map, per-class accuracies). A JSON "
-     "file with the same numbers is written beside it (same name, .json)."),
-)
+# Every parameter said once (algorithms/parameters.py): the dialog and the help text.
+# REFERENCE_FIELD is given by name: a field parameter whose parent may be a raster crashes
+# QGIS 3.22's dialog.
+PARAMETERS = [
+    p.Spec(CLASSIFICATION, "Classification",
+           "A class raster (band 1 holds class ids, e.g. the output of 'Classify'). Pixels "
+           "with its nodata value, 0 or NaN are 'unclassified' and count as errors.",
+           "raster"),
+    p.Spec(REFERENCE, "Reference (polygons or raster)",
+           "Polygons with a class field, in any CRS (reprojected to the classification's CRS "
+           "and rasterised by pixel centres), or a label raster on exactly the "
+           "classification's grid (same size and geotransform; nodata and 0 are unlabelled).",
+           "layer"),
+    p.Spec(REFERENCE_FIELD, "Reference class field (polygons only)",
+           "The polygons' class: integer class ids, or text class names matched to the "
+           "classification's class names (case-insensitive).", "string", optional=True),
+    p.Spec(OUTPUT_REPORT, "Accuracy report",
+           "Optional HTML report (confusion matrix as a heat map, per-class accuracies). A "
+           "JSON file with the same numbers is written beside it (same name, .json).",
+           "file_out", file_filter="HTML files (*.html *.htm)", optional=True,
+           create_by_default=False),
+]
 
 
 ASSESS_HELP = (
@@ -94,25 +95,10 @@ class AssessAlgorithm(CrnnAlgorithm):
         return self.tr("Assess accuracy")
 
     def shortHelpString(self) -> str:
-        return p.described_help(ASSESS_HELP, PARAMETER_HELP, ASSESS_OUTPUTS_HELP)
+        return p.help_text(ASSESS_HELP, [("Parameters", PARAMETERS)], ASSESS_OUTPUTS_HELP)
 
     def initAlgorithm(self, config=None) -> None:
-        label = p.described_label(PARAMETER_HELP, CLASSIFICATION)
-        self.addParameter(QgsProcessingParameterRasterLayer(CLASSIFICATION, label))
-        label = p.described_label(PARAMETER_HELP, REFERENCE)
-        self.addParameter(QgsProcessingParameterMapLayer(
-            REFERENCE, label,
-            types=[QgsProcessing.SourceType.TypeRaster,
-                   QgsProcessing.SourceType.TypeVectorPolygon]))
-        label = p.described_label(PARAMETER_HELP, REFERENCE_FIELD)
-        # A field parameter whose parent may be a raster crashes QGIS 3.22's dialog, so
-        # the field is given by name.
-        self.addParameter(QgsProcessingParameterString(
-            REFERENCE_FIELD, label, optional=True))
-        label = p.described_label(PARAMETER_HELP, OUTPUT_REPORT)
-        self.addParameter(QgsProcessingParameterFileDestination(
-            OUTPUT_REPORT, label, self.tr("HTML files (*.html *.htm)"),
-            optional=True, createByDefault=False))
+        p.add_parameters(self, PARAMETERS)
         self.addOutput(QgsProcessingOutputFile(OUTPUT_JSON, self.tr("Accuracy (JSON)")))
         self.addOutput(QgsProcessingOutputNumber(OVERALL_ACCURACY,
                                                  self.tr("Overall accuracy")))

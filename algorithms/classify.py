@@ -6,9 +6,6 @@ import os
 
 from qgis.core import (
     QgsProcessingException,
-    QgsProcessingParameterFile,
-    QgsProcessingParameterRasterDestination,
-    QgsProcessingParameterRasterLayer,
 )
 
 from ..models.errors import CrnnError
@@ -26,23 +23,8 @@ CLASSIFY_HELP = (
     "band stay nodata and do not vote."
 )
 
-OUTPUT_HELP = [
-    ("OUTPUT", "The class raster: class values of the training field, a colour table and "
-               "the class names."),
-    ("OUTPUT_PROBABILITIES", "Optional: one Float32 band per class (after fusion)."),
-    ("OUTPUT_CONFIDENCE", "Optional: the winning class's probability."),
-]
-
-
 def add_classification_outputs(algorithm: CrnnAlgorithm) -> None:
-    tr = algorithm.tr
-    p.add_parameters(algorithm, p.LOP)
-    algorithm.addParameter(QgsProcessingParameterRasterDestination(
-        "OUTPUT", tr("Classification")))
-    algorithm.addParameter(QgsProcessingParameterRasterDestination(
-        "OUTPUT_PROBABILITIES", tr("Class probabilities"), None, True, False))
-    algorithm.addParameter(QgsProcessingParameterRasterDestination(
-        "OUTPUT_CONFIDENCE", tr("Confidence"), None, True, False))
+    p.add_parameters(algorithm, p.LOP + p.CLASSIFICATION_OUTPUTS)
 
 
 def check_lop_size(algorithm, parameters, context):
@@ -141,16 +123,11 @@ class ClassifyAlgorithm(CrnnAlgorithm):
 
     def shortHelpString(self) -> str:
         return p.help_text(
-            CLASSIFY_HELP, [("Spatial fusion (LOP)", p.LOP), ("Device", [p.DEVICE])],
-            extra=[("INPUT", "The hyperspectral raster (the model's bands must exist)."),
-                   ("MODEL", "A model file written by 'Train CRNN'.")] + OUTPUT_HELP)
+            CLASSIFY_HELP, [("Inputs", p.CLASSIFY_INPUTS), ("Spatial fusion (LOP)", p.LOP),
+                            ("Device", [p.DEVICE]), ("Outputs", p.CLASSIFICATION_OUTPUTS)])
 
     def initAlgorithm(self, config=None) -> None:
-        self.addParameter(QgsProcessingParameterRasterLayer(
-            "INPUT", self.tr("Hyperspectral raster")))
-        self.addParameter(QgsProcessingParameterFile(
-            "MODEL", self.tr("Model file"), QgsProcessingParameterFile.Behavior.File, "crnn"))
-        p.add_parameters(self, [p.DEVICE])
+        p.add_parameters(self, p.CLASSIFY_INPUTS + [p.DEVICE])
         add_classification_outputs(self)
 
     def checkParameterValues(self, parameters, context):

@@ -6,18 +6,11 @@ Thin glue over :mod:`..models.importcube`.
 from __future__ import annotations
 
 import os
-from typing import Dict, Tuple
+from typing import Dict
 
 from qgis.core import (
     QgsCoordinateReferenceSystem,
-    QgsProcessing,
     QgsProcessingException,
-    QgsProcessingParameterCrs,
-    QgsProcessingParameterFile,
-    QgsProcessingParameterNumber,
-    QgsProcessingParameterRasterDestination,
-    QgsProcessingParameterString,
-    QgsProcessingParameterVectorDestination,
 )
 
 from ..models.errors import CrnnError
@@ -42,39 +35,46 @@ OUTPUT_POLYGONS = "OUTPUT_POLYGONS"
 FILE_FILTER = ("Cubes (*.mat *.npy *.npz *.tif *.tiff *.img *.dat *.hdr *.bsq *.bil *.bip "
                "*.raw);;MATLAB v5 (*.mat);;NumPy (*.npy *.npz);;All files (*.*)")
 
-# (key, label, help): said once, used for the dialog and the help text.
-PARAMETER_HELP: Tuple[Tuple[str, str, str], ...] = (
-    (INPUT, "Cube file",
-     "A .mat (MATLAB v4-v7; v7.3/HDF5 is not supported), .npy / .npz, or any raster GDAL "
-     "reads (ENVI: the data file or its .hdr). Arrays are read as (rows, columns, "
-     "bands), or as (bands, rows, columns) when the first axis is the smallest."),
-    (VARIABLE, "Cube variable",
-     "The array's name in a .mat / .npz file. Default: the largest 3-D array."),
-    (GROUND_TRUTH, "Ground truth file",
-     "Optional: class ids (0 = unlabelled) of the same rows and columns, as .mat, .npy, "
-     ".npz or a raster."),
-    (GROUND_TRUTH_VARIABLE, "Ground truth variable",
-     "Its name in a .mat / .npz file. Default: the 2-D array of the cube's size."),
-    (CRS, "CRS",
-     "Optional CRS assigned to the outputs (no reprojection). A raster input keeps its "
-     "own CRS unless one is given here."),
-    (PIXEL_SIZE, "Pixel size",
-     "Pixel side in CRS units, for arrays (and rasters without georeferencing)."),
-    (ORIGIN_X, "Top-left X", "X of the image's top-left corner."),
-    (ORIGIN_Y, "Top-left Y",
-     "Y of the image's top-left corner; rows go down (towards smaller Y), columns right."),
-    (CLASS_NAMES, "Class names",
-     "Optional comma-separated names of classes 1, 2, ... K; missing ones are 'Class N'."),
-    (OUTPUT, "Cube (GeoTIFF)",
-     "The cube as a tiled, DEFLATE-compressed GeoTIFF in the array's data type (integers "
-     "stay integers), bands named 'Band N'."),
-    (OUTPUT_LABELS, "Label raster",
-     "The ground truth as a label raster: smallest integer type, nodata 0, a colour "
-     "table and the class names."),
-    (OUTPUT_POLYGONS, "Class polygons",
-     "The ground truth's class regions as polygons, fields class_id (integer) and class "
-     "(name): ready as training or reference polygons."),
-)
+# Every parameter said once (algorithms/parameters.py): the dialog and the help text.
+PARAMETERS = [
+    p.Spec(INPUT, "Cube file",
+           "A .mat (MATLAB v4-v7; v7.3/HDF5 is not supported), .npy / .npz, or any raster "
+           "GDAL reads (ENVI: the data file or its .hdr). Arrays are read as (rows, columns, "
+           "bands), or as (bands, rows, columns) when the first axis is the smallest.",
+           "file", file_filter=FILE_FILTER),
+    p.Spec(VARIABLE, "Cube variable",
+           "The array's name in a .mat / .npz file. Default: the largest 3-D array.",
+           "string", optional=True),
+    p.Spec(GROUND_TRUTH, "Ground truth file",
+           "Optional: class ids (0 = unlabelled) of the same rows and columns, as .mat, .npy, "
+           ".npz or a raster.", "file", file_filter=FILE_FILTER, optional=True),
+    p.Spec(GROUND_TRUTH_VARIABLE, "Ground truth variable",
+           "Its name in a .mat / .npz file. Default: the 2-D array of the cube's size.",
+           "string", optional=True),
+    p.Spec(CRS, "CRS",
+           "Optional CRS assigned to the outputs (no reprojection). A raster input keeps its "
+           "own CRS unless one is given here.", "crs", optional=True),
+    p.Spec(PIXEL_SIZE, "Pixel size",
+           "Pixel side in CRS units, for arrays (and rasters without georeferencing).",
+           "float", 1.0, minimum=1e-9),
+    p.Spec(ORIGIN_X, "Top-left X", "X of the image's top-left corner.", "float", 0.0),
+    p.Spec(ORIGIN_Y, "Top-left Y",
+           "Y of the image's top-left corner; rows go down (towards smaller Y), columns "
+           "right.", "float", 0.0),
+    p.Spec(CLASS_NAMES, "Class names",
+           "Optional comma-separated names of classes 1, 2, ... K; missing ones are "
+           "'Class N'.", "string", optional=True),
+    p.Spec(OUTPUT, "Cube (GeoTIFF)",
+           "The cube as a tiled, DEFLATE-compressed GeoTIFF in the array's data type "
+           "(integers stay integers), bands named 'Band N'.", "raster_out"),
+    p.Spec(OUTPUT_LABELS, "Label raster",
+           "The ground truth as a label raster: smallest integer type, nodata 0, a colour "
+           "table and the class names.", "raster_out", optional=True),
+    p.Spec(OUTPUT_POLYGONS, "Class polygons",
+           "The ground truth's class regions as polygons, fields class_id (integer) and "
+           "class (name): ready as training or reference polygons.", "polygons_out",
+           optional=True),
+]
 
 
 IMPORT_HELP = (
@@ -101,37 +101,10 @@ class ImportCubeAlgorithm(CrnnAlgorithm):
         return self.tr("Import hyperspectral cube")
 
     def shortHelpString(self) -> str:
-        return p.described_help(IMPORT_HELP, PARAMETER_HELP)
+        return p.help_text(IMPORT_HELP, [("Parameters", PARAMETERS)])
 
     def initAlgorithm(self, config=None) -> None:
-        def label(key: str) -> str:
-            return p.described_label(PARAMETER_HELP, key)
-
-        self.addParameter(QgsProcessingParameterFile(
-            INPUT, label(INPUT), behavior=QgsProcessingParameterFile.Behavior.File,
-            fileFilter=FILE_FILTER))
-        self.addParameter(QgsProcessingParameterString(
-            VARIABLE, label(VARIABLE), optional=True))
-        self.addParameter(QgsProcessingParameterFile(
-            GROUND_TRUTH, label(GROUND_TRUTH), behavior=QgsProcessingParameterFile.Behavior.File,
-            fileFilter=FILE_FILTER, optional=True))
-        self.addParameter(QgsProcessingParameterString(
-            GROUND_TRUTH_VARIABLE, label(GROUND_TRUTH_VARIABLE), optional=True))
-        self.addParameter(QgsProcessingParameterCrs(CRS, label(CRS), optional=True))
-        self.addParameter(QgsProcessingParameterNumber(
-            PIXEL_SIZE, label(PIXEL_SIZE), QgsProcessingParameterNumber.Type.Double,
-            defaultValue=1.0, minValue=1e-9))
-        for key in (ORIGIN_X, ORIGIN_Y):
-            self.addParameter(QgsProcessingParameterNumber(
-                key, label(key), QgsProcessingParameterNumber.Type.Double, defaultValue=0.0))
-        self.addParameter(QgsProcessingParameterString(
-            CLASS_NAMES, label(CLASS_NAMES), optional=True))
-        self.addParameter(QgsProcessingParameterRasterDestination(OUTPUT, label(OUTPUT)))
-        self.addParameter(QgsProcessingParameterRasterDestination(
-            OUTPUT_LABELS, label(OUTPUT_LABELS), optional=True, createByDefault=True))
-        self.addParameter(QgsProcessingParameterVectorDestination(
-            OUTPUT_POLYGONS, label(OUTPUT_POLYGONS), QgsProcessing.SourceType.TypeVectorPolygon,
-            optional=True, createByDefault=True))
+        p.add_parameters(self, PARAMETERS)
 
     # --- checks ---------------------------------------------------------------------
     def checkParameterValues(self, parameters, context):

@@ -1,24 +1,35 @@
-"""Every tunable parameter said once: key, label, help text, type, default, advanced.
+"""Every parameter said once: key, label, help text, kind, default, options.
 
-The defaults come from the core's dataclasses (models/config.py), so the dialogs, the
-help text and the core never disagree. Algorithms add a list of specs with
-:func:`add_parameters`, read them back with :func:`read_parameters`, and build their help
-from :func:`help_text`.
+One ``Spec`` per parameter, inputs, tunables and outputs alike. The tunables' defaults
+come from the core's dataclasses (models/config.py), so the dialogs, the help text and
+the core never disagree. Algorithms add their specs with :func:`add_parameters`, read the
+tunables back with :func:`read_parameters`, and build their help from :func:`help_text`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from qgis.core import (
+    QgsProcessing,
     QgsProcessingAlgorithm,
     QgsProcessingException,
+    QgsProcessingParameterBand,
     QgsProcessingParameterBoolean,
+    QgsProcessingParameterCrs,
     QgsProcessingParameterDefinition,
     QgsProcessingParameterEnum,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterFileDestination,
+    QgsProcessingParameterMapLayer,
     QgsProcessingParameterNumber,
+    QgsProcessingParameterRasterDestination,
+    QgsProcessingParameterRasterLayer,
     QgsProcessingParameterString,
+    QgsProcessingParameterVectorDestination,
 )
 from qgis.PyQt.QtCore import QCoreApplication
 
@@ -41,20 +52,34 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("HyperspectralCrnn", text)
 
 
+TUNABLE_KINDS = ("int", "float", "bool", "choice", "ints")
+
+
 @dataclass(frozen=True)
 class Spec:
-    """One parameter: ``kind`` is int, float, bool, choice or ints (comma-separated)."""
+    """One parameter.
+
+    ``kind``: a tunable value (int, float, bool, choice, ints: comma-separated whole
+    numbers), an input (raster, bands, polygons, field, layer: a raster or polygons,
+    file, string, crs) or an output (raster_out, polygons_out, file_out).
+    """
 
     key: str
     label: str
     help: str
     kind: str
-    default: Any
+    default: Any = None
     advanced: bool = False
     minimum: Optional[float] = None
     maximum: Optional[float] = None
     choices: Tuple[str, ...] = ()
     field: str = ""  # the NetworkConfig / TrainingConfig field it sets, if any
+    optional: bool = False
+    create_by_default: bool = True  # an optional output written unless the user unticks it
+    parent: str = ""  # bands: their raster's key; field: its layer's key
+    file_filter: str = ""  # file / file_out: e.g. "HTML files (*.html *.htm)"
+    extension: str = ""  # file: the extension the file dialog offers
+    text_only: bool = False  # field: text fields only
 
 
 def _ints(values: Sequence[int]) -> str:
@@ -177,10 +202,103 @@ LOP = [
 ]
 
 
+# --- inputs and outputs several algorithms share ---------------------------------------
+
+TRAINING_INPUTS = [
+    Spec("INPUT", "Hyperspectral raster", "The hyperspectral raster.", "raster"),
+    Spec("BANDS", "Bands (default: all)", "Bands to use (default: all).", "bands",
+         optional=True, parent="INPUT"),
+    Spec("TRAINING", "Training polygons", "Training polygons.", "polygons"),
+    Spec("CLASS_FIELD", "Class field",
+         "The class of each polygon: integer values or text names.", "field",
+         parent="TRAINING"),
+    Spec("CLASS_NAME_FIELD", "Class name field (for an integer class field)",
+         "Optional, with an integer CLASS_FIELD: a text field naming each class (else the "
+         "names of a categorized style, else 'Class N').", "field", parent="TRAINING",
+         text_only=True, optional=True),
+]
+
+CLASSIFY_INPUTS = [
+    Spec("INPUT", "Hyperspectral raster",
+         "The hyperspectral raster (the model's bands must exist).", "raster"),
+    Spec("MODEL", "Model file", "A model file written by 'Train CRNN'.", "file",
+         extension="crnn"),
+]
+
+_CLASS_RASTER = Spec("OUTPUT", "Classification",
+                     "The class raster: class values of the training field, a colour table "
+                     "and the class names.", "raster_out")
+_CONFIDENCE = Spec("OUTPUT_CONFIDENCE", "Confidence",
+                   "Optional: the winning class's probability.", "raster_out",
+                   optional=True, create_by_default=False)
+
+_PROBABILITIES = Spec("OUTPUT_PROBABILITIES", "Class probabilities",
+                     "Optional: one Float32 band per class (after fusion).", "raster_out",
+                     optional=True, create_by_default=False)
+
+CLASSIFICATION_OUTPUTS = [_CLASS_RASTER, _PROBABILITIES, _CONFIDENCE]
+# crnn:smooth's probabilities are another tool's, fused: the same output, named so
+SMOOTHING_OUTPUTS = [_CLASS_RASTER, replace(_PROBABILITIES, label="Fused probabilities"),
+                     _CONFIDENCE]
+
+
+MODEL_OUTPUT = Spec("OUTPUT_MODEL", "Model file", "The model file (.crnn).", "file_out",
+                    file_filter="CRNN model (*.crnn)")
+
+REPORT_OUTPUT = Spec(
+    "OUTPUT_REPORT", "Training report",
+    "Optional HTML training report: loss and accuracy curves, the classes with their pixels "
+    "and mean spectra, what the first convolution layer responds to, the architecture and "
+    "hyperparameters, and the validation confusion matrix.", "file_out",
+    file_filter="HTML files (*.html *.htm)", optional=True, create_by_default=False)
+
+
+def _definition(spec: Spec) -> QgsProcessingParameterDefinition:
+    """The QGIS parameter of a spec that is not a tunable value."""
+    label, kind, optional = tr(spec.label), spec.kind, spec.optional
+    polygon = QgsProcessing.SourceType.TypeVectorPolygon
+    if kind == "raster":
+        return QgsProcessingParameterRasterLayer(spec.key, label, optional=optional)
+    if kind == "bands":
+        return QgsProcessingParameterBand(spec.key, label, None, spec.parent, optional, True)
+    if kind == "polygons":
+        return QgsProcessingParameterFeatureSource(spec.key, label, [polygon],
+                                                   optional=optional)
+    if kind == "field":
+        data_type = (QgsProcessingParameterField.DataType.String if spec.text_only
+                     else QgsProcessingParameterField.DataType.Any)
+        return QgsProcessingParameterField(spec.key, label, None, spec.parent, data_type,
+                                           optional=optional)
+    if kind == "layer":
+        return QgsProcessingParameterMapLayer(
+            spec.key, label, types=[QgsProcessing.SourceType.TypeRaster, polygon],
+            optional=optional)
+    if kind == "file":
+        return QgsProcessingParameterFile(
+            spec.key, label, QgsProcessingParameterFile.Behavior.File, spec.extension,
+            optional=optional, fileFilter=tr(spec.file_filter) if spec.file_filter else "")
+    if kind == "string":
+        return QgsProcessingParameterString(spec.key, label, spec.default, optional=optional)
+    if kind == "crs":
+        return QgsProcessingParameterCrs(spec.key, label, optional=optional)
+    if kind == "raster_out":
+        return QgsProcessingParameterRasterDestination(spec.key, label, None, optional,
+                                                       spec.create_by_default)
+    if kind == "polygons_out":
+        return QgsProcessingParameterVectorDestination(spec.key, label, polygon, None,
+                                                       optional, spec.create_by_default)
+    if kind == "file_out":
+        return QgsProcessingParameterFileDestination(
+            spec.key, label, tr(spec.file_filter), None, optional, spec.create_by_default)
+    raise ValueError(f"unknown parameter kind {kind!r} of {spec.key}")
+
+
 def add_parameters(algorithm: QgsProcessingAlgorithm, specs: Sequence[Spec]) -> None:
     for spec in specs:
         label = tr(spec.label)
-        if spec.kind in ("int", "float"):
+        if spec.kind not in TUNABLE_KINDS:
+            parameter = _definition(spec)
+        elif spec.kind in ("int", "float"):
             number_type = (QgsProcessingParameterNumber.Type.Integer if spec.kind == "int"
                            else QgsProcessingParameterNumber.Type.Double)
             parameter = QgsProcessingParameterNumber(spec.key, label, number_type, spec.default)
@@ -237,33 +355,16 @@ def training_config(values: Dict[str, Any]) -> TrainingConfig:
 
 
 def help_text(intro: str, sections: Sequence[Tuple[str, Sequence[Spec]]],
-              extra: Sequence[Tuple[str, str]] = ()) -> str:
-    """The algorithm's help: an introduction, then each parameter with its meaning."""
+              outro: str = "") -> str:
+    """The algorithm's help: an introduction, each section's parameters with their
+    meaning (tunables with their default), and an optional closing note."""
     lines: List[str] = [tr(intro), ""]
-    for key, text in extra:
-        lines.append(f"<b>{key}</b>: {tr(text)}")
     for title, specs in sections:
         lines.append(f"<h3>{tr(title)}</h3>")
         for spec in specs:
-            default = f" ({tr('default')}: {spec.default})"
-            lines.append(f"<b>{spec.key}</b> - {tr(spec.label)}: {tr(spec.help)}{default}")
-    return "<br>".join(lines)
-
-
-# Algorithms whose parameters are not tunable specs (assess, importcube) describe them
-# in a table of (key, label, help); these two read such a table.
-Described = Sequence[Tuple[str, str, str]]
-
-
-def described_label(table: Described, key: str) -> str:
-    """The translated label of ``key`` in a (key, label, help) table."""
-    return tr(next(label for name, label, _ in table if name == key))
-
-
-def described_help(intro: str, table: Described, outro: str = "") -> str:
-    """The help text: an introduction, each parameter of the table, an optional close."""
-    lines = [tr(intro)]
-    lines += [f"<b>{tr(label)}</b> ({key}): {tr(text)}" for key, label, text in table]
+            default = (f" ({tr('default')}: {spec.default})"
+                       if spec.kind in TUNABLE_KINDS and spec.default is not None else "")
+            lines.append(f"<b>{tr(spec.label)}</b> ({spec.key}): {tr(spec.help)}{default}")
     if outro:
-        lines.append(tr(outro))
-    return "<br><br>".join(lines)
+        lines += ["", tr(outro)]
+    return "<br>".join(lines)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from qgis.core import (
     QgsProcessingException,
-    QgsProcessingParameterRasterDestination,
-    QgsProcessingParameterRasterLayer,
 )
 
 from ..models.errors import CrnnError
@@ -13,7 +11,7 @@ from ..models.modelfile import ClassInfo
 from ..models.palette import class_colour
 from . import parameters as p
 from .base import CrnnAlgorithm
-from .classify import OUTPUT_HELP, check_lop_size, map_results
+from .classify import check_lop_size, map_results
 from .styling import style_output
 
 SMOOTH_HELP = (
@@ -23,6 +21,10 @@ SMOOTH_HELP = (
     "class is mapped. Band k is class k (1..K); band descriptions become class names. "
     "The 'edge' weighting needs the spectra, so use it while classifying instead."
 )
+
+
+PROBABILITIES = p.Spec("PROBABILITIES", "Class probabilities (one band per class)",
+                       "The class-probability raster.", "raster")
 
 
 class SmoothAlgorithm(CrnnAlgorithm):
@@ -38,20 +40,12 @@ class SmoothAlgorithm(CrnnAlgorithm):
         return self.tr("Smooth class probabilities (LOP)")
 
     def shortHelpString(self) -> str:
-        return p.help_text(SMOOTH_HELP, [("Spatial fusion (LOP)", p.LOP)],
-                           extra=[("PROBABILITIES", "The class-probability raster.")]
-                           + OUTPUT_HELP)
+        return p.help_text(SMOOTH_HELP, [("Inputs", [PROBABILITIES]),
+                                         ("Spatial fusion (LOP)", p.LOP),
+                                         ("Outputs", p.SMOOTHING_OUTPUTS)])
 
     def initAlgorithm(self, config=None) -> None:
-        self.addParameter(QgsProcessingParameterRasterLayer(
-            "PROBABILITIES", self.tr("Class probabilities (one band per class)")))
-        p.add_parameters(self, p.LOP)
-        self.addParameter(QgsProcessingParameterRasterDestination(
-            "OUTPUT", self.tr("Classification")))
-        self.addParameter(QgsProcessingParameterRasterDestination(
-            "OUTPUT_PROBABILITIES", self.tr("Fused probabilities"), None, True, False))
-        self.addParameter(QgsProcessingParameterRasterDestination(
-            "OUTPUT_CONFIDENCE", self.tr("Confidence"), None, True, False))
+        p.add_parameters(self, [PROBABILITIES] + p.LOP + p.SMOOTHING_OUTPUTS)
 
     def checkParameterValues(self, parameters, context):
         if self.parameterAsEnumString(parameters, "LOP_WEIGHTS", context) == "edge":

@@ -9,15 +9,9 @@ from typing import Any, Dict, List, Tuple
 import numpy as np
 from qgis.core import (
     QgsFeatureRequest,
-    QgsProcessing,
     QgsProcessingException,
     QgsProcessingFeatureSource,
     QgsProcessingOutputNumber,
-    QgsProcessingParameterBand,
-    QgsProcessingParameterFeatureSource,
-    QgsProcessingParameterField,
-    QgsProcessingParameterFileDestination,
-    QgsProcessingParameterRasterLayer,
     QgsWkbTypes,
 )
 
@@ -38,35 +32,12 @@ TRAIN_HELP = (
     "The model file keeps the weights, the bands, the normalisation and the classes."
 )
 
-REPORT_HELP = ("OUTPUT_REPORT", "Optional HTML training report: loss and accuracy curves, the "
-               "classes with their pixels and mean spectra, what the first convolution layer "
-               "responds to, the architecture and hyperparameters, and the validation "
-               "confusion matrix.")
-
-INPUT_HELP = [
-    ("INPUT", "The hyperspectral raster."),
-    ("BANDS", "Bands to use (default: all)."),
-    ("TRAINING", "Training polygons."),
-    ("CLASS_FIELD", "The class of each polygon: integer values or text names."),
-    ("CLASS_NAME_FIELD", "Optional, with an integer CLASS_FIELD: a text field naming each "
-                         "class (else the names of a categorized style, else 'Class N')."),
-]
-
-
 def add_training_inputs(algorithm: CrnnAlgorithm) -> None:
-    tr = algorithm.tr
-    algorithm.addParameter(QgsProcessingParameterRasterLayer("INPUT", tr("Hyperspectral raster")))
-    algorithm.addParameter(QgsProcessingParameterBand(
-        "BANDS", tr("Bands (default: all)"), None, "INPUT", True, True))
-    algorithm.addParameter(QgsProcessingParameterFeatureSource(
-        "TRAINING", tr("Training polygons"), [QgsProcessing.SourceType.TypeVectorPolygon]))
-    algorithm.addParameter(QgsProcessingParameterField(
-        "CLASS_FIELD", tr("Class field"), None, "TRAINING",
-        QgsProcessingParameterField.DataType.Any))
-    algorithm.addParameter(QgsProcessingParameterField(
-        "CLASS_NAME_FIELD", tr("Class name field (for an integer class field)"), None,
-        "TRAINING", QgsProcessingParameterField.DataType.String, optional=True))
-    p.add_parameters(algorithm, p.SAMPLING + p.TRAINING + p.NETWORK)
+    p.add_parameters(algorithm, p.TRAINING_INPUTS + p.SAMPLING + p.TRAINING + p.NETWORK)
+
+
+TRAINING_SECTIONS = [("Inputs", p.TRAINING_INPUTS), ("Sampling", p.SAMPLING),
+                     ("Training", p.TRAINING), ("Network (advanced)", p.NETWORK)]
 
 
 def selected_bands(algorithm, parameters, context, band_count: int) -> List[int]:
@@ -357,12 +328,6 @@ def save_model_output(algorithm, parameters, context, model: CrnnModel) -> str:
     return path
 
 
-def add_report_output(algorithm: CrnnAlgorithm) -> None:
-    algorithm.addParameter(QgsProcessingParameterFileDestination(
-        "OUTPUT_REPORT", algorithm.tr("Training report"),
-        algorithm.tr("HTML files (*.html *.htm)"), None, True, False))
-
-
 def report_result(algorithm, parameters, context, results: Dict[str, Any]) -> Dict[str, Any]:
     report = algorithm.parameterAsFileOutput(parameters, "OUTPUT_REPORT", context)
     if report:
@@ -381,16 +346,12 @@ class TrainAlgorithm(CrnnAlgorithm):
         return self.tr("Train CRNN")
 
     def shortHelpString(self) -> str:
-        return p.help_text(TRAIN_HELP, [("Sampling", p.SAMPLING), ("Training", p.TRAINING),
-                                        ("Network (advanced)", p.NETWORK)],
-                           extra=INPUT_HELP + [("OUTPUT_MODEL", "The model file (.crnn)."),
-                                               REPORT_HELP])
+        return p.help_text(TRAIN_HELP, TRAINING_SECTIONS
+                           + [("Outputs", [p.MODEL_OUTPUT, p.REPORT_OUTPUT])])
 
     def initAlgorithm(self, config=None) -> None:
         add_training_inputs(self)
-        self.addParameter(QgsProcessingParameterFileDestination(
-            "OUTPUT_MODEL", self.tr("Model file"), self.tr("CRNN model (*.crnn)")))
-        add_report_output(self)
+        p.add_parameters(self, [p.MODEL_OUTPUT, p.REPORT_OUTPUT])
         self.addOutput(QgsProcessingOutputNumber("VALIDATION_ACCURACY",
                                                  self.tr("Validation accuracy")))
 

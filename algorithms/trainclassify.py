@@ -2,29 +2,32 @@
 
 from __future__ import annotations
 
-from qgis.core import QgsProcessingOutputNumber, QgsProcessingParameterFileDestination
+import dataclasses
+
+from qgis.core import QgsProcessingOutputNumber
 
 from . import parameters as p
 from .base import CrnnAlgorithm
 from .classify import (
     CLASSIFY_HELP,
-    OUTPUT_HELP,
     add_classification_outputs,
     check_lop_size,
     check_outputs,
     classify_from_parameters,
 )
 from .train import (
-    INPUT_HELP,
-    REPORT_HELP,
     TRAIN_HELP,
-    add_report_output,
+    TRAINING_SECTIONS,
     add_training_inputs,
     model_output_path,
     report_result,
     save_model_output,
     train_from_parameters,
 )
+
+OPTIONAL_MODEL = dataclasses.replace(
+    p.MODEL_OUTPUT, help="Optional: keep the trained model file to classify other rasters later.",
+    optional=True, create_by_default=False)
 
 TRAINING_SHARE = 80.0  # of the progress bar; classification takes the rest
 
@@ -43,19 +46,14 @@ class TrainClassifyAlgorithm(CrnnAlgorithm):
     def shortHelpString(self) -> str:
         return p.help_text(
             TRAIN_HELP + "<br><br>" + CLASSIFY_HELP,
-            [("Sampling", p.SAMPLING), ("Training", p.TRAINING),
-             ("Network (advanced)", p.NETWORK), ("Spatial fusion (LOP)", p.LOP)],
-            extra=INPUT_HELP + OUTPUT_HELP + [
-                ("OUTPUT_MODEL", "Optional: keep the trained model file to classify other "
-                                 "rasters later."), REPORT_HELP])
+            TRAINING_SECTIONS + [("Spatial fusion (LOP)", p.LOP),
+                                 ("Outputs", p.CLASSIFICATION_OUTPUTS + [OPTIONAL_MODEL,
+                                                                         p.REPORT_OUTPUT])])
 
     def initAlgorithm(self, config=None) -> None:
         add_training_inputs(self)
         add_classification_outputs(self)
-        self.addParameter(QgsProcessingParameterFileDestination(
-            "OUTPUT_MODEL", self.tr("Model file"), self.tr("CRNN model (*.crnn)"), None, True,
-            False))
-        add_report_output(self)
+        p.add_parameters(self, [OPTIONAL_MODEL, p.REPORT_OUTPUT])
         self.addOutput(QgsProcessingOutputNumber("VALIDATION_ACCURACY",
                                                  self.tr("Validation accuracy")))
 

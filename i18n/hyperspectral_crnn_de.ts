@@ -12,48 +12,100 @@
       <translation>Würfeldatei</translation>
     </message>
     <message>
+      <source>Cubes (*.mat *.npy *.npz *.tif *.tiff *.img *.dat *.hdr *.bsq *.bil *.bip *.raw);;MATLAB v5 (*.mat);;NumPy (*.npy *.npz);;All files (*.*)</source>
+      <translation>Würfel (*.mat *.npy *.npz *.tif *.tiff *.img *.dat *.hdr *.bsq *.bil *.bip *.raw);;MATLAB v5 (*.mat);;NumPy (*.npy *.npz);;Alle Dateien (*.*)</translation>
+    </message>
+    <message>
+      <source>A .mat (MATLAB v4-v7; v7.3/HDF5 is not supported), .npy / .npz, or any raster GDAL reads (ENVI: the data file or its .hdr). Arrays are read as (rows, columns, bands), or as (bands, rows, columns) when the first axis is the smallest.</source>
+      <translation>Eine .mat-Datei (MATLAB v4-v7; v7.3/HDF5 wird nicht unterstützt), .npy / .npz oder ein beliebiges von GDAL lesbares Raster (ENVI: die Datendatei oder ihre .hdr). Arrays werden als (Zeilen, Spalten, Bänder) gelesen, oder als (Bänder, Zeilen, Spalten), wenn die erste Achse die kürzeste ist.</translation>
+    </message>
+    <message>
       <source>Cube variable</source>
       <translation>Würfelvariable</translation>
+    </message>
+    <message>
+      <source>The array's name in a .mat / .npz file. Default: the largest 3-D array.</source>
+      <translation>Der Name des Arrays in einer .mat- / .npz-Datei. Standard: das größte 3-D-Array.</translation>
     </message>
     <message>
       <source>Ground truth file</source>
       <translation>Referenzdatei (Ground Truth)</translation>
     </message>
     <message>
+      <source>Optional: class ids (0 = unlabelled) of the same rows and columns, as .mat, .npy, .npz or a raster.</source>
+      <translation>Optional: Klassen-IDs (0 = ohne Label) derselben Zeilen und Spalten, als .mat, .npy, .npz oder Raster.</translation>
+    </message>
+    <message>
       <source>Ground truth variable</source>
       <translation>Referenzvariable (Ground Truth)</translation>
+    </message>
+    <message>
+      <source>Its name in a .mat / .npz file. Default: the 2-D array of the cube's size.</source>
+      <translation>Sein Name in einer .mat- / .npz-Datei. Standard: das 2-D-Array in der Größe des Würfels.</translation>
     </message>
     <message>
       <source>CRS</source>
       <translation>KBS</translation>
     </message>
     <message>
+      <source>Optional CRS assigned to the outputs (no reprojection). A raster input keeps its own CRS unless one is given here.</source>
+      <translation>Optionales KBS, das den Ausgaben zugewiesen wird (keine Umprojektion). Ein Raster als Eingabe behält sein eigenes KBS, sofern hier keines angegeben ist.</translation>
+    </message>
+    <message>
       <source>Pixel size</source>
       <translation>Pixelgröße</translation>
+    </message>
+    <message>
+      <source>Pixel side in CRS units, for arrays (and rasters without georeferencing).</source>
+      <translation>Pixelkantenlänge in Einheiten des KBS, für Arrays (und Raster ohne Georeferenzierung).</translation>
     </message>
     <message>
       <source>Top-left X</source>
       <translation>X oben links</translation>
     </message>
     <message>
+      <source>X of the image's top-left corner.</source>
+      <translation>X der oberen linken Ecke des Bildes.</translation>
+    </message>
+    <message>
       <source>Top-left Y</source>
       <translation>Y oben links</translation>
+    </message>
+    <message>
+      <source>Y of the image's top-left corner; rows go down (towards smaller Y), columns right.</source>
+      <translation>Y der oberen linken Ecke des Bildes; Zeilen verlaufen nach unten (zu kleinerem Y), Spalten nach rechts.</translation>
     </message>
     <message>
       <source>Class names</source>
       <translation>Klassennamen</translation>
     </message>
     <message>
+      <source>Optional comma-separated names of classes 1, 2, ... K; missing ones are 'Class N'.</source>
+      <translation>Optionale, durch Kommas getrennte Namen der Klassen 1, 2, ... K; fehlende heißen 'Class N'.</translation>
+    </message>
+    <message>
       <source>Cube (GeoTIFF)</source>
       <translation>Würfel (GeoTIFF)</translation>
+    </message>
+    <message>
+      <source>The cube as a tiled, DEFLATE-compressed GeoTIFF in the array's data type (integers stay integers), bands named 'Band N'.</source>
+      <translation>Der Würfel als gekacheltes, DEFLATE-komprimiertes GeoTIFF im Datentyp des Arrays (Ganzzahlen bleiben Ganzzahlen), Bänder mit den Namen 'Band N'.</translation>
     </message>
     <message>
       <source>Label raster</source>
       <translation>Label-Raster</translation>
     </message>
     <message>
+      <source>The ground truth as a label raster: smallest integer type, nodata 0, a colour table and the class names.</source>
+      <translation>Die Referenz als Label-Raster: kleinster Ganzzahltyp, NoData 0, eine Farbtabelle und die Klassennamen.</translation>
+    </message>
+    <message>
       <source>Class polygons</source>
       <translation>Klassenpolygone</translation>
+    </message>
+    <message>
+      <source>The ground truth's class regions as polygons, fields class_id (integer) and class (name): ready as training or reference polygons.</source>
+      <translation>Die Klassenflächen der Referenz als Polygone mit den Feldern class_id (Ganzzahl) und class (Name): direkt als Trainings- oder Referenzpolygone verwendbar.</translation>
     </message>
     <message>
       <source>Import hyperspectral cube</source>
@@ -68,72 +120,52 @@
       <translation>Schreibt einen hyperspektralen Würfel aus einer MATLAB-.mat-, NumPy-.npy/.npz- oder einer beliebigen von GDAL lesbaren Datei (ENVI, ...) als GeoTIFF. Klassische Benchmark-Szenen haben keine Kartenkoordinaten: Sie werden auf ein nordausgerichtetes Gitter mit der angegebenen Pixelgröße, Ecke oben links und dem KBS gelegt. Mit einem Ground-Truth-Array schreibt der Algorithmus außerdem ein Label-Raster und Polygone der Klassenflächen für Training und Genauigkeitsbewertung.</translation>
     </message>
     <message>
-      <source>A .mat (MATLAB v4-v7; v7.3/HDF5 is not supported), .npy / .npz, or any raster GDAL reads (ENVI: the data file or its .hdr). Arrays are read as (rows, columns, bands), or as (bands, rows, columns) when the first axis is the smallest.</source>
-      <translation>Eine .mat-Datei (MATLAB v4-v7; v7.3/HDF5 wird nicht unterstützt), .npy / .npz oder ein beliebiges von GDAL lesbares Raster (ENVI: die Datendatei oder ihre .hdr). Arrays werden als (Zeilen, Spalten, Bänder) gelesen, oder als (Bänder, Zeilen, Spalten), wenn die erste Achse die kürzeste ist.</translation>
+      <source>Parameters</source>
+      <translation>Parameter</translation>
     </message>
     <message>
-      <source>The array's name in a .mat / .npz file. Default: the largest 3-D array.</source>
-      <translation>Der Name des Arrays in einer .mat- / .npz-Datei. Standard: das größte 3-D-Array.</translation>
-    </message>
-    <message>
-      <source>Optional: class ids (0 = unlabelled) of the same rows and columns, as .mat, .npy, .npz or a raster.</source>
-      <translation>Optional: Klassen-IDs (0 = ohne Label) derselben Zeilen und Spalten, als .mat, .npy, .npz oder Raster.</translation>
-    </message>
-    <message>
-      <source>Its name in a .mat / .npz file. Default: the 2-D array of the cube's size.</source>
-      <translation>Sein Name in einer .mat- / .npz-Datei. Standard: das 2-D-Array in der Größe des Würfels.</translation>
-    </message>
-    <message>
-      <source>Optional CRS assigned to the outputs (no reprojection). A raster input keeps its own CRS unless one is given here.</source>
-      <translation>Optionales KBS, das den Ausgaben zugewiesen wird (keine Umprojektion). Ein Raster als Eingabe behält sein eigenes KBS, sofern hier keines angegeben ist.</translation>
-    </message>
-    <message>
-      <source>Pixel side in CRS units, for arrays (and rasters without georeferencing).</source>
-      <translation>Pixelkantenlänge in Einheiten des KBS, für Arrays (und Raster ohne Georeferenzierung).</translation>
-    </message>
-    <message>
-      <source>X of the image's top-left corner.</source>
-      <translation>X der oberen linken Ecke des Bildes.</translation>
-    </message>
-    <message>
-      <source>Y of the image's top-left corner; rows go down (towards smaller Y), columns right.</source>
-      <translation>Y der oberen linken Ecke des Bildes; Zeilen verlaufen nach unten (zu kleinerem Y), Spalten nach rechts.</translation>
-    </message>
-    <message>
-      <source>Optional comma-separated names of classes 1, 2, ... K; missing ones are 'Class N'.</source>
-      <translation>Optionale, durch Kommas getrennte Namen der Klassen 1, 2, ... K; fehlende heißen 'Class N'.</translation>
-    </message>
-    <message>
-      <source>The cube as a tiled, DEFLATE-compressed GeoTIFF in the array's data type (integers stay integers), bands named 'Band N'.</source>
-      <translation>Der Würfel als gekacheltes, DEFLATE-komprimiertes GeoTIFF im Datentyp des Arrays (Ganzzahlen bleiben Ganzzahlen), Bänder mit den Namen 'Band N'.</translation>
-    </message>
-    <message>
-      <source>The ground truth as a label raster: smallest integer type, nodata 0, a colour table and the class names.</source>
-      <translation>Die Referenz als Label-Raster: kleinster Ganzzahltyp, NoData 0, eine Farbtabelle und die Klassennamen.</translation>
-    </message>
-    <message>
-      <source>The ground truth's class regions as polygons, fields class_id (integer) and class (name): ready as training or reference polygons.</source>
-      <translation>Die Klassenflächen der Referenz als Polygone mit den Feldern class_id (Ganzzahl) und class (Name): direkt als Trainings- oder Referenzpolygone verwendbar.</translation>
+      <source>default</source>
+      <translation>Standard</translation>
     </message>
     <message>
       <source>Hyperspectral raster</source>
       <translation>Hyperspektrales Raster</translation>
     </message>
     <message>
+      <source>The hyperspectral raster.</source>
+      <translation>Das hyperspektrale Raster.</translation>
+    </message>
+    <message>
       <source>Bands (default: all)</source>
       <translation>Bänder (Standard: alle)</translation>
+    </message>
+    <message>
+      <source>Bands to use (default: all).</source>
+      <translation>Zu verwendende Bänder (Standard: alle).</translation>
     </message>
     <message>
       <source>Training polygons</source>
       <translation>Trainingspolygone</translation>
     </message>
     <message>
+      <source>Training polygons.</source>
+      <translation>Trainingspolygone.</translation>
+    </message>
+    <message>
       <source>Class field</source>
       <translation>Klassenfeld</translation>
     </message>
     <message>
+      <source>The class of each polygon: integer values or text names.</source>
+      <translation>Die Klasse jedes Polygons: ganzzahlige Werte oder Textnamen.</translation>
+    </message>
+    <message>
       <source>Class name field (for an integer class field)</source>
       <translation>Klassennamenfeld (für ein ganzzahliges Klassenfeld)</translation>
+    </message>
+    <message>
+      <source>Optional, with an integer CLASS_FIELD: a text field naming each class (else the names of a categorized style, else 'Class N').</source>
+      <translation>Optional, bei ganzzahligem CLASS_FIELD: ein Textfeld, das jede Klasse benennt (sonst die Namen eines kategorisierten Stils, sonst 'Class N').</translation>
     </message>
     <message>
       <source>Training pixels per class (0 = all)</source>
@@ -360,12 +392,20 @@
       <translation>CRNN-Modell (*.crnn)</translation>
     </message>
     <message>
+      <source>The model file (.crnn).</source>
+      <translation>Die Modelldatei (.crnn).</translation>
+    </message>
+    <message>
       <source>Training report</source>
       <translation>Trainingsbericht</translation>
     </message>
     <message>
       <source>HTML files (*.html *.htm)</source>
       <translation>HTML-Dateien (*.html *.htm)</translation>
+    </message>
+    <message>
+      <source>Optional HTML training report: loss and accuracy curves, the classes with their pixels and mean spectra, what the first convolution layer responds to, the architecture and hyperparameters, and the validation confusion matrix.</source>
+      <translation>Optionaler HTML-Trainingsbericht: Verlust- und Genauigkeitskurven, die Klassen mit ihren Pixeln und mittleren Spektren, worauf die erste Faltungsschicht anspricht, Architektur und Hyperparameter sowie die Konfusionsmatrix der Validierung.</translation>
     </message>
     <message>
       <source>Validation accuracy</source>
@@ -384,40 +424,12 @@
       <translation>Trainiert das CRNN von Wu &amp;amp; Prasad (2017) auf den Pixeln unter den Trainingspolygonen: Das Spektrum jedes Pixels durchläuft 1-D-Faltungs- und Max-Pooling-Schichten, dann gestapelte rekurrente Schichten und ein Softmax. Polygone in beliebigem KBS werden in das KBS des Rasters umprojiziert; ein Pixel wird genommen, wenn sein Mittelpunkt in einem Polygon liegt; Pixel mit NoData werden verworfen. Das Klassenfeld kann ganzzahlig sein (seine Werte werden zu den Pixelwerten des Klassenrasters) oder Text (die Klassen erhalten die IDs 1..K in sortierter Reihenfolge und behalten ihre Namen). Die Modelldatei enthält die Gewichte, die Bänder, die Normalisierung und die Klassen.</translation>
     </message>
     <message>
-      <source>The hyperspectral raster.</source>
-      <translation>Das hyperspektrale Raster.</translation>
-    </message>
-    <message>
-      <source>Bands to use (default: all).</source>
-      <translation>Zu verwendende Bänder (Standard: alle).</translation>
-    </message>
-    <message>
-      <source>Training polygons.</source>
-      <translation>Trainingspolygone.</translation>
-    </message>
-    <message>
-      <source>The class of each polygon: integer values or text names.</source>
-      <translation>Die Klasse jedes Polygons: ganzzahlige Werte oder Textnamen.</translation>
-    </message>
-    <message>
-      <source>Optional, with an integer CLASS_FIELD: a text field naming each class (else the names of a categorized style, else 'Class N').</source>
-      <translation>Optional, bei ganzzahligem CLASS_FIELD: ein Textfeld, das jede Klasse benennt (sonst die Namen eines kategorisierten Stils, sonst 'Class N').</translation>
-    </message>
-    <message>
-      <source>The model file (.crnn).</source>
-      <translation>Die Modelldatei (.crnn).</translation>
-    </message>
-    <message>
-      <source>Optional HTML training report: loss and accuracy curves, the classes with their pixels and mean spectra, what the first convolution layer responds to, the architecture and hyperparameters, and the validation confusion matrix.</source>
-      <translation>Optionaler HTML-Trainingsbericht: Verlust- und Genauigkeitskurven, die Klassen mit ihren Pixeln und mittleren Spektren, worauf die erste Faltungsschicht anspricht, Architektur und Hyperparameter sowie die Konfusionsmatrix der Validierung.</translation>
+      <source>Inputs</source>
+      <translation>Eingaben</translation>
     </message>
     <message>
       <source>Sampling</source>
       <translation>Stichprobe</translation>
-    </message>
-    <message>
-      <source>default</source>
-      <translation>Standard</translation>
     </message>
     <message>
       <source>Training</source>
@@ -426,6 +438,18 @@
     <message>
       <source>Network (advanced)</source>
       <translation>Netz (erweitert)</translation>
+    </message>
+    <message>
+      <source>Outputs</source>
+      <translation>Ausgaben</translation>
+    </message>
+    <message>
+      <source>The hyperspectral raster (the model's bands must exist).</source>
+      <translation>Das hyperspektrale Raster (die Bänder des Modells müssen vorhanden sein).</translation>
+    </message>
+    <message>
+      <source>A model file written by 'Train CRNN'.</source>
+      <translation>Eine von 'CRNN trainieren' geschriebene Modelldatei.</translation>
     </message>
     <message>
       <source>LOP window (odd, pixels)</source>
@@ -452,12 +476,24 @@
       <translation>Wie oft der Pool angewendet wird.</translation>
     </message>
     <message>
+      <source>The class raster: class values of the training field, a colour table and the class names.</source>
+      <translation>Das Klassenraster: Klassenwerte des Trainingsfeldes, eine Farbtabelle und die Klassennamen.</translation>
+    </message>
+    <message>
       <source>Class probabilities</source>
       <translation>Klassenwahrscheinlichkeiten</translation>
     </message>
     <message>
+      <source>Optional: one Float32 band per class (after fusion).</source>
+      <translation>Optional: ein Float32-Band pro Klasse (nach der Fusion).</translation>
+    </message>
+    <message>
       <source>Confidence</source>
       <translation>Konfidenz</translation>
+    </message>
+    <message>
+      <source>Optional: the winning class's probability.</source>
+      <translation>Optional: die Wahrscheinlichkeit der gewinnenden Klasse.</translation>
     </message>
     <message>
       <source>Classify with CRNN</source>
@@ -468,28 +504,12 @@
       <translation>Klassifiziert jedes Pixel des Rasters mit einem trainierten CRNN und fusioniert dann die Klassen-Posteriors benachbarter Pixel mit einem linearen Meinungspool (LOP): Das Posterior eines Pixels wird zum gewichteten Mittel der Posteriors seiner Nachbarn, was Salz-und-Pfeffer-Rauschen entfernt, da Nachbarn meist dieselbe Klasse haben. Das Raster wird blockweise gelesen, sodass jede Größe mit begrenztem Speicher funktioniert; Pixel mit NoData in einem verwendeten Band bleiben NoData und stimmen nicht mit ab.</translation>
     </message>
     <message>
-      <source>The hyperspectral raster (the model's bands must exist).</source>
-      <translation>Das hyperspektrale Raster (die Bänder des Modells müssen vorhanden sein).</translation>
-    </message>
-    <message>
-      <source>A model file written by 'Train CRNN'.</source>
-      <translation>Eine von 'CRNN trainieren' geschriebene Modelldatei.</translation>
-    </message>
-    <message>
-      <source>The class raster: class values of the training field, a colour table and the class names.</source>
-      <translation>Das Klassenraster: Klassenwerte des Trainingsfeldes, eine Farbtabelle und die Klassennamen.</translation>
-    </message>
-    <message>
-      <source>Optional: one Float32 band per class (after fusion).</source>
-      <translation>Optional: ein Float32-Band pro Klasse (nach der Fusion).</translation>
-    </message>
-    <message>
-      <source>Optional: the winning class's probability.</source>
-      <translation>Optional: die Wahrscheinlichkeit der gewinnenden Klasse.</translation>
-    </message>
-    <message>
       <source>Spatial fusion (LOP)</source>
       <translation>Räumliche Fusion (LOP)</translation>
+    </message>
+    <message>
+      <source>Optional: keep the trained model file to classify other rasters later.</source>
+      <translation>Optional: die trainierte Modelldatei behalten, um später andere Raster zu klassifizieren.</translation>
     </message>
     <message>
       <source>Train and classify (one click)</source>
@@ -500,12 +520,12 @@
       <translation>Trainiert das CRNN von Wu &amp;amp; Prasad (2017) auf den Pixeln unter den Trainingspolygonen: Das Spektrum jedes Pixels durchläuft 1-D-Faltungs- und Max-Pooling-Schichten, dann gestapelte rekurrente Schichten und ein Softmax. Polygone in beliebigem KBS werden in das KBS des Rasters umprojiziert; ein Pixel wird genommen, wenn sein Mittelpunkt in einem Polygon liegt; Pixel mit NoData werden verworfen. Das Klassenfeld kann ganzzahlig sein (seine Werte werden zu den Pixelwerten des Klassenrasters) oder Text (die Klassen erhalten die IDs 1..K in sortierter Reihenfolge und behalten ihre Namen). Die Modelldatei enthält die Gewichte, die Bänder, die Normalisierung und die Klassen.&lt;br&gt;&lt;br&gt;Klassifiziert jedes Pixel des Rasters mit einem trainierten CRNN und fusioniert dann die Klassen-Posteriors benachbarter Pixel mit einem linearen Meinungspool (LOP): Das Posterior eines Pixels wird zum gewichteten Mittel der Posteriors seiner Nachbarn, was Salz-und-Pfeffer-Rauschen entfernt, da Nachbarn meist dieselbe Klasse haben. Das Raster wird blockweise gelesen, sodass jede Größe mit begrenztem Speicher funktioniert; Pixel mit NoData in einem verwendeten Band bleiben NoData und stimmen nicht mit ab.</translation>
     </message>
     <message>
-      <source>Optional: keep the trained model file to classify other rasters later.</source>
-      <translation>Optional: die trainierte Modelldatei behalten, um später andere Raster zu klassifizieren.</translation>
-    </message>
-    <message>
       <source>Class probabilities (one band per class)</source>
       <translation>Klassenwahrscheinlichkeiten (ein Band pro Klasse)</translation>
+    </message>
+    <message>
+      <source>The class-probability raster.</source>
+      <translation>Das Raster der Klassenwahrscheinlichkeiten.</translation>
     </message>
     <message>
       <source>Fused probabilities</source>
@@ -520,20 +540,32 @@
       <translation>Wendet den linearen Meinungspool (LOP) auf ein Raster von Klassenwahrscheinlichkeiten an, aus diesem oder einem anderen Werkzeug (ein Band pro Klasse, z. B. die Posteriors eines Random Forest oder einer SVM): Das Posterior jedes Pixels wird zum gewichteten Mittel der Posteriors seiner Nachbarn, dann wird die wahrscheinlichste Klasse kartiert. Band k ist Klasse k (1..K); Bandbeschreibungen werden zu Klassennamen. Die Gewichtung 'edge' braucht die Spektren; verwenden Sie sie daher beim Klassifizieren.</translation>
     </message>
     <message>
-      <source>The class-probability raster.</source>
-      <translation>Das Raster der Klassenwahrscheinlichkeiten.</translation>
+      <source>A class raster (band 1 holds class ids, e.g. the output of 'Classify'). Pixels with its nodata value, 0 or NaN are 'unclassified' and count as errors.</source>
+      <translation>Ein Klassenraster (Band 1 enthält Klassen-IDs, z. B. die Ausgabe von 'Classify'). Pixel mit seinem NoData-Wert, 0 oder NaN sind 'unklassifiziert' und zählen als Fehler.</translation>
     </message>
     <message>
       <source>Reference (polygons or raster)</source>
       <translation>Referenz (Polygone oder Raster)</translation>
     </message>
     <message>
+      <source>Polygons with a class field, in any CRS (reprojected to the classification's CRS and rasterised by pixel centres), or a label raster on exactly the classification's grid (same size and geotransform; nodata and 0 are unlabelled).</source>
+      <translation>Polygone mit einem Klassenfeld in beliebigem KBS (in das KBS der Klassifikation umprojiziert und nach Pixelmittelpunkten gerastert) oder ein Label-Raster auf genau dem Gitter der Klassifikation (gleiche Größe und Geotransformation; NoData und 0 sind ohne Label).</translation>
+    </message>
+    <message>
       <source>Reference class field (polygons only)</source>
       <translation>Klassenfeld der Referenz (nur Polygone)</translation>
     </message>
     <message>
+      <source>The polygons' class: integer class ids, or text class names matched to the classification's class names (case-insensitive).</source>
+      <translation>Die Klasse der Polygone: ganzzahlige Klassen-IDs oder Klassennamen als Text, die mit den Klassennamen der Klassifikation abgeglichen werden (ohne Beachtung der Groß-/Kleinschreibung).</translation>
+    </message>
+    <message>
       <source>Accuracy report</source>
       <translation>Genauigkeitsbericht</translation>
+    </message>
+    <message>
+      <source>Optional HTML report (confusion matrix as a heat map, per-class accuracies). A JSON file with the same numbers is written beside it (same name, .json).</source>
+      <translation>Optionaler HTML-Bericht (Konfusionsmatrix als Heatmap, Genauigkeiten pro Klasse). Daneben wird eine JSON-Datei mit denselben Zahlen geschrieben (gleicher Name, .json).</translation>
     </message>
     <message>
       <source>Accuracy (JSON)</source>
@@ -562,22 +594,6 @@
     <message>
       <source>Compares a class raster with reference labels and reports the confusion matrix (rows = reference, columns = predicted), overall accuracy (OA) with its 95 % Wilson confidence interval, average accuracy (AA, the mean producer's accuracy), Cohen's kappa, and producer's accuracy, user's accuracy and F1 per class. Reference pixels that the classification leaves unclassified count as errors (their number is reported). The classification is read in strips, so large rasters are fine.</source>
       <translation>Vergleicht ein Klassenraster mit Referenzlabels und berichtet die Konfusionsmatrix (Zeilen = Referenz, Spalten = Vorhersage), die Gesamtgenauigkeit (OA) mit ihrem 95-%-Wilson-Konfidenzintervall, die mittlere Genauigkeit (AA, das Mittel der Herstellergenauigkeiten), Cohens Kappa sowie Hersteller- und Nutzergenauigkeit und F1 pro Klasse. Referenzpixel, die die Klassifikation unklassifiziert lässt, zählen als Fehler (ihre Anzahl wird berichtet). Die Klassifikation wird streifenweise gelesen, daher sind große Raster kein Problem.</translation>
-    </message>
-    <message>
-      <source>A class raster (band 1 holds class ids, e.g. the output of 'Classify'). Pixels with its nodata value, 0 or NaN are 'unclassified' and count as errors.</source>
-      <translation>Ein Klassenraster (Band 1 enthält Klassen-IDs, z. B. die Ausgabe von 'Classify'). Pixel mit seinem NoData-Wert, 0 oder NaN sind 'unklassifiziert' und zählen als Fehler.</translation>
-    </message>
-    <message>
-      <source>Polygons with a class field, in any CRS (reprojected to the classification's CRS and rasterised by pixel centres), or a label raster on exactly the classification's grid (same size and geotransform; nodata and 0 are unlabelled).</source>
-      <translation>Polygone mit einem Klassenfeld in beliebigem KBS (in das KBS der Klassifikation umprojiziert und nach Pixelmittelpunkten gerastert) oder ein Label-Raster auf genau dem Gitter der Klassifikation (gleiche Größe und Geotransformation; NoData und 0 sind ohne Label).</translation>
-    </message>
-    <message>
-      <source>The polygons' class: integer class ids, or text class names matched to the classification's class names (case-insensitive).</source>
-      <translation>Die Klasse der Polygone: ganzzahlige Klassen-IDs oder Klassennamen als Text, die mit den Klassennamen der Klassifikation abgeglichen werden (ohne Beachtung der Groß-/Kleinschreibung).</translation>
-    </message>
-    <message>
-      <source>Optional HTML report (confusion matrix as a heat map, per-class accuracies). A JSON file with the same numbers is written beside it (same name, .json).</source>
-      <translation>Optionaler HTML-Bericht (Konfusionsmatrix als Heatmap, Genauigkeiten pro Klasse). Daneben wird eine JSON-Datei mit denselben Zahlen geschrieben (gleicher Name, .json).</translation>
     </message>
     <message>
       <source>Outputs OVERALL_ACCURACY, AVERAGE_ACCURACY and KAPPA are numbers (0-1) in the result; OUTPUT_JSON is the JSON file written beside the report.</source>

@@ -58,7 +58,7 @@ RUNTIME_FILES = ("metadata.txt", "LICENSE", "README.md")
 RUNTIME_DIRS = {"resources": None, "i18n": (".qm",)}
 # Top-level entries never shipped (dotfiles are left out too).
 DEV_ENTRIES = ("tests", "benchmarks", "scripts", "docs", "demo", "Makefile", "pyproject.toml",
-               "requirements.txt")
+               "requirements.txt", "requirements-mutation.txt")
 
 MAX_SIZE = 25_000_000
 REQUIRED_METADATA = ("name", "description", "version", "qgisMinimumVersion", "author",
