@@ -10,8 +10,6 @@ from typing import Dict, List, Tuple
 
 from qgis.core import (
     QgsCoordinateTransform,
-    QgsCsException,
-    QgsFeatureRequest,
     QgsProcessingException,
     QgsProcessingOutputFile,
     QgsProcessingOutputNumber,
@@ -32,6 +30,7 @@ from ..models.errors import CrnnError
 from ..models.files import open_raster
 from . import parameters as p
 from .base import CrnnAlgorithm
+from .polygons import attribute_request, read_class_polygons
 
 CLASSIFICATION = "CLASSIFICATION"
 REFERENCE = "REFERENCE"
@@ -224,26 +223,12 @@ class AssessAlgorithm(CrnnAlgorithm):
             transform = None
         index = layer.fields().lookupField(field)
         numeric = layer.fields().at(index).isNumeric()
-        request = QgsFeatureRequest().setSubsetOfAttributes([index])
-        raw: List[Tuple[bytes, object]] = []
-        skipped = 0
-        for feature in layer.getFeatures(request):
-            if feedback.isCanceled():
-                raise QgsProcessingException(self.tr("Cancelled by the user."))
-            value = feature.attribute(index)
-            geometry = feature.geometry()
-            if value is None or (hasattr(value, "isNull") and value.isNull()) \
-                    or geometry is None or geometry.isEmpty():
-                skipped += 1
-                continue
-            if transform is not None:
-                try:
-                    geometry.transform(transform)
-                except QgsCsException as error:
-                    raise QgsProcessingException(self.tr(
-                        "Cannot reproject reference polygon {} to the classification's "
-                        "CRS: {}").format(feature.id(), error)) from None
-            raw.append((bytes(geometry.asWkb()), value))
+        read = read_class_polygons(layer.getFeatures(attribute_request(index)), index,
+                                   transform=transform, is_cancelled=feedback.isCanceled)
+        if read.cancelled:
+            raise QgsProcessingException(self.tr("Cancelled by the user."))
+        raw = [(wkb, value) for wkb, value, _ in read.records]
+        skipped = read.without_class + read.without_geometry
         if skipped:
             feedback.pushWarning(self.tr(
                 "{} reference features without a geometry or class value were skipped.")

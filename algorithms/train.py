@@ -17,9 +17,9 @@ from qgis.core import (
 
 from ..models.errors import CrnnError
 from ..models.modelfile import ClassInfo, CrnnModel
-from ..models.palette import class_colour
 from . import parameters as p
 from .base import CrnnAlgorithm
+from .polygons import read_class_polygons
 
 # A palette whose neighbours differ strongly (for layers without a categorized renderer).
 TRAIN_HELP = (
@@ -86,39 +86,24 @@ def training_polygons(
             "raster's coordinates. Assign the raster its CRS if they do not line up.").format(
                 crs=source.sourceCrs().authid() or source.sourceCrs().description()))
     request.setSubsetOfAttributes([index] + ([name_index] if name_index >= 0 else []))
+    read = read_class_polygons(
+        source.getFeatures(request, QgsProcessingFeatureSource.Flag.FlagSkipGeometryValidityChecks),
+        index, name_index, is_cancelled=feedback.isCanceled)
     raw: List[Tuple[bytes, Any]] = []
     names: Dict[Any, str] = {}
-    skipped_class = skipped_geometry = 0
-    # invalid geometries (a self-intersecting bow-tie) are repaired below, not refused
-    for feature in source.getFeatures(request,
-                                      QgsProcessingFeatureSource.Flag.FlagSkipGeometryValidityChecks):
-        if feedback.isCanceled():
-            break
-        value = feature.attribute(index)
-        if value is None or str(value).strip() == "" or str(value) == "NULL":
-            skipped_class += 1
-            continue
-        geometry = feature.geometry()
-        if geometry.isNull() or geometry.isEmpty():
-            skipped_geometry += 1
-            continue
-        if geometry.type() != QgsWkbTypes.GeometryType.PolygonGeometry:
-            raise QgsProcessingException(tr(
-                "The training layer must hold polygons; feature {fid} is not one.").format(
-                    fid=feature.id()))
-        if not geometry.isGeosValid():
-            geometry = geometry.makeValid()
+    skipped_class, skipped_geometry = read.without_class, read.without_geometry
+    for wkb, value, name in read.records:
         if numeric:
             try:
                 value = int(float(value))
             except (TypeError, ValueError):
                 skipped_class += 1
                 continue
-            if name_index >= 0 and feature.attribute(name_index) not in (None, ""):
-                names.setdefault(value, str(feature.attribute(name_index)).strip())
+            if name not in (None, "") and not (hasattr(name, "isNull") and name.isNull()):
+                names.setdefault(value, str(name).strip())
         else:
             value = str(value).strip()
-        raw.append((bytes(geometry.asWkb()), value))
+        raw.append((wkb, value))
     if skipped_class:
         feedback.pushWarning(tr("{n} polygon(s) without a class in '{field}' were skipped.")
                              .format(n=skipped_class, field=field))
@@ -128,17 +113,14 @@ def training_polygons(
     if not raw:
         raise QgsProcessingException(tr(
             "The training layer has no polygon with a class in '{field}'.").format(field=field))
+    from ..models.samples import classes_from_keys
+
     keys = sorted({value for _, value in raw})
-    colours = _renderer_colours(algorithm, parameters, context, field)
-    classes = []
-    for position, key in enumerate(keys):
-        value = key if numeric else position + 1
-        colour = colours.get(str(key), class_colour(position))
-        classes.append(ClassInfo(int(value), str(key) if not numeric else f"Class {key}", colour))
     if numeric:  # a name field, or a categorized style's labels, beat "Class 3"
         labels = _renderer_labels(algorithm, parameters, context, field)
-        classes = [ClassInfo(c.value, names.get(c.value) or labels.get(str(c.value), c.name),
-                             c.color) for c in classes]
+        names = {key: names.get(key) or labels.get(str(key), "") for key in keys}
+    classes = classes_from_keys(keys, numeric,
+                                _renderer_colours(algorithm, parameters, context, field), names)
     position_of = {key: i for i, key in enumerate(keys)}
     return [(wkb, position_of[value]) for wkb, value in raw], classes
 
@@ -178,7 +160,7 @@ def train_from_parameters(algorithm, parameters, context, feedback,
     """
     started = time.perf_counter()
     report_path = algorithm.parameterAsFileOutput(parameters, "OUTPUT_REPORT", context)
-    from ..models.samples import read_training_pixels
+    from ..models.samples import classes_with_pixels, read_training_pixels
     from ..models.training import cap_per_class, train_model
 
     tr = algorithm.tr
@@ -202,12 +184,11 @@ def train_from_parameters(algorithm, parameters, context, feedback,
         if pixels.dropped_nodata:
             feedback.pushWarning(tr("{n} pixel(s) under the polygons have nodata and were "
                                     "dropped.").format(n=pixels.dropped_nodata))
-        counts = [int((pixels.labels == i).sum()) for i in range(len(classes))]
-        empty = [c.name for c, n in zip(classes, counts) if n == 0]
+        kept, empty = classes_with_pixels(pixels.labels, len(classes))
         if empty:
             feedback.pushWarning(tr("No pixel is left for class(es) {names} after rasterising; "
-                                    "they are dropped.").format(names=", ".join(empty)))
-        kept = [i for i, n in enumerate(counts) if n > 0]
+                                    "they are dropped.").format(
+                                        names=", ".join(classes[i].name for i in empty)))
         if len(kept) < 2:
             hint = tr("Add polygons of other classes, or larger polygons.")
             if pixels.dropped_nodata:

@@ -624,12 +624,12 @@
       <translation>Der Referenzlayer hat kein KBS; es wird das der Klassifikation angenommen.</translation>
     </message>
     <message>
-      <source>Overall accuracy {:.4f} (95 % Wilson interval {:.4f}-{:.4f}), average accuracy {:.4f}, kappa {:.4f} over {} reference pixels.</source>
-      <translation>Gesamtgenauigkeit {:.4f} (95-%-Wilson-Intervall {:.4f}-{:.4f}), mittlere Genauigkeit {:.4f}, Kappa {:.4f} über {} Referenzpixel.</translation>
-    </message>
-    <message>
       <source>Cancelled by the user.</source>
       <translation>Vom Benutzer abgebrochen.</translation>
+    </message>
+    <message>
+      <source>Overall accuracy {:.4f} (95 % Wilson interval {:.4f}-{:.4f}), average accuracy {:.4f}, kappa {:.4f} over {} reference pixels.</source>
+      <translation>Gesamtgenauigkeit {:.4f} (95-%-Wilson-Intervall {:.4f}-{:.4f}), mittlere Genauigkeit {:.4f}, Kappa {:.4f} über {} Referenzpixel.</translation>
     </message>
     <message>
       <source>The {} layer '{}' is not a file GDAL can read (provider '{}'). Save it as a GeoTIFF first.</source>
@@ -670,10 +670,6 @@
     <message>
       <source>The reference field '{}' holds {}, not a class id: use integer class ids or class names.</source>
       <translation>Das Referenzfeld '{}' enthält {}, keine Klassen-ID: Verwenden Sie ganzzahlige Klassen-IDs oder Klassennamen.</translation>
-    </message>
-    <message>
-      <source>Cannot reproject reference polygon {} to the classification's CRS: {}</source>
-      <translation>Referenzpolygon {} kann nicht in das KBS der Klassifikation umprojiziert werden: {}</translation>
     </message>
     <message>
       <source>at least {low:g}</source>
@@ -746,6 +742,14 @@
     <message>
       <source>{key} must be comma-separated whole numbers such as '32,32', got '{text}'.</source>
       <translation>{key} muss aus durch Kommas getrennten ganzen Zahlen wie '32,32' bestehen, erhalten: '{text}'.</translation>
+    </message>
+    <message>
+      <source>The training layer must hold polygons; feature {fid} is not one.</source>
+      <translation>Der Trainingslayer muss Polygone enthalten; Objekt {fid} ist keines.</translation>
+    </message>
+    <message>
+      <source>Cannot reproject reference polygon {} to the classification's CRS: {}</source>
+      <translation>Referenzpolygon {} kann nicht in das KBS der Klassifikation umprojiziert werden: {}</translation>
     </message>
     <message>
       <source>The 'edge' LOP needs the spectra: choose 'uniform' or 'gaussian', or use it in 'Classify with CRNN'.</source>
@@ -850,10 +854,6 @@
     <message>
       <source>The raster has no CRS: the training polygons ({crs}) are assumed to be in the raster's coordinates. Assign the raster its CRS if they do not line up.</source>
       <translation>Das Raster hat kein KBS: Die Trainingspolygone ({crs}) werden in den Koordinaten des Rasters angenommen. Weisen Sie dem Raster sein KBS zu, falls sie nicht übereinanderliegen.</translation>
-    </message>
-    <message>
-      <source>The training layer must hold polygons; feature {fid} is not one.</source>
-      <translation>Der Trainingslayer muss Polygone enthalten; Objekt {fid} ist keines.</translation>
     </message>
     <message>
       <source>{n} pixel(s) under the polygons have nodata and were dropped.</source>

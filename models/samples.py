@@ -7,7 +7,7 @@ the raster's CRS, so this works the same from QGIS, a script or a test.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 from osgeo import gdal, ogr, osr
@@ -22,6 +22,8 @@ from .files import (
     read_block,
     valid_pixels,
 )
+from .modelfile import ClassInfo
+from .palette import class_colour
 from .window import window_mean
 
 
@@ -184,3 +186,28 @@ def read_training_pixels(
         dropped_nodata=dropped,
         neighbours=(np.concatenate(pairs_a), np.concatenate(pairs_b)),
     )
+
+
+def classes_from_keys(keys: Sequence, numeric: bool, colours: Dict[str, str],
+                      names: Dict[int, str]) -> List[ClassInfo]:
+    """The class list of the training polygons' class values, in sorted order.
+
+    Integer values stay the class raster's pixel values, named from ``names`` (else
+    "Class N"); text values get the values 1..K in sorted order and keep their text as
+    name. Each class takes its colour from ``colours`` (keyed by the value as text, e.g. a
+    categorized style's), else the plugin's palette.
+    """
+    classes = []
+    for position, key in enumerate(sorted(keys)):
+        value = int(key) if numeric else position + 1
+        name = (names.get(value) or f"Class {key}") if numeric else str(key)
+        classes.append(ClassInfo(value, name, colours.get(str(key), class_colour(position))))
+    return classes
+
+
+def classes_with_pixels(labels: np.ndarray, n_classes: int) -> Tuple[List[int], List[int]]:
+    """(positions of classes with training pixels, positions of those without): a class
+    whose polygons cover no pixel centre (or only nodata) is dropped from training."""
+    counts = np.bincount(np.asarray(labels, np.int64), minlength=n_classes)[:n_classes]
+    return ([i for i in range(n_classes) if counts[i] > 0],
+            [i for i in range(n_classes) if counts[i] == 0])

@@ -76,3 +76,20 @@ def test_band_beyond_the_raster_is_explained(small_raster):
     path, _ = small_raster
     with pytest.raises(CrnnError, match="has 3 band"):
         read_training_pixels(path, [4], [(square_wkb(1020.0, 1950.0, 1060.0, 1990.0), 0)])
+
+
+def test_class_list_from_polygon_values():
+    from hyperspectral_crnn.models.palette import class_colour
+    from hyperspectral_crnn.models.samples import classes_from_keys
+
+    text = classes_from_keys(["Wheat", "Barley"], False, {"Wheat": "#123456"}, {})
+    assert [(c.value, c.name, c.color) for c in text] == [
+        (1, "Barley", class_colour(0)), (2, "Wheat", "#123456")]
+    numeric = classes_from_keys([30, 10], True, {}, {10: "Maize"})
+    assert [(c.value, c.name) for c in numeric] == [(10, "Maize"), (30, "Class 30")]
+
+
+def test_classes_without_pixels_are_found():
+    from hyperspectral_crnn.models.samples import classes_with_pixels
+
+    assert classes_with_pixels(np.array([0, 2, 2, 0]), 4) == ([0, 2], [1, 3])

@@ -1,0 +1,85 @@
+"""Reading class polygons from a QGIS layer: one loop for training and reference polygons.
+
+Both crnn:train and crnn:assess turn a polygon layer into (WKB, class value) pairs on the
+raster's CRS; the checks on the values (integers or names) stay with each algorithm.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, List, Optional, Tuple
+
+from qgis.core import (
+    QgsCoordinateTransform,
+    QgsCsException,
+    QgsFeatureRequest,
+    QgsProcessingException,
+    QgsWkbTypes,
+)
+from qgis.PyQt.QtCore import QCoreApplication
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("HyperspectralCrnn", text)
+
+
+@dataclass
+class ClassPolygons:
+    """What a layer gave: (WKB, raw class value, raw name or None) per polygon, and what
+    was skipped."""
+
+    records: List[Tuple[bytes, Any, Any]] = field(default_factory=list)
+    without_class: int = 0  # NULL or empty class value
+    without_geometry: int = 0  # NULL or empty geometry
+    cancelled: bool = False  # reading stopped early: the caller decides what that means
+
+
+def _no_class(value: Any) -> bool:
+    return (value is None or (hasattr(value, "isNull") and value.isNull())
+            or str(value).strip() in ("", "NULL"))
+
+
+def read_class_polygons(features, field_index: int, name_index: int = -1,
+                        transform: Optional[QgsCoordinateTransform] = None,
+                        is_cancelled: Optional[Callable[[], bool]] = None) -> ClassPolygons:
+    """Every feature with a class value and a polygon, its geometry repaired where GEOS
+    finds it invalid (a self-intersecting bow-tie) and reprojected by ``transform``.
+
+    ``features``: an iterable of QgsFeature (e.g. ``layer.getFeatures(request)``);
+    ``name_index``: a field naming each class, read beside the class (-1: none). A feature
+    that is not a polygon raises a ``QgsProcessingException`` naming it.
+    """
+    result = ClassPolygons()
+    for feature in features:
+        if is_cancelled is not None and is_cancelled():
+            result.cancelled = True
+            break
+        value = feature.attribute(field_index)
+        if _no_class(value):
+            result.without_class += 1
+            continue
+        geometry = feature.geometry()
+        if geometry is None or geometry.isNull() or geometry.isEmpty():
+            result.without_geometry += 1
+            continue
+        if geometry.type() != QgsWkbTypes.GeometryType.PolygonGeometry:
+            raise QgsProcessingException(tr(
+                "The training layer must hold polygons; feature {fid} is not one.").format(
+                    fid=feature.id()))
+        if not geometry.isGeosValid():
+            geometry = geometry.makeValid()
+        if transform is not None:
+            try:
+                geometry.transform(transform)
+            except QgsCsException as error:
+                raise QgsProcessingException(tr(
+                    "Cannot reproject reference polygon {} to the classification's "
+                    "CRS: {}").format(feature.id(), error)) from None
+        name = feature.attribute(name_index) if name_index >= 0 else None
+        result.records.append((bytes(geometry.asWkb()), value, name))
+    return result
+
+
+def attribute_request(*indices: int) -> QgsFeatureRequest:
+    """A request for the given attributes only (geometries included)."""
+    return QgsFeatureRequest().setSubsetOfAttributes([i for i in indices if i >= 0])
