@@ -142,27 +142,24 @@ NETWORK = [
     Spec("INPUT_WINDOW", "Input window (spectral-spatial option)",
          "1 (the paper's method): the network reads each pixel's own spectrum and the LOP "
          "adds the spatial part. 3, 5, ...: it reads the mean spectrum of the pixels in "
-         "that window around each pixel, in training and classification alike. On Indian "
-         "Pines (200 pixels per class) a 5x5 window raised OA after the edge LOP from "
-         "95.3 % to 97.5 % with training pixels drawn at random, but when the test "
-         "pixels lay away from the training pixels it gained 2.5 points alone and lost "
-         "0.9 after the LOP (docs/benchmarks_blocked.md): try it on data you can check. "
+         "that window around each pixel, in training and classification alike. It raises "
+         "accuracy where test pixels lie close to training pixels, far less where they lie "
+         "away from them (docs/benchmarks.md, docs/benchmarks_blocked.md): try it on data "
+         "you can check. "
          "It blurs details smaller than the window.", "int",
          N.input_window, minimum=1, maximum=15, field="input_window"),
     Spec("UNIT_LENGTH", "Scale each spectrum to unit length",
          "Divides each pixel's spectrum by its Euclidean length before the per-band "
          "standardisation, so brightness differences within a class (shading, "
-         "illumination, moisture) drop out and the spectrum's shape stays. On Indian Pines "
-         "(200 pixels per class, five seeds) it raised OA from 82.6 to 84.2 % alone and "
-         "from 94.8 to 95.3 % after the edge LOP, and from 86.1 to 87.3 % after the LOP "
-         "with test pixels away from the training pixels (docs/ablation.md). Turn it off "
-         "where classes differ mainly in brightness (dark and bright surfaces of one "
-         "material, water and shadow).",
+         "illumination, moisture) drop out and the spectrum's shape stays; on Indian Pines "
+         "it raised accuracy alone and after the LOP (docs/ablation.md). Turn it off where "
+         "classes differ mainly in brightness (dark and bright surfaces of one material, "
+         "water and shadow).",
          "bool", N.unit_length, field="unit_length"),
     Spec("CONV_CHANNELS", "Convolution channels per block",
-         "Comma-separated filter counts, one per 1-D convolution block. 16,32,32 trains "
-         "11 % faster and classifies about 1.5 times as fast on a 2-core CPU, for 0.45 "
-         "points less OA after the edge LOP on Indian Pines (docs/ablation.md).", "ints",
+         "Comma-separated filter counts, one per 1-D convolution block. Fewer channels "
+         "(e.g. 16,32,32) train and classify faster for slightly lower accuracy "
+         "(docs/ablation.md).", "ints",
          _ints(N.conv_channels), advanced=True, field="conv_channels"),
     Spec("KERNEL_SIZES", "Convolution kernel sizes", "Comma-separated, one per block.", "ints",
          _ints(N.kernel_sizes), advanced=True, field="kernel_sizes"),
@@ -174,9 +171,8 @@ NETWORK = [
          field="pool_sizes"),
     Spec("BATCH_NORM", "Batch normalisation", "Batch norm after each convolution.", "bool",
          N.batch_norm, advanced=True, field="batch_norm"),
-    Spec("RNN_TYPE", "Recurrent layer", "gru (default), lstm or rnn. On Indian "
-         "Pines (200 pixels per class, five seeds) an LSTM trained 21 % faster on a 2-core "
-         "CPU, for 0.7 points less OA after the edge LOP (docs/ablation.md).", "choice",
+    Spec("RNN_TYPE", "Recurrent layer", "gru (default), lstm or rnn. An LSTM trains faster "
+         "on a CPU for slightly lower accuracy (docs/ablation.md).", "choice",
          N.rnn_type, advanced=True, choices=RNN_TYPES, field="rnn_type"),
     Spec("RNN_HIDDEN", "Recurrent hidden size", "Units per recurrent layer.", "int",
          N.rnn_hidden, advanced=True, minimum=1, field="rnn_hidden"),

@@ -292,24 +292,24 @@
       <translation>Eingabefenster (spektral-räumliche Option)</translation>
     </message>
     <message>
-      <source>1 (the paper's method): the network reads each pixel's own spectrum and the LOP adds the spatial part. 3, 5, ...: it reads the mean spectrum of the pixels in that window around each pixel, in training and classification alike. On Indian Pines (200 pixels per class) a 5x5 window raised OA after the edge LOP from 95.3 % to 97.5 % with training pixels drawn at random, but when the test pixels lay away from the training pixels it gained 2.5 points alone and lost 0.9 after the LOP (docs/benchmarks_blocked.md): try it on data you can check. It blurs details smaller than the window.</source>
-      <translation>1 (die Methode des Artikels): Das Netz liest das eigene Spektrum jedes Pixels, der LOP fügt den räumlichen Teil hinzu. 3, 5, ...: Es liest das mittlere Spektrum der Pixel in diesem Fenster um jedes Pixel, beim Training wie bei der Klassifikation. Auf Indian Pines (200 Pixel pro Klasse) hob ein 5x5-Fenster die OA nach dem Kanten-LOP bei zufällig gezogenen Trainingspixeln von 95,3 % auf 97,5 %, lagen die Testpixel aber abseits der Trainingspixel, gewann es allein 2,5 Punkte und verlor nach dem LOP 0,9 (docs/benchmarks_blocked.md): Prüfen Sie es an Daten, die Sie kontrollieren können. Es verwischt Details, die kleiner als das Fenster sind.</translation>
+      <source>1 (the paper's method): the network reads each pixel's own spectrum and the LOP adds the spatial part. 3, 5, ...: it reads the mean spectrum of the pixels in that window around each pixel, in training and classification alike. It raises accuracy where test pixels lie close to training pixels, far less where they lie away from them (docs/benchmarks.md, docs/benchmarks_blocked.md): try it on data you can check. It blurs details smaller than the window.</source>
+      <translation>1 (die Methode des Artikels): Das Netz liest das eigene Spektrum jedes Pixels, der LOP fügt den räumlichen Teil hinzu. 3, 5, ...: Es liest das mittlere Spektrum der Pixel in diesem Fenster um jedes Pixel, beim Training wie bei der Klassifikation. Es hebt die Genauigkeit, wo Testpixel nahe bei Trainingspixeln liegen, weit weniger, wo sie abseits liegen (docs/benchmarks.md, docs/benchmarks_blocked.md): Prüfen Sie es an Daten, die Sie kontrollieren können. Es verwischt Details, die kleiner als das Fenster sind.</translation>
     </message>
     <message>
       <source>Scale each spectrum to unit length</source>
       <translation>Jedes Spektrum auf Einheitslänge skalieren</translation>
     </message>
     <message>
-      <source>Divides each pixel's spectrum by its Euclidean length before the per-band standardisation, so brightness differences within a class (shading, illumination, moisture) drop out and the spectrum's shape stays. On Indian Pines (200 pixels per class, five seeds) it raised OA from 82.6 to 84.2 % alone and from 94.8 to 95.3 % after the edge LOP, and from 86.1 to 87.3 % after the LOP with test pixels away from the training pixels (docs/ablation.md). Turn it off where classes differ mainly in brightness (dark and bright surfaces of one material, water and shadow).</source>
-      <translation>Teilt das Spektrum jedes Pixels vor der bandweisen Standardisierung durch seine euklidische Länge, sodass Helligkeitsunterschiede innerhalb einer Klasse (Schattierung, Beleuchtung, Feuchte) wegfallen und die Form des Spektrums bleibt. Auf Indian Pines (200 Pixel pro Klasse, fünf Seeds) hob es die OA allein von 82,6 auf 84,2 % und nach dem Kanten-LOP von 94,8 auf 95,3 %, und nach dem LOP von 86,1 auf 87,3 %, wenn die Testpixel abseits der Trainingspixel lagen (docs/ablation.md). Schalten Sie es ab, wo sich Klassen vor allem in der Helligkeit unterscheiden (dunkle und helle Flächen eines Materials, Wasser und Schatten).</translation>
+      <source>Divides each pixel's spectrum by its Euclidean length before the per-band standardisation, so brightness differences within a class (shading, illumination, moisture) drop out and the spectrum's shape stays; on Indian Pines it raised accuracy alone and after the LOP (docs/ablation.md). Turn it off where classes differ mainly in brightness (dark and bright surfaces of one material, water and shadow).</source>
+      <translation>Teilt das Spektrum jedes Pixels vor der bandweisen Standardisierung durch seine euklidische Länge, sodass Helligkeitsunterschiede innerhalb einer Klasse (Schattierung, Beleuchtung, Feuchte) wegfallen und die Form des Spektrums bleibt; auf Indian Pines hob es die Genauigkeit allein und nach dem LOP (docs/ablation.md). Schalten Sie es ab, wo sich Klassen vor allem in der Helligkeit unterscheiden (dunkle und helle Flächen eines Materials, Wasser und Schatten).</translation>
     </message>
     <message>
       <source>Convolution channels per block</source>
       <translation>Faltungskanäle pro Block</translation>
     </message>
     <message>
-      <source>Comma-separated filter counts, one per 1-D convolution block. 16,32,32 trains 11 % faster and classifies about 1.5 times as fast on a 2-core CPU, for 0.45 points less OA after the edge LOP on Indian Pines (docs/ablation.md).</source>
-      <translation>Durch Kommas getrennte Filteranzahlen, eine pro 1-D-Faltungsblock. 16,32,32 trainiert auf einer 2-Kern-CPU 11 % schneller und klassifiziert etwa 1,5-mal so schnell, bei 0,45 Punkten weniger OA nach dem Kanten-LOP auf Indian Pines (docs/ablation.md).</translation>
+      <source>Comma-separated filter counts, one per 1-D convolution block. Fewer channels (e.g. 16,32,32) train and classify faster for slightly lower accuracy (docs/ablation.md).</source>
+      <translation>Durch Kommas getrennte Filteranzahlen, eine pro 1-D-Faltungsblock. Weniger Kanäle (z. B. 16,32,32) trainieren und klassifizieren schneller, bei etwas geringerer Genauigkeit (docs/ablation.md).</translation>
     </message>
     <message>
       <source>Convolution kernel sizes</source>
@@ -348,8 +348,8 @@
       <translation>Rekurrente Schicht</translation>
     </message>
     <message>
-      <source>gru (default), lstm or rnn. On Indian Pines (200 pixels per class, five seeds) an LSTM trained 21 % faster on a 2-core CPU, for 0.7 points less OA after the edge LOP (docs/ablation.md).</source>
-      <translation>gru (Standard), lstm oder rnn. Auf Indian Pines (200 Pixel pro Klasse, fünf Seeds) trainierte ein LSTM auf einer 2-Kern-CPU 21 % schneller, bei 0,7 Punkten weniger OA nach dem Kanten-LOP (docs/ablation.md).</translation>
+      <source>gru (default), lstm or rnn. An LSTM trains faster on a CPU for slightly lower accuracy (docs/ablation.md).</source>
+      <translation>gru (Standard), lstm oder rnn. Ein LSTM trainiert auf einer CPU schneller, bei etwas geringerer Genauigkeit (docs/ablation.md).</translation>
     </message>
     <message>
       <source>Recurrent hidden size</source>
