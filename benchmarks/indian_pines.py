@@ -5,11 +5,20 @@ class, half of a class with fewer than 2N; validation pixels for early stopping 
 of the training pixels), then, on the same split:
 
 - the CRNN (our default), alone, with the paper's 3x3 uniform LOP, and with the best LOP
-  (and labelled variants: without unit-length scaling, with the 5x5 input window);
+  (and labelled variants: without unit-length scaling, with the 5x5 input window), run
+  through the plugin's own path: the training pixels read from the scene's GeoTIFF under
+  one square polygon per pixel (``models.samples.read_training_pixels``), a model trained
+  by ``models.training.train_model`` as crnn:train does, and the GeoTIFF classified by
+  ``models.inference.classify_raster`` with each LOP, as crnn:classify does;
 - an RBF-SVM (C and gamma by 3-fold cross-validation on the training pixels only) and a
   random forest (500 trees), each alone and with the same two LOPs;
 - the paper's neural baselines written from their papers: a 1-D CNN over the spectrum
   (Hu et al. 2015) and a GRU over the bands (Mou et al. 2017), trained with our recipe.
+
+The baselines read the same split: the same training, validation and test pixels, and an
+edge LOP guided and scaled as the plugin's (principal axes of the standardised training
+spectra, scale from the pixels' right and lower neighbours as read_training_pixels pairs
+them).
 
 OA, AA and kappa on every labelled pixel that is not a training pixel; mean +- std over
 seeds; training time. Writes docs/benchmarks.json and docs/benchmarks.md.
@@ -24,21 +33,26 @@ import argparse
 import copy
 import dataclasses
 import json
+import os
 import platform
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 from scipy import ndimage
 
 from hyperspectral_crnn.benchmarks.machine import matmul_flops
 from hyperspectral_crnn.demo.indian_pines import (
+    CLASS_COLOURS,
     CLASS_NAMES,
+    SYNTHETIC_GEOTRANSFORM,
     load_indian_pines,
     protocol_split,
+    write_scene,
 )
 from hyperspectral_crnn.models.assessment import assess_arrays
 from hyperspectral_crnn.models.config import (
@@ -46,11 +60,16 @@ from hyperspectral_crnn.models.config import (
     NetworkConfig,
     TrainingConfig,
 )
+from hyperspectral_crnn.models.files import open_raster, read_block
+from hyperspectral_crnn.models.inference import classify_raster
 from hyperspectral_crnn.models.lop import lop_fuse
+from hyperspectral_crnn.models.modelfile import ClassInfo, CrnnModel
+from hyperspectral_crnn.models.samples import TrainingPixels, read_training_pixels
 from hyperspectral_crnn.models.spectra import scale_spectra
 from hyperspectral_crnn.models.training import (
     fit_guide,
     fit_standardisation,
+    train_model,
     train_network,
     validation_split,
 )
@@ -72,6 +91,48 @@ def blocked_sides(shape: tuple, block: int) -> np.ndarray:
     """True on the training side of a checkerboard of ``block`` x ``block`` cells."""
     rows, cols = np.indices(shape)
     return (rows // block + cols // block) % 2 == 0
+
+
+_SCENE: dict = {}
+
+
+def scene_raster(cube: np.ndarray) -> str:
+    """The scene's GeoTIFF (``demo.indian_pines.write_scene``) holding ``cube``.
+
+    Written once per process into a temporary folder that goes away at exit.
+    """
+    if "path" not in _SCENE:
+        folder = tempfile.TemporaryDirectory(prefix="indian_pines_benchmark_")
+        _SCENE["folder"] = folder  # kept alive, removed at exit
+        _SCENE["path"] = write_scene(folder.name)["cube"]
+        _SCENE["cube"] = load_indian_pines()[0]
+    if not np.array_equal(cube, _SCENE["cube"]):
+        raise ValueError("the benchmark's GeoTIFF holds the Indian Pines scene, not this cube")
+    return _SCENE["path"]
+
+
+def training_polygons(train_mask: np.ndarray, gt: np.ndarray
+                      ) -> Tuple[List[Tuple[bytes, int]], List[ClassInfo]]:
+    """One square polygon per training pixel (its footprint on the scene's grid) and the
+    classes that have pixels, as crnn:train hands them to ``read_training_pixels``:
+    (WKB, index into the classes) pairs, classes in increasing value."""
+    from osgeo import ogr
+
+    present = [int(v) for v in np.unique(gt[train_mask])]
+    classes = [ClassInfo(v, CLASS_NAMES[v - 1], "#{:02x}{:02x}{:02x}".format(
+        *CLASS_COLOURS[v - 1])) for v in present]
+    position = {v: i for i, v in enumerate(present)}
+    x0, dx, _, y0, _, dy = SYNTHETIC_GEOTRANSFORM
+    polygons = []
+    for row, col in zip(*np.nonzero(train_mask)):
+        left, top = x0 + col * dx, y0 + row * dy
+        right, bottom = left + dx, top + dy
+        ring = ", ".join(f"{x!r} {y!r}" for x, y in ((left, top), (right, top),
+                                                     (right, bottom), (left, bottom),
+                                                     (left, top)))
+        wkb = ogr.CreateGeometryFromWkt(f"POLYGON (({ring}))").ExportToWkb()
+        polygons.append((bytes(wkb), position[int(gt[row, col])]))
+    return polygons, classes
 
 
 class Split:
@@ -98,28 +159,57 @@ class Split:
         else:
             train_mask = protocol_split(gt, n, seed)
             self.test_mask = (gt > 0) & ~train_mask
+        train_index = np.flatnonzero(train_mask.ravel())
+        self.train_index = train_index
+        # the scene as a QGIS user has it: its GeoTIFF and one polygon per training pixel
+        self.raster = scene_raster(cube)
+        self.bands = list(range(1, cube.shape[-1] + 1))
+        self.polygons, self.classes = training_polygons(train_mask, gt)
+        # the plugin's (training pixel, right or lower neighbour) pairs, raw
+        self.neighbours = self.training_pixels().neighbours
         pixels = scale_spectra(cube.reshape(-1, cube.shape[-1]), unit_length)
         labels = gt.ravel().astype(np.int64) - 1
-        train_index = np.flatnonzero(train_mask.ravel())
+        # the pixel split train_model makes (the pixels in the same order, the same seed)
         fit, val = validation_split(labels[train_index], VALIDATION_FRACTION, seed)
         self.fit_index, self.val_index = train_index[fit], train_index[val]
-        self.train_index = train_index
         self.mean, self.std = fit_standardisation(pixels[train_index])
         self.x = (pixels - self.mean) / self.std
         self.y = labels
-        rows, cols = np.unravel_index(train_index, gt.shape)
-        pairs = [], []
-        for dy, dx in ((0, 1), (1, 0), (0, -1), (-1, 0)):  # each training pixel's 4-neighbours
-            r, c = rows + dy, cols + dx
-            inside = (r >= 0) & (r < gt.shape[0]) & (c >= 0) & (c < gt.shape[1])
-            pairs[0].append(self.x[train_index[inside]])
-            pairs[1].append(self.x[np.ravel_multi_index((r[inside], c[inside]), gt.shape)])
-        components, self.edge_scale = fit_guide(
-            self.x[train_index], labels[train_index], seed,
-            (np.concatenate(pairs[0]), np.concatenate(pairs[1])))
+        # the guide and edge scale as train_model fits them
+        pairs = tuple((scale_spectra(side, unit_length) - self.mean) / self.std
+                      for side in self.neighbours)
+        components, self.edge_scale = fit_guide(self.x[train_index], labels[train_index],
+                                                seed, pairs)
         self.guide = (self.x @ components.T).T.reshape((-1,) + gt.shape)
         self.seed = seed
         self.cube = cube
+
+    def training_pixels(self, input_window: int = 1) -> TrainingPixels:
+        """The training pixels as crnn:train reads them from the scene's GeoTIFF.
+
+        They come in the order of ``train_index`` (row by row), checked, so the
+        validation split of ``train_model`` is the one of ``fit_index`` / ``val_index``.
+        """
+        pixels = read_training_pixels(self.raster, self.bands, self.polygons,
+                                      input_window=input_window)
+        where = np.ravel_multi_index((pixels.rows, pixels.cols), self.shape)
+        if not np.array_equal(where, self.train_index) or pixels.dropped_nodata:
+            raise RuntimeError("the polygons did not give back exactly the training pixels")
+        return pixels
+
+    def classify(self, model: CrnnModel, lop: Optional[dict], threads: int) -> np.ndarray:
+        """The class raster crnn:classify writes for the scene (class values, as an array)."""
+        lop = lop or dict(size=1, weights="uniform", iterations=1)
+        with tempfile.TemporaryDirectory(prefix="indian_pines_classes_") as folder:
+            path = os.path.join(folder, "classes.tif")
+            classify_raster(self.raster, model, path, lop_size=lop["size"],
+                            lop_weights=lop["weights"], lop_iterations=lop["iterations"],
+                            threads=threads)
+            dataset = open_raster(path)
+            classes = read_block(dataset, path, 0, 0, dataset.RasterXSize,
+                                 dataset.RasterYSize, [1])[0]
+            dataset = None
+        return classes.astype(np.int64)
 
     def with_input_window(self, window: int) -> Split:
         """This split with each pixel's window mean spectrum as the network's input.
@@ -139,9 +229,8 @@ class Split:
             return self
         return Split(self.cube, self.gt, self.n, self.seed, self.block, unit_length=True)
 
-    def scores(self, probabilities: np.ndarray) -> Dict[str, float]:
-        """OA, AA, kappa (percent) of (pixels, classes) probabilities on the test pixels."""
-        predicted = probabilities.argmax(1).reshape(self.shape) + 1
+    def scores(self, predicted: np.ndarray) -> Dict[str, float]:
+        """OA, AA, kappa (percent) of a (rows, cols) class value map on the test pixels."""
         reference = np.where(self.test_mask, self.gt, 0)
         result = assess_arrays(reference, predicted)
         return {"OA": 100 * result.overall_accuracy, "AA": 100 * result.average_accuracy,
@@ -153,31 +242,73 @@ class Split:
         out = lop_fuse(cube, None, size, weights, iterations, self.guide, self.edge_scale)
         return out.reshape(out.shape[0], -1).T
 
+    def predictor(self, probabilities: np.ndarray) -> Predictor:
+        """A baseline's class map for an LOP (None: alone) from its (pixels, classes)
+        probabilities over every class, fused on this split's guide."""
 
-def neural(build: Callable | None, network: NetworkConfig, recipe: TrainingConfig):
-    """A method that trains ``build(bands, classes)`` (default: the CRNN) with ``recipe``."""
+        def predict(lop: Optional[dict]) -> np.ndarray:
+            fused = probabilities if lop is None else self.fused(probabilities, **lop)
+            return fused.argmax(1).reshape(self.shape) + 1
 
-    def run(split: Split) -> np.ndarray:
-        if split.unit_length != network.unit_length:
-            raise ValueError("the split's spectra are not scaled as the network expects")
+        return predict
+
+
+# a trained method's class map (class values) for an LOP setting (None: no LOP)
+Predictor = Callable[[Optional[dict]], np.ndarray]
+Method = Callable[[Split], Predictor]
+
+
+def check_scaling(split: Split, network: NetworkConfig) -> None:
+    if split.unit_length != network.unit_length:
+        raise ValueError("the split's spectra are not scaled as the network expects")
+
+
+def crnn(network: NetworkConfig, recipe: TrainingConfig, threads: int) -> Method:
+    """The CRNN through the plugin's path: crnn:train's ``train_model``, crnn:classify's
+    ``classify_raster`` (which runs the LOP) on the scene's GeoTIFF."""
+
+    def run(split: Split) -> Predictor:
+        check_scaling(split, network)
+        pixels = split.training_pixels(network.input_window)
+        model = train_model(
+            pixels.spectra,
+            [split.classes[i].value for i in pixels.labels],
+            split.classes,
+            band_indices=split.bands,
+            band_names=[f"Band {b}" for b in split.bands],
+            network=network,
+            recipe=dataclasses.replace(recipe, seed=split.seed),
+            validation_fraction=VALIDATION_FRACTION,
+            groups=None,  # the protocol draws pixels: a pixel split
+            neighbours=pixels.neighbours,
+        )
+        return lambda lop: split.classify(model, lop, threads)
+
+    return run
+
+
+def neural(build: Callable, network: NetworkConfig, recipe: TrainingConfig) -> Method:
+    """A baseline that trains ``build(bands, classes)`` with ``recipe`` on the split's
+    training and validation pixels (``network`` gives the spectra's scaling)."""
+
+    def run(split: Split) -> Predictor:
+        check_scaling(split, network)
         if network.input_window > 1:
             split = split.with_input_window(network.input_window)
         import torch
 
-        from hyperspectral_crnn.models.network import Crnn
-
-        make = build or (lambda bands, classes: Crnn(network, bands, classes))
         trained = train_network(split.x[split.fit_index], split.y[split.fit_index],
                                 split.x[split.val_index], split.y[split.val_index],
                                 len(CLASS_NAMES), network,
-                                dataclasses.replace(recipe, seed=split.seed), build=make)
-        module = make(split.x.shape[1], len(CLASS_NAMES))
+                                dataclasses.replace(recipe, seed=split.seed), build=build)
+        module = build(split.x.shape[1], len(CLASS_NAMES))
         module.load_state_dict({k: torch.from_numpy(v) for k, v in trained.weights.items()})
         module.eval()
         with torch.inference_mode():
-            return np.concatenate([
+            probabilities = np.concatenate([
                 torch.softmax(module(torch.from_numpy(split.x[s : s + 4096])), 1).numpy()
                 for s in range(0, split.x.shape[0], 4096)])
+        return split.predictor(probabilities)
 
     return run
 
@@ -230,7 +361,7 @@ def torch_tanh(x):
     return torch.tanh(x)
 
 
-def svm(split: Split) -> np.ndarray:
+def svm(split: Split) -> Predictor:
     """RBF-SVM with LIBSVM's posteriors (pairwise Platt scaling, then pairwise coupling).
 
     These are what SVM users get (``SVC(probability=True)``, as in dzetsaka and the
@@ -252,18 +383,15 @@ def svm(split: Split) -> np.ndarray:
         warnings.simplefilter("ignore", FutureWarning)
         model = SVC(kernel="rbf", probability=True, random_state=split.seed,
                     **grid.best_params_).fit(x, y)
-    return model.predict_proba(split.x)
+    return split.predictor(model.predict_proba(split.x))
 
 
-def forest(split: Split) -> np.ndarray:
+def forest(split: Split) -> Predictor:
     from sklearn.ensemble import RandomForestClassifier
 
     model = RandomForestClassifier(500, n_jobs=-1, random_state=split.seed)
     model.fit(split.x[split.train_index], split.y[split.train_index])
-    return model.predict_proba(split.x)
-
-
-Method = Callable[[Split], np.ndarray]
+    return split.predictor(model.predict_proba(split.x))
 
 
 def runners(epochs: int, threads: int) -> Dict[str, tuple[bool, Method]]:
@@ -279,7 +407,7 @@ def runners(epochs: int, threads: int) -> Dict[str, tuple[bool, Method]]:
         "crnn-window5": (dataclasses.replace(network, input_window=5), recipe),
         "crnn-raw-window5": (dataclasses.replace(raw, input_window=5), recipe),
     }
-    methods = {name: (net.unit_length, neural(None, net, rec))
+    methods = {name: (net.unit_length, crnn(net, rec, threads))
                for name, (net, rec) in crnns.items()}
     return {
         **methods,
@@ -319,14 +447,16 @@ def run(ns: List[int], seeds: List[int], methods: List[str], baseline_epochs: in
                 # method so each training time has its own reference
                 gflops = round(matmul_flops() / 1e9, 1)
                 torch.manual_seed(seed)
+                # training and the classification of the scene without LOP
                 started = time.perf_counter()
-                probabilities = train_and_predict(split)
+                predict = train_and_predict(split)
+                alone = predict(None)
                 seconds = time.perf_counter() - started
                 for lop_name, lop in (("alone", None), ("lop3", PAPER_LOP), ("best", BEST_LOP)):
-                    fused = probabilities if lop is None else split.fused(probabilities, **lop)
+                    predicted = alone if lop is None else predict(lop)
                     row = {"n": n, "seed": seed, "method": method, "lop": lop_name,
                            "train_seconds": round(seconds, 2), "matmul_gflops": gflops,
-                           "threads": torch.get_num_threads(), **split.scores(fused)}
+                           "threads": torch.get_num_threads(), **split.scores(predicted)}
                     rows.append(row)
                     print(json.dumps(row), flush=True)
     return {"rows": rows, "threads": torch.get_num_threads(), "cpu": platform.processor()
@@ -416,9 +546,15 @@ def write_markdown(result: dict, path: Path) -> None:
         "## How the methods were run",
         "",
         "- CRNN: the plugin's defaults (`NetworkConfig()`, `TrainingConfig()`; "
-        "docs/ablation.md), trained by `models.training.train_network`. Each spectrum is "
-        "scaled to unit length before the per-band standardisation (`unit_length`), and "
-        "the edge LOP's guide reads the same scaled spectra, as in the plugin.",
+        "docs/ablation.md), run through the plugin's own path: the training pixels read "
+        "from the scene's GeoTIFF under one square polygon per pixel "
+        "(`models.samples.read_training_pixels`), the model trained by "
+        "`models.training.train_model` as crnn:train does (pixel validation split), and "
+        "the GeoTIFF classified by `models.inference.classify_raster` with each LOP, as "
+        "crnn:classify does; train s covers reading the pixels, training and the "
+        "classification without LOP. Each spectrum is scaled to unit length before the "
+        "per-band standardisation (`unit_length`), and the edge LOP's guide reads the "
+        "same scaled spectra.",
         "- CRNN without unit-length scaling: `NetworkConfig(unit_length=False)`, the "
         "default before 2026-12-03; without class weighting also "
         "`TrainingConfig(class_weighting=0)`.",
@@ -430,7 +566,10 @@ def write_markdown(result: dict, path: Path) -> None:
         "pixels away from the training pixels (docs/benchmarks_blocked.md).",
         "- LOPs: the paper's uniform 3x3 pool applied once, and the best setting of the "
         "ablation, {size}x{size} {weights} applied {iterations} times, with the edge scale "
-        "fitted on the training pixels (`models.training.fit_guide`).".format(**BEST_LOP),
+        "fitted on the training pixels and their right and lower neighbours "
+        "(`models.training.fit_guide`, pairs as `read_training_pixels` takes them); the "
+        "baselines' LOPs use the same guide and scale, fitted on their split."
+        .format(**BEST_LOP),
         "- RBF-SVM: C and gamma by 3-fold cross-validation on the training pixels only; "
         "posteriors by LIBSVM's pairwise Platt scaling and coupling (scikit-learn "
         "`SVC(probability=True)`), the class is their argmax.",
