@@ -200,11 +200,9 @@ def classify_raster(
             f"{n_bands} bands, {model.n_classes} classes on {classifier.device}, batch "
             f"{batch_size}; LOP {lop_size}x{lop_size} {lop_weights} x{lop_iterations}."
         )
-    return _run(
-        dataset, band_indices, read_type[1] * n_bands, produce, model.classes, outputs,
-        lop_size, lop_weights, lop_iterations, float(model.edge_scale), progress,
-        is_cancelled, log,
-    )
+    lop = LopSettings(lop_size, lop_weights, lop_iterations, float(model.edge_scale))
+    return _run(dataset, band_indices, read_type[1] * n_bands, produce, model.classes, outputs,
+                lop, progress, is_cancelled, log)
 
 
 def smooth_probabilities(
@@ -276,10 +274,9 @@ def smooth_probabilities(
             f"Smoothing {dataset.RasterXSize} x {dataset.RasterYSize} pixels, {n} classes; "
             f"LOP {lop_size}x{lop_size} {lop_weights} x{lop_iterations}."
         )
-    return _run(
-        dataset, band_indices, read_type[1] * n, produce, classes, outputs, lop_size,
-        lop_weights, lop_iterations, 1.0, progress, is_cancelled, log,
-    )
+    lop = LopSettings(lop_size, lop_weights, lop_iterations)
+    return _run(dataset, band_indices, read_type[1] * n, produce, classes, outputs, lop,
+                progress, is_cancelled, log)
 
 
 # ---------------------------------------------------------------------------------------
@@ -525,6 +522,171 @@ def _move_rows(buffer: np.ndarray, shift: int, count: int, step: int = 16) -> No
         buffer[:, start:stop] = buffer[:, shift + start : shift + stop]
 
 
+@dataclass(frozen=True)
+class LopSettings:
+    """The linear opinion pool of a run: window side, weighting, passes, and the edge
+    weighting's distance scale (the model's; unused by the other weightings)."""
+
+    size: int = 3
+    weights: str = "uniform"
+    iterations: int = 1
+    edge_scale: float = 1.0
+
+    @property
+    def reach(self) -> int:
+        """How far (pixels) a fused value looks: 0 when the pool is off."""
+        return halo(self.size, self.iterations) if self.size > 1 and self.iterations > 0 else 0
+
+    def fuse(self, probabilities: np.ndarray, valid: np.ndarray,
+             guide: Optional[np.ndarray]) -> np.ndarray:
+        return lop_fuse(probabilities, valid, self.size, self.weights, self.iterations,
+                        guide=guide, edge_scale=self.edge_scale)
+
+
+class _RowBuffer:
+    """Posteriors, validity and LOP guide of the full-width raster rows [start, end), kept
+    while output rows still need them (within the LOP's reach)."""
+
+    def __init__(self, n_classes: int, width: int, capacity: int) -> None:
+        self.width, self.capacity = width, capacity
+        self.probabilities = np.zeros((n_classes, capacity, width), np.float32)
+        self.valid = np.zeros((capacity, width), bool)
+        self.guide: Optional[np.ndarray] = None
+        self.start = self.end = 0
+
+    def forget_before(self, row: int) -> None:
+        """Drop the rows above ``row``: no output row left needs them."""
+        if row <= self.start:
+            return
+        kept, shift = self.end - row, row - self.start
+        _move_rows(self.probabilities, shift, kept)
+        _move_rows(self.valid[None], shift, kept)
+        if self.guide is not None:
+            _move_rows(self.guide, shift, kept)
+        self.start = row
+
+    def put(self, row: int, col: int, probabilities: np.ndarray, valid: np.ndarray,
+            guide: Optional[np.ndarray]) -> None:
+        """A chunk whose top-left pixel is raster (row, col); rows from ``end`` on."""
+        rows, cols = valid.shape
+        base = row - self.start
+        self.probabilities[:, base:base + rows, col:col + cols] = probabilities
+        self.valid[base:base + rows, col:col + cols] = valid
+        if guide is not None:
+            if self.guide is None:
+                self.guide = np.zeros((guide.shape[0], self.capacity, self.width), np.float32)
+            self.guide[:, base:base + rows, col:col + cols] = guide
+        self.end = max(self.end, row + rows)
+
+    def window(self, top: int, bottom: int, left: int, right: int):
+        """(probabilities, valid, guide) of raster rows [top, bottom), columns
+        [left, right): views into the buffer."""
+        rows = slice(top - self.start, bottom - self.start)
+        guide = None if self.guide is None else self.guide[:, rows, left:right]
+        return self.probabilities[:, rows, left:right], self.valid[rows, left:right], guide
+
+
+@dataclass
+class _FusedRows:
+    """The fused result of output rows: class values, and optionally the winning class's
+    probability and all probabilities (nodata pixels carry the nodata values)."""
+
+    labels: np.ndarray
+    confidence: Optional[np.ndarray]
+    probabilities: Optional[np.ndarray]
+
+
+def _fuse_rows(buffer: _RowBuffer, first: int, last: int, lop: LopSettings,
+               values: np.ndarray, class_type: type, class_nodata: int,
+               counts: np.ndarray, confidence: bool, probabilities: bool) -> _FusedRows:
+    """Class values of raster rows [first, last): the LOP over their buffered neighbours.
+
+    Why this equals the LOP run on the whole image: a pixel's fused value depends only on
+    pixels within ``lop.reach`` of it, and ``lop_fuse`` renormalises over the pixels
+    inside the image. The rows [first - reach, last + reach) are all in the buffer (the
+    caller waits for them, clipped at the image's top and bottom), and each column piece
+    takes ``reach`` columns on either side (clipped likewise), so every pixel kept
+    (rows [first, last), the piece's own columns) sees exactly the neighbours it would in
+    the whole image, and the pieces' temporaries do not grow with the raster's width.
+    Class counts are added to ``counts``.
+    """
+    reach, width = lop.reach, buffer.width
+    top, bottom = max(0, first - reach), min(buffer.end, last + reach)
+    inner = slice(first - top, last - top)
+    n_classes = buffer.probabilities.shape[0]
+    rows = last - first
+    fused_rows = _FusedRows(
+        np.empty((rows, width), class_type),
+        np.empty((rows, width), np.float32) if confidence else None,
+        np.empty((n_classes, rows, width), np.float32) if probabilities else None)
+    for left in range(0, width, LOP_COLUMNS):
+        right = min(width, left + LOP_COLUMNS)
+        a, b = max(0, left - reach), min(width, right + reach)
+        fused = lop.fuse(*buffer.window(top, bottom, a, b))[:, inner, left - a:right - a]
+        valid = buffer.window(top, bottom, left, right)[1][inner]
+        winner = fused.argmax(axis=0)
+        piece = values[winner].astype(class_type)
+        piece[~valid] = class_nodata
+        fused_rows.labels[:, left:right] = piece
+        counts += np.bincount(winner[valid], minlength=n_classes)
+        if fused_rows.confidence is not None:
+            fused_rows.confidence[:, left:right] = np.where(
+                valid, fused.max(axis=0), PROBABILITY_NODATA)
+        if fused_rows.probabilities is not None:
+            fused_rows.probabilities[:, :, left:right] = np.where(
+                valid, fused, PROBABILITY_NODATA)
+    return fused_rows
+
+
+class _OutputSet:
+    """The run's GeoTIFFs (class raster; probabilities and confidence where asked),
+    written row by row under temporary names and moved into place all together."""
+
+    def __init__(self, paths: Sequence[Optional[str]], like: gdal.Dataset,
+                 classes: Sequence[ClassInfo], class_gdal: int, class_nodata: int) -> None:
+        self.outputs: List[_Output] = []
+        try:
+            self.classes = self._add(paths[0], like, 1, class_gdal)
+            self.classes.band(1).SetDescription("class")
+            style_class_band(self.classes.band(1), classes, class_nodata)
+            self.probabilities = self.confidence = None
+            if paths[1]:
+                self.probabilities = self._add(paths[1], like, len(classes), gdal.GDT_Float32)
+                for index, info in enumerate(classes, start=1):
+                    self.probabilities.band(index).SetDescription(info.name)
+                    self.probabilities.band(index).SetNoDataValue(PROBABILITY_NODATA)
+            if paths[2]:
+                self.confidence = self._add(paths[2], like, 1, gdal.GDT_Float32)
+                self.confidence.band(1).SetDescription("confidence")
+                self.confidence.band(1).SetNoDataValue(PROBABILITY_NODATA)
+        except BaseException:
+            self.discard()
+            raise
+
+    def _add(self, path: str, like: gdal.Dataset, bands: int, gdal_type: int) -> _Output:
+        output = _Output(path, like, bands, gdal_type)
+        self.outputs.append(output)
+        return output
+
+    def write(self, row: int, fused: _FusedRows) -> None:
+        self.classes.write(fused.labels[None], row)
+        if self.confidence is not None:
+            self.confidence.write(fused.confidence[None], row)
+        if self.probabilities is not None:
+            self.probabilities.write(fused.probabilities, row)
+
+    def commit(self) -> None:
+        """Close every file (so a late write error stops all), then move all into place."""
+        for output in self.outputs:
+            output.close()
+        for output in self.outputs:
+            output.commit()
+
+    def discard(self) -> None:
+        for output in self.outputs:
+            output.discard()
+
+
 def _run(
     dataset: gdal.Dataset,
     band_indices: Sequence[int],
@@ -532,138 +694,64 @@ def _run(
     produce: Callable,
     classes: Sequence[ClassInfo],
     paths: List[Optional[str]],
-    lop_size: int,
-    lop_weights: str,
-    lop_iterations: int,
-    edge_scale: float,
+    lop: LopSettings,
     progress: Optional[ProgressCallback],
     is_cancelled: Optional[CancelCheck],
     log: Optional[LogCallback],
 ) -> ClassificationSummary:
+    """Read the raster in block-aligned chunks, turn each into posteriors (``produce``),
+    keep them in a buffer of full-width rows, and fuse and write output tiles of
+    ``OUTPUT_TILE`` rows as soon as the rows within the LOP's reach below them are in."""
     started = time.perf_counter()
     width, height = dataset.RasterXSize, dataset.RasterYSize
-    n_classes = len(classes)
     values = np.array([c.value for c in classes])
     class_gdal, class_np, class_nodata = _class_type(classes)
-    margin = halo(lop_size, lop_iterations) if lop_size > 1 and lop_iterations > 0 else 0
+    reach = lop.reach
     strip_rows, chunk_cols = read_layout(dataset, band_indices, bytes_per_pixel)
     block_y = max(1, min(dataset.GetRasterBand(band_indices[0]).GetBlockSize()[1], height))
+    counts = np.zeros(len(classes), np.int64)
 
     def check() -> None:
         if is_cancelled is not None and is_cancelled():
             raise CancelledError()
 
-    outputs: List[_Output] = []
-    counts = np.zeros(n_classes, np.int64)
-    valid_total = 0
+    check()
+    outputs = _OutputSet(paths, dataset, classes, class_gdal, class_nodata)
     try:
-        check()
-        class_out = _Output(paths[0], dataset, 1, class_gdal)
-        outputs.append(class_out)
-        class_out.band(1).SetDescription("class")
-        style_class_band(class_out.band(1), classes, class_nodata)
-        prob_out = conf_out = None
-        if paths[1]:
-            prob_out = _Output(paths[1], dataset, n_classes, gdal.GDT_Float32)
-            outputs.append(prob_out)
-            for index, info in enumerate(classes, start=1):
-                prob_out.band(index).SetDescription(info.name)
-                prob_out.band(index).SetNoDataValue(PROBABILITY_NODATA)
-        if paths[2]:
-            conf_out = _Output(paths[2], dataset, 1, gdal.GDT_Float32)
-            outputs.append(conf_out)
-            conf_out.band(1).SetDescription("confidence")
-            conf_out.band(1).SetNoDataValue(PROBABILITY_NODATA)
-
-        # Rolling buffer of full-width rows [buffer_start, buffer_end).
-        capacity = OUTPUT_TILE + 2 * margin + strip_rows
-        prob_buffer = np.zeros((n_classes, capacity, width), np.float32)
-        valid_buffer = np.zeros((capacity, width), bool)
-        guide_buffer: Optional[np.ndarray] = None
-        buffer_start = buffer_end = 0
-        next_row = 0  # first output row not written yet
+        buffer = _RowBuffer(len(classes), width, OUTPUT_TILE + 2 * reach + strip_rows)
+        next_row = 0  # the first output row not written yet
         for strip_start in range(0, height, strip_rows):
             strip_end = min(height, strip_start + strip_rows)
-            rows = strip_end - strip_start
-            keep_from = max(0, next_row - margin)  # rows before this are no longer needed
-            if keep_from > buffer_start:
-                kept = buffer_end - keep_from
-                shift = keep_from - buffer_start
-                _move_rows(prob_buffer, shift, kept)
-                _move_rows(valid_buffer[None], shift, kept)
-                if guide_buffer is not None:
-                    _move_rows(guide_buffer, shift, kept)
-                buffer_start = keep_from
-            base = buffer_end - buffer_start
+            buffer.forget_before(max(0, next_row - reach))
             for col in range(0, width, chunk_cols):
                 cols = min(chunk_cols, width - col)
-                probs, valid, guide = produce(col, strip_start, cols, rows, check)
+                probs, valid, guide = produce(col, strip_start, cols, strip_end - strip_start,
+                                              check)
                 if strip_end % block_y == 0 or strip_end == height:
                     # The chunk ends on a block boundary: its blocks are done with; drop
                     # them from GDAL's block cache so memory does not follow the width.
                     dataset.FlushCache()
-                prob_buffer[:, base:base + rows, col:col + cols] = probs
-                valid_buffer[base:base + rows, col:col + cols] = valid
-                if guide is not None:
-                    if guide_buffer is None:
-                        guide_buffer = np.zeros((guide.shape[0], capacity, width), np.float32)
-                    guide_buffer[:, base:base + rows, col:col + cols] = guide
+                buffer.put(strip_start, col, probs, valid, guide)
                 if progress is not None:
-                    progress((strip_start * width + (col + cols) * rows) / (width * height))
-            buffer_end = strip_end
+                    progress((strip_start * width + (col + cols) * (strip_end - strip_start))
+                             / (width * height))
             while next_row < height and (
-                buffer_end == height or buffer_end >= min(height, next_row + OUTPUT_TILE) + margin
+                buffer.end == height
+                or buffer.end >= min(height, next_row + OUTPUT_TILE) + reach
             ):
-                out_end = min(height, next_row + OUTPUT_TILE)
-                top, bottom = max(0, next_row - margin), min(buffer_end, out_end + margin)
-                window = slice(top - buffer_start, bottom - buffer_start)
-                inner = slice(next_row - top, out_end - top)
-                out_rows = out_end - next_row
-                labels = np.empty((out_rows, width), class_np)
-                confidence = (np.empty((out_rows, width), np.float32)
-                              if conf_out is not None else None)
-                stack = (np.empty((n_classes, out_rows, width), np.float32)
-                         if prob_out is not None else None)
-                # The LOP runs on column pieces with their own halo: exact as well, and
-                # its temporaries do not grow with the raster's width.
-                for left in range(0, width, LOP_COLUMNS):
-                    right = min(width, left + LOP_COLUMNS)
-                    a, b = max(0, left - margin), min(width, right + margin)
-                    fused = lop_fuse(
-                        prob_buffer[:, window, a:b], valid_buffer[window, a:b], lop_size,
-                        lop_weights, lop_iterations,
-                        guide=None if guide_buffer is None else guide_buffer[:, window, a:b],
-                        edge_scale=edge_scale,
-                    )[:, inner, left - a:right - a]
-                    valid = valid_buffer[window, left:right][inner]
-                    winner = fused.argmax(axis=0)
-                    piece = values[winner].astype(class_np)
-                    piece[~valid] = class_nodata
-                    labels[:, left:right] = piece
-                    counts += np.bincount(winner[valid], minlength=n_classes)
-                    valid_total += int(valid.sum())
-                    if confidence is not None:
-                        confidence[:, left:right] = np.where(
-                            valid, fused.max(axis=0), PROBABILITY_NODATA)
-                    if stack is not None:
-                        stack[:, :, left:right] = np.where(valid, fused, PROBABILITY_NODATA)
-                class_out.write(labels[None], next_row)
-                if conf_out is not None:
-                    conf_out.write(confidence[None], next_row)
-                if prob_out is not None:
-                    prob_out.write(stack, next_row)
-                next_row = out_end
+                last = min(height, next_row + OUTPUT_TILE)
+                outputs.write(next_row, _fuse_rows(
+                    buffer, next_row, last, lop, values, class_np, class_nodata, counts,
+                    outputs.confidence is not None, outputs.probabilities is not None))
+                next_row = last
         check()
-        for output in outputs:
-            output.close()
-        for output in outputs:
-            output.commit()
+        outputs.commit()
     except BaseException:
-        for output in outputs:
-            output.discard()
+        outputs.discard()
         raise
     seconds = time.perf_counter() - started
     total = width * height
+    valid_total = int(counts.sum())
     summary = ClassificationSummary(
         class_counts={int(v): int(c) for v, c in zip(values, counts)},
         valid_pixels=valid_total,
