@@ -147,6 +147,14 @@ EQUIVALENT: Dict[Tuple[str, str, str, str], str] = {
      "if neighbours is not None and len(neighbours[0]) > 0:",
      "if neighbours is not None and len(neighbours[ -1]) > 0:"):
         "the two sides of the pairs have the same length (samples.py builds them so)",
+    (TRAINING, "core/NumberReplacer",
+     "components = vt[: min(GUIDE_COMPONENTS, vt.shape[0])].astype(np.float32)",
+     "components = vt[: min(GUIDE_COMPONENTS, vt.shape[ 1])].astype(np.float32)"):
+        "a slice past vt's last row stops there: vt[:k] is the same for any k >= its rows",
+    (TRAINING, "core/NumberReplacer",
+     "components = vt[: min(GUIDE_COMPONENTS, vt.shape[0])].astype(np.float32)",
+     "components = vt[: min(GUIDE_COMPONENTS, vt.shape[ -1])].astype(np.float32)"):
+        "a slice past vt's last row stops there: vt[:k] is the same for any k >= its rows",
     (TRAINING, "core/NumberReplacer", "if members.shape[0] < 2:",
      "if members.shape[0] < 1:"):
         "a one-pixel class draws only (0, 0) pairs, which the next line drops",

@@ -152,7 +152,7 @@ def test_iterations_below_zero_are_refused_and_zero_changes_nothing():
             lop_fuse(p, valid, 3, "uniform", iterations)
     for weights in ("uniform", "gaussian", "edge"):
         np.testing.assert_array_equal(lop_fuse(p, valid, 3, weights, 0, guide), p * valid)
-    for size in (0, -1, -3, 2):
+    for size in (0, -1, -3, 2, 4, 6):
         with pytest.raises(CrnnError, match="odd"):
             lop_fuse(p, valid, size)
 

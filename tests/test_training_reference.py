@@ -148,7 +148,7 @@ def test_without_pairs_the_scale_is_a_quarter_of_the_median_within_class_distanc
     spreads = [1.0, 2.0, 0.5]
     standardised = np.concatenate([rng.normal(centres[k], spreads[k], (120, 6))
                                    for k in range(3)] + [centres[:1] + 40])
-    labels = np.concatenate([np.repeat([0, 1, 2], 120), [3]])  # and a one-pixel class
+    labels = np.concatenate([np.repeat([0, 1, 2], 120), [-1]])  # a one-pixel class first
     components, scale = fit_guide(standardised.astype(np.float32), labels, 0)
     # six bands: the kept components span them all, so guide distances are band distances
     assert components.shape == (6, 6)
@@ -165,6 +165,10 @@ def test_the_fallback_scale_when_no_class_has_two_pixels_or_all_are_alike():
     assert fit_guide(single, np.arange(4), 0)[1] == 1.0
     alike = np.repeat(rng.normal(0, 1, (2, 3)), 30, axis=0).astype(np.float32)
     assert fit_guide(alike, np.repeat([0, 1], 30), 0)[1] == 1e-6
+    # classes of two pixels, each pair 0.4 apart: a tenth of that
+    pairs = rng.normal(0, 1, (3, 3))
+    two = np.concatenate([pairs, pairs + np.array([0.4, 0.0, 0.0])]).astype(np.float32)
+    assert fit_guide(two, np.tile([0, 1, 2], 2), 0)[1] == pytest.approx(0.1, rel=1e-5)
     tiny = (alike + rng.normal(0, 1e-3, alike.shape)).astype(np.float32)
     expected = exact_fallback_scale(tiny.astype(np.float64) @ fit_guide(
         tiny, np.repeat([0, 1], 30), 0)[0].T.astype(np.float64), np.repeat([0, 1], 30))
