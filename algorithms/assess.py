@@ -28,7 +28,7 @@ from ..models.assessment import (
 )
 from ..models.errors import CrnnError
 from ..models.files import open_raster
-from . import parameters as p
+from . import parameters as specs
 from .base import CrnnAlgorithm
 from .polygons import attribute_request, read_class_polygons
 
@@ -45,19 +45,19 @@ KAPPA = "KAPPA"
 # REFERENCE_FIELD is given by name: a field parameter whose parent may be a raster crashes
 # QGIS 3.22's dialog.
 PARAMETERS = [
-    p.Spec(CLASSIFICATION, "Classification",
+    specs.Spec(CLASSIFICATION, "Classification",
            "A class raster (band 1 holds class ids, e.g. the output of 'Classify'). Pixels "
            "with its nodata value, 0 or NaN are 'unclassified' and count as errors.",
            "raster"),
-    p.Spec(REFERENCE, "Reference (polygons or raster)",
+    specs.Spec(REFERENCE, "Reference (polygons or raster)",
            "Polygons with a class field, in any CRS (reprojected to the classification's CRS "
            "and rasterised by pixel centres), or a label raster on exactly the "
            "classification's grid (same size and geotransform; nodata and 0 are unlabelled).",
            "layer"),
-    p.Spec(REFERENCE_FIELD, "Reference class field (polygons only)",
+    specs.Spec(REFERENCE_FIELD, "Reference class field (polygons only)",
            "The polygons' class: integer class ids, or text class names matched to the "
            "classification's class names (case-insensitive).", "string", optional=True),
-    p.Spec(OUTPUT_REPORT, "Accuracy report",
+    specs.Spec(OUTPUT_REPORT, "Accuracy report",
            "Optional HTML report (confusion matrix as a heat map, per-class accuracies). A "
            "JSON file with the same numbers is written beside it (same name, .json).",
            "file_out", file_filter="HTML files (*.html *.htm)", optional=True,
@@ -94,10 +94,10 @@ class AssessAlgorithm(CrnnAlgorithm):
         return self.tr("Assess accuracy")
 
     def shortHelpString(self) -> str:
-        return p.help_text(ASSESS_HELP, [("Parameters", PARAMETERS)], ASSESS_OUTPUTS_HELP)
+        return specs.help_text(ASSESS_HELP, [("Parameters", PARAMETERS)], ASSESS_OUTPUTS_HELP)
 
     def initAlgorithm(self, config=None) -> None:
-        p.add_parameters(self, PARAMETERS)
+        specs.add_parameters(self, PARAMETERS)
         self.addOutput(QgsProcessingOutputFile(OUTPUT_JSON, self.tr("Accuracy (JSON)")))
         self.addOutput(QgsProcessingOutputNumber(OVERALL_ACCURACY,
                                                  self.tr("Overall accuracy")))

@@ -10,7 +10,7 @@ from qgis.core import (
 
 from ..models.errors import CrnnError
 from ..models.modelfile import CrnnModel
-from . import parameters as p
+from . import parameters as specs
 from .base import CrnnAlgorithm
 from .styling import style_output
 
@@ -24,7 +24,7 @@ CLASSIFY_HELP = (
 )
 
 def add_classification_outputs(algorithm: CrnnAlgorithm) -> None:
-    p.add_parameters(algorithm, p.LOP + p.CLASSIFICATION_OUTPUTS)
+    specs.add_parameters(algorithm, specs.LOP + specs.CLASSIFICATION_OUTPUTS)
 
 
 def check_lop_size(algorithm, parameters, context):
@@ -59,7 +59,7 @@ def classify_from_parameters(algorithm, parameters, context, feedback, model: Cr
     layer = algorithm.parameterAsRasterLayer(parameters, "INPUT", context)
     if layer is None:
         raise QgsProcessingException(tr("The input raster could not be read."))
-    values = p.read_parameters(algorithm, p.LOP, parameters, context)
+    values = specs.read_parameters(algorithm, specs.LOP, parameters, context)
     output = algorithm.parameterAsOutputLayer(parameters, "OUTPUT", context)
     probabilities = algorithm.parameterAsOutputLayer(parameters, "OUTPUT_PROBABILITIES", context)
     confidence = algorithm.parameterAsOutputLayer(parameters, "OUTPUT_CONFIDENCE", context)
@@ -122,12 +122,12 @@ class ClassifyAlgorithm(CrnnAlgorithm):
         return self.tr("Classify with CRNN")
 
     def shortHelpString(self) -> str:
-        return p.help_text(
-            CLASSIFY_HELP, [("Inputs", p.CLASSIFY_INPUTS), ("Spatial fusion (LOP)", p.LOP),
-                            ("Device", [p.DEVICE]), ("Outputs", p.CLASSIFICATION_OUTPUTS)])
+        return specs.help_text(
+            CLASSIFY_HELP, [("Inputs", specs.CLASSIFY_INPUTS), ("Spatial fusion (LOP)", specs.LOP),
+                            ("Device", [specs.DEVICE]), ("Outputs", specs.CLASSIFICATION_OUTPUTS)])
 
     def initAlgorithm(self, config=None) -> None:
-        p.add_parameters(self, p.CLASSIFY_INPUTS + [p.DEVICE])
+        specs.add_parameters(self, specs.CLASSIFY_INPUTS + [specs.DEVICE])
         add_classification_outputs(self)
 
     def checkParameterValues(self, parameters, context):

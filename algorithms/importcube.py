@@ -15,7 +15,7 @@ from qgis.core import (
 
 from ..models.errors import CrnnError
 from ..models.importcube import Placement, import_cube
-from . import parameters as p
+from . import parameters as specs
 from .base import CrnnAlgorithm
 from .torch_check import require
 
@@ -37,40 +37,40 @@ FILE_FILTER = ("Cubes (*.mat *.npy *.npz *.tif *.tiff *.img *.dat *.hdr *.bsq *.
 
 # Every parameter said once (algorithms/parameters.py): the dialog and the help text.
 PARAMETERS = [
-    p.Spec(INPUT, "Cube file",
+    specs.Spec(INPUT, "Cube file",
            "A .mat (MATLAB v4-v7; v7.3/HDF5 is not supported), .npy / .npz, or any raster "
            "GDAL reads (ENVI: the data file or its .hdr). Arrays are read as (rows, columns, "
            "bands), or as (bands, rows, columns) when the first axis is the smallest.",
            "file", file_filter=FILE_FILTER),
-    p.Spec(VARIABLE, "Cube variable",
+    specs.Spec(VARIABLE, "Cube variable",
            "The array's name in a .mat / .npz file. Default: the largest 3-D array.",
            "string", optional=True),
-    p.Spec(GROUND_TRUTH, "Ground truth file",
+    specs.Spec(GROUND_TRUTH, "Ground truth file",
            "Optional: class ids (0 = unlabelled) of the same rows and columns, as .mat, .npy, "
            ".npz or a raster.", "file", file_filter=FILE_FILTER, optional=True),
-    p.Spec(GROUND_TRUTH_VARIABLE, "Ground truth variable",
+    specs.Spec(GROUND_TRUTH_VARIABLE, "Ground truth variable",
            "Its name in a .mat / .npz file. Default: the 2-D array of the cube's size.",
            "string", optional=True),
-    p.Spec(CRS, "CRS",
+    specs.Spec(CRS, "CRS",
            "Optional CRS assigned to the outputs (no reprojection). A raster input keeps its "
            "own CRS unless one is given here.", "crs", optional=True),
-    p.Spec(PIXEL_SIZE, "Pixel size",
+    specs.Spec(PIXEL_SIZE, "Pixel size",
            "Pixel side in CRS units, for arrays (and rasters without georeferencing).",
            "float", 1.0, minimum=1e-9),
-    p.Spec(ORIGIN_X, "Top-left X", "X of the image's top-left corner.", "float", 0.0),
-    p.Spec(ORIGIN_Y, "Top-left Y",
+    specs.Spec(ORIGIN_X, "Top-left X", "X of the image's top-left corner.", "float", 0.0),
+    specs.Spec(ORIGIN_Y, "Top-left Y",
            "Y of the image's top-left corner; rows go down (towards smaller Y), columns "
            "right.", "float", 0.0),
-    p.Spec(CLASS_NAMES, "Class names",
+    specs.Spec(CLASS_NAMES, "Class names",
            "Optional comma-separated names of classes 1, 2, ... K; missing ones are "
            "'Class N'.", "string", optional=True),
-    p.Spec(OUTPUT, "Cube (GeoTIFF)",
+    specs.Spec(OUTPUT, "Cube (GeoTIFF)",
            "The cube as a tiled, DEFLATE-compressed GeoTIFF in the array's data type "
            "(integers stay integers), bands named 'Band N'.", "raster_out"),
-    p.Spec(OUTPUT_LABELS, "Label raster",
+    specs.Spec(OUTPUT_LABELS, "Label raster",
            "The ground truth as a label raster: smallest integer type, nodata 0, a colour "
            "table and the class names.", "raster_out", optional=True),
-    p.Spec(OUTPUT_POLYGONS, "Class polygons",
+    specs.Spec(OUTPUT_POLYGONS, "Class polygons",
            "The ground truth's class regions as polygons, fields class_id (integer) and "
            "class (name): ready as training or reference polygons.", "polygons_out",
            optional=True),
@@ -101,10 +101,10 @@ class ImportCubeAlgorithm(CrnnAlgorithm):
         return self.tr("Import hyperspectral cube")
 
     def shortHelpString(self) -> str:
-        return p.help_text(IMPORT_HELP, [("Parameters", PARAMETERS)])
+        return specs.help_text(IMPORT_HELP, [("Parameters", PARAMETERS)])
 
     def initAlgorithm(self, config=None) -> None:
-        p.add_parameters(self, PARAMETERS)
+        specs.add_parameters(self, PARAMETERS)
 
     # --- checks ---------------------------------------------------------------------
     def checkParameterValues(self, parameters, context):

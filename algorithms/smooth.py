@@ -9,7 +9,7 @@ from qgis.core import (
 from ..models.errors import CrnnError
 from ..models.modelfile import ClassInfo
 from ..models.palette import class_colour
-from . import parameters as p
+from . import parameters as specs
 from .base import CrnnAlgorithm
 from .classify import check_lop_size, map_results
 from .styling import style_output
@@ -23,7 +23,7 @@ SMOOTH_HELP = (
 )
 
 
-PROBABILITIES = p.Spec("PROBABILITIES", "Class probabilities (one band per class)",
+PROBABILITIES = specs.Spec("PROBABILITIES", "Class probabilities (one band per class)",
                        "The class-probability raster.", "raster")
 
 
@@ -40,12 +40,12 @@ class SmoothAlgorithm(CrnnAlgorithm):
         return self.tr("Smooth class probabilities (LOP)")
 
     def shortHelpString(self) -> str:
-        return p.help_text(SMOOTH_HELP, [("Inputs", [PROBABILITIES]),
-                                         ("Spatial fusion (LOP)", p.LOP),
-                                         ("Outputs", p.SMOOTHING_OUTPUTS)])
+        return specs.help_text(SMOOTH_HELP, [("Inputs", [PROBABILITIES]),
+                                         ("Spatial fusion (LOP)", specs.LOP),
+                                         ("Outputs", specs.SMOOTHING_OUTPUTS)])
 
     def initAlgorithm(self, config=None) -> None:
-        p.add_parameters(self, [PROBABILITIES] + p.LOP + p.SMOOTHING_OUTPUTS)
+        specs.add_parameters(self, [PROBABILITIES] + specs.LOP + specs.SMOOTHING_OUTPUTS)
 
     def checkParameterValues(self, parameters, context):
         if self.parameterAsEnumString(parameters, "LOP_WEIGHTS", context) == "edge":
@@ -60,7 +60,7 @@ class SmoothAlgorithm(CrnnAlgorithm):
         layer = self.parameterAsRasterLayer(parameters, "PROBABILITIES", context)
         if layer is None:
             raise QgsProcessingException(self.tr("The probability raster could not be read."))
-        values = p.read_parameters(self, p.LOP, parameters, context)
+        values = specs.read_parameters(self, specs.LOP, parameters, context)
         output = self.parameterAsOutputLayer(parameters, "OUTPUT", context)
         fused = self.parameterAsOutputLayer(parameters, "OUTPUT_PROBABILITIES", context)
         confidence = self.parameterAsOutputLayer(parameters, "OUTPUT_CONFIDENCE", context)

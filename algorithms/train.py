@@ -17,7 +17,7 @@ from qgis.core import (
 
 from ..models.errors import CrnnError
 from ..models.modelfile import ClassInfo, CrnnModel
-from . import parameters as p
+from . import parameters as specs
 from .base import CrnnAlgorithm
 from .polygons import read_class_polygons
 
@@ -33,11 +33,12 @@ TRAIN_HELP = (
 )
 
 def add_training_inputs(algorithm: CrnnAlgorithm) -> None:
-    p.add_parameters(algorithm, p.TRAINING_INPUTS + p.SAMPLING + p.TRAINING + p.NETWORK)
+    specs.add_parameters(algorithm, specs.TRAINING_INPUTS + specs.SAMPLING + specs.TRAINING
+                         + specs.NETWORK)
 
 
-TRAINING_SECTIONS = [("Inputs", p.TRAINING_INPUTS), ("Sampling", p.SAMPLING),
-                     ("Training", p.TRAINING), ("Network (advanced)", p.NETWORK)]
+TRAINING_SECTIONS = [("Inputs", specs.TRAINING_INPUTS), ("Sampling", specs.SAMPLING),
+                     ("Training", specs.TRAINING), ("Network (advanced)", specs.NETWORK)]
 
 
 def selected_bands(algorithm, parameters, context, band_count: int) -> List[int]:
@@ -168,14 +169,14 @@ def train_from_parameters(algorithm, parameters, context, feedback,
     if layer is None:
         raise QgsProcessingException(tr("The input raster could not be read."))
     bands = selected_bands(algorithm, parameters, context, layer.bandCount())
-    values = p.read_parameters(algorithm, p.SAMPLING + p.TRAINING + p.NETWORK, parameters,
-                               context)
-    network = p.network_config(values)
-    recipe = p.training_config(values)
+    values = specs.read_parameters(algorithm, specs.SAMPLING + specs.TRAINING + specs.NETWORK,
+                                   parameters, context)
+    network = specs.network_config(values)
+    training_config = specs.training_config(values)
     try:
         network.validate()
         network.check_bands(len(bands))
-        recipe.validate()
+        training_config.validate()
         polygons, classes = training_polygons(algorithm, parameters, context, feedback,
                                               layer.crs())
         feedback.pushInfo(tr("Reading the pixels under {n} polygons...").format(n=len(polygons)))
@@ -198,7 +199,7 @@ def train_from_parameters(algorithm, parameters, context, feedback,
             raise QgsProcessingException(tr(
                 "Training needs at least two classes with pixels; found {n}. {hint}").format(
                     n=len(kept), hint=hint))
-        chosen = cap_per_class(pixels.labels, values["SAMPLES_PER_CLASS"], recipe.seed)
+        chosen = cap_per_class(pixels.labels, values["SAMPLES_PER_CLASS"], training_config.seed)
         labels = pixels.labels[chosen]
         class_values = [classes[i].value for i in range(len(classes))]
         feedback.pushInfo(tr("Training on {n} pixels of {k} classes.").format(
@@ -206,7 +207,7 @@ def train_from_parameters(algorithm, parameters, context, feedback,
         split = values["SPLIT"]
 
         def on_epoch(record: Dict[str, float]) -> None:
-            feedback.setProgress(progress_share * record["epoch"] / recipe.epochs)
+            feedback.setProgress(progress_share * record["epoch"] / training_config.epochs)
             text = tr("Epoch {epoch}: loss {loss:.4f}, accuracy {acc:.3f}").format(
                 epoch=record["epoch"], loss=record["train_loss"], acc=record["train_accuracy"])
             if "val_loss" in record:
@@ -221,7 +222,7 @@ def train_from_parameters(algorithm, parameters, context, feedback,
             band_indices=bands,
             band_names=[layer.bandName(b) for b in bands],
             network=network,
-            recipe=recipe,
+            training_config=training_config,
             validation_fraction=values["VALIDATION_FRACTION"],
             groups=pixels.groups[chosen] if split == "polygon" else None,
             neighbours=pixels.neighbours,
@@ -327,12 +328,12 @@ class TrainAlgorithm(CrnnAlgorithm):
         return self.tr("Train CRNN")
 
     def shortHelpString(self) -> str:
-        return p.help_text(TRAIN_HELP, TRAINING_SECTIONS
-                           + [("Outputs", [p.MODEL_OUTPUT, p.REPORT_OUTPUT])])
+        return specs.help_text(TRAIN_HELP, TRAINING_SECTIONS
+                           + [("Outputs", [specs.MODEL_OUTPUT, specs.REPORT_OUTPUT])])
 
     def initAlgorithm(self, config=None) -> None:
         add_training_inputs(self)
-        p.add_parameters(self, [p.MODEL_OUTPUT, p.REPORT_OUTPUT])
+        specs.add_parameters(self, [specs.MODEL_OUTPUT, specs.REPORT_OUTPUT])
         self.addOutput(QgsProcessingOutputNumber("VALIDATION_ACCURACY",
                                                  self.tr("Validation accuracy")))
 

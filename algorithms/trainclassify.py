@@ -6,7 +6,7 @@ import dataclasses
 
 from qgis.core import QgsProcessingOutputNumber
 
-from . import parameters as p
+from . import parameters as specs
 from .base import CrnnAlgorithm
 from .classify import (
     CLASSIFY_HELP,
@@ -26,7 +26,8 @@ from .train import (
 )
 
 OPTIONAL_MODEL = dataclasses.replace(
-    p.MODEL_OUTPUT, help="Optional: keep the trained model file to classify other rasters later.",
+    specs.MODEL_OUTPUT,
+    help="Optional: keep the trained model file to classify other rasters later.",
     optional=True, create_by_default=False)
 
 TRAINING_SHARE = 80.0  # of the progress bar; classification takes the rest
@@ -44,16 +45,16 @@ class TrainClassifyAlgorithm(CrnnAlgorithm):
         return self.tr("Train and classify (one click)")
 
     def shortHelpString(self) -> str:
-        return p.help_text(
+        return specs.help_text(
             TRAIN_HELP + "<br><br>" + CLASSIFY_HELP,
-            TRAINING_SECTIONS + [("Spatial fusion (LOP)", p.LOP),
-                                 ("Outputs", p.CLASSIFICATION_OUTPUTS + [OPTIONAL_MODEL,
-                                                                         p.REPORT_OUTPUT])])
+            TRAINING_SECTIONS + [("Spatial fusion (LOP)", specs.LOP),
+                                 ("Outputs", specs.CLASSIFICATION_OUTPUTS + [OPTIONAL_MODEL,
+                                                                         specs.REPORT_OUTPUT])])
 
     def initAlgorithm(self, config=None) -> None:
         add_training_inputs(self)
         add_classification_outputs(self)
-        p.add_parameters(self, [OPTIONAL_MODEL, p.REPORT_OUTPUT])
+        specs.add_parameters(self, [OPTIONAL_MODEL, specs.REPORT_OUTPUT])
         self.addOutput(QgsProcessingOutputNumber("VALIDATION_ACCURACY",
                                                  self.tr("Validation accuracy")))
 

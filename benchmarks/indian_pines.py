@@ -13,7 +13,7 @@ of the training pixels), then, on the same split:
 - an RBF-SVM (C and gamma by 3-fold cross-validation on the training pixels only) and a
   random forest (500 trees), each alone and with the same two LOPs;
 - the paper's neural baselines written from their papers: a 1-D CNN over the spectrum
-  (Hu et al. 2015) and a GRU over the bands (Mou et al. 2017), trained with our recipe.
+  (Hu et al. 2015) and a GRU over the bands (Mou et al. 2017), trained with our training_config.
 
 The baselines read the same split: the same training, validation and test pixels, and an
 edge LOP guided and scaled as the plugin's (principal axes of the standardised training
@@ -263,7 +263,7 @@ def check_scaling(split: Split, network: NetworkConfig) -> None:
         raise ValueError("the split's spectra are not scaled as the network expects")
 
 
-def crnn(network: NetworkConfig, recipe: TrainingConfig, threads: int) -> Method:
+def crnn(network: NetworkConfig, training_config: TrainingConfig, threads: int) -> Method:
     """The CRNN through the plugin's path: crnn:train's ``train_model``, crnn:classify's
     ``classify_raster`` (which runs the LOP) on the scene's GeoTIFF."""
 
@@ -277,7 +277,7 @@ def crnn(network: NetworkConfig, recipe: TrainingConfig, threads: int) -> Method
             band_indices=split.bands,
             band_names=[f"Band {b}" for b in split.bands],
             network=network,
-            recipe=dataclasses.replace(recipe, seed=split.seed),
+            training_config=dataclasses.replace(training_config, seed=split.seed),
             validation_fraction=VALIDATION_FRACTION,
             groups=None,  # the protocol draws pixels: a pixel split
             neighbours=pixels.neighbours,
@@ -287,8 +287,8 @@ def crnn(network: NetworkConfig, recipe: TrainingConfig, threads: int) -> Method
     return run
 
 
-def neural(build: Callable, network: NetworkConfig, recipe: TrainingConfig) -> Method:
-    """A baseline that trains ``build(bands, classes)`` with ``recipe`` on the split's
+def neural(build: Callable, network: NetworkConfig, training_config: TrainingConfig) -> Method:
+    """A baseline that trains ``build(bands, classes)`` with ``training_config`` on the split's
     training and validation pixels (``network`` gives the spectra's scaling)."""
 
     def run(split: Split) -> Predictor:
@@ -300,7 +300,7 @@ def neural(build: Callable, network: NetworkConfig, recipe: TrainingConfig) -> M
         trained = train_network(split.x[split.fit_index], split.y[split.fit_index],
                                 split.x[split.val_index], split.y[split.val_index],
                                 len(CLASS_NAMES), network,
-                                dataclasses.replace(recipe, seed=split.seed), build=build)
+                                dataclasses.replace(training_config, seed=split.seed), build=build)
         module = build(split.x.shape[1], len(CLASS_NAMES))
         module.load_state_dict({k: torch.from_numpy(v) for k, v in trained.weights.items()})
         module.eval()
@@ -398,14 +398,14 @@ def runners(epochs: int, threads: int) -> Dict[str, tuple[bool, Method]]:
     """Method name -> (whether it reads unit-length spectra, the method)."""
     network = NetworkConfig()
     raw = dataclasses.replace(network, unit_length=False)
-    recipe = TrainingConfig(device="cpu", threads=threads)
-    baseline = dataclasses.replace(recipe, epochs=epochs)
+    training_config = TrainingConfig(device="cpu", threads=threads)
+    baseline = dataclasses.replace(training_config, epochs=epochs)
     crnns = {
-        "crnn": (network, recipe),
-        "crnn-raw": (raw, recipe),
-        "crnn-unweighted": (raw, dataclasses.replace(recipe, class_weighting=0.0)),
-        "crnn-window5": (dataclasses.replace(network, input_window=5), recipe),
-        "crnn-raw-window5": (dataclasses.replace(raw, input_window=5), recipe),
+        "crnn": (network, training_config),
+        "crnn-raw": (raw, training_config),
+        "crnn-unweighted": (raw, dataclasses.replace(training_config, class_weighting=0.0)),
+        "crnn-window5": (dataclasses.replace(network, input_window=5), training_config),
+        "crnn-raw-window5": (dataclasses.replace(raw, input_window=5), training_config),
     }
     methods = {name: (net.unit_length, crnn(net, rec, threads))
                for name, (net, rec) in crnns.items()}
@@ -590,7 +590,7 @@ def write_markdown(result: dict, path: Path) -> None:
         lines.append(
             f"- {' and '.join(baselines)}: as in the "
             f"{'papers' if len(baselines) > 1 else 'paper'}, trained with our "
-            f"recipe for {result['baseline_epochs']} epochs, at N = "
+            f"training_config for {result['baseline_epochs']} epochs, at N = "
             f"{', '.join(map(str, result['baseline_n']))}.")
     if "cnn1d-unit" in ran:
         lines.append("- 1-D CNN on unit-length spectra: the same network given the CRNN's "

@@ -122,7 +122,7 @@ class NetworkConfig:
 
 @dataclass(frozen=True)
 class TrainingConfig:
-    """The training recipe (docs/ablation.md).
+    """The training settings (docs/ablation.md).
 
     AdamW with a one-cycle schedule over the whole run, mixup, and an exponential moving
     average (EMA) of the weights; the EMA weights of the epoch with the lowest validation

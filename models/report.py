@@ -477,9 +477,9 @@ def _section_network(model: CrnnModel) -> str:
     parameters = sum(int(np.asarray(w).size) for name, w in model.weights.items()
                      if not name.endswith(("running_mean", "running_var", "num_batches_tracked")))
     lines.append(("Trainable parameters", f"{parameters:,}"))
-    recipe = model.provenance.get("training_config", {})
+    training_config = model.provenance.get("training_config", {})
     settings = [(k, v) for k, v in network.to_dict().items()]
-    settings += [(k, v) for k, v in recipe.items()]
+    settings += [(k, v) for k, v in training_config.items()]
     for key in ("validation_fraction", "split", "samples_per_class"):
         if key in model.provenance:
             settings.append((key, model.provenance[key]))
@@ -487,7 +487,7 @@ def _section_network(model: CrnnModel) -> str:
     return ("<h2>Architecture</h2>" + _table(lines)
             + "<h2>Hyperparameters</h2>" + _table(settings)
             + f'<p class="note">Network settings ({names[0]} ... {names[-1]}), then the '
-              "training recipe, as stored in the model file.</p>")
+              "training settings, as stored in the model file.</p>")
 
 
 def _section_confusion(model: CrnnModel, matrix: Optional[np.ndarray], have_plots: bool) -> str:

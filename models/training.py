@@ -147,18 +147,18 @@ def train_network(
     val_y: Optional[np.ndarray],
     n_classes: int,
     network: NetworkConfig,
-    recipe: TrainingConfig,
+    training_config: TrainingConfig,
     on_epoch: Optional[EpochCallback] = None,
     is_cancelled: Optional[CancelCheck] = None,
     build: Optional[Callable[[int, int], Any]] = None,
 ) -> TrainedNetwork:
     """Train on standardised spectra; labels are 0..n_classes-1.
 
-    The recipe of ``TrainingConfig``: AdamW, one-cycle schedule, mixup, a class-weighted
+    ``training_config`` says how: AdamW, one-cycle schedule, mixup, a class-weighted
     loss, an EMA of the weights, and the EMA weights of the epoch with the lowest
     validation loss kept (the last epoch's without validation pixels).
     ``build(n_bands, n_classes)`` makes another torch module to train with the same
-    recipe (the benchmark's baselines).
+    settings (the benchmark's baselines).
     """
     import copy
 
@@ -168,16 +168,16 @@ def train_network(
     from .network import Crnn, resolve_device, state_to_numpy, use_all_cores
 
     network.validate()
-    recipe.validate()
-    device = resolve_device(recipe.device)
+    training_config.validate()
+    device = resolve_device(training_config.device)
     if device.type == "cpu":
-        use_all_cores(recipe.threads)
-    torch.manual_seed(recipe.seed)
-    generator = torch.Generator().manual_seed(recipe.seed)
-    mixing = np.random.default_rng(recipe.seed)
+        use_all_cores(training_config.threads)
+    torch.manual_seed(training_config.seed)
+    generator = torch.Generator().manual_seed(training_config.seed)
+    mixing = np.random.default_rng(training_config.seed)
     build = build or (lambda bands, classes: Crnn(network, bands, classes))
     model = build(train_x.shape[1], n_classes).to(device)
-    average = copy.deepcopy(model) if recipe.ema_decay > 0 else model
+    average = copy.deepcopy(model) if training_config.ema_decay > 0 else model
 
     x = torch.as_tensor(train_x, dtype=torch.float32, device=device)
     y = torch.as_tensor(train_y, dtype=torch.int64, device=device)
@@ -185,36 +185,38 @@ def train_network(
     if has_val:
         vx = torch.as_tensor(val_x, dtype=torch.float32, device=device)
         vy = torch.as_tensor(val_y, dtype=torch.int64, device=device)
-    weights = class_weights(train_y, n_classes, recipe.class_weighting)
+    weights = class_weights(train_y, n_classes, training_config.class_weighting)
     loss_fn = nn.CrossEntropyLoss(weight=torch.as_tensor(weights, device=device),
-                                  label_smoothing=recipe.label_smoothing)
+                                  label_smoothing=training_config.label_smoothing)
     # the validation loss that picks the epoch counts every pixel the same
-    val_loss_fn = nn.CrossEntropyLoss(label_smoothing=recipe.label_smoothing)
+    val_loss_fn = nn.CrossEntropyLoss(label_smoothing=training_config.label_smoothing)
     optimiser = torch.optim.AdamW(
-        model.parameters(), lr=recipe.learning_rate, weight_decay=recipe.weight_decay
+        model.parameters(), lr=training_config.learning_rate,
+        weight_decay=training_config.weight_decay,
     )
-    steps_per_epoch = max(1, -(-x.shape[0] // recipe.batch_size))
+    steps_per_epoch = max(1, -(-x.shape[0] // training_config.batch_size))
     schedule = torch.optim.lr_scheduler.OneCycleLR(
-        optimiser, max_lr=recipe.learning_rate, total_steps=recipe.epochs * steps_per_epoch,
+        optimiser, max_lr=training_config.learning_rate,
+        total_steps=training_config.epochs * steps_per_epoch,
         pct_start=0.3,
     )
     result = TrainedNetwork(weights=state_to_numpy(average))
     best_loss = float("inf")
     step = 0
     started = time.perf_counter()
-    for epoch in range(1, recipe.epochs + 1):
+    for epoch in range(1, training_config.epochs + 1):
         model.train()
         order = torch.randperm(x.shape[0], generator=generator).to(device)
         loss_sum, correct = 0.0, 0
-        for start in range(0, x.shape[0], recipe.batch_size):
+        for start in range(0, x.shape[0], training_config.batch_size):
             if is_cancelled is not None and is_cancelled():
                 raise CancelledError("Training was cancelled; no model was written.")
-            batch = order[start : start + recipe.batch_size]
+            batch = order[start : start + training_config.batch_size]
             if batch.numel() < 2 and network.batch_norm:
                 continue  # batch norm cannot train on a single pixel
             inputs, targets = x[batch], y[batch]
-            if recipe.mixup > 0:
-                share = float(mixing.beta(recipe.mixup, recipe.mixup))
+            if training_config.mixup > 0:
+                share = float(mixing.beta(training_config.mixup, training_config.mixup))
                 partner = torch.randperm(batch.numel(), generator=generator).to(device)
                 logits = model(share * inputs + (1 - share) * inputs[partner])
                 loss = (share * loss_fn(logits, targets)
@@ -229,7 +231,7 @@ def train_network(
             step += 1
             if average is not model:
                 # the decay ramps up, so short runs are not dominated by the initial weights
-                decay = min(recipe.ema_decay, (1.0 + step) / (10.0 + step))
+                decay = min(training_config.ema_decay, (1.0 + step) / (10.0 + step))
                 with torch.no_grad():
                     for kept, current in zip(average.parameters(), model.parameters()):
                         kept.lerp_(current, 1.0 - decay)
@@ -245,7 +247,7 @@ def train_network(
         }
         if has_val:
             val_loss, val_accuracy = _evaluate(average, vx, vy, val_loss_fn,
-                                               recipe.batch_size * 16)
+                                               training_config.batch_size * 16)
             record.update(val_loss=val_loss, val_accuracy=val_accuracy)
             if val_loss < best_loss:
                 best_loss = val_loss
@@ -257,7 +259,8 @@ def train_network(
         result.history.append(record)
         if on_epoch is not None:
             on_epoch(record)
-        if has_val and recipe.patience and epoch - result.best_epoch >= recipe.patience:
+        patience = training_config.patience
+        if has_val and patience and epoch - result.best_epoch >= patience:
             break
     if not has_val:
         result.weights = state_to_numpy(average)
@@ -286,7 +289,7 @@ def train_model(
     band_indices: Sequence[int],
     band_names: Sequence[str],
     network: Optional[NetworkConfig] = None,
-    recipe: Optional[TrainingConfig] = None,
+    training_config: Optional[TrainingConfig] = None,
     validation_fraction: float = VALIDATION_FRACTION,
     groups: Optional[np.ndarray] = None,
     neighbours: Optional[Tuple[np.ndarray, np.ndarray]] = None,
@@ -305,7 +308,7 @@ def train_model(
             distance scale (see ``fit_guide``).
     """
     network = network or NetworkConfig()
-    recipe = recipe or TrainingConfig()
+    training_config = training_config or TrainingConfig()
     spectra = scale_spectra(spectra, network.unit_length)
     values = np.array([c.value for c in classes])
     if len(values) < 2:
@@ -316,18 +319,19 @@ def train_model(
     except KeyError as exc:
         raise CrnnError(f"Class value {exc} has no entry in the class list.") from None
     network.check_bands(spectra.shape[1])
-    train_idx, val_idx = validation_split(targets, validation_fraction, recipe.seed, groups)
+    train_idx, val_idx = validation_split(targets, validation_fraction, training_config.seed,
+                                          groups)
     mean, std = fit_standardisation(spectra)  # every training pixel, validation included
     standardised = (spectra - mean) / std
     pairs = None
     if neighbours is not None:
         pairs = ((scale_spectra(neighbours[0], network.unit_length) - mean) / std,
                  (scale_spectra(neighbours[1], network.unit_length) - mean) / std)
-    components, edge_scale = fit_guide(standardised, targets, recipe.seed, pairs)
+    components, edge_scale = fit_guide(standardised, targets, training_config.seed, pairs)
     trained = train_network(
         standardised[train_idx], targets[train_idx],
         standardised[val_idx], targets[val_idx],
-        len(classes), network, recipe, on_epoch, is_cancelled,
+        len(classes), network, training_config, on_epoch, is_cancelled,
     )
     counts = {
         c.name: {
@@ -340,7 +344,7 @@ def train_model(
     info = dict(provenance or {})
     info.update(
         samples=counts,
-        training_config=recipe.to_dict(),
+        training_config=training_config.to_dict(),
         validation_fraction=validation_fraction,
         split="polygon" if groups is not None else "pixel",
         best_epoch=trained.best_epoch,

@@ -1,7 +1,7 @@
 """Collect the plugin's user-visible strings and update the Qt Linguist files in i18n/.
 
 pylupdate5 only sees ``tr("literal")`` calls, but most of our labels and help texts are
-said once in tables (``algorithms/parameters.py`` specs, ``PARAMETER_HELP`` tuples) and
+said once as ``Spec``s (``algorithms/parameters.py`` and beside each algorithm) and
 reach ``tr()`` as variables. So strings are collected two ways:
 
 1. statically: every ``tr(...)`` / ``self.tr(...)`` / ``algorithm.tr(...)`` call in

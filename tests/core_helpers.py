@@ -35,7 +35,7 @@ def small_model(n_bands: int = 40, n_classes: int = 3, epochs: int = 15, seed: i
         band_indices=list(range(1, n_bands + 1)),
         band_names=[f"Band {b}" for b in range(1, n_bands + 1)],
         network=kwargs.pop("network", SMALL_NETWORK),
-        recipe=kwargs.pop("recipe", TrainingConfig(epochs=epochs, batch_size=32, seed=seed,
-                                                   device="cpu")),
+        training_config=kwargs.pop("training_config", TrainingConfig(
+            epochs=epochs, batch_size=32, seed=seed, device="cpu")),
         **kwargs,
     )

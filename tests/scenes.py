@@ -8,7 +8,7 @@ import numpy as np
 from osgeo import gdal, ogr, osr
 
 FIELD_CLASSES = ("Maize", "Soy", "Woods")
-# A tiny network and a plain recipe that learn the field scene in seconds.
+# A tiny network and a plain training_config that learn the field scene in seconds.
 FAST_PARAMETERS = {"CONV_CHANNELS": "8", "KERNEL_SIZES": "5", "POOL_SIZES": "4",
                    "RNN_HIDDEN": 16, "RNN_LAYERS": 1, "DROPOUT": 0.0, "EPOCHS": 40,
                    "BATCH_SIZE": 32, "DEVICE": "cpu", "LEARNING_RATE": 0.01, "MIXUP": 0.0,

@@ -152,7 +152,7 @@ def test_raster_larger_than_the_memory_limit_classifies_block_by_block(env, tmp_
                         [ClassInfo(1, "dark", "#000000"), ClassInfo(2, "bright", "#ffffff")],
                         list(range(1, bands + 1)), [f"b{b}" for b in range(1, bands + 1)],
                         network=SMALL_NETWORK,
-                        recipe=TrainingConfig(epochs=3, batch_size=32, device="cpu",
+                        training_config=TrainingConfig(epochs=3, batch_size=32, device="cpu",
                                               mixup=0.0, ema_decay=0.0))
     model_path = str(tmp_path / "model.crnn")
     save_model(model, model_path)

@@ -54,7 +54,7 @@ def _model(cube: np.ndarray):
         band_indices=USED, band_names=[f"Band {b}" for b in USED],
         network=NetworkConfig(conv_channels=(8,), kernel_sizes=(5,), pool_sizes=(2,),
                               rnn_hidden=16, rnn_layers=1, dropout=0.0),
-        recipe=TrainingConfig(epochs=6, batch_size=32, seed=0, device="cpu"))
+        training_config=TrainingConfig(epochs=6, batch_size=32, seed=0, device="cpu"))
 
 
 def _classify(path, model, folder):
@@ -98,7 +98,7 @@ def test_different_seeds_give_different_weights():
     def weights(seed):
         model = train_model(spectra, labels, classes, list(range(1, len(USED) + 1)),
                             [f"b{b}" for b in USED], network=network,
-                            recipe=TrainingConfig(epochs=2, batch_size=32, seed=seed,
+                            training_config=TrainingConfig(epochs=2, batch_size=32, seed=seed,
                                                   device="cpu", mixup=0.0),
                             # no split, no mixup: the seed acts on torch's draws only
                             validation_fraction=0.0)

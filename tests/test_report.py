@@ -25,7 +25,7 @@ def _train(groups=None, fraction=0.25):
     model = train_model(
         spectra, labels, CLASSES, band_indices=list(range(1, N_BANDS + 1)),
         band_names=[f"Band {b}" for b in range(1, N_BANDS + 1)], network=SMALL_NETWORK,
-        recipe=TrainingConfig(epochs=3, batch_size=32, device="cpu"),
+        training_config=TrainingConfig(epochs=3, batch_size=32, device="cpu"),
         validation_fraction=fraction, groups=groups,
         provenance={"source_raster": "fields.tif", "plugin_version": "0.1.0"})
     return model, spectra, labels
@@ -207,7 +207,7 @@ def default_network_without_mixup():
     model = train_model(
         spectra, labels, CLASSES, band_indices=list(range(1, 201)),
         band_names=[f"Band {b}" for b in range(1, 201)], network=NetworkConfig(),
-        recipe=TrainingConfig(epochs=1, batch_size=32, mixup=0.0, device="cpu"),
+        training_config=TrainingConfig(epochs=1, batch_size=32, mixup=0.0, device="cpu"),
         validation_fraction=0.25)
     return model, spectra, labels
 

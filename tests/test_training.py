@@ -106,10 +106,10 @@ def test_class_weights_follow_the_counts():
 
 def _trained_weights(labels: np.ndarray, class_weighting: float):
     spectra, _ = synthetic_spectra(32, n_classes=3, per_class=40, seed=3)
-    recipe = TrainingConfig(epochs=2, batch_size=16, device="cpu", threads=1,
+    training_config = TrainingConfig(epochs=2, batch_size=16, device="cpu", threads=1,
                             class_weighting=class_weighting)
     x = (spectra - spectra.mean(0)) / spectra.std(0)
-    return train_network(x, labels, None, None, 3, SMALL_NETWORK, recipe).weights
+    return train_network(x, labels, None, None, 3, SMALL_NETWORK, training_config).weights
 
 
 def test_class_weighting_changes_training_only_where_classes_are_unequal():
@@ -125,7 +125,7 @@ def test_class_weighting_changes_training_only_where_classes_are_unequal():
 @pytest.mark.parametrize("value", [-0.1, 1.5])
 def test_class_weighting_out_of_range_is_refused(value):
     with pytest.raises(CrnnError, match="Class weighting"):
-        small_model(recipe=TrainingConfig(class_weighting=value))
+        small_model(training_config=TrainingConfig(class_weighting=value))
 
 
 def test_use_all_cores_holds_openblas_to_one_thread():
@@ -143,7 +143,7 @@ def test_use_all_cores_holds_openblas_to_one_thread():
 
 def test_zero_epochs_is_refused():
     with pytest.raises(CrnnError, match="Epochs"):
-        small_model(recipe=TrainingConfig(epochs=0))
+        small_model(training_config=TrainingConfig(epochs=0))
 
 
 def test_cuda_without_a_gpu_says_so():
@@ -152,4 +152,4 @@ def test_cuda_without_a_gpu_says_so():
     if torch.cuda.is_available():
         pytest.skip("a GPU is present")
     with pytest.raises(CrnnError, match="no CUDA GPU"):
-        small_model(recipe=TrainingConfig(epochs=1, device="cuda"), network=SMALL_NETWORK)
+        small_model(training_config=TrainingConfig(epochs=1, device="cuda"), network=SMALL_NETWORK)
