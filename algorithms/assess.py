@@ -11,8 +11,6 @@ from typing import Dict, List, Tuple
 from qgis.core import (
     QgsCoordinateTransform,
     QgsProcessingException,
-    QgsProcessingOutputFile,
-    QgsProcessingOutputNumber,
     QgsRasterLayer,
     QgsVectorLayer,
     QgsWkbTypes,
@@ -87,23 +85,15 @@ class AssessAlgorithm(CrnnAlgorithm):
     group_id = "accuracy"
     group_name = "Accuracy"
 
-    def name(self) -> str:
-        return "assess"
-
-    def displayName(self) -> str:  # name fixed by QGIS
-        return self.tr("Assess accuracy")
-
-    def shortHelpString(self) -> str:
-        return specs.help_text(ASSESS_HELP, [("Parameters", PARAMETERS)], ASSESS_OUTPUTS_HELP)
-
-    def initAlgorithm(self, config=None) -> None:
-        specs.add_parameters(self, PARAMETERS)
-        self.addOutput(QgsProcessingOutputFile(OUTPUT_JSON, self.tr("Accuracy (JSON)")))
-        self.addOutput(QgsProcessingOutputNumber(OVERALL_ACCURACY,
-                                                 self.tr("Overall accuracy")))
-        self.addOutput(QgsProcessingOutputNumber(AVERAGE_ACCURACY,
-                                                 self.tr("Average accuracy")))
-        self.addOutput(QgsProcessingOutputNumber(KAPPA, self.tr("Cohen's kappa")))
+    algorithm_id = "assess"
+    display_name = "Assess accuracy"
+    help_intro = ASSESS_HELP
+    sections = [("Parameters", PARAMETERS)]
+    help_outro = ASSESS_OUTPUTS_HELP
+    results = [(OUTPUT_JSON, "Accuracy (JSON)", "file"),
+               (OVERALL_ACCURACY, "Overall accuracy", "number"),
+               (AVERAGE_ACCURACY, "Average accuracy", "number"),
+               (KAPPA, "Cohen's kappa", "number")]
 
     # --- checks ---------------------------------------------------------------------
     def checkParameterValues(self, parameters, context):

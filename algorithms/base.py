@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import os
+from typing import Sequence, Tuple
 
-from qgis.core import QgsProcessingAlgorithm, QgsProcessingParameterNumber
+from qgis.core import (
+    QgsProcessingAlgorithm,
+    QgsProcessingOutputFile,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterNumber,
+)
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
+from . import parameters as specs
 from .torch_check import require
 
 PLUGIN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -22,8 +29,12 @@ def plugin_icon() -> QIcon:
 class CrnnAlgorithm(QgsProcessingAlgorithm):
     """Common behaviour of the ``crnn`` algorithms.
 
-    Subclasses define ``name()`` (a fixed id from the public interface, never derived
-    from the label), ``displayName()``, ``initAlgorithm()`` and ``processAlgorithm()``.
+    A subclass says what it is as data: ``algorithm_id`` (a fixed id from the public
+    interface, never derived from the label), ``display_name``, its help (``help_intro``,
+    ``sections`` of parameter specs in dialog order, ``help_outro``) and ``results``
+    that are not parameters; the base class turns them into QGIS's ``name()``,
+    ``displayName()``, ``shortHelpString()`` and ``initAlgorithm()``. The subclass
+    writes ``processAlgorithm()``.
     Before running, :meth:`prepareAlgorithm` checks that PyTorch imports when
     :attr:`requires_torch` is true, and SciPy when :attr:`requires_scipy` is, so a
     missing package is reported as a ``QgsProcessingException`` naming the menu entry
@@ -38,6 +49,29 @@ class CrnnAlgorithm(QgsProcessingAlgorithm):
     #: The toolbox group; empty puts the algorithm at the provider's top level.
     group_id: str = ""
     group_name: str = ""
+    algorithm_id: str = ""
+    display_name: str = ""
+    help_intro: str = ""
+    #: (title, parameter specs): the help's sections, and the dialog's order.
+    sections: Sequence[Tuple[str, Sequence[specs.Spec]]] = ()
+    help_outro: str = ""
+    #: Results that are not parameters: (key, label, "number" or "file").
+    results: Sequence[Tuple[str, str, str]] = ()
+
+    def name(self) -> str:
+        return self.algorithm_id
+
+    def displayName(self) -> str:  # name fixed by QGIS
+        return self.tr(self.display_name)
+
+    def shortHelpString(self) -> str:  # name fixed by QGIS
+        return specs.help_text(self.help_intro, self.sections, self.help_outro)
+
+    def initAlgorithm(self, config=None) -> None:  # name fixed by QGIS
+        specs.add_parameters(self, [spec for _, section in self.sections for spec in section])
+        for key, label, kind in self.results:
+            output = QgsProcessingOutputNumber if kind == "number" else QgsProcessingOutputFile
+            self.addOutput(output(key, self.tr(label)))
 
     def tr(self, text: str) -> str:
         """Translate ``text`` in the plugin's context."""

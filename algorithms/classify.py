@@ -23,10 +23,6 @@ CLASSIFY_HELP = (
     "band stay nodata and do not vote."
 )
 
-def add_classification_outputs(algorithm: CrnnAlgorithm) -> None:
-    specs.add_parameters(algorithm, specs.LOP + specs.CLASSIFICATION_OUTPUTS)
-
-
 def check_lop_size(algorithm, parameters, context):
     """A message pair for checkParameterValues where LOP_SIZE is even or below 1, else None."""
     size = algorithm.parameterAsInt(parameters, "LOP_SIZE", context)
@@ -115,20 +111,11 @@ class ClassifyAlgorithm(CrnnAlgorithm):
     group_name = "Classification"
     requires_scipy = True  # the LOP
 
-    def name(self) -> str:
-        return "classify"
-
-    def displayName(self) -> str:
-        return self.tr("Classify with CRNN")
-
-    def shortHelpString(self) -> str:
-        return specs.help_text(
-            CLASSIFY_HELP, [("Inputs", specs.CLASSIFY_INPUTS), ("Spatial fusion (LOP)", specs.LOP),
-                            ("Device", [specs.DEVICE]), ("Outputs", specs.CLASSIFICATION_OUTPUTS)])
-
-    def initAlgorithm(self, config=None) -> None:
-        specs.add_parameters(self, specs.CLASSIFY_INPUTS + [specs.DEVICE])
-        add_classification_outputs(self)
+    algorithm_id = "classify"
+    display_name = "Classify with CRNN"
+    help_intro = CLASSIFY_HELP
+    sections = [("Inputs", specs.CLASSIFY_INPUTS), ("Device", [specs.DEVICE]),
+                ("Spatial fusion (LOP)", specs.LOP), ("Outputs", specs.CLASSIFICATION_OUTPUTS)]
 
     def checkParameterValues(self, parameters, context):
         return check_lop_size(self, parameters, context) or super().checkParameterValues(

@@ -94,17 +94,10 @@ class ImportCubeAlgorithm(CrnnAlgorithm):
     group_id = "data"
     group_name = "Data"
 
-    def name(self) -> str:
-        return "importcube"
-
-    def displayName(self) -> str:  # name fixed by QGIS
-        return self.tr("Import hyperspectral cube")
-
-    def shortHelpString(self) -> str:
-        return specs.help_text(IMPORT_HELP, [("Parameters", PARAMETERS)])
-
-    def initAlgorithm(self, config=None) -> None:
-        specs.add_parameters(self, PARAMETERS)
+    algorithm_id = "importcube"
+    display_name = "Import hyperspectral cube"
+    help_intro = IMPORT_HELP
+    sections = [("Parameters", PARAMETERS)]
 
     # --- checks ---------------------------------------------------------------------
     def checkParameterValues(self, parameters, context):

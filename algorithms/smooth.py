@@ -33,19 +33,11 @@ class SmoothAlgorithm(CrnnAlgorithm):
     requires_torch = False
     requires_scipy = True  # the LOP
 
-    def name(self) -> str:
-        return "smooth"
-
-    def displayName(self) -> str:
-        return self.tr("Smooth class probabilities (LOP)")
-
-    def shortHelpString(self) -> str:
-        return specs.help_text(SMOOTH_HELP, [("Inputs", [PROBABILITIES]),
-                                         ("Spatial fusion (LOP)", specs.LOP),
-                                         ("Outputs", specs.SMOOTHING_OUTPUTS)])
-
-    def initAlgorithm(self, config=None) -> None:
-        specs.add_parameters(self, [PROBABILITIES] + specs.LOP + specs.SMOOTHING_OUTPUTS)
+    algorithm_id = "smooth"
+    display_name = "Smooth class probabilities (LOP)"
+    help_intro = SMOOTH_HELP
+    sections = [("Inputs", [PROBABILITIES]), ("Spatial fusion (LOP)", specs.LOP),
+                ("Outputs", specs.SMOOTHING_OUTPUTS)]
 
     def checkParameterValues(self, parameters, context):
         if self.parameterAsEnumString(parameters, "LOP_WEIGHTS", context) == "edge":

@@ -11,7 +11,6 @@ from qgis.core import (
     QgsFeatureRequest,
     QgsProcessingException,
     QgsProcessingFeatureSource,
-    QgsProcessingOutputNumber,
     QgsWkbTypes,
 )
 
@@ -31,11 +30,6 @@ TRAIN_HELP = (
     "pixel values) or text (classes get ids 1..K in sorted order and keep their names). "
     "The model file keeps the weights, the bands, the normalisation and the classes."
 )
-
-def add_training_inputs(algorithm: CrnnAlgorithm) -> None:
-    specs.add_parameters(algorithm, specs.TRAINING_INPUTS + specs.SAMPLING + specs.TRAINING
-                         + specs.NETWORK)
-
 
 TRAINING_SECTIONS = [("Inputs", specs.TRAINING_INPUTS), ("Sampling", specs.SAMPLING),
                      ("Training", specs.TRAINING), ("Network (advanced)", specs.NETWORK)]
@@ -321,21 +315,11 @@ class TrainAlgorithm(CrnnAlgorithm):
     group_id = "classification"
     group_name = "Classification"
 
-    def name(self) -> str:
-        return "train"
-
-    def displayName(self) -> str:
-        return self.tr("Train CRNN")
-
-    def shortHelpString(self) -> str:
-        return specs.help_text(TRAIN_HELP, TRAINING_SECTIONS
-                           + [("Outputs", [specs.MODEL_OUTPUT, specs.REPORT_OUTPUT])])
-
-    def initAlgorithm(self, config=None) -> None:
-        add_training_inputs(self)
-        specs.add_parameters(self, [specs.MODEL_OUTPUT, specs.REPORT_OUTPUT])
-        self.addOutput(QgsProcessingOutputNumber("VALIDATION_ACCURACY",
-                                                 self.tr("Validation accuracy")))
+    algorithm_id = "train"
+    display_name = "Train CRNN"
+    help_intro = TRAIN_HELP
+    sections = TRAINING_SECTIONS + [("Outputs", [specs.MODEL_OUTPUT, specs.REPORT_OUTPUT])]
+    results = [("VALIDATION_ACCURACY", "Validation accuracy", "number")]
 
     def processAlgorithm(self, parameters, context, feedback):
         model_output_path(self, parameters, context)

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from qgis.core import QgsProcessingOutputNumber
-
 from . import parameters as specs
 from .base import CrnnAlgorithm
 from .classify import (
     CLASSIFY_HELP,
-    add_classification_outputs,
     check_lop_size,
     check_outputs,
     classify_from_parameters,
@@ -18,7 +15,6 @@ from .classify import (
 from .train import (
     TRAIN_HELP,
     TRAINING_SECTIONS,
-    add_training_inputs,
     model_output_path,
     report_result,
     save_model_output,
@@ -38,25 +34,13 @@ class TrainClassifyAlgorithm(CrnnAlgorithm):
     group_name = "Classification"
     requires_scipy = True  # the LOP
 
-    def name(self) -> str:
-        return "trainclassify"
-
-    def displayName(self) -> str:
-        return self.tr("Train and classify (one click)")
-
-    def shortHelpString(self) -> str:
-        return specs.help_text(
-            TRAIN_HELP + "<br><br>" + CLASSIFY_HELP,
-            TRAINING_SECTIONS + [("Spatial fusion (LOP)", specs.LOP),
-                                 ("Outputs", specs.CLASSIFICATION_OUTPUTS + [OPTIONAL_MODEL,
-                                                                         specs.REPORT_OUTPUT])])
-
-    def initAlgorithm(self, config=None) -> None:
-        add_training_inputs(self)
-        add_classification_outputs(self)
-        specs.add_parameters(self, [OPTIONAL_MODEL, specs.REPORT_OUTPUT])
-        self.addOutput(QgsProcessingOutputNumber("VALIDATION_ACCURACY",
-                                                 self.tr("Validation accuracy")))
+    algorithm_id = "trainclassify"
+    display_name = "Train and classify (one click)"
+    help_intro = TRAIN_HELP + "<br><br>" + CLASSIFY_HELP
+    sections = TRAINING_SECTIONS + [
+        ("Spatial fusion (LOP)", specs.LOP),
+        ("Outputs", specs.CLASSIFICATION_OUTPUTS + [OPTIONAL_MODEL, specs.REPORT_OUTPUT])]
+    results = [("VALIDATION_ACCURACY", "Validation accuracy", "number")]
 
     def checkParameterValues(self, parameters, context):
         return check_lop_size(self, parameters, context) or super().checkParameterValues(
