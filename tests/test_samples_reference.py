@@ -203,3 +203,25 @@ def test_a_polygon_beside_the_raster_is_explained(tmp_path):
         for all_touched in (False, True):
             with pytest.raises(CrnnError, match="No training polygon overlaps"):
                 read_training_pixels(path, [1], [(wkb, 0)], all_touched=all_touched)
+
+
+def test_the_class_list_from_the_polygons_values():
+    from hyperspectral_crnn.models.palette import class_colour
+    from hyperspectral_crnn.models.samples import classes_from_keys
+
+    numeric = classes_from_keys([7, 2, 11], True, {"11": "#010203"}, {2: "Water", 7: ""})
+    assert [(c.value, c.name, c.color) for c in numeric] == [
+        (2, "Water", class_colour(0)), (7, "Class 7", class_colour(1)),
+        (11, "Class 11", "#010203")]
+    text = classes_from_keys(["oak", "corn", "hay"], False, {"hay": "#0a0b0c"}, {1: "x"})
+    assert [(c.value, c.name, c.color) for c in text] == [
+        (1, "corn", class_colour(0)), (2, "hay", "#0a0b0c"), (3, "oak", class_colour(2))]
+    assert classes_from_keys([], True, {}, {}) == []
+
+
+def test_classes_with_and_without_pixels():
+    from hyperspectral_crnn.models.samples import classes_with_pixels
+
+    assert classes_with_pixels(np.array([0, 0, 2, 2, 2, 4]), 6) == ([0, 2, 4], [1, 3, 5])
+    assert classes_with_pixels(np.array([1]), 3) == ([1], [0, 2])
+    assert classes_with_pixels(np.array([], np.int64), 2) == ([], [0, 1])
