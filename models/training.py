@@ -176,8 +176,8 @@ def train_network(
     generator = torch.Generator().manual_seed(training_config.seed)
     mixing = np.random.default_rng(training_config.seed)
     build = build or (lambda bands, classes: Crnn(network, bands, classes))
-    model = build(train_x.shape[1], n_classes).to(device)
-    average = copy.deepcopy(model) if training_config.ema_decay > 0 else model
+    module = build(train_x.shape[1], n_classes).to(device)
+    average = copy.deepcopy(module) if training_config.ema_decay > 0 else module
 
     x = torch.as_tensor(train_x, dtype=torch.float32, device=device)
     y = torch.as_tensor(train_y, dtype=torch.int64, device=device)
@@ -191,7 +191,7 @@ def train_network(
     # the validation loss that picks the epoch counts every pixel the same
     val_loss_fn = nn.CrossEntropyLoss(label_smoothing=training_config.label_smoothing)
     optimiser = torch.optim.AdamW(
-        model.parameters(), lr=training_config.learning_rate,
+        module.parameters(), lr=training_config.learning_rate,
         weight_decay=training_config.weight_decay,
     )
     steps_per_epoch = max(1, -(-x.shape[0] // training_config.batch_size))
@@ -205,7 +205,7 @@ def train_network(
     step = 0
     started = time.perf_counter()
     for epoch in range(1, training_config.epochs + 1):
-        model.train()
+        module.train()
         order = torch.randperm(x.shape[0], generator=generator).to(device)
         loss_sum, correct = 0.0, 0
         for start in range(0, x.shape[0], training_config.batch_size):
@@ -218,24 +218,24 @@ def train_network(
             if training_config.mixup > 0:
                 share = float(mixing.beta(training_config.mixup, training_config.mixup))
                 partner = torch.randperm(batch.numel(), generator=generator).to(device)
-                logits = model(share * inputs + (1 - share) * inputs[partner])
+                logits = module(share * inputs + (1 - share) * inputs[partner])
                 loss = (share * loss_fn(logits, targets)
                         + (1 - share) * loss_fn(logits, targets[partner]))
             else:
-                logits = model(inputs)
+                logits = module(inputs)
                 loss = loss_fn(logits, targets)
             optimiser.zero_grad(set_to_none=True)
             loss.backward()
             optimiser.step()
             schedule.step()
             step += 1
-            if average is not model:
+            if average is not module:
                 # the decay ramps up, so short runs are not dominated by the initial weights
                 decay = min(training_config.ema_decay, (1.0 + step) / (10.0 + step))
                 with torch.no_grad():
-                    for kept, current in zip(average.parameters(), model.parameters()):
+                    for kept, current in zip(average.parameters(), module.parameters()):
                         kept.lerp_(current, 1.0 - decay)
-                    for kept, current in zip(average.buffers(), model.buffers()):
+                    for kept, current in zip(average.buffers(), module.buffers()):
                         kept.copy_(current)
             loss_sum += loss.item() * batch.numel()
             correct += int((logits.argmax(1) == targets).sum())
@@ -268,14 +268,14 @@ def train_network(
     return result
 
 
-def _evaluate(model, x, y, loss_fn, batch_size: int) -> Tuple[float, float]:
+def _evaluate(module, x, y, loss_fn, batch_size: int) -> Tuple[float, float]:
     import torch
 
-    model.eval()
+    module.eval()
     loss_sum, correct = 0.0, 0
     with torch.inference_mode():
         for start in range(0, x.shape[0], batch_size):
-            logits = model(x[start : start + batch_size])
+            logits = module(x[start : start + batch_size])
             target = y[start : start + batch_size]
             loss_sum += float(loss_fn(logits, target)) * target.numel()
             correct += int((logits.argmax(1) == target).sum())
