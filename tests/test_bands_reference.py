@@ -111,3 +111,46 @@ def test_nodata_compares_at_the_rasters_precision(model, tmp_path, gdal_type, no
     assert summary.nodata_pixels == 1 and summary.valid_pixels == 119
     classes = read_band(str(tmp_path / "out.tif"))
     assert classes[2, 3] not in (1, 2, 3) and classes[4, 5] in (1, 2, 3)
+
+
+def test_read_block_shapes_and_a_read_error_naming_the_rows(tmp_path):
+    import os
+
+    from hyperspectral_crnn.models.files import read_block
+
+    data = np.arange(2 * 64 * 64, dtype=np.float32).reshape(2, 64, 64)
+    path = write_raster(tmp_path / "cube.tif", data, options=["TILED=YES", "BLOCKXSIZE=16",
+                                                               "BLOCKYSIZE=16"])
+    dataset = gdal.Open(path)
+    np.testing.assert_array_equal(read_block(dataset, path, 1, 2, 4, 3, [2]), data[1:, 2:5, 1:5])
+    pixel = "".join(["pi", "xel"])  # a mode built at run time, as read from elsewhere
+    np.testing.assert_array_equal(read_block(dataset, path, 1, 2, 4, 3, [2], None, pixel),
+                                  data[1:, 2:5, 1:5].transpose(1, 2, 0))
+    band = "".join(["ba", "nd"])
+    assert read_block(dataset, path, 1, 2, 4, 3, [1], None, band).shape == (1, 3, 4)
+    np.testing.assert_array_equal(read_block(dataset, path, 0, 0, 3, 2, [2, 1]),
+                                  data[::-1, :2, :3])
+    dataset = None
+    size = os.path.getsize(path)
+    with open(path, "r+b") as stream:
+        stream.truncate(size // 2)
+    dataset = gdal.Open(path)
+    with pytest.raises(CrnnError, match=r"Cannot read rows 40-47 of '.*cube\.tif': ") as error:
+        read_block(dataset, path, 0, 40, 64, 8, [1, 2])
+    assert "read error" not in str(error.value)  # GDAL's own message is passed on
+
+
+def test_bands_between_the_first_and_last_of_the_raster(model, tmp_path):
+    """Neither band 1 nor the last band among the model's: 2..13 of 14, and bands up to
+    301 of a 301-band raster (numbers past Python's small-integer cache)."""
+    cube, _ = cubes()
+    alone = write_raster(tmp_path / "alone.tif", cube)
+    classify(alone, model, str(tmp_path / "a.tif"))
+    for total, bands in ((14, list(range(2, 14))), (301, list(range(290, 302)))):
+        wide = np.zeros((total, 10, 12), np.float32)
+        wide[np.array(bands) - 1] = cube
+        path = write_raster(tmp_path / f"wide{total}.tif", wide)
+        classify(path, dataclasses.replace(model, band_indices=bands),
+                 str(tmp_path / f"b{total}.tif"))
+        np.testing.assert_array_equal(read_band(str(tmp_path / "a.tif")),
+                                      read_band(str(tmp_path / f"b{total}.tif")))
