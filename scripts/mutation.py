@@ -158,6 +158,86 @@ EQUIVALENT: Dict[Tuple[str, str, str, str], str] = {
     (TRAINING, "core/NumberReplacer", "if members.shape[0] < 2:",
      "if members.shape[0] < 1:"):
         "a one-pixel class draws only (0, 0) pairs, which the next line drops",
+    ('models/files.py', 'core/ReplaceComparisonOperator_Eq_LtE',
+     'if block.ndim == 2:  # one band',
+     'if block.ndim <= 2:  # one band'):
+        'a window read is 2-D (one band) or 3-D, never fewer dimensions',
+    ('models/files.py', 'core/ReplaceComparisonOperator_Eq_LtE',
+     'block = block[None] if interleave == "band" else block[..., None]',
+     'block = block[None] if interleave <= "band" else block[..., None]'):
+        "interleave is 'band' or 'pixel', and 'pixel' does not sort at or before 'band'",
+    ('models/inference.py', 'core/ReplaceBinaryOperator_Mul_Add',
+     'return _run(dataset, band_indices, read_type[1] * n_bands, produce, model.classes, outputs,',
+     'return _run(dataset, band_indices, read_type[1] + n_bands, produce, model.classes, outputs,'):
+        'bytes per pixel only size the read chunks; the streamed result is the same for any chunk (tests/test_inference.py)',  # noqa: E501 (a mutated line, verbatim)
+    ('models/inference.py', 'core/ReplaceBinaryOperator_Mul_Sub',
+     'return _run(dataset, band_indices, read_type[1] * n_bands, produce, model.classes, outputs,',
+     'return _run(dataset, band_indices, read_type[1] - n_bands, produce, model.classes, outputs,'):
+        'bytes per pixel only size the read chunks; the streamed result is the same for any chunk (tests/test_inference.py)',  # noqa: E501 (a mutated line, verbatim)
+    ('models/inference.py', 'core/ReplaceBinaryOperator_Mul_Div',
+     'return _run(dataset, band_indices, read_type[1] * n_bands, produce, model.classes, outputs,',
+     'return _run(dataset, band_indices, read_type[1] / n_bands, produce, model.classes, outputs,'):
+        'bytes per pixel only size the read chunks; the streamed result is the same for any chunk (tests/test_inference.py)',  # noqa: E501 (a mutated line, verbatim)
+    ('models/inference.py', 'core/ReplaceBinaryOperator_Mul_FloorDiv',
+     'return _run(dataset, band_indices, read_type[1] * n_bands, produce, model.classes, outputs,',
+     'return _run(dataset, band_indices, read_type[1] // n_bands, produce, model.classes, outputs,'):  # noqa: E501 (a mutated line, verbatim)
+        'bytes per pixel only size the read chunks; the streamed result is the same for any chunk (tests/test_inference.py)',  # noqa: E501 (a mutated line, verbatim)
+    ('models/inference.py', 'core/ReplaceBinaryOperator_Mul_Mod',
+     'return _run(dataset, band_indices, read_type[1] * n_bands, produce, model.classes, outputs,',
+     'return _run(dataset, band_indices, read_type[1] % n_bands, produce, model.classes, outputs,'):
+        'bytes per pixel only size the read chunks; the streamed result is the same for any chunk (tests/test_inference.py)',  # noqa: E501 (a mutated line, verbatim)
+    ('models/inference.py', 'core/ReplaceBinaryOperator_Mul_Pow',
+     'return _run(dataset, band_indices, read_type[1] * n_bands, produce, model.classes, outputs,',
+     'return _run(dataset, band_indices, read_type[1] ** n_bands, produce, model.classes, outputs,'):  # noqa: E501 (a mutated line, verbatim)
+        'bytes per pixel only size the read chunks; the streamed result is the same for any chunk (tests/test_inference.py)',  # noqa: E501 (a mutated line, verbatim)
+    ('models/inference.py', 'core/NumberReplacer',
+     'return _run(dataset, band_indices, read_type[1] * n_bands, produce, model.classes, outputs,',
+     'return _run(dataset, band_indices, read_type[ 0] * n_bands, produce, model.classes, outputs,'):  # noqa: E501 (a mutated line, verbatim)
+        'bytes per pixel only size the read chunks; the streamed result is the same for any chunk (tests/test_inference.py)',  # noqa: E501 (a mutated line, verbatim)
+    ('models/inference.py', 'core/NumberReplacer',
+     'if int(np.asarray(model.mean).shape[0]) != len(band_indices):',
+     'if int(np.asarray(model.mean).shape[ -1]) != len(band_indices):'):
+        'model.mean is one-dimensional: index 0 is index -1',
+    ('models/inference.py', 'core/NumberReplacer',
+     'f"for {np.asarray(model.mean).shape[0]}. Retrain it."',
+     'f"for {np.asarray(model.mean).shape[ -1]}. Retrain it."'):
+        'model.mean is one-dimensional: index 0 is index -1',
+    ('models/inference.py', 'core/ReplaceComparisonOperator_LtE_Eq',
+     'if types <= _FLOAT32_EXACT:',
+     'if types == _FLOAT32_EXACT:'):
+        'every variant still reads Float64 and Int32 bands as float64; float32-exact bands read as float64 hold the same values',  # noqa: E501 (a mutated line, verbatim)
+    ('models/inference.py', 'core/ReplaceComparisonOperator_LtE_Lt',
+     'if types <= _FLOAT32_EXACT:',
+     'if types < _FLOAT32_EXACT:'):
+        'every variant still reads Float64 and Int32 bands as float64; float32-exact bands read as float64 hold the same values',  # noqa: E501 (a mutated line, verbatim)
+    ('models/inference.py', 'core/ReplaceComparisonOperator_LtE_Gt',
+     'if types <= _FLOAT32_EXACT:',
+     'if types > _FLOAT32_EXACT:'):
+        'every variant still reads Float64 and Int32 bands as float64; float32-exact bands read as float64 hold the same values',  # noqa: E501 (a mutated line, verbatim)
+    ('models/inference.py', 'core/ReplaceComparisonOperator_LtE_GtE',
+     'if types <= _FLOAT32_EXACT:',
+     'if types >= _FLOAT32_EXACT:'):
+        'every variant still reads Float64 and Int32 bands as float64; float32-exact bands read as float64 hold the same values',  # noqa: E501 (a mutated line, verbatim)
+    ('models/inference.py', 'core/ReplaceComparisonOperator_LtE_Is',
+     'if types <= _FLOAT32_EXACT:',
+     'if types is _FLOAT32_EXACT:'):
+        'every variant still reads Float64 and Int32 bands as float64; float32-exact bands read as float64 hold the same values',  # noqa: E501 (a mutated line, verbatim)
+    ('models/inference.py', 'core/NumberReplacer',
+     'return gdal.GDT_Float32, 4',
+     'return gdal.GDT_Float32, 5'):
+        'the size only sizes the read chunks; the streamed result is the same for any chunk',
+    ('models/inference.py', 'core/NumberReplacer',
+     'return gdal.GDT_Float32, 4',
+     'return gdal.GDT_Float32, 3'):
+        'the size only sizes the read chunks; the streamed result is the same for any chunk',
+    ('models/inference.py', 'core/NumberReplacer',
+     'return gdal.GDT_Float64, 8',
+     'return gdal.GDT_Float64, 9'):
+        'the size only sizes the read chunks; the streamed result is the same for any chunk',
+    ('models/inference.py', 'core/NumberReplacer',
+     'return gdal.GDT_Float64, 8',
+     'return gdal.GDT_Float64, 7'):
+        'the size only sizes the read chunks; the streamed result is the same for any chunk',
 }
 
 
