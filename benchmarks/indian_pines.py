@@ -127,7 +127,8 @@ def training_polygons(train_mask: np.ndarray, gt: np.ndarray
     for row, col in zip(*np.nonzero(train_mask)):
         left, top = x0 + col * dx, y0 + row * dy
         right, bottom = left + dx, top + dy
-        ring = ", ".join(f"{x!r} {y!r}" for x, y in ((left, top), (right, top),
+        # float(): numpy 2 would write np.float64(...) into the WKT
+        ring = ", ".join(f"{float(x)!r} {float(y)!r}" for x, y in ((left, top), (right, top),
                                                      (right, bottom), (left, bottom),
                                                      (left, top)))
         wkb = ogr.CreateGeometryFromWkt(f"POLYGON (({ring}))").ExportToWkb()

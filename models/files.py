@@ -207,9 +207,11 @@ def read_block(dataset: gdal.Dataset, path: str, col: int, row: int, width: int,
     except RuntimeError:  # GDAL exceptions on: the message is in GDAL's error state too
         block = None
     if block is None:
+        # GDAL 3.8+ adds "May be caused by: ..." lines: one line reads better in a log
+        reason = " ".join((gdal.GetLastErrorMsg() or "read error").split())
         raise CrnnError(
-            f"Cannot read rows {row}-{row + height - 1} of '{path}': "
-            f"{gdal.GetLastErrorMsg() or 'read error'}. Check that the file is intact."
+            f"Cannot read rows {row}-{row + height - 1} of '{path}': {reason}. Check that "
+            "the file is intact."
         )
     if block.ndim == 2:  # one band
         block = block[None] if interleave == "band" else block[..., None]
