@@ -49,6 +49,18 @@ def scene(tmp_path_factory) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
+def benchmark():
+    """benchmarks/indian_pines.py loaded as a module (a script, not part of the package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "indian_pines_benchmark", REPO / "benchmarks" / "indian_pines.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
 def provider(qgis_app, qgis_processing):
     """The ``crnn`` provider registered the way QGIS does it (classFactory + initProcessing)."""
     import hyperspectral_crnn

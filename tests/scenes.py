@@ -45,27 +45,38 @@ def write_field_scene(folder: str, bands: int = 40, seed: int = 0) -> dict:
     raster = write_raster(os.path.join(folder, "fields.tif"), np.round(cube).astype(np.int16),
                           gdal.GDT_Int16,
                           ["TILED=YES", "BLOCKXSIZE=16", "BLOCKYSIZE=16", "INTERLEAVE=BAND"])
-    srs = osr.SpatialReference()
-    srs.ImportFromEPSG(32616)
-    polygons = os.path.join(folder, "fields.gpkg")
-    source = ogr.GetDriverByName("GPKG").CreateDataSource(polygons)
-    layer = source.CreateLayer("training", srs, ogr.wkbPolygon)
-    layer.CreateField(ogr.FieldDefn("crop", ogr.OFTString))
-    layer.CreateField(ogr.FieldDefn("code", ogr.OFTInteger))
     corners = {1: [(2, 2), (30, 2), (40, 10), (30, 14)], 2: [(2, 22), (10, 30), (30, 24), (40, 32)],
                3: [(2, 44), (20, 50), (40, 42), (13, 5)]}
-    for k, squares in corners.items():
-        for row, col in squares:
-            x0, y0 = ORIGIN[0] + col * PIXEL, ORIGIN[1] - row * PIXEL
-            x1, y1 = x0 + 4 * PIXEL, y0 - 4 * PIXEL
-            ring = f"{x0} {y0}, {x1} {y0}, {x1} {y1}, {x0} {y1}, {x0} {y0}"
-            feature = ogr.Feature(layer.GetLayerDefn())
-            feature.SetGeometry(ogr.CreateGeometryFromWkt(f"POLYGON(({ring}))"))
-            feature.SetField("crop", FIELD_CLASSES[k - 1])
-            feature.SetField("code", 10 * k)
-            layer.CreateFeature(feature)
-    source = None
+    polygons = write_square_polygons(
+        os.path.join(folder, "fields.gpkg"), {"crop": ogr.OFTString, "code": ogr.OFTInteger},
+        [(row, col, 4, {"crop": FIELD_CLASSES[k - 1], "code": 10 * k})
+         for k, squares in corners.items() for row, col in squares])
     return {"raster": raster, "polygons": polygons, "truth": truth}
+
+
+def write_square_polygons(path: str, fields: dict, squares: list) -> str:
+    """A GeoPackage layer ``training`` (EPSG:32616) of squares on the scenes' grid.
+
+    ``fields``: {name: OGR field type}; ``squares``: (row, col, side in pixels,
+    {field: value}) each, the square's top-left pixel at (row, col).
+    """
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(32616)
+    source = ogr.GetDriverByName("GPKG").CreateDataSource(path)
+    layer = source.CreateLayer("training", srs, ogr.wkbPolygon)
+    for name, kind in fields.items():
+        layer.CreateField(ogr.FieldDefn(name, kind))
+    for row, col, side, values in squares:
+        x0, y0 = ORIGIN[0] + col * PIXEL, ORIGIN[1] - row * PIXEL
+        x1, y1 = x0 + side * PIXEL, y0 - side * PIXEL
+        ring = f"{x0} {y0}, {x1} {y0}, {x1} {y1}, {x0} {y1}, {x0} {y0}"
+        feature = ogr.Feature(layer.GetLayerDefn())
+        feature.SetGeometry(ogr.CreateGeometryFromWkt(f"POLYGON(({ring}))"))
+        for name, value in values.items():
+            feature.SetField(name, value)
+        layer.CreateFeature(feature)
+    source = None
+    return path
 
 
 def write_raster(path, cube: np.ndarray, gdal_type=gdal.GDT_Float32, options=(),
@@ -127,28 +138,17 @@ def write_strip_scene(folder: str, seed: int = 0, bands: int = 40, rows: int = 4
     cols = sum(width for width, _ in STRIP_SCENE_FIELDS)
     cube = np.empty((bands, rows, cols), np.float32)
     truth = np.empty((rows, cols), np.uint8)
-    srs = osr.SpatialReference()
-    srs.ImportFromEPSG(32616)
-    polygons = os.path.join(folder, "strips.gpkg")
-    source = ogr.GetDriverByName("GPKG").CreateDataSource(polygons)
-    layer = source.CreateLayer("training", srs, ogr.wkbPolygon)
-    layer.CreateField(ogr.FieldDefn("cover", ogr.OFTString))
+    squares = []
     start = 0
     for width, value in STRIP_SCENE_FIELDS:
         cube[:, :, start:start + width] = (means[value][:, None, None]
                                           + rng.normal(0, 300, (bands, rows, width)))
         truth[:, start:start + width] = value
         if width >= 6:
-            for row in (3, 18, 33):
-                col = start + width // 2 - 1
-                x0, y0 = ORIGIN[0] + col * PIXEL, ORIGIN[1] - row * PIXEL
-                x1, y1 = x0 + 3 * PIXEL, y0 - 3 * PIXEL
-                ring = f"{x0} {y0}, {x1} {y0}, {x1} {y1}, {x0} {y1}, {x0} {y0}"
-                feature = ogr.Feature(layer.GetLayerDefn())
-                feature.SetGeometry(ogr.CreateGeometryFromWkt(f"POLYGON(({ring}))"))
-                feature.SetField("cover", STRIP_CLASSES[value - 1])
-                layer.CreateFeature(feature)
+            squares += [(row, start + width // 2 - 1, 3, {"cover": STRIP_CLASSES[value - 1]})
+                        for row in (3, 18, 33)]
         start += width
-    source = None
+    polygons = write_square_polygons(os.path.join(folder, "strips.gpkg"),
+                                     {"cover": ogr.OFTString}, squares)
     raster = write_raster(os.path.join(folder, "strips.tif"), cube)
     return {"raster": raster, "polygons": polygons, "truth": truth}

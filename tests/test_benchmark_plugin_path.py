@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from hyperspectral_crnn.demo.indian_pines import load_indian_pines
 from hyperspectral_crnn.models.config import VALIDATION_FRACTION, NetworkConfig, TrainingConfig
-
-SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "indian_pines.py"
-
-
-@pytest.fixture(scope="module")
-def benchmark():
-    spec = importlib.util.spec_from_file_location("indian_pines_benchmark_path", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")

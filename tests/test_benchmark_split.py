@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from hyperspectral_crnn.demo.indian_pines import load_indian_pines
-
-SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "indian_pines.py"
-
-
-@pytest.fixture(scope="module")
-def benchmark():
-    spec = importlib.util.spec_from_file_location("indian_pines_benchmark", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_blocked_split_keeps_test_pixels_away_from_the_training_side(benchmark):
