@@ -471,6 +471,8 @@ def _relative_files(distribution, target: str) -> Optional[List[str]]:
                 parts.pop(0)
             if not parts or parts[0] not in ("bin", "Scripts"):
                 continue
+        if ".." in parts:  # never a path that leaves the folder
+            continue
         result.append("/".join(parts))
     return result
 

@@ -562,3 +562,20 @@ def test_require_raises_a_processing_exception(qgis_app):
     require("torch", "scipy")
     with pytest.raises(QgsProcessingException, match="Install dependencies"):
         require("scipy", "no_such_module_xyz")
+
+
+def test_record_paths_that_leave_the_folder_are_never_removed(tmp_path):
+    """A RECORD entry like ``pkg/../../x`` would point outside the packages folder:
+    the clean-up never takes it (``../../bin/x``, pip --target's scripts, maps inside)."""
+    import importlib.metadata
+
+    from hyperspectral_crnn.dependencies import _relative_files
+
+    info = tmp_path / "demo_pkg-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: demo-pkg\nVersion: 1.0\n")
+    (info / "RECORD").write_text("demo_pkg/__init__.py,,\ndemo_pkg/../../outside.txt,,\n"
+                                 "../../bin/demo,,\ndemo_pkg-1.0.dist-info/RECORD,,\n")
+    distribution = next(importlib.metadata.distributions(path=[str(tmp_path)]))
+    assert _relative_files(distribution, str(tmp_path)) == [
+        "demo_pkg/__init__.py", "bin/demo", "demo_pkg-1.0.dist-info/RECORD"]
