@@ -6,7 +6,8 @@ import contextlib
 import os
 import shutil
 import tempfile
-from typing import TYPE_CHECKING, Callable, Iterator, Optional, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Iterator, Optional, Sequence, Tuple
 
 import numpy as np
 from osgeo import gdal, ogr, osr
@@ -216,6 +217,72 @@ def read_block(dataset: gdal.Dataset, path: str, col: int, row: int, width: int,
     if block.ndim == 2:  # one band
         block = block[None] if interleave == "band" else block[..., None]
     return block
+
+
+#: Spectra read per chunk (bytes of the read buffer); bounds memory on wide rasters.
+READ_BUDGET_BYTES = 64 * 1024 * 1024
+
+
+def read_layout(dataset: gdal.Dataset, band_indices: Sequence[int],
+                bytes_per_pixel: int) -> Tuple[int, int]:
+    """(strip rows, chunk columns) aligned with the file's blocks, within the read budget.
+
+    A tiled file is read one tile row at a time, in chunks of whole tiles; a striped one
+    in strips of whole blocks spanning the full width. Only where a single block exceeds
+    the budget are reads smaller than a block (GDAL then caches the block).
+    """
+    width, height = dataset.RasterXSize, dataset.RasterYSize
+    block_x, block_y = dataset.GetRasterBand(band_indices[0]).GetBlockSize()
+    block_x, block_y = max(1, min(block_x, width)), max(1, min(block_y, height))
+    budget = max(1, READ_BUDGET_BYTES // max(1, bytes_per_pixel))  # pixels per chunk
+    if block_x >= width:  # striped: whole-width strips of whole blocks
+        rows = block_y * max(1, (budget // width) // block_y)
+        if rows * width > 2 * budget:
+            rows = max(1, budget // width)
+        return min(rows, height), width
+    if block_x * block_y <= 2 * budget:  # tiled: one tile row, chunks of whole tiles
+        columns = block_x * max(1, budget // (block_x * block_y))
+        return block_y, min(columns, width)
+    rows = max(1, min(block_y, budget // block_x))  # huge tiles: part of a tile at a time
+    return rows, block_x
+
+
+@dataclass(frozen=True)
+class Strip:
+    """Full-width rows [row, row + height) read in column chunks (first column, columns);
+    ``ends_blocks``: the strip ends on the file's block boundary (or the last row), so the
+    blocks it read can leave GDAL's cache."""
+
+    row: int
+    height: int
+    chunks: Tuple[Tuple[int, int], ...]
+    ends_blocks: bool
+
+
+class BlockStrips:
+    """The raster's rows in strips aligned with its blocks, each read in chunks within
+    ``READ_BUDGET_BYTES`` (:func:`read_layout`); ``rows`` is the strips' height."""
+
+    def __init__(self, dataset: gdal.Dataset, band_indices: Sequence[int],
+                 bytes_per_pixel: int) -> None:
+        self.width, self.height = dataset.RasterXSize, dataset.RasterYSize
+        self.rows, self.columns = read_layout(dataset, band_indices, bytes_per_pixel)
+        block_y = dataset.GetRasterBand(band_indices[0]).GetBlockSize()[1]
+        self.block_rows = max(1, min(block_y, self.height))
+
+    def __iter__(self) -> Iterator[Strip]:
+        chunks = tuple((col, min(self.columns, self.width - col))
+                       for col in range(0, self.width, self.columns))
+        for row in range(0, self.height, self.rows):
+            end = min(self.height, row + self.rows)
+            yield Strip(row, end - row, chunks,
+                        end % self.block_rows == 0 or end == self.height)
+
+
+def block_strips(dataset: gdal.Dataset, band_indices: Sequence[int],
+                 bytes_per_pixel: int) -> BlockStrips:
+    """How to walk a raster block by block: see :class:`BlockStrips`."""
+    return BlockStrips(dataset, band_indices, bytes_per_pixel)
 
 
 def check_band_indices(dataset: gdal.Dataset, band_indices: Sequence[int], path: str) -> None:

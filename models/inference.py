@@ -9,7 +9,7 @@ fused and written one output tile row (256 rows) at a time, as soon as the buffe
 next tile row's halo still needs. Since the LOP of a pixel reads nothing beyond the halo,
 the result equals whole-image processing exactly: no seams.
 
-Memory follows the raster's width (a read chunk of about ``READ_BUDGET_BYTES`` of
+Memory follows the raster's width (a read chunk of about ``files.READ_BUDGET_BYTES`` of
 spectra, plus about 256 + 2 x halo + strip rows of probabilities), not its height.
 
 Outputs are GeoTIFFs written under a hidden temporary name in the output folder and
@@ -33,6 +33,7 @@ from .callbacks import CancelCheck, LogCallback, ProgressCallback
 from .errors import CancelledError, CrnnError
 from .files import (
     StagedFile,
+    block_strips,
     close_dataset,
     open_raster,
     read_block,
@@ -44,8 +45,6 @@ from .modelfile import ClassInfo, CrnnModel
 from .palette import class_colour
 from .window import window_mean
 
-#: Spectra read per chunk (bytes of the read buffer); bounds memory on wide rasters.
-READ_BUDGET_BYTES = 64 * 1024 * 1024
 #: Columns per LOP call (plus the halo on both sides): bounds the LOP's temporaries.
 LOP_COLUMNS = 512
 #: Output tile side: outputs are tiled 256 x 256 and written one tile row at a time.
@@ -487,30 +486,6 @@ class _Output:
 # The streaming engine
 
 
-def read_layout(dataset: gdal.Dataset, band_indices: Sequence[int],
-                bytes_per_pixel: int) -> Tuple[int, int]:
-    """(strip rows, chunk columns) aligned with the file's blocks, within the read budget.
-
-    A tiled file is read one tile row at a time, in chunks of whole tiles; a striped one
-    in strips of whole blocks spanning the full width. Only where a single block exceeds
-    the budget are reads smaller than a block (GDAL then caches the block).
-    """
-    width, height = dataset.RasterXSize, dataset.RasterYSize
-    block_x, block_y = dataset.GetRasterBand(band_indices[0]).GetBlockSize()
-    block_x, block_y = max(1, min(block_x, width)), max(1, min(block_y, height))
-    budget = max(1, READ_BUDGET_BYTES // max(1, bytes_per_pixel))  # pixels per chunk
-    if block_x >= width:  # striped: whole-width strips of whole blocks
-        rows = block_y * max(1, (budget // width) // block_y)
-        if rows * width > 2 * budget:
-            rows = max(1, budget // width)
-        return min(rows, height), width
-    if block_x * block_y <= 2 * budget:  # tiled: one tile row, chunks of whole tiles
-        columns = block_x * max(1, budget // (block_x * block_y))
-        return block_y, min(columns, width)
-    rows = max(1, min(block_y, budget // block_x))  # huge tiles: part of a tile at a time
-    return rows, block_x
-
-
 def _move_rows(buffer: np.ndarray, shift: int, count: int, step: int = 16) -> None:
     """Move rows [shift, shift + count) of (bands, rows, cols) to the top, in place.
 
@@ -707,8 +682,7 @@ def _run(
     values = np.array([c.value for c in classes])
     class_gdal, class_np, class_nodata = _class_type(classes)
     reach = lop.reach
-    strip_rows, chunk_cols = read_layout(dataset, band_indices, bytes_per_pixel)
-    block_y = max(1, min(dataset.GetRasterBand(band_indices[0]).GetBlockSize()[1], height))
+    strips = block_strips(dataset, band_indices, bytes_per_pixel)
     counts = np.zeros(len(classes), np.int64)
 
     def check() -> None:
@@ -718,22 +692,19 @@ def _run(
     check()
     outputs = _OutputSet(paths, dataset, classes, class_gdal, class_nodata)
     try:
-        buffer = _RowBuffer(len(classes), width, OUTPUT_TILE + 2 * reach + strip_rows)
+        buffer = _RowBuffer(len(classes), width, OUTPUT_TILE + 2 * reach + strips.rows)
         next_row = 0  # the first output row not written yet
-        for strip_start in range(0, height, strip_rows):
-            strip_end = min(height, strip_start + strip_rows)
+        for strip in strips:
             buffer.forget_before(max(0, next_row - reach))
-            for col in range(0, width, chunk_cols):
-                cols = min(chunk_cols, width - col)
-                probs, valid, guide = produce(col, strip_start, cols, strip_end - strip_start,
-                                              check)
-                if strip_end % block_y == 0 or strip_end == height:
+            for col, cols in strip.chunks:
+                probs, valid, guide = produce(col, strip.row, cols, strip.height, check)
+                if strip.ends_blocks:
                     # The chunk ends on a block boundary: its blocks are done with; drop
                     # them from GDAL's block cache so memory does not follow the width.
                     dataset.FlushCache()
-                buffer.put(strip_start, col, probs, valid, guide)
+                buffer.put(strip.row, col, probs, valid, guide)
                 if progress is not None:
-                    progress((strip_start * width + (col + cols) * (strip_end - strip_start))
+                    progress((strip.row * width + (col + cols) * strip.height)
                              / (width * height))
             while next_row < height and (
                 buffer.end == height
@@ -774,8 +745,6 @@ __all__ = [
     "ClassificationSummary",
     "classify_raster",
     "smooth_probabilities",
-    "read_layout",
-    "READ_BUDGET_BYTES",
     "DEFAULT_BATCH_SIZE",
     "PROBABILITY_NODATA",
 ]

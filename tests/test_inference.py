@@ -18,12 +18,12 @@ import scenes
 from core_helpers import SMALL_NETWORK, small_model, synthetic_spectra
 from osgeo import gdal
 
-from hyperspectral_crnn.models import inference
+from hyperspectral_crnn.models import files, inference
 from hyperspectral_crnn.models.errors import CancelledError, CrnnError
+from hyperspectral_crnn.models.files import read_layout
 from hyperspectral_crnn.models.inference import (
     PROBABILITY_NODATA,
     classify_raster,
-    read_layout,
     smooth_probabilities,
 )
 from hyperspectral_crnn.models.lop import lop_fuse
@@ -161,7 +161,7 @@ def test_streamed_lop_equals_whole_image(model, tall, tmp_path, layout, size, we
 def test_column_chunks_within_a_tile_row(model, tall, tmp_path, monkeypatch):
     """A read budget of one tile splits each tile row into column chunks, and 20-column
     LOP pieces split the fusion: still exact."""
-    monkeypatch.setattr(inference, "READ_BUDGET_BYTES", 32 * 32 * BANDS * 4)
+    monkeypatch.setattr(files, "READ_BUDGET_BYTES", 32 * 32 * BANDS * 4)
     monkeypatch.setattr(inference, "LOP_COLUMNS", 20)
     dataset = gdal.Open(tall["paths"]["tiled"])
     assert read_layout(dataset, [1], BANDS * 4) == (32, 32)
@@ -181,7 +181,7 @@ def windowed_model():
 def test_input_window_streamed_equals_whole_image(windowed_model, tall, tmp_path, monkeypatch,
                                                   layout, size, weights):
     """The window's halo is read around every strip and column chunk: exact."""
-    monkeypatch.setattr(inference, "READ_BUDGET_BYTES", 32 * 32 * BANDS * 4)
+    monkeypatch.setattr(files, "READ_BUDGET_BYTES", 32 * 32 * BANDS * 4)
     classify(tall["paths"][layout], windowed_model, lop_size=size, lop_weights=weights,
              lop_iterations=2, **outputs(tmp_path))
     fused = reference(windowed_model, tall["array"], tall["valid"], size, weights, 2)
