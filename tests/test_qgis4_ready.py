@@ -1,6 +1,6 @@
 """QGIS 4 (Qt 6) readiness of the plugin's Python, checked on the running QGIS 3.
 
-QGIS 4 drops the unscoped enum aliases (``QgsProcessingParameterNumber.Double``), so every
+QGIS 4 drops the unscoped enum aliases (an enum value named without its enum), so every
 enum value must be spelled with its enum's scope (``QgsProcessingParameterNumber.Type.Double``),
 a spelling that PyQt5/sip on QGIS 3.22 accepts too. The scanner below parses each ``.py``
 file of the project, resolves the names bound by its ``qgis.*`` imports, and asks the
@@ -165,38 +165,35 @@ def test_project_is_qgis4_ready():
     assert not problems, "Not QGIS 4 (Qt 6) ready:\n" + "\n".join(problems)
 
 
+# (owner as the snippet names it, enum, value): the snippet spells each value without its
+# enum, the scanner must ask for owner.enum.value. The unscoped spellings are made at run
+# time, so this file itself holds none for the Qt 6 conversion to rewrite.
+UNSCOPED_CASES = [
+    ("QgsProcessingParameterNumber", "Type", "Double"),
+    ("QgsProcessing", "SourceType", "TypeVectorPolygon"),
+    ("Destination", "Flag", "FlagAdvanced"),
+    ("QgsWkbTypes", "GeometryType", "PolygonGeometry"),
+    ("QtCore.Qt", "Orientation", "Horizontal"),
+    ("QFont", "Weight", "Bold"),
+    ("core.QgsProcessingParameterNumber", "Type", "Integer"),
+]
+
+
 def test_scanner_flags_unscoped_enums():
-    snippet = textwrap.dedent("""
+    header = textwrap.dedent("""
         from qgis.core import QgsProcessing, QgsProcessingParameterNumber, QgsWkbTypes
         from qgis.core import QgsProcessingParameterRasterDestination as Destination
         from qgis.PyQt import QtCore
         from qgis.PyQt.QtGui import QFont
         import qgis.core as core
 
-        kind = QgsProcessingParameterNumber.Double
-        types = [QgsProcessing.TypeVectorPolygon]
-        flag = Destination.FlagAdvanced
-        geometry = QgsWkbTypes.PolygonGeometry
-        orientation = QtCore.Qt.Horizontal
-        weight = QFont.Bold
-        integer = core.QgsProcessingParameterNumber.Integer
     """)
-    problems = scan_source(snippet)
-    expected = [
-        "<snippet>:8: unscoped enum `QgsProcessingParameterNumber.Double`: "
-        "spell it `QgsProcessingParameterNumber.Type.Double`",
-        "<snippet>:9: unscoped enum `QgsProcessing.TypeVectorPolygon`: "
-        "spell it `QgsProcessing.SourceType.TypeVectorPolygon`",
-        "<snippet>:10: unscoped enum `Destination.FlagAdvanced`: "
-        "spell it `Destination.Flag.FlagAdvanced`",
-        "<snippet>:11: unscoped enum `QgsWkbTypes.PolygonGeometry`: "
-        "spell it `QgsWkbTypes.GeometryType.PolygonGeometry`",
-        "<snippet>:12: unscoped enum `QtCore.Qt.Horizontal`: "
-        "spell it `QtCore.Qt.Orientation.Horizontal`",
-        "<snippet>:13: unscoped enum `QFont.Bold`: spell it `QFont.Weight.Bold`",
-        "<snippet>:14: unscoped enum `core.QgsProcessingParameterNumber.Integer`: "
-        "spell it `core.QgsProcessingParameterNumber.Type.Integer`",
-    ]
+    lines = [f"value_{i} = {owner}.{value}" for i, (owner, _, value) in enumerate(UNSCOPED_CASES)]
+    problems = scan_source(header + "\n".join(lines) + "\n")
+    first = header.count("\n") + 1
+    expected = [f"<snippet>:{first + i}: unscoped enum `{owner}.{value}`: "
+                f"spell it `{owner}.{enum}.{value}`"
+                for i, (owner, enum, value) in enumerate(UNSCOPED_CASES)]
     assert sorted(problems) == sorted(expected)
 
 
@@ -214,10 +211,10 @@ def test_scanner_accepts_scoped_enums_and_unrelated_names():
         spec.loader.exec_module(importlib.util.module_from_spec(spec))
 
         class Local:
-            Double = 1
+            {member} = 1
 
-        value = Local.Double
-    """)
+        value = Local.{member}
+    """).format(member="Double")  # a local class's attribute named like an enum value
     assert scan_source(snippet) == []
 
 
@@ -227,9 +224,9 @@ def test_scanner_flags_qt5_only_spellings():
         import PyQt5.QtCore
         from qgis.PyQt.QtCore import Qt
 
-        QDialog().exec_()
-        button = Qt.MidButton
-    """)
+        QDialog().{old_exec}()
+        button = Qt.{old_button}
+    """).format(old_exec="exec" + "_", old_button="Mid" + "Button")  # spelled at run time
     problems = scan_source(snippet)
     assert any(p.startswith("<snippet>:2: `from PyQt5.QtWidgets import`") for p in problems)
     assert any(p.startswith("<snippet>:3: `import PyQt5.QtCore`") for p in problems)
