@@ -98,203 +98,187 @@ TARGETS = [
 # -> reason. Lines are compared stripped of surrounding blanks.
 LOP, TRAINING = "models/lop.py", "models/training.py"
 CMP = "core/ReplaceComparisonOperator_"
-EQUIVALENT: Dict[Tuple[str, str, str, str], str] = {
-    (LOP, CMP + "Eq_LtE", "if size < 1 or size % 2 == 0:", "if size < 1 or size % 2 <= 0:"):
-        "an int modulo 2 is never negative",
-    (LOP, "core/NumberReplacer", "if size < 1 or size % 2 == 0:",
-     "if size < 0 or size % 2 == 0:"): "size 0 is even, refused by the second test",
-    (LOP, CMP + "Eq_GtE", 'if weights == "uniform":', 'if weights >= "uniform":'):
-        "of the three weightings check_lop lets through only 'uniform' sorts at or after "
-        "'uniform'",
-    (LOP, CMP + "Eq_LtE", 'if weights == "edge":', 'if weights <= "edge":'):
-        "of the three weightings only 'edge' sorts at or before 'edge'",
-    (LOP, "core/NumberReplacer",
-     "sigma = max(size / 4.0, 0.5)  # the window's edge sits at about two sigma",
-     "sigma = max(size / 4.0, -0.5)  # the window's edge sits at about two sigma"):
-        "size / 4 >= 0.5 for every odd size >= 3, and size 1's one weight is exp(0) = 1",
-    (LOP, CMP + "Eq_LtE", "if size == 1 or iterations == 0:",
-     "if size <= 1 or iterations == 0:"): "check_lop has refused sizes below 1",
-    (LOP, CMP + "Eq_LtE", "if size == 1 or iterations == 0:",
-     "if size == 1 or iterations <= 0:"): "check_lop has refused negative iterations",
-    (LOP, "core/NumberReplacer", "denominator = _separable(mask[None], kernel)[0]",
-     "denominator = _separable(mask[None], kernel)[ -1]"):
-        "the stack has one layer: index 0 is index -1",
-    (LOP, "core/NumberReplacer", "denominator[~valid] = 1.0", "denominator[~valid] = 2.0"):
-        "invalid pixels are set to 0 right after the division (1.0 only avoids 0/0)",
-    (LOP, "core/NumberReplacer", "total[~valid] = 1.0", "total[~valid] = 2.0"):
-        "invalid pixels are set to 0 right after the division (1.0 only avoids 0/0)",
-    (TRAINING, CMP + "Gt_NotEq", "if fraction > 0:", "if fraction != 0:"):
-        "the fraction was checked to be >= 0",
-    (TRAINING, CMP + "Gt_GtE", "if fraction > 0:", "if fraction >= 0:"):
-        "with fraction 0 every class wants 0 pixels: the loop holds out none",
-    (TRAINING, "core/NumberReplacer", "if fraction > 0:", "if fraction > -1:"):
-        "with fraction 0 every class wants 0 pixels: the loop holds out none",
-    (TRAINING, "core/ReplaceBreakWithContinue", "break", "continue"):
-        "once taken >= wanted, every later polygon of the class is skipped either way",
-    (TRAINING, "core/NumberReplacer", "held_out = np.zeros(labels.shape[0], bool)",
-     "held_out = np.zeros(labels.shape[ -1], bool)"): "labels are one-dimensional",
-    (TRAINING, "core/NumberReplacer", "return np.arange(labels.shape[0])",
-     "return np.arange(labels.shape[ -1])"): "labels are one-dimensional",
-    (TRAINING, CMP + "Gt_NotEq", "present = counts > 0", "present = counts != 0"):
-        "counts from bincount are never negative",
-    (TRAINING, CMP + "Gt_NotEq", "if neighbours is not None and len(neighbours[0]) > 0:",
-     "if neighbours is not None and len(neighbours[0]) != 0:"): "a length is never negative",
-    (TRAINING, "core/NumberReplacer",
-     "if neighbours is not None and len(neighbours[0]) > 0:",
-     "if neighbours is not None and len(neighbours[ 1]) > 0:"):
-        "the two sides of the pairs have the same length (samples.py builds them so)",
-    (TRAINING, "core/NumberReplacer",
-     "if neighbours is not None and len(neighbours[0]) > 0:",
-     "if neighbours is not None and len(neighbours[ -1]) > 0:"):
-        "the two sides of the pairs have the same length (samples.py builds them so)",
-    (TRAINING, "core/NumberReplacer",
-     "components = vt[: min(GUIDE_COMPONENTS, vt.shape[0])].astype(np.float32)",
-     "components = vt[: min(GUIDE_COMPONENTS, vt.shape[ 1])].astype(np.float32)"):
-        "a slice past vt's last row stops there: vt[:k] is the same for any k >= its rows",
-    (TRAINING, "core/NumberReplacer",
-     "components = vt[: min(GUIDE_COMPONENTS, vt.shape[0])].astype(np.float32)",
-     "components = vt[: min(GUIDE_COMPONENTS, vt.shape[ -1])].astype(np.float32)"):
-        "a slice past vt's last row stops there: vt[:k] is the same for any k >= its rows",
-    (TRAINING, "core/NumberReplacer", "if members.shape[0] < 2:",
-     "if members.shape[0] < 1:"):
-        "a one-pixel class draws only (0, 0) pairs, which the next line drops",
-    ('models/files.py', 'core/ReplaceComparisonOperator_Eq_LtE',
-     'if block.ndim == 2:  # one band',
-     'if block.ndim <= 2:  # one band'):
-        'a window read is 2-D (one band) or 3-D, never fewer dimensions',
-    ('models/files.py', 'core/ReplaceComparisonOperator_Eq_LtE',
-     'block = block[None] if interleave == "band" else block[..., None]',
-     'block = block[None] if interleave <= "band" else block[..., None]'):
-        "interleave is 'band' or 'pixel', and 'pixel' does not sort at or before 'band'",
-    ('models/inference.py', 'core/ReplaceBinaryOperator_Mul_Add',
-     'return _run(dataset, band_indices, read_type[1] * n_bands, produce, model.classes, outputs,',
-     'return _run(dataset, band_indices, read_type[1] + n_bands, produce, model.classes, outputs,'):
-        'bytes per pixel only size the read chunks; the streamed result is the same for any chunk (tests/test_inference.py)',  # noqa: E501 (a mutated line, verbatim)
-    ('models/inference.py', 'core/ReplaceBinaryOperator_Mul_Sub',
-     'return _run(dataset, band_indices, read_type[1] * n_bands, produce, model.classes, outputs,',
-     'return _run(dataset, band_indices, read_type[1] - n_bands, produce, model.classes, outputs,'):
-        'bytes per pixel only size the read chunks; the streamed result is the same for any chunk (tests/test_inference.py)',  # noqa: E501 (a mutated line, verbatim)
-    ('models/inference.py', 'core/ReplaceBinaryOperator_Mul_Div',
-     'return _run(dataset, band_indices, read_type[1] * n_bands, produce, model.classes, outputs,',
-     'return _run(dataset, band_indices, read_type[1] / n_bands, produce, model.classes, outputs,'):
-        'bytes per pixel only size the read chunks; the streamed result is the same for any chunk (tests/test_inference.py)',  # noqa: E501 (a mutated line, verbatim)
-    ('models/inference.py', 'core/ReplaceBinaryOperator_Mul_FloorDiv',
-     'return _run(dataset, band_indices, read_type[1] * n_bands, produce, model.classes, outputs,',
-     'return _run(dataset, band_indices, read_type[1] // n_bands, produce, model.classes, outputs,'):  # noqa: E501 (a mutated line, verbatim)
-        'bytes per pixel only size the read chunks; the streamed result is the same for any chunk (tests/test_inference.py)',  # noqa: E501 (a mutated line, verbatim)
-    ('models/inference.py', 'core/ReplaceBinaryOperator_Mul_Mod',
-     'return _run(dataset, band_indices, read_type[1] * n_bands, produce, model.classes, outputs,',
-     'return _run(dataset, band_indices, read_type[1] % n_bands, produce, model.classes, outputs,'):
-        'bytes per pixel only size the read chunks; the streamed result is the same for any chunk (tests/test_inference.py)',  # noqa: E501 (a mutated line, verbatim)
-    ('models/inference.py', 'core/ReplaceBinaryOperator_Mul_Pow',
-     'return _run(dataset, band_indices, read_type[1] * n_bands, produce, model.classes, outputs,',
-     'return _run(dataset, band_indices, read_type[1] ** n_bands, produce, model.classes, outputs,'):  # noqa: E501 (a mutated line, verbatim)
-        'bytes per pixel only size the read chunks; the streamed result is the same for any chunk (tests/test_inference.py)',  # noqa: E501 (a mutated line, verbatim)
-    ('models/inference.py', 'core/NumberReplacer',
-     'return _run(dataset, band_indices, read_type[1] * n_bands, produce, model.classes, outputs,',
-     'return _run(dataset, band_indices, read_type[ 0] * n_bands, produce, model.classes, outputs,'):  # noqa: E501 (a mutated line, verbatim)
-        'bytes per pixel only size the read chunks; the streamed result is the same for any chunk (tests/test_inference.py)',  # noqa: E501 (a mutated line, verbatim)
-    ('models/inference.py', 'core/NumberReplacer',
-     'if int(np.asarray(model.mean).shape[0]) != len(band_indices):',
-     'if int(np.asarray(model.mean).shape[ -1]) != len(band_indices):'):
-        'model.mean is one-dimensional: index 0 is index -1',
-    ('models/inference.py', 'core/NumberReplacer',
-     'f"for {np.asarray(model.mean).shape[0]}. Retrain it."',
-     'f"for {np.asarray(model.mean).shape[ -1]}. Retrain it."'):
-        'model.mean is one-dimensional: index 0 is index -1',
-    ('models/inference.py', 'core/ReplaceComparisonOperator_LtE_Eq',
-     'if types <= _FLOAT32_EXACT:',
-     'if types == _FLOAT32_EXACT:'):
-        'every variant still reads Float64 and Int32 bands as float64; float32-exact bands read as float64 hold the same values',  # noqa: E501 (a mutated line, verbatim)
-    ('models/inference.py', 'core/ReplaceComparisonOperator_LtE_Lt',
-     'if types <= _FLOAT32_EXACT:',
-     'if types < _FLOAT32_EXACT:'):
-        'every variant still reads Float64 and Int32 bands as float64; float32-exact bands read as float64 hold the same values',  # noqa: E501 (a mutated line, verbatim)
-    ('models/inference.py', 'core/ReplaceComparisonOperator_LtE_Gt',
-     'if types <= _FLOAT32_EXACT:',
-     'if types > _FLOAT32_EXACT:'):
-        'every variant still reads Float64 and Int32 bands as float64; float32-exact bands read as float64 hold the same values',  # noqa: E501 (a mutated line, verbatim)
-    ('models/inference.py', 'core/ReplaceComparisonOperator_LtE_GtE',
-     'if types <= _FLOAT32_EXACT:',
-     'if types >= _FLOAT32_EXACT:'):
-        'every variant still reads Float64 and Int32 bands as float64; float32-exact bands read as float64 hold the same values',  # noqa: E501 (a mutated line, verbatim)
-    ('models/inference.py', 'core/ReplaceComparisonOperator_LtE_Is',
-     'if types <= _FLOAT32_EXACT:',
-     'if types is _FLOAT32_EXACT:'):
-        'every variant still reads Float64 and Int32 bands as float64; float32-exact bands read as float64 hold the same values',  # noqa: E501 (a mutated line, verbatim)
-    ('models/inference.py', 'core/NumberReplacer',
-     'return gdal.GDT_Float32, 4',
-     'return gdal.GDT_Float32, 5'):
-        'the size only sizes the read chunks; the streamed result is the same for any chunk',
-    ('models/inference.py', 'core/NumberReplacer',
-     'return gdal.GDT_Float32, 4',
-     'return gdal.GDT_Float32, 3'):
-        'the size only sizes the read chunks; the streamed result is the same for any chunk',
-    ('models/inference.py', 'core/NumberReplacer',
-     'return gdal.GDT_Float64, 8',
-     'return gdal.GDT_Float64, 9'):
-        'the size only sizes the read chunks; the streamed result is the same for any chunk',
-    ('models/inference.py', 'core/NumberReplacer',
-     'return gdal.GDT_Float64, 8',
-     'return gdal.GDT_Float64, 7'):
-        'the size only sizes the read chunks; the streamed result is the same for any chunk',
-    ('models/samples.py', 'core/NumberReplacer',
-     'neighbours: Tuple[np.ndarray, np.ndarray] = (np.empty((0, 0)), np.empty((0, 0)))',
-     'neighbours: Tuple[np.ndarray, np.ndarray] = (np.empty(( 1, 0)), np.empty((0, 0)))'):
-        'the dataclass default is never used: read_training_pixels always passes the pairs',
-    ('models/samples.py', 'core/NumberReplacer',
-     'neighbours: Tuple[np.ndarray, np.ndarray] = (np.empty((0, 0)), np.empty((0, 0)))',
-     'neighbours: Tuple[np.ndarray, np.ndarray] = (np.empty((0, 1)), np.empty((0, 0)))'):
-        'the dataclass default is never used: read_training_pixels always passes the pairs',
-    ('models/samples.py', 'core/NumberReplacer',
-     'neighbours: Tuple[np.ndarray, np.ndarray] = (np.empty((0, 0)), np.empty((0, 0)))',
-     'neighbours: Tuple[np.ndarray, np.ndarray] = (np.empty((0, 0)), np.empty(( 1, 0)))'):
-        'the dataclass default is never used: read_training_pixels always passes the pairs',
-    ('models/samples.py', 'core/NumberReplacer',
-     'neighbours: Tuple[np.ndarray, np.ndarray] = (np.empty((0, 0)), np.empty((0, 0)))',
-     'neighbours: Tuple[np.ndarray, np.ndarray] = (np.empty((0, 0)), np.empty((0, 1)))'):
-        'the dataclass default is never used: read_training_pixels always passes the pairs',
-    ('models/samples.py', 'core/ReplaceFalseWithTrue',
-     'all_touched: bool = False,',
-     'all_touched: bool = True,'):
-        'the default is never used: read_training_pixels always passes all_touched',
-    ('models/samples.py', 'core/NumberReplacer',
-     'rows_per_read: int = 256,',
-     'rows_per_read: int = 257,'):
-        'the strip height does not change the result (the reference test reads with 1, 4 and 256 rows)',  # noqa: E501 (a mutated line, verbatim)
-    ('models/samples.py', 'core/NumberReplacer',
-     'rows_per_read: int = 256,',
-     'rows_per_read: int = 255,'):
-        'the strip height does not change the result (the reference test reads with 1, 4 and 256 rows)',  # noqa: E501 (a mutated line, verbatim)
-    ('models/samples.py', 'core/ReplaceBinaryOperator_BitAnd_Mul',
-     'inside = (rr + dr < height) & (cc + dc < width)',
-     'inside = (rr + dr < height) * (cc + dc < width)'):
-        'on boolean arrays * and & give the same booleans',
-    ('models/samples.py', 'core/ReplaceBinaryOperator_BitAnd_Mul',
-     'both = valid_pixels(a, nodata) & valid_pixels(b, nodata)',
-     'both = valid_pixels(a, nodata) * valid_pixels(b, nodata)'):
-        'on boolean arrays * and & give the same booleans',
-    ('models/samples.py', 'core/NumberReplacer',
-     'take = max(0, min(int(both.sum()), MAX_NEIGHBOUR_PAIRS - pair_count))',
-     'take = max( -1, min(int(both.sum()), MAX_NEIGHBOUR_PAIRS - pair_count))'):
-        'pair_count never exceeds MAX_NEIGHBOUR_PAIRS, so the min is never negative',
-    ('models/samples.py', 'core/ReplaceUnaryOperator_USub_Invert',
-     'valid = valid_pixels(pixels.reshape(-1, pixels.shape[2]), nodata)',
-     'valid = valid_pixels(pixels.reshape(~1, pixels.shape[2]), nodata)'):
-        'numpy (1.24 here) takes any negative size as the one unknown dimension',
-    ('models/samples.py', 'core/NumberReplacer',
-     'valid = valid_pixels(pixels.reshape(-1, pixels.shape[2]), nodata)',
-     'valid = valid_pixels(pixels.reshape(- 2, pixels.shape[2]), nodata)'):
-        'numpy (1.24 here) takes any negative size as the one unknown dimension',
-    ('models/samples.py', 'core/ReplaceComparisonOperator_Gt_NotEq',
-     'return ([i for i in range(n_classes) if counts[i] > 0],',
-     'return ([i for i in range(n_classes) if counts[i] != 0],'):
-        'counts from bincount are never negative',
-    ('models/samples.py', 'core/ReplaceComparisonOperator_Eq_LtE',
-     '[i for i in range(n_classes) if counts[i] == 0]) ',
-     '[i for i in range(n_classes) if counts[i] <= 0]) '):
-        'counts from bincount are never negative',
-}
+EQUIVALENT: Dict[Tuple[str, str, str, str], str] = {}
+for _module, _reason, _cases in [
+    (LOP, 'an int modulo 2 is never negative', [
+        (CMP + 'Eq_LtE', 'if size < 1 or size % 2 == 0:',
+         'if size < 1 or size % 2 <= 0:'),
+    ]),
+    (LOP, 'size 0 is even, refused by the second test', [
+        ('core/NumberReplacer', 'if size < 1 or size % 2 == 0:',
+         'if size < 0 or size % 2 == 0:'),
+    ]),
+    (LOP, "of the three weightings check_lop lets through only 'uniform' sorts at or after 'uniform'", [  # noqa: E501 (a mutated line, verbatim)
+        (CMP + 'Eq_GtE', 'if weights == "uniform":',
+         'if weights >= "uniform":'),
+    ]),
+    (LOP, "of the three weightings only 'edge' sorts at or before 'edge'", [
+        (CMP + 'Eq_LtE', 'if weights == "edge":',
+         'if weights <= "edge":'),
+    ]),
+    (LOP, "size / 4 >= 0.5 for every odd size >= 3, and size 1's one weight is exp(0) = 1", [
+        ('core/NumberReplacer', "sigma = max(size / 4.0, 0.5)  # the window's edge sits at about two sigma",  # noqa: E501 (a mutated line, verbatim)
+         "sigma = max(size / 4.0, -0.5)  # the window's edge sits at about two sigma"),
+    ]),
+    (LOP, 'check_lop has refused sizes below 1', [
+        (CMP + 'Eq_LtE', 'if size == 1 or iterations == 0:',
+         'if size <= 1 or iterations == 0:'),
+    ]),
+    (LOP, 'check_lop has refused negative iterations', [
+        (CMP + 'Eq_LtE', 'if size == 1 or iterations == 0:',
+         'if size == 1 or iterations <= 0:'),
+    ]),
+    (LOP, 'the stack has one layer: index 0 is index -1', [
+        ('core/NumberReplacer', 'denominator = _separable(mask[None], kernel)[0]',
+         'denominator = _separable(mask[None], kernel)[ -1]'),
+    ]),
+    (LOP, 'invalid pixels are set to 0 right after the division (1.0 only avoids 0/0)', [
+        ('core/NumberReplacer', 'denominator[~valid] = 1.0',
+         'denominator[~valid] = 2.0'),
+        ('core/NumberReplacer', 'total[~valid] = 1.0',
+         'total[~valid] = 2.0'),
+    ]),
+    (TRAINING, 'the fraction was checked to be >= 0', [
+        (CMP + 'Gt_NotEq', 'if fraction > 0:',
+         'if fraction != 0:'),
+    ]),
+    (TRAINING, 'with fraction 0 every class wants 0 pixels: the loop holds out none', [
+        (CMP + 'Gt_GtE', 'if fraction > 0:',
+         'if fraction >= 0:'),
+        ('core/NumberReplacer', 'if fraction > 0:',
+         'if fraction > -1:'),
+    ]),
+    (TRAINING, 'once taken >= wanted, every later polygon of the class is skipped either way', [
+        ('core/ReplaceBreakWithContinue', 'break',
+         'continue'),
+    ]),
+    (TRAINING, 'labels are one-dimensional', [
+        ('core/NumberReplacer', 'held_out = np.zeros(labels.shape[0], bool)',
+         'held_out = np.zeros(labels.shape[ -1], bool)'),
+        ('core/NumberReplacer', 'return np.arange(labels.shape[0])',
+         'return np.arange(labels.shape[ -1])'),
+    ]),
+    (TRAINING, 'counts from bincount are never negative', [
+        (CMP + 'Gt_NotEq', 'present = counts > 0',
+         'present = counts != 0'),
+    ]),
+    (TRAINING, 'a length is never negative', [
+        (CMP + 'Gt_NotEq', 'if neighbours is not None and len(neighbours[0]) > 0:',
+         'if neighbours is not None and len(neighbours[0]) != 0:'),
+    ]),
+    (TRAINING, 'the two sides of the pairs have the same length (samples.py builds them so)', [
+        ('core/NumberReplacer', 'if neighbours is not None and len(neighbours[0]) > 0:',
+         'if neighbours is not None and len(neighbours[ 1]) > 0:'),
+        ('core/NumberReplacer', 'if neighbours is not None and len(neighbours[0]) > 0:',
+         'if neighbours is not None and len(neighbours[ -1]) > 0:'),
+    ]),
+    (TRAINING, "a slice past vt's last row stops there: vt[:k] is the same for any k >= its rows", [
+        ('core/NumberReplacer', 'components = vt[: min(GUIDE_COMPONENTS, vt.shape[0])].astype(np.float32)',  # noqa: E501 (a mutated line, verbatim)
+         'components = vt[: min(GUIDE_COMPONENTS, vt.shape[ 1])].astype(np.float32)'),
+        ('core/NumberReplacer', 'components = vt[: min(GUIDE_COMPONENTS, vt.shape[0])].astype(np.float32)',  # noqa: E501 (a mutated line, verbatim)
+         'components = vt[: min(GUIDE_COMPONENTS, vt.shape[ -1])].astype(np.float32)'),
+    ]),
+    (TRAINING, 'a one-pixel class draws only (0, 0) pairs, which the next line drops', [
+        ('core/NumberReplacer', 'if members.shape[0] < 2:',
+         'if members.shape[0] < 1:'),
+    ]),
+    ('models/files.py', 'a window read is 2-D (one band) or 3-D, never fewer dimensions', [
+        (CMP + 'Eq_LtE', 'if block.ndim == 2:  # one band',
+         'if block.ndim <= 2:  # one band'),
+    ]),
+    ('models/files.py', "interleave is 'band' or 'pixel', and 'pixel' does not sort at or before 'band'", [  # noqa: E501 (a mutated line, verbatim)
+        (CMP + 'Eq_LtE', 'block = block[None] if interleave == "band" else block[..., None]',
+         'block = block[None] if interleave <= "band" else block[..., None]'),
+    ]),
+    ('models/inference.py', 'bytes per pixel only size the read chunks; the streamed result is the same for any chunk (tests/test_inference.py)', [  # noqa: E501 (a mutated line, verbatim)
+        ('core/ReplaceBinaryOperator_Mul_Add', 'return _run(dataset, band_indices, read_type[1] * n_bands, produce, model.classes, outputs,',  # noqa: E501 (a mutated line, verbatim)
+         'return _run(dataset, band_indices, read_type[1] + n_bands, produce, model.classes, outputs,'),  # noqa: E501 (a mutated line, verbatim)
+        ('core/ReplaceBinaryOperator_Mul_Sub', 'return _run(dataset, band_indices, read_type[1] * n_bands, produce, model.classes, outputs,',  # noqa: E501 (a mutated line, verbatim)
+         'return _run(dataset, band_indices, read_type[1] - n_bands, produce, model.classes, outputs,'),  # noqa: E501 (a mutated line, verbatim)
+        ('core/ReplaceBinaryOperator_Mul_Div', 'return _run(dataset, band_indices, read_type[1] * n_bands, produce, model.classes, outputs,',  # noqa: E501 (a mutated line, verbatim)
+         'return _run(dataset, band_indices, read_type[1] / n_bands, produce, model.classes, outputs,'),  # noqa: E501 (a mutated line, verbatim)
+        ('core/ReplaceBinaryOperator_Mul_FloorDiv', 'return _run(dataset, band_indices, read_type[1] * n_bands, produce, model.classes, outputs,',  # noqa: E501 (a mutated line, verbatim)
+         'return _run(dataset, band_indices, read_type[1] // n_bands, produce, model.classes, outputs,'),  # noqa: E501 (a mutated line, verbatim)
+        ('core/ReplaceBinaryOperator_Mul_Mod', 'return _run(dataset, band_indices, read_type[1] * n_bands, produce, model.classes, outputs,',  # noqa: E501 (a mutated line, verbatim)
+         'return _run(dataset, band_indices, read_type[1] % n_bands, produce, model.classes, outputs,'),  # noqa: E501 (a mutated line, verbatim)
+        ('core/ReplaceBinaryOperator_Mul_Pow', 'return _run(dataset, band_indices, read_type[1] * n_bands, produce, model.classes, outputs,',  # noqa: E501 (a mutated line, verbatim)
+         'return _run(dataset, band_indices, read_type[1] ** n_bands, produce, model.classes, outputs,'),  # noqa: E501 (a mutated line, verbatim)
+        ('core/NumberReplacer', 'return _run(dataset, band_indices, read_type[1] * n_bands, produce, model.classes, outputs,',  # noqa: E501 (a mutated line, verbatim)
+         'return _run(dataset, band_indices, read_type[ 0] * n_bands, produce, model.classes, outputs,'),  # noqa: E501 (a mutated line, verbatim)
+    ]),
+    ('models/inference.py', 'model.mean is one-dimensional: index 0 is index -1', [
+        ('core/NumberReplacer', 'if int(np.asarray(model.mean).shape[0]) != len(band_indices):',
+         'if int(np.asarray(model.mean).shape[ -1]) != len(band_indices):'),
+        ('core/NumberReplacer', 'f"for {np.asarray(model.mean).shape[0]}. Retrain it."',
+         'f"for {np.asarray(model.mean).shape[ -1]}. Retrain it."'),
+    ]),
+    ('models/inference.py', 'every variant still reads Float64 and Int32 bands as float64; float32-exact bands read as float64 hold the same values', [  # noqa: E501 (a mutated line, verbatim)
+        (CMP + 'LtE_Eq', 'if types <= _FLOAT32_EXACT:',
+         'if types == _FLOAT32_EXACT:'),
+        (CMP + 'LtE_Lt', 'if types <= _FLOAT32_EXACT:',
+         'if types < _FLOAT32_EXACT:'),
+        (CMP + 'LtE_Gt', 'if types <= _FLOAT32_EXACT:',
+         'if types > _FLOAT32_EXACT:'),
+        (CMP + 'LtE_GtE', 'if types <= _FLOAT32_EXACT:',
+         'if types >= _FLOAT32_EXACT:'),
+        (CMP + 'LtE_Is', 'if types <= _FLOAT32_EXACT:',
+         'if types is _FLOAT32_EXACT:'),
+    ]),
+    ('models/inference.py', 'the size only sizes the read chunks; the streamed result is the same for any chunk', [  # noqa: E501 (a mutated line, verbatim)
+        ('core/NumberReplacer', 'return gdal.GDT_Float32, 4',
+         'return gdal.GDT_Float32, 5'),
+        ('core/NumberReplacer', 'return gdal.GDT_Float32, 4',
+         'return gdal.GDT_Float32, 3'),
+        ('core/NumberReplacer', 'return gdal.GDT_Float64, 8',
+         'return gdal.GDT_Float64, 9'),
+        ('core/NumberReplacer', 'return gdal.GDT_Float64, 8',
+         'return gdal.GDT_Float64, 7'),
+    ]),
+    ('models/samples.py', 'the dataclass default is never used: read_training_pixels always passes the pairs', [  # noqa: E501 (a mutated line, verbatim)
+        ('core/NumberReplacer', 'neighbours: Tuple[np.ndarray, np.ndarray] = (np.empty((0, 0)), np.empty((0, 0)))',  # noqa: E501 (a mutated line, verbatim)
+         'neighbours: Tuple[np.ndarray, np.ndarray] = (np.empty(( 1, 0)), np.empty((0, 0)))'),
+        ('core/NumberReplacer', 'neighbours: Tuple[np.ndarray, np.ndarray] = (np.empty((0, 0)), np.empty((0, 0)))',  # noqa: E501 (a mutated line, verbatim)
+         'neighbours: Tuple[np.ndarray, np.ndarray] = (np.empty((0, 1)), np.empty((0, 0)))'),
+        ('core/NumberReplacer', 'neighbours: Tuple[np.ndarray, np.ndarray] = (np.empty((0, 0)), np.empty((0, 0)))',  # noqa: E501 (a mutated line, verbatim)
+         'neighbours: Tuple[np.ndarray, np.ndarray] = (np.empty((0, 0)), np.empty(( 1, 0)))'),
+        ('core/NumberReplacer', 'neighbours: Tuple[np.ndarray, np.ndarray] = (np.empty((0, 0)), np.empty((0, 0)))',  # noqa: E501 (a mutated line, verbatim)
+         'neighbours: Tuple[np.ndarray, np.ndarray] = (np.empty((0, 0)), np.empty((0, 1)))'),
+    ]),
+    ('models/samples.py', 'the default is never used: read_training_pixels always passes all_touched', [  # noqa: E501 (a mutated line, verbatim)
+        ('core/ReplaceFalseWithTrue', 'all_touched: bool = False,',
+         'all_touched: bool = True,'),
+    ]),
+    ('models/samples.py', 'the strip height does not change the result (the reference test reads with 1, 4 and 256 rows)', [  # noqa: E501 (a mutated line, verbatim)
+        ('core/NumberReplacer', 'rows_per_read: int = 256,',
+         'rows_per_read: int = 257,'),
+        ('core/NumberReplacer', 'rows_per_read: int = 256,',
+         'rows_per_read: int = 255,'),
+    ]),
+    ('models/samples.py', 'on boolean arrays * and & give the same booleans', [
+        ('core/ReplaceBinaryOperator_BitAnd_Mul', 'inside = (rr + dr < height) & (cc + dc < width)',
+         'inside = (rr + dr < height) * (cc + dc < width)'),
+        ('core/ReplaceBinaryOperator_BitAnd_Mul', 'both = valid_pixels(a, nodata) & valid_pixels(b, nodata)',  # noqa: E501 (a mutated line, verbatim)
+         'both = valid_pixels(a, nodata) * valid_pixels(b, nodata)'),
+    ]),
+    ('models/samples.py', 'pair_count never exceeds MAX_NEIGHBOUR_PAIRS, so the min is never negative', [  # noqa: E501 (a mutated line, verbatim)
+        ('core/NumberReplacer', 'take = max(0, min(int(both.sum()), MAX_NEIGHBOUR_PAIRS - pair_count))',  # noqa: E501 (a mutated line, verbatim)
+         'take = max( -1, min(int(both.sum()), MAX_NEIGHBOUR_PAIRS - pair_count))'),
+    ]),
+    ('models/samples.py', 'numpy (1.24 here) takes any negative size as the one unknown dimension', [  # noqa: E501 (a mutated line, verbatim)
+        ('core/ReplaceUnaryOperator_USub_Invert', 'valid = valid_pixels(pixels.reshape(-1, pixels.shape[2]), nodata)',  # noqa: E501 (a mutated line, verbatim)
+         'valid = valid_pixels(pixels.reshape(~1, pixels.shape[2]), nodata)'),
+        ('core/NumberReplacer', 'valid = valid_pixels(pixels.reshape(-1, pixels.shape[2]), nodata)',
+         'valid = valid_pixels(pixels.reshape(- 2, pixels.shape[2]), nodata)'),
+    ]),
+    ('models/samples.py', 'counts from bincount are never negative', [
+        (CMP + 'Gt_NotEq', 'return ([i for i in range(n_classes) if counts[i] > 0],',
+         'return ([i for i in range(n_classes) if counts[i] != 0],'),
+        (CMP + 'Eq_LtE', '[i for i in range(n_classes) if counts[i] == 0]) ',
+         '[i for i in range(n_classes) if counts[i] <= 0]) '),
+    ]),
+]:
+    EQUIVALENT.update({(_module, operator, before, after): _reason
+                       for operator, before, after in _cases})
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
