@@ -34,7 +34,8 @@ class ClassPolygons:
     cancelled: bool = False  # reading stopped early: the caller decides what that means
 
 
-def _no_class(value: Any) -> bool:
+def is_empty(value: Any) -> bool:
+    """A NULL, None or blank attribute value."""
     return (value is None or (hasattr(value, "isNull") and value.isNull())
             or str(value).strip() in ("", "NULL"))
 
@@ -55,7 +56,7 @@ def read_class_polygons(features, field_index: int, name_index: int = -1,
             result.cancelled = True
             break
         value = feature.attribute(field_index)
-        if _no_class(value):
+        if is_empty(value):
             result.without_class += 1
             continue
         geometry = feature.geometry()

@@ -8,7 +8,6 @@ from typing import Any, Dict, List, Tuple
 
 import numpy as np
 from qgis.core import (
-    QgsFeatureRequest,
     QgsProcessingException,
     QgsProcessingFeatureSource,
     QgsWkbTypes,
@@ -18,7 +17,7 @@ from ..models.errors import CrnnError
 from ..models.modelfile import ClassInfo, CrnnModel
 from . import parameters as specs
 from .base import CrnnAlgorithm
-from .polygons import read_class_polygons
+from .polygons import attribute_request, is_empty, read_class_polygons
 
 # A palette whose neighbours differ strongly (for layers without a categorized renderer).
 TRAIN_HELP = (
@@ -72,7 +71,7 @@ def training_polygons(
     numeric = source.fields().at(index).isNumeric()
     name_field = algorithm.parameterAsString(parameters, "CLASS_NAME_FIELD", context)
     name_index = source.fields().lookupField(name_field) if name_field and numeric else -1
-    request = QgsFeatureRequest()
+    request = attribute_request(index, name_index)
     if raster_crs.isValid():
         request.setDestinationCrs(raster_crs, context.transformContext())
     elif source.sourceCrs().isValid():
@@ -80,7 +79,6 @@ def training_polygons(
             "The raster has no CRS: the training polygons ({crs}) are assumed to be in the "
             "raster's coordinates. Assign the raster its CRS if they do not line up.").format(
                 crs=source.sourceCrs().authid() or source.sourceCrs().description()))
-    request.setSubsetOfAttributes([index] + ([name_index] if name_index >= 0 else []))
     read = read_class_polygons(
         source.getFeatures(request, QgsProcessingFeatureSource.Flag.FlagSkipGeometryValidityChecks),
         index, name_index, is_cancelled=feedback.isCanceled)
@@ -94,7 +92,7 @@ def training_polygons(
             except (TypeError, ValueError):
                 skipped_class += 1
                 continue
-            if name not in (None, "") and not (hasattr(name, "isNull") and name.isNull()):
+            if not is_empty(name):
                 names.setdefault(value, str(name).strip())
         else:
             value = str(value).strip()

@@ -279,12 +279,6 @@ class BlockStrips:
                         end % self.block_rows == 0 or end == self.height)
 
 
-def block_strips(dataset: gdal.Dataset, band_indices: Sequence[int],
-                 bytes_per_pixel: int) -> BlockStrips:
-    """How to walk a raster block by block: see :class:`BlockStrips`."""
-    return BlockStrips(dataset, band_indices, bytes_per_pixel)
-
-
 def check_band_indices(dataset: gdal.Dataset, band_indices: Sequence[int], path: str) -> None:
     """Every band index (1-based) must exist in the raster."""
     bad = [b for b in band_indices if not 1 <= b <= dataset.RasterCount]

@@ -32,8 +32,8 @@ from osgeo import gdal
 from .callbacks import CancelCheck, LogCallback, ProgressCallback
 from .errors import CancelledError, CrnnError
 from .files import (
+    BlockStrips,
     StagedFile,
-    block_strips,
     close_dataset,
     open_raster,
     read_block,
@@ -597,8 +597,10 @@ def _fuse_rows(buffer: _RowBuffer, first: int, last: int, lop: LopSettings,
     for left in range(0, width, LOP_COLUMNS):
         right = min(width, left + LOP_COLUMNS)
         a, b = max(0, left - reach), min(width, right + reach)
-        fused = lop.fuse(*buffer.window(top, bottom, a, b))[:, inner, left - a:right - a]
-        valid = buffer.window(top, bottom, left, right)[1][inner]
+        probabilities_ab, valid_ab, guide_ab = buffer.window(top, bottom, a, b)
+        kept = (inner, slice(left - a, right - a))  # the piece's own rows and columns
+        fused = lop.fuse(probabilities_ab, valid_ab, guide_ab)[(slice(None), *kept)]
+        valid = valid_ab[kept]
         winner = fused.argmax(axis=0)
         piece = values[winner].astype(class_type)
         piece[~valid] = class_nodata
@@ -682,7 +684,7 @@ def _run(
     values = np.array([c.value for c in classes])
     class_gdal, class_np, class_nodata = _class_type(classes)
     reach = lop.reach
-    strips = block_strips(dataset, band_indices, bytes_per_pixel)
+    strips = BlockStrips(dataset, band_indices, bytes_per_pixel)
     counts = np.zeros(len(classes), np.int64)
 
     def check() -> None:

@@ -138,6 +138,10 @@ def test_read_block_shapes_and_a_read_error_naming_the_rows(tmp_path):
     with pytest.raises(CrnnError, match=r"Cannot read rows 40-47 of '.*cube\.tif': ") as error:
         read_block(dataset, path, 0, 40, 64, 8, [1, 2])
     assert "read error" not in str(error.value)  # GDAL's own message is passed on
+    # the exception's traceback holds the dataset (through read_block's frame) in a cycle
+    # with this frame: break it, so the dataset is not closed after GDAL shut down at exit
+    del error
+    dataset = None
 
 
 def test_bands_between_the_first_and_last_of_the_raster(model, tmp_path):
