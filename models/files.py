@@ -289,19 +289,6 @@ def check_band_indices(dataset: gdal.Dataset, band_indices: Sequence[int], path:
         )
 
 
-def band_nodata(dataset: gdal.Dataset, band_indices: Sequence[int]) -> list:
-    return [dataset.GetRasterBand(b).GetNoDataValue() for b in band_indices]
-
-
-def valid_pixels(spectra: np.ndarray, nodata: Sequence[Optional[float]]) -> np.ndarray:
-    """(pixels, bands) -> True where every band is finite and not its band's nodata."""
-    valid = np.isfinite(spectra).all(axis=1)
-    for band, value in enumerate(nodata):
-        if value is not None and np.isfinite(value):
-            valid &= spectra[:, band] != spectra.dtype.type(value)
-    return valid
-
-
 def style_class_band(band: gdal.Band, classes: Sequence[ClassInfo], nodata: int,
                      nodata_name: str = "") -> None:
     """Nodata, a colour table and category names on a class raster's band, so QGIS and

@@ -32,17 +32,15 @@ from osgeo import gdal
 from .callbacks import CancelCheck, LogCallback, ProgressCallback
 from .errors import CancelledError, CrnnError
 from .files import (
-    BlockStrips,
     StagedFile,
     close_dataset,
     open_raster,
-    read_block,
     style_class_band,
-    valid_pixels,
 )
 from .lop import check_lop, halo, lop_fuse
 from .modelfile import ClassInfo, CrnnModel
 from .palette import class_colour
+from .raster import SpectralRaster
 from .window import window_mean
 
 #: Columns per LOP call (plus the halo on both sides): bounds the LOP's temporaries.
@@ -61,9 +59,6 @@ _CLASS_TYPES = (
     (gdal.GDT_Int16, np.int16, -32768, 32767),
     (gdal.GDT_Int32, np.int32, -(2**31), 2**31 - 1),
 )
-# Band types whose every value float32 holds exactly; the others are read as float64.
-_FLOAT32_EXACT = {gdal.GDT_Byte, gdal.GDT_UInt16, gdal.GDT_Int16, gdal.GDT_Float32}
-
 
 @dataclass
 class ClassificationSummary:
@@ -143,25 +138,22 @@ def classify_raster(
     check_lop(lop_size, lop_weights, lop_iterations)
     _check_batch_size(batch_size)
     outputs = check_output_paths(raster_path, output_path, probabilities_path, confidence_path)
-    dataset = open_raster(raster_path)
     band_indices = [int(b) for b in model.band_indices]
-    _check_model_bands(dataset, model, band_indices, raster_path)
+    raster = SpectralRaster(raster_path, [], physical=model.physical_values)
+    _check_model_bands(raster.dataset, model, band_indices, raster_path)
+    raster.select(band_indices)
     _class_type(model.classes)  # raises on class values no integer type holds
     edge = lop_weights == "edge" and lop_size > 1 and lop_iterations > 0
     classifier = model.classifier(device=device, batch_size=batch_size, threads=threads)
-    nodata = [dataset.GetRasterBand(b).GetNoDataValue() for b in band_indices]
-    read_type = _read_type(dataset, band_indices)
     n_bands = len(band_indices)
 
     radius = model.network.input_window // 2  # the spectral-spatial option reads a halo
 
     def produce(x: int, y: int, w: int, h: int, check: Callable[[], None]):
         x0, y0 = max(0, x - radius), max(0, y - radius)
-        x1 = min(dataset.RasterXSize, x + w + radius)
-        y1 = min(dataset.RasterYSize, y + h + radius)
-        region = read_block(dataset, raster_path, x0, y0, x1 - x0, y1 - y0, band_indices,
-                            read_type[0], interleave="pixel")
-        region_valid = valid_pixels(region.reshape(-1, n_bands), nodata).reshape(region.shape[:2])
+        x1 = min(raster.width, x + w + radius)
+        y1 = min(raster.height, y + h + radius)
+        region, region_valid = raster.read(x0, y0, x1 - x0, y1 - y0)
         inner = (slice(y - y0, y - y0 + h), slice(x - x0, x - x0 + w))
         spectra = region[inner].reshape(h * w, n_bands)
         valid = region_valid[inner].reshape(h * w)
@@ -195,13 +187,12 @@ def classify_raster(
 
     if log:
         log(
-            f"Classifying {dataset.RasterXSize} x {dataset.RasterYSize} pixels, "
+            f"Classifying {raster.width} x {raster.height} pixels, "
             f"{n_bands} bands, {model.n_classes} classes on {classifier.device}, batch "
             f"{batch_size}; LOP {lop_size}x{lop_size} {lop_weights} x{lop_iterations}."
         )
     lop = LopSettings(lop_size, lop_weights, lop_iterations, float(model.edge_scale))
-    return _run(dataset, band_indices, read_type[1] * n_bands, produce, model.classes, outputs,
-                lop, progress, is_cancelled, log)
+    return _run(raster, produce, model.classes, outputs, lop, progress, is_cancelled, log)
 
 
 def smooth_probabilities(
@@ -257,16 +248,12 @@ def smooth_probabilities(
         raise CrnnError(f"Give one class name and one colour per band ({n} bands).")
     classes = [ClassInfo(int(v), str(a), str(c)) for v, a, c in zip(values, names, colours)]
     _class_type(classes)
-    band_indices = list(range(1, n + 1))
-    nodata = [dataset.GetRasterBand(b).GetNoDataValue() for b in band_indices]
-    read_type = _read_type(dataset, band_indices)
+    raster = SpectralRaster(probabilities_path, dataset=dataset)
 
     def produce(x: int, y: int, w: int, h: int, check: Callable[[], None]):
         check()
-        block = read_block(dataset, probabilities_path, x, y, w, h, band_indices,
-                           read_type[0])
-        valid = valid_pixels(block.reshape(n, -1).T, nodata).reshape(h, w)
-        return block.astype(np.float32, copy=False), valid, None
+        block, valid = raster.read(x, y, w, h)
+        return block.transpose(2, 0, 1), valid, None
 
     if log:
         log(
@@ -274,8 +261,7 @@ def smooth_probabilities(
             f"LOP {lop_size}x{lop_size} {lop_weights} x{lop_iterations}."
         )
     lop = LopSettings(lop_size, lop_weights, lop_iterations)
-    return _run(dataset, band_indices, read_type[1] * n, produce, classes, outputs, lop,
-                progress, is_cancelled, log)
+    return _run(raster, produce, classes, outputs, lop, progress, is_cancelled, log)
 
 
 # ---------------------------------------------------------------------------------------
@@ -361,14 +347,6 @@ def _check_model_bands(
             f"The model is inconsistent: {len(band_indices)} bands but a standardisation "
             f"for {np.asarray(model.mean).shape[0]}. Retrain it."
         )
-
-
-def _read_type(dataset: gdal.Dataset, band_indices: Sequence[int]) -> Tuple[int, int]:
-    """GDAL buffer type and its size: float32 where it holds every value, else float64."""
-    types = {dataset.GetRasterBand(b).DataType for b in band_indices}
-    if types <= _FLOAT32_EXACT:
-        return gdal.GDT_Float32, 4
-    return gdal.GDT_Float64, 8
 
 
 # ---------------------------------------------------------------------------------------
@@ -665,9 +643,7 @@ class _OutputSet:
 
 
 def _run(
-    dataset: gdal.Dataset,
-    band_indices: Sequence[int],
-    bytes_per_pixel: int,
+    raster: SpectralRaster,
     produce: Callable,
     classes: Sequence[ClassInfo],
     paths: List[Optional[str]],
@@ -680,11 +656,11 @@ def _run(
     keep them in a buffer of full-width rows, and fuse and write output tiles of
     ``OUTPUT_TILE`` rows as soon as the rows within the LOP's reach below them are in."""
     started = time.perf_counter()
-    width, height = dataset.RasterXSize, dataset.RasterYSize
+    width, height = raster.width, raster.height
     values = np.array([c.value for c in classes])
     class_gdal, class_np, class_nodata = _class_type(classes)
     reach = lop.reach
-    strips = BlockStrips(dataset, band_indices, bytes_per_pixel)
+    strips = raster.strips()
     counts = np.zeros(len(classes), np.int64)
 
     def check() -> None:
@@ -692,7 +668,7 @@ def _run(
             raise CancelledError()
 
     check()
-    outputs = _OutputSet(paths, dataset, classes, class_gdal, class_nodata)
+    outputs = _OutputSet(paths, raster.dataset, classes, class_gdal, class_nodata)
     try:
         buffer = _RowBuffer(len(classes), width, OUTPUT_TILE + 2 * reach + strips.rows)
         next_row = 0  # the first output row not written yet
@@ -703,7 +679,7 @@ def _run(
                 if strip.ends_blocks:
                     # The chunk ends on a block boundary: its blocks are done with; drop
                     # them from GDAL's block cache so memory does not follow the width.
-                    dataset.FlushCache()
+                    raster.flush_cache()
                 buffer.put(strip.row, col, probs, valid, guide)
                 if progress is not None:
                     progress((strip.row * width + (col + cols) * strip.height)

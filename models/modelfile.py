@@ -19,7 +19,7 @@ import json
 import os
 import struct
 from dataclasses import dataclass, field
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 import numpy as np
 
@@ -58,6 +58,20 @@ class CrnnModel:
     edge_scale: float  # distance scale of the edge-aware LOP, from the training pixels
     provenance: Dict[str, Any] = field(default_factory=dict)
     history: List[Dict[str, float]] = field(default_factory=list)
+    # per used band: centre wavelength and FWHM in nm (None where the raster did not say);
+    # empty for files written before wavelengths were kept
+    band_wavelengths: List[Optional[float]] = field(default_factory=list)
+    band_fwhm: List[Optional[float]] = field(default_factory=list)
+    # trained on physical values (the bands' scale and offset applied, models/raster.py);
+    # False for older files, which read raw values
+    physical_values: bool = False
+    # bands of the training raster (None for older files)
+    raster_band_count: Optional[int] = None
+
+    @property
+    def has_wavelengths(self) -> bool:
+        return bool(self.band_wavelengths) and all(
+            w is not None for w in self.band_wavelengths)
 
     @property
     def n_bands(self) -> int:
@@ -118,12 +132,21 @@ def save_model(model: CrnnModel, path: str) -> None:
         "edge_scale": float(model.edge_scale),
         "provenance": model.provenance,
         "history": model.history,
+        "band_wavelengths": [_optional_float(w) for w in model.band_wavelengths],
+        "band_fwhm": [_optional_float(w) for w in model.band_fwhm],
+        "physical_values": bool(model.physical_values),
+        "raster_band_count": (None if model.raster_band_count is None
+                              else int(model.raster_band_count)),
         "tensors": tensors,
     }
     header_bytes = json.dumps(header, sort_keys=True, allow_nan=False).encode("utf-8")
     body = MAGIC + struct.pack("<Q", len(header_bytes)) + header_bytes + b"".join(blobs)
     content = body + hashlib.sha256(body).digest()
     write_atomically(path, lambda temporary: _write_bytes(temporary, content))
+
+
+def _optional_float(value: Optional[float]) -> Optional[float]:
+    return None if value is None else float(value)
 
 
 def _write_bytes(path: str, content: bytes) -> None:
@@ -191,6 +214,11 @@ def load_model(path: str) -> CrnnModel:
             weights={k[len("weights/"):]: v for k, v in arrays.items()},
             provenance=dict(header.get("provenance", {})),
             history=list(header.get("history", [])),
+            band_wavelengths=[_optional_float(w) for w in header.get("band_wavelengths", [])],
+            band_fwhm=[_optional_float(w) for w in header.get("band_fwhm", [])],
+            physical_values=bool(header.get("physical_values", False)),
+            raster_band_count=(None if header.get("raster_band_count") is None
+                               else int(header["raster_band_count"])),
         )
     except ModelFileError:
         raise

@@ -14,16 +14,10 @@ from osgeo import gdal, ogr, osr
 
 from .config import check_input_window
 from .errors import CrnnError
-from .files import (
-    band_nodata,
-    check_band_indices,
-    memory_vector_driver,
-    open_raster,
-    read_block,
-    valid_pixels,
-)
+from .files import memory_vector_driver
 from .modelfile import ClassInfo
 from .palette import class_colour
+from .raster import SpectralRaster
 from .window import window_mean
 
 
@@ -124,11 +118,9 @@ def read_training_pixels(
     (models/window.py), taken over the image around the polygons; the neighbour pairs
     stay single pixels, as the edge LOP compares them.
     """
-    dataset = open_raster(raster_path)
-    check_band_indices(dataset, band_indices, raster_path)
+    raster = SpectralRaster(raster_path, band_indices)
     check_input_window(input_window)
-    row0, col0, classes, ids = rasterise_polygons(dataset, polygons, all_touched)
-    nodata = band_nodata(dataset, band_indices)
+    row0, col0, classes, ids = rasterise_polygons(raster.dataset, polygons, all_touched)
     radius = input_window // 2
     spectra, labels, groups, rows, cols = [], [], [], [], []
     pairs_a, pairs_b = [], []
@@ -143,30 +135,24 @@ def read_training_pixels(
         # their right and lower neighbours, clipped to the raster
         top, left = row0 + start, col0 + c_lo
         y0, x0 = max(0, top - radius), max(0, left - radius)
-        y1 = min(dataset.RasterYSize, top + strip.shape[0] + max(radius, 1))
-        x1 = min(dataset.RasterXSize, col0 + c_hi + max(radius, 1))
-        block = read_block(dataset, raster_path, x0, y0, x1 - x0, y1 - y0, band_indices,
-                           gdal.GDT_Float64)  # nodata compares exactly
+        y1 = min(raster.height, top + strip.shape[0] + max(radius, 1))
+        x1 = min(raster.width, col0 + c_hi + max(radius, 1))
+        pixels, valid = raster.read(x0, y0, x1 - x0, y1 - y0, np.float64)
         rr, cc = r + top - y0, c + col0 - x0  # the pixels' places in the block
-        height, width = block.shape[1:]
+        height, width = valid.shape
         for dr, dc in ((0, 1), (1, 0)):
             inside = (rr + dr < height) & (cc + dc < width)
-            a = block[:, rr[inside], cc[inside]].T
-            b = block[:, rr[inside] + dr, cc[inside] + dc].T
-            both = valid_pixels(a, nodata) & valid_pixels(b, nodata)
+            ra, ca = rr[inside], cc[inside]
+            both = valid[ra, ca] & valid[ra + dr, ca + dc]
             take = max(0, min(int(both.sum()), MAX_NEIGHBOUR_PAIRS - pair_count))
-            pairs_a.append(a[both][:take].astype(np.float32))
-            pairs_b.append(b[both][:take].astype(np.float32))
+            pairs_a.append(pixels[ra, ca][both][:take].astype(np.float32))
+            pairs_b.append(pixels[ra + dr, ca + dc][both][:take].astype(np.float32))
             pair_count += take
-        values = block[:, rr, cc].T
-        bad = ~valid_pixels(values, nodata)
-        dropped += int(bad.sum())
-        keep = ~bad
+        values = pixels[rr, cc]
+        keep = valid[rr, cc]
+        dropped += int((~keep).sum())
         if radius:
-            pixels = block.transpose(1, 2, 0)
-            valid = valid_pixels(pixels.reshape(-1, pixels.shape[2]), nodata)
-            means = window_mean(pixels, valid.reshape(height, width), input_window)
-            values = means[rr, cc]
+            values = window_mean(pixels, valid, input_window)[rr, cc]
         spectra.append(values[keep].astype(np.float32))
         labels.append(strip[r, c][keep] - 1)
         groups.append(ids[start : start + rows_per_read][r, c][keep] - 1)

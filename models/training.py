@@ -12,6 +12,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .bands import BandInfo
 from .callbacks import CancelCheck, EpochCallback
 from .config import VALIDATION_FRACTION, NetworkConfig, TrainingConfig
 from .errors import CancelledError, CrnnError
@@ -296,8 +297,10 @@ def train_model(
     provenance: Optional[Dict[str, object]] = None,
     on_epoch: Optional[EpochCallback] = None,
     is_cancelled: Optional[CancelCheck] = None,
+    bands: Optional[Sequence[BandInfo]] = None,
+    raster_band_count: Optional[int] = None,
 ) -> CrnnModel:
-    """Train a complete model from raw training spectra and their class values.
+    """Train a complete model from training spectra and their class values.
 
     Args:
         spectra: (pixels, bands) raw values of the used bands.
@@ -306,6 +309,11 @@ def train_model(
             pixel split.
         neighbours: raw spectra of (training pixel, adjacent pixel) pairs for the edge LOP's
             distance scale (see ``fit_guide``).
+        bands: what the raster says of the used bands (wavelength, FWHM), kept in the
+            model so a scene can be matched by wavelength; the spectra are then physical
+            values as ``SpectralRaster`` reads them.
+        raster_band_count: bands of the training raster, to refuse a raster of another
+            band count where wavelengths are missing.
     """
     network = network or NetworkConfig()
     training_config = training_config or TrainingConfig()
@@ -366,4 +374,8 @@ def train_model(
         edge_scale=edge_scale,
         provenance=info,
         history=trained.history,
+        band_wavelengths=[b.wavelength for b in bands] if bands else [],
+        band_fwhm=[b.fwhm for b in bands] if bands else [],
+        physical_values=True,
+        raster_band_count=raster_band_count,
     )

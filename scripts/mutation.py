@@ -85,13 +85,18 @@ TARGETS = [
             "tests/test_samples.py::test_centres_all_touched_and_nodata",
             "tests/test_samples.py::test_band_beyond_the_raster_is_explained",
             "tests/test_inference.py::test_nodata_nan_and_inf_are_not_classified"],
-           ["read_block", "check_band_indices", "band_nodata", "valid_pixels"]),
+           ["read_block", "check_band_indices"]),
+    Target("raster", "models/raster.py",
+           ["tests/test_bands_reference.py", "tests/test_samples_reference.py",
+            "tests/test_samples.py::test_centres_all_touched_and_nodata",
+            "tests/test_inference.py::test_nodata_nan_and_inf_are_not_classified"],
+           ["valid_mask", "select", "read"]),
     Target("inference", "models/inference.py",
            ["tests/test_bands_reference.py",
             "tests/test_inference.py::test_band_check_before_any_work",
             "tests/test_inference.py::test_nodata_nan_and_inf_are_not_classified",
             "tests/test_inference.py::test_probabilities_without_lop_equal_whole_image"],
-           ["_check_model_bands", "_read_type", "classify_raster:band_indices"]),
+           ["_check_model_bands", "classify_raster:band_indices"]),
 ]
 
 # Survivors that cannot change behaviour: (module, operator, original line, mutated line)
@@ -257,18 +262,12 @@ for _module, _reason, _cases in [
     ('models/samples.py', 'on boolean arrays * and & give the same booleans', [
         ('core/ReplaceBinaryOperator_BitAnd_Mul', 'inside = (rr + dr < height) & (cc + dc < width)',
          'inside = (rr + dr < height) * (cc + dc < width)'),
-        ('core/ReplaceBinaryOperator_BitAnd_Mul', 'both = valid_pixels(a, nodata) & valid_pixels(b, nodata)',  # noqa: E501 (a mutated line, verbatim)
-         'both = valid_pixels(a, nodata) * valid_pixels(b, nodata)'),
+        ('core/ReplaceBinaryOperator_BitAnd_Mul', 'both = valid[ra, ca] & valid[ra + dr, ca + dc]',
+         'both = valid[ra, ca] * valid[ra + dr, ca + dc]'),
     ]),
     ('models/samples.py', 'pair_count never exceeds MAX_NEIGHBOUR_PAIRS, so the min is never negative', [  # noqa: E501 (a mutated line, verbatim)
         ('core/NumberReplacer', 'take = max(0, min(int(both.sum()), MAX_NEIGHBOUR_PAIRS - pair_count))',  # noqa: E501 (a mutated line, verbatim)
          'take = max( -1, min(int(both.sum()), MAX_NEIGHBOUR_PAIRS - pair_count))'),
-    ]),
-    ('models/samples.py', 'numpy (1.24 here) takes any negative size as the one unknown dimension', [  # noqa: E501 (a mutated line, verbatim)
-        ('core/ReplaceUnaryOperator_USub_Invert', 'valid = valid_pixels(pixels.reshape(-1, pixels.shape[2]), nodata)',  # noqa: E501 (a mutated line, verbatim)
-         'valid = valid_pixels(pixels.reshape(~1, pixels.shape[2]), nodata)'),
-        ('core/NumberReplacer', 'valid = valid_pixels(pixels.reshape(-1, pixels.shape[2]), nodata)',
-         'valid = valid_pixels(pixels.reshape(- 2, pixels.shape[2]), nodata)'),
     ]),
     ('models/samples.py', 'counts from bincount are never negative', [
         (CMP + 'Gt_NotEq', 'return ([i for i in range(n_classes) if counts[i] > 0],',

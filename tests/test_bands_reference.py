@@ -18,8 +18,9 @@ from osgeo import gdal
 from scenes import read_band, write_raster
 
 from hyperspectral_crnn.models.errors import CrnnError
-from hyperspectral_crnn.models.files import band_nodata, check_band_indices, valid_pixels
+from hyperspectral_crnn.models.files import check_band_indices
 from hyperspectral_crnn.models.inference import classify_raster
+from hyperspectral_crnn.models.raster import SpectralRaster, valid_mask
 
 pytestmark = pytest.mark.usefixtures("gdal_exceptions_mode")
 
@@ -36,20 +37,21 @@ def model():
 def test_valid_pixels_by_hand():
     spectra = np.array([[0.0, 1.0], [-2.0, 1.0], [3.0, 7.0], [np.nan, 1.0], [1.0, np.inf],
                         [-np.inf, 1.0], [5.0, -7.0]])
-    np.testing.assert_array_equal(valid_pixels(spectra, [0.0, 7.0]),
+    np.testing.assert_array_equal(valid_mask(spectra, [0.0, 7.0]),
                                   [False, True, False, False, False, False, True])
     # no nodata (None) or a NaN nodata: only non-finite values are missing
-    np.testing.assert_array_equal(valid_pixels(spectra, [None, np.nan]),
+    np.testing.assert_array_equal(valid_mask(spectra, [None, np.nan]),
                                   [True, True, True, False, False, False, True])
     single = np.array([[np.float32(0.1)], [0.2]], np.float32)  # compared at float32
-    np.testing.assert_array_equal(valid_pixels(single, [0.1]), [False, True])
+    np.testing.assert_array_equal(valid_mask(single, [0.1]), [False, True])
 
 
 def test_band_numbers_and_their_nodata():
     dataset = gdal.GetDriverByName("MEM").Create("", 4, 3, 3, gdal.GDT_Float32)
     dataset.GetRasterBand(2).SetNoDataValue(-1.0)
     dataset.GetRasterBand(3).SetNoDataValue(5.0)
-    assert band_nodata(dataset, [3, 1, 2]) == [5.0, None, -1.0]
+    raster = SpectralRaster("x.tif", [3, 1, 2], dataset=dataset)
+    assert [band.nodata for band in raster.bands] == [5.0, None, -1.0]
     check_band_indices(dataset, [1, 3, 2], "x.tif")
     for bands, bad in (([0], "0"), ([1, 4], "4"), ([-1, 2], "-1"), ([5, 3, 0], "5, 0")):
         with pytest.raises(CrnnError, match=rf"has 3 band\(s\), but band\(s\) \[{bad}\]"):

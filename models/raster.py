@@ -1,0 +1,94 @@
+"""The one way the core reads a raster's values: ``SpectralRaster``.
+
+It opens the file, knows its bands (``models/bands.py``: wavelength, FWHM, bad-band flag,
+scale and offset), walks it in strips aligned with its blocks (``files.BlockStrips``), and
+reads chosen bands in a window as physical values (raw * scale + offset) with a mask of
+the valid pixels: a pixel is invalid where any chosen band holds its nodata value, NaN or
++-Inf. Training, classification, smoothing and the window mean all read through it.
+"""
+
+from __future__ import annotations
+
+from typing import List, Optional, Sequence, Tuple
+
+import numpy as np
+from osgeo import gdal
+
+from .bands import BandInfo, read_band_info
+from .files import BlockStrips, check_band_indices, open_raster, read_block
+
+# GDAL types whose every value float32 holds exactly (others are read as float64)
+_FLOAT32_EXACT = {gdal.GDT_Byte, gdal.GDT_UInt16, gdal.GDT_Int16, gdal.GDT_Float32}
+
+
+class SpectralRaster:
+    """A raster opened for reading spectra of chosen bands (1-based ``band_indices``;
+    default all). ``physical=False`` reads raw values (models trained before scale and
+    offset were applied)."""
+
+    def __init__(self, path: str, band_indices: Optional[Sequence[int]] = None,
+                 dataset: Optional[gdal.Dataset] = None, physical: bool = True) -> None:
+        self.path = str(path)
+        self.physical = physical
+        self.dataset = dataset if dataset is not None else open_raster(self.path)
+        self.width = self.dataset.RasterXSize
+        self.height = self.dataset.RasterYSize
+        self.all_bands: List[BandInfo] = read_band_info(self.dataset, self.path)
+        self.band_indices: List[int] = []
+        self.bands: List[BandInfo] = []
+        self.select(band_indices if band_indices is not None
+                    else range(1, self.dataset.RasterCount + 1))
+
+    def select(self, band_indices: Sequence[int]) -> None:
+        """Read these bands (1-based, in this order) from now on."""
+        band_indices = [int(b) for b in band_indices]
+        check_band_indices(self.dataset, band_indices, self.path)
+        self.band_indices = band_indices
+        self.bands = [self.all_bands[b - 1] for b in band_indices]
+        types = {self.dataset.GetRasterBand(b).DataType for b in band_indices}
+        self._read_type, self._type_size = (
+            (gdal.GDT_Float32, 4) if types <= _FLOAT32_EXACT else (gdal.GDT_Float64, 8))
+        self._nodata = [band.nodata for band in self.bands]
+        self._scaled = self.physical and any(band.scaled for band in self.bands)
+
+    @property
+    def n_bands(self) -> int:
+        return len(self.band_indices)
+
+    @property
+    def bytes_per_pixel(self) -> int:
+        """Bytes a pixel of the chosen bands takes in a read buffer."""
+        return self._type_size * max(1, self.n_bands)
+
+    def strips(self) -> BlockStrips:
+        """The raster's rows in strips aligned with its blocks, read in budgeted chunks."""
+        return BlockStrips(self.dataset, self.band_indices or [1], self.bytes_per_pixel)
+
+    def read(self, col: int, row: int, width: int, height: int,
+             dtype: type = np.float32) -> Tuple[np.ndarray, np.ndarray]:
+        """(values (rows, cols, bands) as ``dtype``, valid (rows, cols)) of a window.
+
+        Values are physical (each band's scale and offset applied); the mask is taken on
+        the raw values, so a nodata value compares exactly.
+        """
+        raw = read_block(self.dataset, self.path, col, row, width, height, self.band_indices,
+                         self._read_type, interleave="pixel")
+        valid = valid_mask(raw, self._nodata)
+        if self._scaled:
+            scale = np.array([band.scale for band in self.bands], raw.dtype)
+            offset = np.array([band.offset for band in self.bands], raw.dtype)
+            raw = raw * scale + offset
+        return raw.astype(dtype, copy=False), valid
+
+    def flush_cache(self) -> None:
+        """Drop the blocks read so far from GDAL's cache."""
+        self.dataset.FlushCache()
+
+
+def valid_mask(values: np.ndarray, nodata: Sequence[Optional[float]]) -> np.ndarray:
+    """(..., bands) -> (...) True where every band is finite and not its band's nodata."""
+    valid = np.isfinite(values).all(axis=-1)
+    for band, value in enumerate(nodata):
+        if value is not None and np.isfinite(value):
+            valid &= values[..., band] != values.dtype.type(value)
+    return valid
