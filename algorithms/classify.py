@@ -82,6 +82,8 @@ def classify_from_parameters(algorithm, parameters, context, feedback, model: Cr
             progress=lambda fraction: feedback.setProgress(progress_start + share * fraction),
             is_cancelled=feedback.isCanceled,
             log=feedback.pushInfo,
+            resample_spectra=algorithm.parameterAsBoolean(parameters, "RESAMPLE_SPECTRA",
+                                                          context),
         )
     except CrnnError as exc:
         raise QgsProcessingException(str(exc)) from None

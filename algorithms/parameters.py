@@ -202,8 +202,14 @@ LOP = [
 
 TRAINING_INPUTS = [
     Spec("INPUT", "Hyperspectral raster", "The hyperspectral raster.", "raster"),
-    Spec("BANDS", "Bands (default: all)", "Bands to use (default: all).", "bands",
-         optional=True, parent="INPUT"),
+    Spec("BANDS", "Bands (default: all)",
+         "Bands to use (default: all but those the file flags bad, e.g. an ENVI header's "
+         "bbl list). Bands with no data under the training polygons are left out either "
+         "way, with a line in the log.", "bands", optional=True, parent="INPUT"),
+    Spec("EXCLUDE_WAVELENGTHS", "Wavelength ranges to leave out (nm)",
+         "Optional: ranges in nanometres, e.g. '1340-1460, 1790-1960' (the water-vapour "
+         "absorption bands). Needs a raster whose bands carry wavelengths "
+         "(docs/sensors.md).", "string", optional=True),
     Spec("TRAINING", "Training polygons", "Training polygons.", "polygons"),
     Spec("CLASS_FIELD", "Class field",
          "The class of each polygon: integer values or text names.", "field",
@@ -214,11 +220,20 @@ TRAINING_INPUTS = [
          text_only=True, optional=True),
 ]
 
+RESAMPLE_SPECTRA = Spec(
+    "RESAMPLE_SPECTRA", "Resample spectra to the model's wavelengths",
+    "Where the raster lacks some of the model's wavelengths, interpolate its spectra "
+    "linearly onto them (never beyond the raster's range) instead of refusing.", "bool",
+    False)
+
 CLASSIFY_INPUTS = [
     Spec("INPUT", "Hyperspectral raster",
-         "The hyperspectral raster (the model's bands must exist).", "raster"),
+         "The hyperspectral raster. The model's bands are found by wavelength where both "
+         "have wavelengths (in any order, among more bands), else by number: the raster "
+         "must then have the training raster's bands.", "raster"),
     Spec("MODEL", "Model file", "A model file written by 'Train CRNN'.", "file",
          extension="crnn"),
+    RESAMPLE_SPECTRA,
 ]
 
 _CLASS_RASTER = Spec("OUTPUT", "Classification",

@@ -34,15 +34,9 @@ TRAINING_SECTIONS = [("Inputs", specs.TRAINING_INPUTS), ("Sampling", specs.SAMPL
                      ("Training", specs.TRAINING), ("Network (advanced)", specs.NETWORK)]
 
 
-def selected_bands(algorithm, parameters, context, band_count: int) -> List[int]:
-    bands = algorithm.parameterAsInts(parameters, "BANDS", context) or list(
-        range(1, band_count + 1))
-    bad = [b for b in bands if not 1 <= b <= band_count]
-    if bad:
-        raise QgsProcessingException(algorithm.tr(
-            "Bands {bad} do not exist: the raster has {count} bands.").format(
-                bad=bad, count=band_count))
-    return sorted(set(bands))
+def requested_bands(algorithm, parameters, context) -> List[int]:
+    """The BANDS the user chose (empty: let the core choose)."""
+    return algorithm.parameterAsInts(parameters, "BANDS", context) or []
 
 
 def training_polygons(
@@ -153,6 +147,7 @@ def train_from_parameters(algorithm, parameters, context, feedback,
     """
     started = time.perf_counter()
     report_path = algorithm.parameterAsFileOutput(parameters, "OUTPUT_REPORT", context)
+    from ..models.band_selection import training_bands
     from ..models.samples import classes_with_pixels, read_training_pixels
     from ..models.training import cap_per_class, train_model
 
@@ -160,17 +155,24 @@ def train_from_parameters(algorithm, parameters, context, feedback,
     layer = algorithm.parameterAsRasterLayer(parameters, "INPUT", context)
     if layer is None:
         raise QgsProcessingException(tr("The input raster could not be read."))
-    bands = selected_bands(algorithm, parameters, context, layer.bandCount())
+    requested = requested_bands(algorithm, parameters, context)
     values = specs.read_parameters(algorithm, specs.SAMPLING + specs.TRAINING + specs.NETWORK,
                                    parameters, context)
     network = specs.network_config(values)
     training_config = specs.training_config(values)
     try:
         network.validate()
-        network.check_bands(len(bands))
         training_config.validate()
         polygons, classes = training_polygons(algorithm, parameters, context, feedback,
                                               layer.crs())
+        choice = training_bands(
+            layer.source(), requested,
+            algorithm.parameterAsString(parameters, "EXCLUDE_WAVELENGTHS", context),
+            polygons, values["ALL_TOUCHED"])
+        for note in choice.notes():
+            feedback.pushInfo(note)
+        bands = choice.used
+        network.check_bands(len(bands))
         feedback.pushInfo(tr("Reading the pixels under {n} polygons...").format(n=len(polygons)))
         pixels = read_training_pixels(layer.source(), bands, polygons, values["ALL_TOUCHED"],
                                       input_window=network.input_window)
@@ -227,6 +229,8 @@ def train_from_parameters(algorithm, parameters, context, feedback,
             },
             on_epoch=on_epoch,
             is_cancelled=feedback.isCanceled,
+            bands=choice.used_bands,
+            raster_band_count=len(choice.bands),
         )
         if report_path:
             from ..models.report import write_training_report

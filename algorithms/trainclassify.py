@@ -38,6 +38,7 @@ class TrainClassifyAlgorithm(CrnnAlgorithm):
     display_name = "Train and classify (one click)"
     help_intro = TRAIN_HELP + "<br><br>" + CLASSIFY_HELP
     sections = TRAINING_SECTIONS + [
+        ("Bands", [specs.RESAMPLE_SPECTRA]),
         ("Spatial fusion (LOP)", specs.LOP),
         ("Outputs", specs.CLASSIFICATION_OUTPUTS + [OPTIONAL_MODEL, specs.REPORT_OUTPUT])]
     results = [("VALIDATION_ACCURACY", "Validation accuracy", "number")]

@@ -140,8 +140,16 @@
       <translation>Bänder (Standard: alle)</translation>
     </message>
     <message>
-      <source>Bands to use (default: all).</source>
-      <translation>Zu verwendende Bänder (Standard: alle).</translation>
+      <source>Bands to use (default: all but those the file flags bad, e.g. an ENVI header's bbl list). Bands with no data under the training polygons are left out either way, with a line in the log.</source>
+      <translation>Zu verwendende Kanäle (Standard: alle außer denen, die die Datei als schlecht markiert, z. B. die bbl-Liste eines ENVI-Headers). Kanäle ohne Daten unter den Trainingspolygonen werden in jedem Fall weggelassen, mit einer Zeile im Protokoll.</translation>
+    </message>
+    <message>
+      <source>Wavelength ranges to leave out (nm)</source>
+      <translation>Auszulassende Wellenlängenbereiche (nm)</translation>
+    </message>
+    <message>
+      <source>Optional: ranges in nanometres, e.g. '1340-1460, 1790-1960' (the water-vapour absorption bands). Needs a raster whose bands carry wavelengths (docs/sensors.md).</source>
+      <translation>Optional: Bereiche in Nanometern, z. B. '1340-1460, 1790-1960' (die Wasserdampf-Absorptionskanäle). Erfordert ein Raster, dessen Kanäle Wellenlängen tragen (docs/sensors.md).</translation>
     </message>
     <message>
       <source>Training polygons</source>
@@ -444,12 +452,20 @@
       <translation>Ausgaben</translation>
     </message>
     <message>
-      <source>The hyperspectral raster (the model's bands must exist).</source>
-      <translation>Das hyperspektrale Raster (die Bänder des Modells müssen vorhanden sein).</translation>
+      <source>The hyperspectral raster. The model's bands are found by wavelength where both have wavelengths (in any order, among more bands), else by number: the raster must then have the training raster's bands.</source>
+      <translation>Das Hyperspektralraster. Die Kanäle des Modells werden über die Wellenlänge gefunden, wo beide Wellenlängen haben (in beliebiger Reihenfolge, unter weiteren Kanälen), sonst über die Nummer: das Raster muss dann die Kanäle des Trainingsrasters haben.</translation>
     </message>
     <message>
       <source>A model file written by 'Train CRNN'.</source>
       <translation>Eine von 'CRNN trainieren' geschriebene Modelldatei.</translation>
+    </message>
+    <message>
+      <source>Resample spectra to the model's wavelengths</source>
+      <translation>Spektren auf die Wellenlängen des Modells umrechnen</translation>
+    </message>
+    <message>
+      <source>Where the raster lacks some of the model's wavelengths, interpolate its spectra linearly onto them (never beyond the raster's range) instead of refusing.</source>
+      <translation>Wo dem Raster einige Wellenlängen des Modells fehlen, werden seine Spektren linear auf diese interpoliert (nie über den Bereich des Rasters hinaus), statt abzulehnen.</translation>
     </message>
     <message>
       <source>LOP window (odd, pixels)</source>
@@ -518,6 +534,10 @@
     <message>
       <source>Trains the CRNN of Wu &amp;amp; Prasad (2017) on the pixels under the training polygons: each pixel's spectrum goes through 1-D convolution and max-pooling layers, then stacked recurrent layers and a softmax. Polygons in any CRS are reprojected to the raster's; a pixel is taken when its centre lies inside a polygon; pixels with nodata are dropped. The class field may be integer (its values become the class raster's pixel values) or text (classes get ids 1..K in sorted order and keep their names). The model file keeps the weights, the bands, the normalisation and the classes.&lt;br&gt;&lt;br&gt;Classifies every pixel of the raster with a trained CRNN, then fuses the class posteriors of neighbouring pixels with a linear opinion pool (LOP): a pixel's posterior becomes the weighted mean of its neighbours' posteriors, which removes salt-and-pepper noise since neighbours tend to share a class. The raster is read block by block, so any size works in bounded memory; pixels with nodata in any used band stay nodata and do not vote.</source>
       <translation>Trainiert das CRNN von Wu &amp;amp; Prasad (2017) auf den Pixeln unter den Trainingspolygonen: Das Spektrum jedes Pixels durchläuft 1-D-Faltungs- und Max-Pooling-Schichten, dann gestapelte rekurrente Schichten und ein Softmax. Polygone in beliebigem KBS werden in das KBS des Rasters umprojiziert; ein Pixel wird genommen, wenn sein Mittelpunkt in einem Polygon liegt; Pixel mit NoData werden verworfen. Das Klassenfeld kann ganzzahlig sein (seine Werte werden zu den Pixelwerten des Klassenrasters) oder Text (die Klassen erhalten die IDs 1..K in sortierter Reihenfolge und behalten ihre Namen). Die Modelldatei enthält die Gewichte, die Bänder, die Normalisierung und die Klassen.&lt;br&gt;&lt;br&gt;Klassifiziert jedes Pixel des Rasters mit einem trainierten CRNN und fusioniert dann die Klassen-Posteriors benachbarter Pixel mit einem linearen Meinungspool (LOP): Das Posterior eines Pixels wird zum gewichteten Mittel der Posteriors seiner Nachbarn, was Salz-und-Pfeffer-Rauschen entfernt, da Nachbarn meist dieselbe Klasse haben. Das Raster wird blockweise gelesen, sodass jede Größe mit begrenztem Speicher funktioniert; Pixel mit NoData in einem verwendeten Band bleiben NoData und stimmen nicht mit ab.</translation>
+    </message>
+    <message>
+      <source>Bands</source>
+      <translation>Kanäle</translation>
     </message>
     <message>
       <source>Class probabilities (one band per class)</source>
@@ -796,10 +816,6 @@
       <translation>Fügen Sie Polygone anderer Klassen oder größere Polygone hinzu.</translation>
     </message>
     <message>
-      <source>Bands {bad} do not exist: the raster has {count} bands.</source>
-      <translation>Die Bänder {bad} existieren nicht: Das Raster hat {count} Bänder.</translation>
-    </message>
-    <message>
       <source>The training layer has no field '{field}' (CLASS_FIELD). Choose its class field, one of: {names}.</source>
       <translation>Der Trainingslayer hat kein Feld '{field}' (CLASS_FIELD). Wählen Sie sein Klassenfeld, eines von: {names}.</translation>
     </message>
@@ -1002,6 +1018,18 @@
     <message>
       <source>Removed from {folder}: {what}</source>
       <translation>Aus {folder} entfernt: {what}</translation>
+    </message>
+    <message>
+      <source>Bands to use (default: all).</source>
+      <translation type="obsolete">Zu verwendende Bänder (Standard: alle).</translation>
+    </message>
+    <message>
+      <source>The hyperspectral raster (the model's bands must exist).</source>
+      <translation type="obsolete">Das hyperspektrale Raster (die Bänder des Modells müssen vorhanden sein).</translation>
+    </message>
+    <message>
+      <source>Bands {bad} do not exist: the raster has {count} bands.</source>
+      <translation type="obsolete">Die Bänder {bad} existieren nicht: Das Raster hat {count} Bänder.</translation>
     </message>
   </context>
 </TS>

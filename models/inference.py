@@ -29,6 +29,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 from osgeo import gdal
 
+from .band_selection import match_bands
 from .callbacks import CancelCheck, LogCallback, ProgressCallback
 from .errors import CancelledError, CrnnError
 from .files import (
@@ -109,12 +110,14 @@ def classify_raster(
     is_cancelled: Optional[CancelCheck] = None,
     log: Optional[LogCallback] = None,
     threads: int = 0,
+    resample_spectra: bool = False,
 ) -> ClassificationSummary:
     """Classify ``raster_path`` with ``model``; write the class raster and optional extras.
 
     Args:
-        raster_path: any raster GDAL reads, holding the model's bands (1-based
-            ``model.band_indices``).
+        raster_path: any raster GDAL reads, holding the model's bands: found by
+            wavelength where the model and the raster have wavelengths, else by number
+            (1-based ``model.band_indices``; models/band_selection.py).
         model: the trained model.
         output_path: class raster (GeoTIFF): smallest integer type that holds the class
             values and a nodata value that is not a class value; colour table and class
@@ -131,6 +134,8 @@ def classify_raster(
         log: receives a few lines of information.
         threads: CPU threads for torch (0 = all cores). On a machine whose cores are
             busy with other work, 1 thread can be much faster (docs/inference.md).
+        resample_spectra: where the raster lacks some of the model's wavelengths,
+            interpolate its spectra onto them (within its range) instead of refusing.
 
     A pixel with its band's nodata value, NaN or +-Inf in any used band is nodata in
     every output and casts no vote in its neighbours' LOP.
@@ -140,12 +145,20 @@ def classify_raster(
     outputs = check_output_paths(raster_path, output_path, probabilities_path, confidence_path)
     band_indices = [int(b) for b in model.band_indices]
     raster = SpectralRaster(raster_path, [], physical=model.physical_values)
-    _check_model_bands(raster.dataset, model, band_indices, raster_path)
-    raster.select(band_indices)
+    match = match_bands(raster.all_bands, band_indices, model.band_wavelengths,
+                        model.band_fwhm, model.raster_band_count, resample_spectra,
+                        f"The raster '{os.path.basename(raster_path)}'")
+    if match.mixing is None and match.read == band_indices:
+        _check_model_bands(raster.dataset, model, band_indices, raster_path)
+    else:
+        _check_standardisation(model)
+    raster.select(match.read, match.mixing)
+    if log:
+        log(match.message)
     _class_type(model.classes)  # raises on class values no integer type holds
     edge = lop_weights == "edge" and lop_size > 1 and lop_iterations > 0
     classifier = model.classifier(device=device, batch_size=batch_size, threads=threads)
-    n_bands = len(band_indices)
+    n_bands = raster.n_bands
 
     radius = model.network.input_window // 2  # the spectral-spatial option reads a halo
 
@@ -342,6 +355,11 @@ def _check_model_bands(
             f"only {count} band(s). Classify a raster with the same bands as the one the "
             f"model was trained on ({len(band_indices)} bands, up to band {highest})."
         )
+    _check_standardisation(model)
+
+
+def _check_standardisation(model: CrnnModel) -> None:
+    band_indices = model.band_indices
     if int(np.asarray(model.mean).shape[0]) != len(band_indices):
         raise CrnnError(
             f"The model is inconsistent: {len(band_indices)} bands but a standardisation "

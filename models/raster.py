@@ -39,9 +39,12 @@ class SpectralRaster:
         self.select(band_indices if band_indices is not None
                     else range(1, self.dataset.RasterCount + 1))
 
-    def select(self, band_indices: Sequence[int]) -> None:
-        """Read these bands (1-based, in this order) from now on."""
+    def select(self, band_indices: Sequence[int], mixing: Optional[np.ndarray] = None) -> None:
+        """Read these bands (1-based, in this order) from now on; with ``mixing`` (a
+        (bands, outputs) matrix, ``band_selection.match_bands``) each spectrum read is
+        mapped through it, e.g. interpolated onto other wavelengths."""
         band_indices = [int(b) for b in band_indices]
+        self.mixing = None if mixing is None else np.asarray(mixing, np.float64)
         check_band_indices(self.dataset, band_indices, self.path)
         self.band_indices = band_indices
         self.bands = [self.all_bands[b - 1] for b in band_indices]
@@ -53,12 +56,13 @@ class SpectralRaster:
 
     @property
     def n_bands(self) -> int:
-        return len(self.band_indices)
+        """Values per spectrum read (the mixing's outputs where there is one)."""
+        return len(self.band_indices) if self.mixing is None else self.mixing.shape[1]
 
     @property
     def bytes_per_pixel(self) -> int:
         """Bytes a pixel of the chosen bands takes in a read buffer."""
-        return self._type_size * max(1, self.n_bands)
+        return self._type_size * max(1, len(self.band_indices))
 
     def strips(self) -> BlockStrips:
         """The raster's rows in strips aligned with its blocks, read in budgeted chunks."""
@@ -71,14 +75,23 @@ class SpectralRaster:
         Values are physical (each band's scale and offset applied); the mask is taken on
         the raw values, so a nodata value compares exactly.
         """
-        raw = read_block(self.dataset, self.path, col, row, width, height, self.band_indices,
-                         self._read_type, interleave="pixel")
+        raw = self._read_raw(col, row, width, height)
         valid = valid_mask(raw, self._nodata)
         if self._scaled:
             scale = np.array([band.scale for band in self.bands], raw.dtype)
             offset = np.array([band.offset for band in self.bands], raw.dtype)
             raw = raw * scale + offset
+        if self.mixing is not None:
+            raw = np.where(valid[..., None], raw, 0) @ self.mixing
         return raw.astype(dtype, copy=False), valid
+
+    def band_validity(self, col: int, row: int, width: int, height: int) -> np.ndarray:
+        """(rows, cols, bands): True where a band's raw value is finite and not its nodata."""
+        return band_valid(self._read_raw(col, row, width, height), self._nodata)
+
+    def _read_raw(self, col: int, row: int, width: int, height: int) -> np.ndarray:
+        return read_block(self.dataset, self.path, col, row, width, height, self.band_indices,
+                          self._read_type, interleave="pixel")
 
     def flush_cache(self) -> None:
         """Drop the blocks read so far from GDAL's cache."""
@@ -87,8 +100,13 @@ class SpectralRaster:
 
 def valid_mask(values: np.ndarray, nodata: Sequence[Optional[float]]) -> np.ndarray:
     """(..., bands) -> (...) True where every band is finite and not its band's nodata."""
-    valid = np.isfinite(values).all(axis=-1)
+    return band_valid(values, nodata).all(axis=-1)
+
+
+def band_valid(values: np.ndarray, nodata: Sequence[Optional[float]]) -> np.ndarray:
+    """(..., bands) -> (..., bands) True where a value is finite and not its band's nodata."""
+    valid = np.isfinite(values)
     for band, value in enumerate(nodata):
         if value is not None and np.isfinite(value):
-            valid &= values[..., band] != values.dtype.type(value)
+            valid[..., band] &= values[..., band] != values.dtype.type(value)
     return valid

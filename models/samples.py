@@ -104,6 +104,39 @@ def rasterise_polygons(
     return row0, col0, classes, ids
 
 
+def _polygon_strips(raster: SpectralRaster, classes: np.ndarray, row0: int, col0: int,
+                    rows_per_read: int, before: int, after: int):
+    """Strips of the polygon grid that hold pixels: (strip start, strip, rows, columns of
+    its pixels, the raster window around them (x0, y0, x1, y1) with ``before`` pixels
+    above and left and ``after`` below and right, clipped to the raster)."""
+    for start in range(0, classes.shape[0], rows_per_read):
+        strip = classes[start : start + rows_per_read]
+        if not strip.any():
+            continue
+        r, c = np.nonzero(strip)
+        top, left = row0 + start, col0 + int(c.min())
+        window = (max(0, left - before), max(0, top - before),
+                  min(raster.width, col0 + int(c.max()) + 1 + after),
+                  min(raster.height, top + strip.shape[0] + after))
+        yield start, strip, r, c, window
+
+
+def bands_without_data(raster_path: str, band_indices: Sequence[int],
+                       polygons: Sequence[Tuple[bytes, int]], all_touched: bool = False,
+                       rows_per_read: int = 256) -> List[int]:
+    """The bands (1-based) that hold nodata, NaN or Inf at every pixel under the polygons
+    (e.g. water-absorption bands stored as NaN): training leaves them out instead of
+    finding every pixel nodata."""
+    raster = SpectralRaster(raster_path, band_indices)
+    row0, col0, classes, _ = rasterise_polygons(raster.dataset, polygons, all_touched)
+    seen = np.zeros(len(raster.band_indices), bool)
+    for start, _, r, c, (x0, y0, x1, y1) in _polygon_strips(
+            raster, classes, row0, col0, rows_per_read, 0, 0):
+        validity = raster.band_validity(x0, y0, x1 - x0, y1 - y0)
+        seen |= validity[r + row0 + start - y0, c + col0 - x0].any(axis=0)
+    return [band for band, has_data in zip(raster.band_indices, seen) if not has_data]
+
+
 def read_training_pixels(
     raster_path: str,
     band_indices: Sequence[int],
@@ -125,18 +158,11 @@ def read_training_pixels(
     spectra, labels, groups, rows, cols = [], [], [], [], []
     pairs_a, pairs_b = [], []
     dropped = pair_count = 0
-    for start in range(0, classes.shape[0], rows_per_read):
-        strip = classes[start : start + rows_per_read]
-        if not strip.any():
-            continue
-        r, c = np.nonzero(strip)
-        c_lo, c_hi = int(c.min()), int(c.max()) + 1
-        # the window's halo around the pixels, and at least one more row and column for
-        # their right and lower neighbours, clipped to the raster
-        top, left = row0 + start, col0 + c_lo
-        y0, x0 = max(0, top - radius), max(0, left - radius)
-        y1 = min(raster.height, top + strip.shape[0] + max(radius, 1))
-        x1 = min(raster.width, col0 + c_hi + max(radius, 1))
+    # the window's halo around the pixels, and at least one more row and column for
+    # their right and lower neighbours
+    for start, strip, r, c, (x0, y0, x1, y1) in _polygon_strips(
+            raster, classes, row0, col0, rows_per_read, radius, max(radius, 1)):
+        top = row0 + start
         pixels, valid = raster.read(x0, y0, x1 - x0, y1 - y0, np.float64)
         rr, cc = r + top - y0, c + col0 - x0  # the pixels' places in the block
         height, width = valid.shape
