@@ -10,7 +10,10 @@ products and where each keeps what):
 - an ENVI header's lists (``wavelength``, ``fwhm``, ``bbl``, ``reflectance scale
   factor``, ``data gain values``, ``data offset values``), from GDAL's ``ENVI`` domain;
 - band descriptions such as "Band 12 (483.5 Nanometers)" or "483.5 nm";
-- an EnMAP L2A ``METADATA.XML`` beside the image (``bandCharacterisation``).
+- an ENVI header beside an image GDAL reads with another driver (DESIS L2A: a GeoTIFF
+  with its ``.hdr``);
+- an EnMAP L2A ``METADATA.XML`` beside the image (``bandCharacterisation``);
+- GDAL's ``good_band`` band item (newer ENVI drivers) where no ``bbl`` is given.
 
 QGIS-free; GDAL only.
 """
@@ -61,29 +64,67 @@ _UNIT_FACTORS = {  # to nanometres
     "micrometers": 1000.0, "micrometer": 1000.0, "micrometres": 1000.0,
     "micrometre": 1000.0, "microns": 1000.0, "micron": 1000.0, "um": 1000.0,
     "\u00b5m": 1000.0, "\u03bcm": 1000.0, "mum": 1000.0,
-    "millimeters": 1e6, "millimeter": 1e6, "mm": 1e6,
-    "meters": 1e9, "meter": 1e9, "metres": 1e9, "m": 1e9,
+    "millimeters": 1e6, "millimeter": 1e6, "millimetres": 1e6, "millimetre": 1e6, "mm": 1e6,
+    "centimeters": 1e7, "centimeter": 1e7, "centimetres": 1e7, "centimetre": 1e7, "cm": 1e7,
+    "meters": 1e9, "meter": 1e9, "metres": 1e9, "metre": 1e9, "m": 1e9,
+    "angstroms": 0.1, "angstrom": 0.1,
 }
 _WAVENUMBER_UNITS = {"wavenumber", "wavenumbers", "cm-1", "cm^-1", "1/cm", "cm**-1"}
+# ENVI's "Unknown" (and no units at all): the value decides. ENVI's "Index" (band numbers),
+# "GHz" and "MHz" are no wavelengths: every unit not listed here or above gives None.
+_NO_UNITS = {"", "unknown", "none"}
 
 
-def to_nanometres(value: float, units: Optional[str]) -> Optional[float]:
+def _normalise_unit(units: Optional[str]) -> str:
+    return (units or "").strip().lower()
+
+
+def to_nanometres(value: Optional[float], units: Optional[str]) -> Optional[float]:
     """A wavelength in the given units as nanometres (None where it is not one).
 
-    Without units a value under 100 is taken as micrometres (no imaging spectrometer
-    has bands below 100 nm; its micrometre values are all below 100), else nanometres.
-    Wavenumbers (cm-1) are converted: nm = 1e7 / value.
+    Units are those of the ENVI header's ``wavelength units`` (Micrometers, um,
+    Nanometers, nm, Millimeters, mm, Centimeters, cm, Meters, m, Wavenumber, Angstroms,
+    GHz, MHz, Index, Unknown) and their common spellings. Without units (or "Unknown") a
+    value under 100 is taken as micrometres (no imaging spectrometer has bands below
+    100 nm; its micrometre values are all below 100), else nanometres. Wavenumbers (cm-1)
+    are converted: nm = 1e7 / value. "Index", GHz and MHz are not wavelengths: None.
     """
     if value is None or not math.isfinite(value) or value <= 0:
         return None
-    unit = (units or "").strip().lower()
+    unit = _normalise_unit(units)
     if unit in _WAVENUMBER_UNITS:
         return 1e7 / value
     if unit in _UNIT_FACTORS:
         return value * _UNIT_FACTORS[unit]
-    if unit in ("", "unknown", "index", "none"):
+    if unit in _NO_UNITS:
         return value * 1000.0 if value < 100 else value
-    return None  # units that are not a length (e.g. GHz, "Index")
+    return None  # units that are not a length (Index, GHz, MHz, ...)
+
+
+def fwhm_to_nanometres(fwhm: Optional[float], centre: Optional[float],
+                       units: Optional[str]) -> Optional[float]:
+    """A band's FWHM as nanometres; ``fwhm`` and ``centre`` (the band's centre, None if
+    unknown) are in the wavelengths' ``units`` (the ENVI header says the FWHM uses the
+    units of the wavelengths).
+
+    Without units the centre decides as in :func:`to_nanometres` (a centre under 100 means
+    micrometres); with no centre either, a FWHM under 1 is taken as micrometres. In
+    wavenumbers the width is that of the band's wavelength interval:
+    1e7 / (centre - fwhm / 2) - 1e7 / (centre + fwhm / 2).
+    """
+    if fwhm is None or not math.isfinite(fwhm) or fwhm <= 0:
+        return None
+    unit = _normalise_unit(units)
+    if unit in _WAVENUMBER_UNITS:
+        if centre is None or not math.isfinite(centre) or centre <= fwhm / 2:
+            return None
+        return 1e7 / (centre - fwhm / 2) - 1e7 / (centre + fwhm / 2)
+    if unit in _UNIT_FACTORS:
+        return fwhm * _UNIT_FACTORS[unit]
+    if unit in _NO_UNITS:
+        micrometres = centre < 100 if centre is not None else fwhm < 1
+        return fwhm * 1000.0 if micrometres else fwhm
+    return None
 
 
 def _number(text: Optional[str]) -> Optional[float]:
@@ -135,13 +176,68 @@ def _item(band: gdal.Band, key: str, domains: Sequence[str] = ("", "ENVI")) -> O
     return None
 
 
-def _dataset_item(dataset: gdal.Dataset, key: str) -> Optional[str]:
-    for domain in ("ENVI", ""):
-        metadata = dataset.GetMetadata(domain) or {}
+def _dataset_items(dataset: gdal.Dataset, path: str) -> Dict[str, str]:
+    """The dataset's items, keys lower case with "_" for spaces (as GDAL's ENVI domain
+    has them): the ENVI domain first, then the default domain, then an ENVI header beside
+    an image GDAL opened with another driver (a DESIS L2A ``-SPECTRAL_IMAGE.TIF`` comes
+    with its ``-SPECTRAL_IMAGE.hdr``, which the GeoTIFF driver does not read)."""
+    items: Dict[str, str] = {}
+    envi = dataset.GetMetadata("ENVI") or {}
+    for metadata in (envi, dataset.GetMetadata("") or {}):
         for name, value in metadata.items():
-            if name.lower().replace(" ", "_") == key:
-                return value
+            items.setdefault(_key(name), value)
+    if not envi:
+        for name, value in read_envi_header(_sidecar_header(path)).items():
+            items.setdefault(name, value)
+    return items
+
+
+def _key(name: str) -> str:
+    return name.strip().lower().replace(" ", "_")
+
+
+def _sidecar_header(path: str) -> Optional[str]:
+    """``<image>.hdr`` or ``<stem>.hdr`` beside ``path``, where there is one."""
+    if not path or not os.path.isfile(path):
+        return None
+    stem = os.path.splitext(path)[0]
+    for candidate in (stem + ".hdr", stem + ".HDR", path + ".hdr"):
+        if os.path.isfile(candidate):
+            return candidate
     return None
+
+
+def read_envi_header(hdr_path: Optional[str]) -> Dict[str, str]:
+    """The fields of an ENVI header file as GDAL's ENVI domain has them (keys lower case,
+    "_" for spaces; lists as "{a, b}"); empty where ``hdr_path`` is None, unreadable or not
+    an ENVI header (its first line must begin with "ENVI")."""
+    if not hdr_path:
+        return {}
+    try:
+        with open(hdr_path, encoding="utf-8", errors="replace") as stream:
+            lines = stream.read().splitlines()
+    except OSError:
+        return {}
+    if not lines or not lines[0].strip().startswith("ENVI"):
+        return {}
+    fields: Dict[str, str] = {}
+    pending: Optional[Tuple[str, str]] = None
+    for line in lines[1:]:
+        if pending is not None:  # a {list} spanning lines
+            key, value = pending[0], pending[1] + " " + line.strip()
+            pending = None if "}" in line else (key, value)
+            if pending is None:
+                fields[key] = value
+            continue
+        if "=" not in line or line.lstrip().startswith(";"):
+            continue
+        name, value = line.split("=", 1)
+        value = value.strip()
+        if value.startswith("{") and "}" not in value:
+            pending = (_key(name), value)
+        else:
+            fields[_key(name)] = value
+    return fields
 
 
 def _list_item(items: List[str], index: int) -> Optional[str]:
@@ -151,26 +247,31 @@ def _list_item(items: List[str], index: int) -> Optional[str]:
 def read_band_info(dataset: gdal.Dataset, path: str = "") -> List[BandInfo]:
     """One ``BandInfo`` per band of ``dataset``, from every place the file keeps it."""
     count = dataset.RasterCount
-    units = _dataset_item(dataset, "wavelength_units")
-    header = {key: envi_list(_dataset_item(dataset, key)) for key in (
+    fields = _dataset_items(dataset, path)
+    units = fields.get("wavelength_units")
+    header = {key: envi_list(fields.get(key)) for key in (
         "wavelength", "fwhm", "bbl", "data_gain_values", "data_offset_values")}
-    for key, items in header.items():
-        if items and len(items) != count:
-            header[key] = []  # a list of another length is not about these bands
-    reflectance_scale = _number(_dataset_item(dataset, "reflectance_scale_factor"))
+    broken = {key for key, items in header.items() if items and len(items) != count}
+    for key in broken:
+        header[key] = []  # a list of another length is not about these bands
+    # GDAL's ENVI driver copies the header's wavelength and FWHM lists onto the bands (band
+    # items, IMAGERY, descriptions) as far as they go, whatever their length: not trusted
+    envi = {_key(name) for name in dataset.GetMetadata("ENVI") or {}}
+    derived = {key for key in ("wavelength", "fwhm") if key in broken and key in envi}
+    reflectance_scale = _number(fields.get("reflectance_scale_factor"))
     bands = []
     for position in range(count):
         band = dataset.GetRasterBand(position + 1)
         description = band.GetDescription() or ""
         band_units = _item(band, "wavelength_units") or units
-        wavelength = to_nanometres(_number(_item(band, "wavelength")), band_units)
+        centre = _number(_item(band, "wavelength"))  # in band_units, as the FWHM
+        if centre is None:
+            centre = _number(_list_item(header["wavelength"], position))
+        wavelength = to_nanometres(centre, band_units)
         fwhm = _number(_item(band, "fwhm"))
-        if wavelength is None and header["wavelength"]:
-            wavelength = to_nanometres(_number(header["wavelength"][position]), units)
-        if fwhm is None and header["fwhm"]:
-            fwhm = _number(header["fwhm"][position])
-        if fwhm is not None:
-            fwhm = _fwhm_to_nanometres(fwhm, band_units)
+        if fwhm is None:
+            fwhm = _number(_list_item(header["fwhm"], position))
+        fwhm = fwhm_to_nanometres(fwhm, centre, band_units)
         imagery = band.GetMetadata("IMAGERY") or {}
         if wavelength is None:
             wavelength = to_nanometres(_number(imagery.get("CENTRAL_WAVELENGTH_UM")), "um")
@@ -178,33 +279,37 @@ def read_band_info(dataset: gdal.Dataset, path: str = "") -> List[BandInfo]:
             fwhm = to_nanometres(_number(imagery.get("FWHM_UM")), "um")
         if wavelength is None:
             wavelength = wavelength_from_description(description)
-        bbl = _item(band, "bbl")
-        if bbl is None:
-            bbl = _list_item(header["bbl"], position)
-        bad = _number(bbl) == 0.0 if bbl is not None else False
+        if "wavelength" in derived:
+            wavelength = None
+        if "fwhm" in derived:
+            fwhm = None
         scale, offset = band.GetScale(), band.GetOffset()
         scale = 1.0 if scale in (None, 0.0) else float(scale)
         offset = 0.0 if offset is None else float(offset)
-        if header["data_gain_values"] and scale == 1.0 and offset == 0.0:
-            scale = _number(header["data_gain_values"][position]) or 1.0
+        if scale == 1.0 and offset == 0.0:  # a GDAL that did not apply the header's gains
+            scale = _number(_list_item(header["data_gain_values"], position)) or 1.0
             offset = _number(_list_item(header["data_offset_values"], position)) or 0.0
         if reflectance_scale and reflectance_scale != 1.0:
+            # ENVI: the value that, divided into the data, scales it to 0-1 reflectance
             scale, offset = scale / reflectance_scale, offset / reflectance_scale
         bands.append(BandInfo(
-            index=position + 1, wavelength=wavelength, fwhm=fwhm, bad=bad, scale=scale,
+            index=position + 1, wavelength=wavelength, fwhm=fwhm,
+            bad=_is_bad(band, _list_item(header["bbl"], position)), scale=scale,
             offset=offset, nodata=band.GetNoDataValue(), description=description))
     return _with_enmap_metadata(bands, path)
 
 
-def _fwhm_to_nanometres(fwhm: float, units: Optional[str]) -> Optional[float]:
-    """A FWHM in the wavelengths' units as nanometres (None for wavenumbers: a width
-    there depends on the centre, and no sensor file found writes one)."""
-    unit = (units or "").strip().lower()
-    if unit in _UNIT_FACTORS:
-        return fwhm * _UNIT_FACTORS[unit]
-    if unit in ("", "unknown"):
-        return fwhm * 1000.0 if fwhm < 1 else fwhm
-    return None
+def _is_bad(band: gdal.Band, header_bbl: Optional[str]) -> bool:
+    """ENVI's bad-band multiplier (0 bad, 1 good) on the band (EnMAP-Box) or in the
+    header's ``bbl`` list, else GDAL's ``good_band`` item ("true"/"false", set by newer
+    ENVI drivers and carried by gdal_translate)."""
+    bbl = _item(band, "bbl")
+    if bbl is None:
+        bbl = header_bbl
+    if bbl is not None:
+        return _number(bbl) == 0.0
+    good = _item(band, "good_band")
+    return good is not None and good.strip().lower() == "false"
 
 
 # ---------------------------------------------------------------------------------------
@@ -234,24 +339,35 @@ def enmap_metadata_path(path: str) -> Optional[str]:
     return None
 
 
-def read_enmap_bands(xml_path: str) -> Dict[int, Tuple[float, float, float, float]]:
+#: Where an EnMAP METADATA.XML keeps each band (the root is ``level_X``; no namespace), and
+#: the items of a ``bandID``: as DLR's products, EnPT and EnMAP-Box's importers have them.
+ENMAP_BAND_PATH = "specific/bandCharacterisation/bandID"
+ENMAP_BAND_ITEMS = ("wavelengthCenterOfBand", "FWHMOfBand", "GainOfBand", "OffsetOfBand")
+
+
+def read_enmap_bands(xml_path: str) -> Dict[int, Tuple[float, Optional[float], float, float]]:
     """Band number -> (centre wavelength nm, FWHM nm, gain, offset) from an EnMAP
-    METADATA.XML (``specific/bandCharacterisation/bandID``)."""
+    METADATA.XML: ``specific/bandCharacterisation/bandID number=".."`` with
+    ``wavelengthCenterOfBand``, ``FWHMOfBand``, ``GainOfBand`` and ``OffsetOfBand``
+    (physical value = DN * gain + offset; L2A reflectance gains are 1e-4). Other
+    ``bandID`` elements of the file (``product/bandStatistics``) are not read."""
     try:
         root = ElementTree.parse(xml_path).getroot()
     except (OSError, ElementTree.ParseError) as error:
         raise CrnnError(f"Cannot read the EnMAP metadata '{xml_path}': {error}.") from None
+    centre_tag, fwhm_tag, gain_tag, offset_tag = ENMAP_BAND_ITEMS
     bands = {}
-    for element in root.iter("bandID"):
+    for element in root.findall(ENMAP_BAND_PATH):
         number = _number(element.get("number"))
-        centre = _number(element.findtext("wavelengthCenterOfGravity"))
+        centre = _number(element.findtext(centre_tag))
         if number is None or centre is None:
             continue
+        gain = _number(element.findtext(gain_tag))
         bands[int(number)] = (
             centre,
-            _number(element.findtext("FWHM")),
-            _number(element.findtext("GainOfBand")) or 1.0,
-            _number(element.findtext("OffsetOfBand")) or 0.0,
+            _number(element.findtext(fwhm_tag)),
+            1.0 if gain in (None, 0.0) else gain,
+            _number(element.findtext(offset_tag)) or 0.0,
         )
     return bands
 
@@ -261,8 +377,8 @@ def _with_enmap_metadata(bands: List[BandInfo], path: str) -> List[BandInfo]:
     if xml_path is None:
         return bands
     enmap = read_enmap_bands(xml_path)
-    if len(enmap) != len(bands):
-        return bands
+    if sorted(enmap) != [band.index for band in bands]:
+        return bands  # not one entry per band of this image (an L1B VNIR or SWIR half)
     merged = []
     for band in bands:
         centre, fwhm, gain, offset = enmap[band.index]
@@ -284,14 +400,16 @@ def write_band_metadata(dataset: gdal.Dataset, bands: Sequence[BandInfo]) -> Non
     ``IMAGERY`` domain (GDAL 3.10+); scale and offset as GDAL's own."""
     for target, info in zip(range(1, dataset.RasterCount + 1), bands):
         band = dataset.GetRasterBand(target)
-        if info.wavelength is not None:
-            band.SetMetadataItem("wavelength", f"{info.wavelength:g}")
+        if info.wavelength is not None or info.fwhm is not None:
+            # EnMAP-Box writes the units with either: a FWHM is in the wavelengths' units
             band.SetMetadataItem("wavelength_units", "Nanometers")
-            band.SetMetadataItem("CENTRAL_WAVELENGTH_UM", f"{info.wavelength / 1000:g}",
+        if info.wavelength is not None:
+            band.SetMetadataItem("wavelength", _text(info.wavelength))
+            band.SetMetadataItem("CENTRAL_WAVELENGTH_UM", _text(info.wavelength / 1000),
                                  "IMAGERY")
         if info.fwhm is not None:
-            band.SetMetadataItem("fwhm", f"{info.fwhm:g}")
-            band.SetMetadataItem("FWHM_UM", f"{info.fwhm / 1000:g}", "IMAGERY")
+            band.SetMetadataItem("fwhm", _text(info.fwhm))
+            band.SetMetadataItem("FWHM_UM", _text(info.fwhm / 1000), "IMAGERY")
         band.SetMetadataItem("bbl", "0" if info.bad else "1")
         if info.scaled:
             band.SetScale(info.scale)
@@ -299,4 +417,9 @@ def write_band_metadata(dataset: gdal.Dataset, bands: Sequence[BandInfo]) -> Non
         if info.description:
             band.SetDescription(info.description)
         elif info.wavelength is not None:
-            band.SetDescription(f"{info.wavelength:g} nm")
+            band.SetDescription(f"{_text(info.wavelength)} nm")
+
+
+def _text(value: float) -> str:
+    """A number as metadata text: ten significant digits, no trailing zeros."""
+    return f"{value:.10g}"
