@@ -227,12 +227,16 @@ def _resampling(scene: Sequence[BandInfo], targets: np.ndarray, scene_name: str)
     lower = upper - 1
     span = centres[upper] - centres[lower]
     weight = np.where(span > 0, (targets - centres[lower]) / np.where(span > 0, span, 1), 0)
-    used = sorted(set(lower.tolist()) | set(upper.tolist()))
+    # (source band, target, weight) with no zero weights: a band is read only where it
+    # counts, so a target on a band's centre does not read (and need data in) its neighbour
+    terms = [(int(p), column, w) for column, (low, high, share) in
+             enumerate(zip(lower, upper, weight))
+             for p, w in ((low, 1.0 - share), (high, share)) if w > 0]
+    used = sorted({p for p, _, _ in terms})
     row_of = {position: row for row, position in enumerate(used)}
     mixing = np.zeros((len(used), len(targets)))
-    for column, (low, high, w) in enumerate(zip(lower, upper, weight)):
-        mixing[row_of[int(low)], column] += 1 - w
-        mixing[row_of[int(high)], column] += w
+    for position, column, w in terms:
+        mixing[row_of[position], column] += w
     return BandMatch([good[p].index for p in used], mixing, (
         f"Spectra resampled onto the model's {len(targets)} wavelengths from "
         f"{len(used)} of {len(scene)} bands (linear interpolation)."))
