@@ -23,6 +23,7 @@ import io
 import math
 import re
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
@@ -242,6 +243,88 @@ def first_layer_response(model: CrnnModel, spectra: np.ndarray, targets: np.ndar
     return response, weights
 
 
+# --- the spectral axis: wavelength where the model knows it, else band number ---------------
+
+#: Where two neighbouring bands along the axis lie further apart than this many times the
+#: usual (median) spacing, lines and cells break there: the bands left out between them
+#: (water-vapour absorption bands, a ``bbl``, EXCLUDE_WAVELENGTHS) are not drawn across.
+GAP_FACTOR = 3.0
+
+
+@dataclass(frozen=True)
+class SpectralAxis:
+    """The model's bands along the x axis of the spectral figures."""
+
+    order: np.ndarray  # positions in the model's band order, sorted along the axis
+    positions: np.ndarray  # wavelength (nm) or band number of each, ascending
+    gaps: np.ndarray  # per step from one sorted band to the next: True where a gap
+    label: str  # "Wavelength (nm)" or "Band"
+
+    @property
+    def spacing(self) -> float:
+        """The usual distance between neighbouring bands (1 where there is none)."""
+        steps = np.diff(self.positions)
+        usual = float(np.median(steps)) if steps.size else 0.0
+        return usual if usual > 0 else 1.0
+
+
+def spectral_axis(model: CrnnModel) -> SpectralAxis:
+    """Wavelengths in nm where the model has one for every band, else band numbers."""
+    if model.has_wavelengths and len(model.band_wavelengths) == model.n_bands:
+        values, label = np.asarray(model.band_wavelengths, np.float64), "Wavelength (nm)"
+    else:
+        values, label = np.asarray(model.band_indices, np.float64), "Band"
+    order = np.argsort(values, kind="stable")
+    positions = values[order]
+    steps = np.diff(positions)
+    usual = float(np.median(steps)) if steps.size else 0.0
+    gaps = steps > GAP_FACTOR * usual if usual > 0 else np.zeros(steps.shape, bool)
+    return SpectralAxis(order, positions, gaps, label)
+
+
+def along_axis(axis: SpectralAxis, values: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """``(x, y)`` to plot ``values`` (..., bands; the model's band order) along the axis:
+    sorted, with a NaN between the bands either side of each gap, so a line breaks there."""
+    values = np.asarray(values, np.float64)[..., axis.order]
+    breaks = np.flatnonzero(axis.gaps) + 1
+    return (np.insert(axis.positions, breaks, np.nan),
+            np.insert(values, breaks, np.nan, axis=-1))
+
+
+def cells_along_axis(axis: SpectralAxis,
+                     values: np.ndarray) -> Tuple[np.ndarray, np.ma.MaskedArray]:
+    """``(edges, cells)`` for a heat map of ``values`` (rows, bands; the model's band
+    order) along the axis: one cell per band, bounded halfway to its neighbours (half the
+    usual spacing at the ends and beside a gap), and an empty (masked) cell over each gap."""
+    values = np.asarray(values, np.float64)[:, axis.order]
+    half = axis.spacing / 2
+    positions = axis.positions
+    edges = [positions[0] - half]
+    columns: List[Optional[int]] = []
+    for i, position in enumerate(positions):
+        columns.append(i)
+        if i == len(positions) - 1:
+            edges.append(position + half)
+        elif axis.gaps[i]:
+            edges += [position + half, positions[i + 1] - half]
+            columns.append(None)
+        else:
+            edges.append((position + positions[i + 1]) / 2)
+    cells = np.ma.masked_all((values.shape[0], len(columns)))
+    for j, column in enumerate(columns):
+        if column is not None:
+            cells[:, j] = values[:, column]
+    return np.asarray(edges), cells
+
+
+def _gap_note(axis: SpectralAxis, marks: str) -> str:
+    """A caption's sentence on the gaps (``marks``: what shows them), if there are any."""
+    if not axis.gaps.any():
+        return ""
+    return (f" {marks} left-out bands (more than {GAP_FACTOR:g} times the usual band "
+            "spacing between two neighbours).")
+
+
 # --- the page ---------------------------------------------------------------------------
 
 
@@ -280,7 +363,8 @@ def _section_summary(model: CrnnModel, counts: np.ndarray, held_out: int,
         ("Raster", info.get("source_raster", "-")),
         ("Training polygons", info.get("training_layer", "-")),
         ("Class field", info.get("class_field", "-")),
-        ("Bands used", f"{model.n_bands} ({_band_range(model.band_indices)})"),
+        ("Bands used", f"{model.n_bands} ({_band_range(model.band_indices)}"
+                       f"{_wavelength_range(model)})"),
         ("Classes", model.n_classes),
         ("Pixels", f"{int(counts.sum()):,} ({int(counts.sum()) - held_out:,} training, "
                    f"{held_out:,} validation, split by {info.get('split', '-')})"),
@@ -292,6 +376,12 @@ def _section_summary(model: CrnnModel, counts: np.ndarray, held_out: int,
         ("Plugin version", info.get("plugin_version", "-")),
     ]
     return "<h2>Summary</h2>" + _table(rows)
+
+
+def _wavelength_range(model: CrnnModel) -> str:
+    if not (model.has_wavelengths and len(model.band_wavelengths) == model.n_bands):
+        return ""
+    return f"; {min(model.band_wavelengths):g}-{max(model.band_wavelengths):g} nm"
 
 
 def _band_range(bands: Sequence[int]) -> str:
@@ -363,17 +453,18 @@ def _section_classes(model: CrnnModel, train_counts: np.ndarray,
             '<p class="note">Value: the pixel value of the class in the class raster.</p>')
 
 
-def _section_spectra(model: CrnnModel, spectra: np.ndarray, targets: np.ndarray,
-                     have_plots: bool) -> str:
-    parts = ["<h2>Mean spectrum of each class</h2>"]
-    if not have_plots:
-        return "".join(parts) + f'<p class="note">{MATPLOTLIB_MISSING}</p>'
-    bands = np.asarray(model.band_indices)
-    overall = spectra.mean(axis=0)
+def spectra_figure(model: CrnnModel, spectra: np.ndarray, targets: np.ndarray):
+    """Each class's mean spectrum with its spread, along wavelength (nm) where the model
+    knows the bands' wavelengths, else along band number; a Figure, or None without
+    matplotlib."""
+    axis = spectral_axis(model)
     k = model.n_classes
     columns = 1 if k <= 1 else min(4, k)
     rows = -(-k // columns)
     figure = matplotlib_figure(2.6 * columns + 0.8, 2.0 * rows + 0.6)
+    if figure is None:
+        return None
+    x, overall = along_axis(axis, spectra.mean(axis=0))
     top = float(np.percentile(spectra, 99.5)) if spectra.size else 1.0
     bottom = float(min(0.0, np.percentile(spectra, 0.5))) if spectra.size else 0.0
     axes_list = figure.subplots(rows, columns, sharex=True, sharey=True, squeeze=False)
@@ -383,23 +474,67 @@ def _section_spectra(model: CrnnModel, spectra: np.ndarray, targets: np.ndarray,
             continue
         info = model.classes[index]
         members = spectra[targets == index]
-        axes.plot(bands, overall, color="#999", linewidth=0.8, linestyle=":")
+        axes.plot(x, overall, color="#999", linewidth=0.8, linestyle=":")
         if members.shape[0]:
-            mean, spread = members.mean(axis=0), members.std(axis=0)
-            axes.fill_between(bands, mean - spread, mean + spread, color=info.color, alpha=0.3,
+            _, mean = along_axis(axis, members.mean(axis=0))
+            _, spread = along_axis(axis, members.std(axis=0))
+            axes.fill_between(x, mean - spread, mean + spread, color=info.color, alpha=0.3,
                               linewidth=0)
-            axes.plot(bands, mean, color=info.color, linewidth=1.3)
+            axes.plot(x, mean, color=info.color, linewidth=1.3)
         axes.set_title(f"{info.value} {info.name} ({members.shape[0]})", fontsize=8)
         axes.tick_params(labelsize=7)
         axes.set_ylim(bottom, top * 1.05)
         axes.grid(color="#eee")
-    figure.supxlabel("Band", fontsize=9)
+    figure.supxlabel(axis.label, fontsize=9)
     figure.supylabel("Pixel value", fontsize=9)
+    return figure
+
+
+def _section_spectra(model: CrnnModel, spectra: np.ndarray, targets: np.ndarray,
+                     have_plots: bool) -> str:
+    parts = ["<h2>Mean spectrum of each class</h2>"]
+    if not have_plots:
+        return "".join(parts) + f'<p class="note">{MATPLOTLIB_MISSING}</p>'
+    axis = spectral_axis(model)
+    along = "wavelength" if axis.label.startswith("Wavelength") else "band number"
     parts.append(figure_html(
-        figure, "Mean spectrum of the training and validation pixels of each class (line) "
-        "with one standard deviation either side (band); the dotted grey line is the mean "
-        "of all classes. Title: class value, name and pixel count.", salt="spectra"))
+        spectra_figure(model, spectra, targets),
+        "Mean spectrum of the training and validation pixels of each class (line) "
+        "with one standard deviation either side (band), against "
+        f"{along}; the dotted grey line is the mean of all classes. Title: class value, "
+        f"name and pixel count.{_gap_note(axis, 'Breaks in the lines mark')}",
+        salt="spectra"))
     return "".join(parts)
+
+
+def response_figure(model: CrnnModel, response: np.ndarray, weights: np.ndarray):
+    """Left: the first convolution layer's mean activation per class along wavelength (nm)
+    or band number, left-out bands blank; right: its filters. A Figure, or None without
+    matplotlib."""
+    figure = matplotlib_figure(10, max(3.2, 0.25 * model.n_classes + 1.6))
+    if figure is None:
+        return None
+    axis = spectral_axis(model)
+    grid = figure.add_gridspec(1, 2, width_ratios=(4, 1))
+    axes = figure.add_subplot(grid[0, 0])
+    edges, cells = cells_along_axis(axis, response)
+    image = axes.pcolormesh(edges, np.arange(model.n_classes + 1) - 0.5, cells, cmap="magma",
+                            shading="flat")
+    axes.set_ylim(model.n_classes - 0.5, -0.5)
+    axes.set_yticks(range(model.n_classes), [f"{c.value} {c.name}" for c in model.classes],
+                    fontsize=7 if model.n_classes > 8 else 8)
+    axes.set_xlabel(axis.label)
+    per = "wavelength" if axis.label.startswith("Wavelength") else "band"
+    axes.set_title(f"Mean activation after ReLU, per class and {per}", fontsize=9)
+    figure.colorbar(image, ax=axes, shrink=0.8, pad=0.01)
+    filters = figure.add_subplot(grid[0, 1])
+    limit = float(np.abs(weights).max()) or 1.0
+    filters.imshow(weights, aspect="auto", cmap="RdBu_r", vmin=-limit, vmax=limit,
+                   interpolation="nearest")
+    filters.set_xlabel("Kernel position")
+    filters.set_ylabel("Filter")
+    filters.set_title(f"Weights of the {weights.shape[0]} filters", fontsize=9)
+    return figure
 
 
 def _section_convolution(model: CrnnModel, spectra: np.ndarray, targets: np.ndarray,
@@ -413,37 +548,30 @@ def _section_convolution(model: CrnnModel, spectra: np.ndarray, targets: np.ndar
     if not have_plots:
         peak = np.argmax(response, axis=1)
         lines = "".join(f"<tr><td class='name'>{html.escape(c.name)}</td>"
-                        f"<td>{model.band_indices[p]}</td><td>{response[i, p]:.3f}</td></tr>"
+                        f"<td>{_band_text(model, p)}</td><td>{response[i, p]:.3f}</td></tr>"
                         for i, (c, p) in enumerate(zip(model.classes, peak)))
         return "".join(parts) + (f'<p class="note">{MATPLOTLIB_MISSING}</p><table><tr>'
                                  "<th class='name'>Class</th><th>Band of strongest response"
                                  f"</th><th>Mean activation</th></tr>{lines}</table>")
-    bands = np.asarray(model.band_indices)
-    figure = matplotlib_figure(10, max(3.2, 0.25 * model.n_classes + 1.6))
-    grid = figure.add_gridspec(1, 2, width_ratios=(4, 1))
-    axes = figure.add_subplot(grid[0, 0])
-    extent = (bands[0] - 0.5, bands[-1] + 0.5, model.n_classes - 0.5, -0.5)
-    image = axes.imshow(response, aspect="auto", cmap="magma", interpolation="nearest",
-                        extent=extent)
-    axes.set_yticks(range(model.n_classes), [f"{c.value} {c.name}" for c in model.classes],
-                    fontsize=7 if model.n_classes > 8 else 8)
-    axes.set_xlabel("Band")
-    axes.set_title("Mean activation after ReLU, per class and band", fontsize=9)
-    figure.colorbar(image, ax=axes, shrink=0.8, pad=0.01)
-    filters = figure.add_subplot(grid[0, 1])
-    limit = float(np.abs(weights).max()) or 1.0
-    filters.imshow(weights, aspect="auto", cmap="RdBu_r", vmin=-limit, vmax=limit,
-                   interpolation="nearest")
-    filters.set_xlabel("Kernel position")
-    filters.set_ylabel("Filter")
-    filters.set_title(f"Weights of the {weights.shape[0]} filters", fontsize=9)
+    axis = spectral_axis(model)
+    where = "wavelength" if axis.label.startswith("Wavelength") else "band"
     parts.append(figure_html(
-        figure, "Left: how strongly the first convolution layer fires at each band for the "
+        response_figure(model, response, weights),
+        f"Left: how strongly the first convolution layer fires at each {where} for the "
         "pixels of each class (its filters' output after ReLU, averaged over filters and "
         "pixels): bright bands are the local spectral shapes (slopes, absorption features) "
         "the network builds on. Right: the filters themselves (red positive, blue negative "
-        "weights along the kernel).", salt="convolution"))
+        f"weights along the kernel).{_gap_note(axis, 'Blank stripes mark')}",
+        salt="convolution"))
     return "".join(parts)
+
+
+def _band_text(model: CrnnModel, position: int) -> str:
+    """Band number of the model's ``position``-th band, with its wavelength if known."""
+    text = str(model.band_indices[position])
+    if model.has_wavelengths and len(model.band_wavelengths) == model.n_bands:
+        text += f" ({model.band_wavelengths[position]:g} nm)"
+    return text
 
 
 def _section_network(model: CrnnModel) -> str:
@@ -615,4 +743,5 @@ def write_training_report(path: str, model: CrnnModel, spectra: np.ndarray,
 __all__: List[str] = [
     "write_training_report", "render_training_report", "figure_html", "confusion_figure",
     "bar_figure", "first_layer_response", "validation_indices", "confusion_matrix",
+    "spectral_axis", "along_axis", "cells_along_axis", "spectra_figure", "response_figure",
 ]

@@ -240,3 +240,77 @@ def test_mixup_note_only_where_training_used_mixup(pixel_split, default_network_
     assert text.count("mixup") == 1  # only the hyperparameter table's row
     assert '<th class="name">mixup</th><td class="name">0.0</td>' in text
     assert "mixed-up" not in text and "Why the training accuracy" not in text
+
+
+# --- spectra and filter responses against wavelength, with gaps at left-out bands ---------
+
+# the 40 bands at 400..590 nm and 1500..1690 nm (10 nm apart; 600-1490 left out), given to
+# the model in descending order, as a raster with its bands reversed would have them
+GAPPED_NM = [float(w) for w in list(range(400, 600, 10)) + list(range(1500, 1700, 10))]
+
+
+def _with_wavelengths(model, wavelengths):
+    return dataclasses.replace(model, band_wavelengths=list(wavelengths))
+
+
+def test_without_wavelengths_the_axis_is_the_band_number(pixel_split):
+    model, spectra, labels = pixel_split
+    assert not model.has_wavelengths
+    axis = report.spectral_axis(model)
+    assert axis.label == "Band" and axis.positions.tolist() == list(range(1, N_BANDS + 1))
+    assert not axis.gaps.any()
+    figure = report.spectra_figure(model, spectra, report.class_targets(model, labels))
+    assert "Band" in [text.get_text() for text in figure.texts]  # the shared x label
+    assert not np.isnan(figure.axes[0].lines[1].get_xdata()).any()
+
+
+def test_spectra_are_plotted_against_wavelength_with_a_gap(pixel_split):
+    model, spectra, labels = pixel_split
+    model = _with_wavelengths(model, GAPPED_NM[::-1])
+    targets = report.class_targets(model, labels)
+    axis = report.spectral_axis(model)
+    assert axis.label == "Wavelength (nm)"
+    assert axis.positions.tolist() == GAPPED_NM
+    assert np.flatnonzero(axis.gaps).tolist() == [19]  # between 590 and 1500 nm
+    figure = report.spectra_figure(model, spectra, targets)
+    assert "Wavelength (nm)" in [text.get_text() for text in figure.texts]
+    axes = figure.axes[0]  # the first class
+    mean_line = axes.lines[1]
+    x, y = mean_line.get_xdata(), mean_line.get_ydata()
+    assert len(x) == N_BANDS + 1 and np.isnan(x[20]) and np.isnan(y[20])
+    assert x[:20].tolist() == GAPPED_NM[:20] and x[21:].tolist() == GAPPED_NM[20:]
+    # the model's first band is the reddest: the spectrum is drawn reversed
+    expected = spectra[targets == 0].mean(axis=0)[::-1]
+    assert np.allclose(y[:20], expected[:20]) and np.allclose(y[21:], expected[20:])
+    assert len(axes.collections[0].get_paths()) == 2  # the spread, in two pieces
+
+
+def test_filter_responses_are_drawn_against_wavelength_with_an_empty_gap(pixel_split):
+    model, spectra, labels = pixel_split
+    model = _with_wavelengths(model, GAPPED_NM[::-1])
+    response, weights = report.first_layer_response(model, spectra,
+                                                    report.class_targets(model, labels))
+    figure = report.response_figure(model, response, weights)
+    axes = figure.axes[0]
+    assert axes.get_xlabel() == "Wavelength (nm)"
+    mesh = axes.collections[0]
+    cells = mesh.get_array().reshape(3, N_BANDS + 1)
+    assert np.ma.getmaskarray(cells)[:, 20].all()  # the cell over 600-1490 nm is empty
+    assert not np.ma.getmaskarray(cells)[:, :20].any()
+    assert np.allclose(cells[:, 0], response[:, -1])  # 400 nm is the model's last band
+    edges = mesh.get_coordinates()[0, :, 0]
+    # cells halfway between bands; 5 nm (half the 10 nm spacing) at the ends and the gap
+    assert edges[0] == 395 and edges[1] == 405 and edges[20] == 595
+    assert edges[21] == 1495 and edges[-1] == 1695 and len(edges) == N_BANDS + 2
+
+
+def test_report_with_wavelengths_says_so(pixel_split):
+    model, spectra, labels = pixel_split
+    text = report.render_training_report(_with_wavelengths(model, GAPPED_NM), spectra, labels)
+    assert "(bands 1-40; 400-1690 nm)" in text
+    assert "against wavelength;" in text and "fires at each wavelength" in text
+    assert text.count("Breaks in the lines mark left-out bands") == 1
+    assert text.count("Blank stripes mark left-out bands") == 1
+    contiguous = [400.0 + 10 * b for b in range(N_BANDS)]
+    text = report.render_training_report(_with_wavelengths(model, contiguous), spectra, labels)
+    assert "left-out bands" not in text and "400-790 nm" in text
