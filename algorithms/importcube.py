@@ -1,6 +1,7 @@
-"""``crnn:importcube``: a benchmark cube (.mat, .npy, ENVI, ...) -> GeoTIFF, labels, polygons.
+"""``crnn:importcube``: a cube (.mat, .npy, HDF5, netCDF, PRISMA, ENVI, ...) -> GeoTIFF,
+labels, polygons; the GeoTIFF shown in true colour where its bands have wavelengths.
 
-Thin glue over :mod:`..models.importcube`.
+Thin glue over :mod:`..models.importcube` and :mod:`..models.rendering`.
 """
 
 from __future__ import annotations
@@ -14,13 +15,16 @@ from qgis.core import (
 )
 
 from ..models.errors import CrnnError
-from ..models.importcube import Placement, import_cube
+from ..models.importcube import AXIS_ORDERS, Placement, import_cube, parse_subdataset
+from ..models.rendering import true_colour_bands
 from . import parameters as specs
 from .base import CrnnAlgorithm
+from .styling import style_true_colour
 from .torch_check import require
 
 INPUT = "INPUT"
 VARIABLE = "VARIABLE"
+AXIS_ORDER = "AXIS_ORDER"
 GROUND_TRUTH = "GROUND_TRUTH"
 GROUND_TRUTH_VARIABLE = "GROUND_TRUTH_VARIABLE"
 CRS = "CRS"
@@ -32,19 +36,31 @@ OUTPUT = "OUTPUT"
 OUTPUT_LABELS = "OUTPUT_LABELS"
 OUTPUT_POLYGONS = "OUTPUT_POLYGONS"
 
-FILE_FILTER = ("Cubes (*.mat *.npy *.npz *.tif *.tiff *.img *.dat *.hdr *.bsq *.bil *.bip "
-               "*.raw);;MATLAB v5 (*.mat);;NumPy (*.npy *.npz);;All files (*.*)")
+FILE_FILTER = ("Cubes (*.mat *.npy *.npz *.h5 *.he5 *.hdf5 *.nc *.tif *.tiff *.img *.dat "
+               "*.hdr *.bsq *.bil *.bip *.raw);;MATLAB v5 (*.mat);;NumPy (*.npy *.npz);;"
+               "HDF5 / netCDF (*.h5 *.he5 *.hdf5 *.nc);;All files (*.*)")
 
 # Every parameter said once (algorithms/parameters.py): the dialog and the help text.
 PARAMETERS = [
     specs.Spec(INPUT, "Cube file",
-           "A .mat (MATLAB v4-v7; v7.3/HDF5 is not supported), .npy / .npz, or any raster "
-           "GDAL reads (ENVI: the data file or its .hdr). Arrays are read as (rows, columns, "
-           "bands), or as (bands, rows, columns) when the first axis is the smallest.",
+           "A .mat (MATLAB v4-v7; v7.3/HDF5 is not supported), .npy / .npz, an HDF5 / netCDF "
+           "file (.h5, .he5, .nc; also a subdataset such as HDF5:\"f.h5\"://group/cube; a "
+           "PRISMA L2 .he5 gives its VNIR and SWIR cubes by wavelength), or any raster GDAL "
+           "reads (ENVI: the data file or its .hdr; wavelengths, FWHM, bad bands and scale "
+           "factors are carried into the GeoTIFF).",
            "file", file_filter=FILE_FILTER),
     specs.Spec(VARIABLE, "Cube variable",
-           "The array's name in a .mat / .npz file. Default: the largest 3-D array.",
+           "The array's name in a .mat / .npz file (default: the largest 3-D array) or in an "
+           "HDF5 / netCDF file (its full path or last name; default: the only 3-D array, "
+           "else the log lists them with their sizes).",
            "string", optional=True),
+    specs.Spec(AXIS_ORDER, "Axis order of the array",
+           "How a 3-D array's axes are stored, first axis first (rows,cols,bands = BIP; "
+           "bands,rows,cols = BSQ; rows,bands,cols = BIL, as PRISMA stores it). 'auto' "
+           "recognises it from the product, the dimension names, the ground truth's size "
+           "or the array's sizes, and asks for it where none of them decides. Not used for "
+           "rasters GDAL reads.",
+           "choice", "auto", choices=AXIS_ORDERS, advanced=True),
     specs.Spec(GROUND_TRUTH, "Ground truth file",
            "Optional: class ids (0 = unlabelled) of the same rows and columns, as .mat, .npy, "
            ".npz or a raster.", "file", file_filter=FILE_FILTER, optional=True),
@@ -66,7 +82,9 @@ PARAMETERS = [
            "'Class N'.", "string", optional=True),
     specs.Spec(OUTPUT, "Cube (GeoTIFF)",
            "The cube as a tiled, DEFLATE-compressed GeoTIFF in the array's data type "
-           "(integers stay integers), bands named 'Band N'.", "raster_out"),
+           "(integers stay integers), with each band's wavelength, FWHM, bad-band flag and "
+           "scale where the input has them; shown in true colour (bands near 640 / 550 / "
+           "460 nm, stretched) where it has visible wavelengths.", "raster_out"),
     specs.Spec(OUTPUT_LABELS, "Label raster",
            "The ground truth as a label raster: smallest integer type, nodata 0, a colour "
            "table and the class names.", "raster_out", optional=True),
@@ -78,8 +96,9 @@ PARAMETERS = [
 
 
 IMPORT_HELP = (
-    "Writes a hyperspectral cube from a MATLAB .mat, NumPy .npy/.npz or any "
-    "GDAL-readable file (ENVI, ...) as a GeoTIFF. Classic benchmark scenes have no "
+    "Writes a hyperspectral cube from a MATLAB .mat, NumPy .npy/.npz, HDF5 / netCDF "
+    "(PRISMA L2, ...) or any GDAL-readable file (ENVI, ...) as a GeoTIFF, with its "
+    "band wavelengths where the input has them. Classic benchmark scenes have no "
     "map coordinates: they are placed on a north-up grid with the given pixel "
     "size, top-left corner and CRS. With a ground-truth array it also writes a "
     "label raster and polygons of the class regions, for training and accuracy "
@@ -119,6 +138,9 @@ class ImportCubeAlgorithm(CrnnAlgorithm):
             OUTPUT_POLYGONS: self.parameterAsOutputLayer(parameters, OUTPUT_POLYGONS, context),
         }
         for key in (INPUT, GROUND_TRUTH):
+            subdataset = parse_subdataset(paths[key]) if paths[key] else None
+            if subdataset is not None and os.path.isfile(subdataset[0]):
+                continue  # HDF5:"f.h5"://cube, NETCDF:"f.nc":cube
             if paths[key] and not os.path.isfile(paths[key]):
                 raise QgsProcessingException(self.tr(
                     "The {} file '{}' does not exist.").format(key, paths[key]))
@@ -166,6 +188,8 @@ class ImportCubeAlgorithm(CrnnAlgorithm):
                 log=feedback.pushInfo,
                 progress=lambda fraction: feedback.setProgress(100 * fraction),
                 is_cancelled=feedback.isCanceled,
+                axis_order=self.parameterAsEnumString(parameters, AXIS_ORDER, context)
+                or "auto",
             )
         except CrnnError as error:
             raise QgsProcessingException(str(error)) from None
@@ -177,6 +201,11 @@ class ImportCubeAlgorithm(CrnnAlgorithm):
                 result.ground_truth_variable,
                 ", ".join(f"{v} {result.class_names[v - 1]}" for v in result.classes),
                 result.polygons))
+        rgb = true_colour_bands(result.bands)
+        if rgb is not None:
+            style_true_colour(context, paths[OUTPUT], rgb)
+            feedback.pushInfo(self.tr(
+                "True colour: bands {} / {} / {} as red / green / blue.").format(*rgb))
         return {
             OUTPUT: paths[OUTPUT],
             OUTPUT_LABELS: paths[OUTPUT_LABELS] or None,

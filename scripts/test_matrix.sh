@@ -9,9 +9,10 @@
 # Each chroot is made once with debootstrap under $CRNN_CHROOTS (default
 # <repo>/.build/chroots/<suite>) and reused by later runs; a run reinstalls only when the
 # package list or requirements.txt changed. Torch there is Debian's python3-torch (PyPI's
-# torch for those Pythons is the CUDA build); the test tools come from requirements.txt
-# into a venv made with --system-site-packages, with numpy, scipy and torch pinned to
-# Debian's versions so pip never replaces them.
+# torch for those Pythons is the CUDA build) and h5py Debian's python3-h5py (built against
+# the same libhdf5 as Debian's GDAL); the test tools come from requirements.txt into a
+# venv made with --system-site-packages, with numpy, scipy and torch pinned to Debian's
+# versions so pip never replaces them.
 #
 # The checkout is bind-mounted at /src inside the chroot, in a private mount namespace
 # (nothing stays mounted after the run), with the chroot's own venv mounted over
@@ -29,9 +30,10 @@ suites=("$@")
 [ ${#suites[@]} -gt 0 ] || suites=(trixie sid)
 
 # What the suite needs from Debian inside the chroot (QGIS, GDAL, torch, a display for
-# the dialog screenshots, OpenBLAS for numpy's thread test).
+# the dialog screenshots, OpenBLAS for numpy's thread test, h5py for the tests' HDF5 files).
 packages=(qgis python3-qgis qgis-providers python3-gdal python3-torch python3-scipy
-    python3-matplotlib python3-venv libopenblas0-pthread xvfb xauth ca-certificates git)
+    python3-matplotlib python3-h5py python3-venv libopenblas0-pthread xvfb xauth
+    ca-certificates git)
 
 log() { printf '\n==== test-matrix: %s\n' "$*" >&2; }
 
@@ -107,11 +109,12 @@ build_chroot() {
         export PIP_CERT=/etc/ssl/certs/ca-certificates.crt
         [ -x /src/.venv/bin/python ] || python3 -m venv --system-site-packages /src/.venv
         /src/.venv/bin/python /src/scripts/checkout_path.py /src/.build/plugins
-        # Debian brings numpy, scipy and torch: pin them so pip never replaces them.
+        # Debian brings numpy, scipy, torch and h5py: pin the first three so pip never
+        # replaces them, and leave torch and h5py out of the pip install.
         python3 -c "import numpy, scipy, torch
 print(f\"numpy=={numpy.__version__}\nscipy=={scipy.__version__}\ntorch=={torch.__version__}\")" \
             >/opt/crnn-constraints.txt
-        grep -v "^torch==" /src/requirements.txt >/opt/crnn-requirements.txt
+        grep -v -e "^torch==" -e "^h5py==" /src/requirements.txt >/opt/crnn-requirements.txt
         /src/.venv/bin/python -m pip install -q -c /opt/crnn-constraints.txt \
             -r /opt/crnn-requirements.txt
     ' provision "${packages[@]}" || return 1
