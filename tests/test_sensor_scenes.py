@@ -171,3 +171,34 @@ def test_model_without_wavelengths_refuses_a_raster_of_another_band_count(env, s
     assert (f"has {BANDS + 4} bands, but the model was trained on a raster of {BANDS} "
             "bands") in output, output
     assert "Traceback" not in output and not os.path.exists(out)
+
+
+def test_excluded_ranges_and_bands_without_data_are_left_out(env, scene):
+    """The 37-band GeoTIFF (650, 700 and 1000 nm gone, so 1050 nm is band 11) flags no
+    band bad, but 7 of its bands are NaN everywhere."""
+    output = run_ok(env, "crnn:train", {
+        "INPUT": scene["missing"], "TRAINING": scene["polygons"], "CLASS_FIELD": "crop",
+        "OUTPUT_MODEL": str(scene["folder"] / "excluded.crnn"),
+        "EXCLUDE_WAVELENGTHS": "1040-1110, 2300-2400", **FAST, "EPOCHS": 2})
+    assert ("4 band(s) in the excluded wavelength ranges are left out: band 11 (1050 nm), "
+            "band 12 (1100 nm), band 36 (2300 nm), band 37 (2350 nm).") in output, output
+    assert "7 band(s) hold no data (nodata or NaN) under the training polygons" in output
+    code, output, _ = qgis_process(env, "crnn:train", {
+        "INPUT": scene["missing"], "TRAINING": scene["polygons"], "CLASS_FIELD": "crop",
+        "OUTPUT_MODEL": str(scene["folder"] / "never.crnn"),
+        "EXCLUDE_WAVELENGTHS": "1100-1000", **FAST})
+    assert code != 0 and "runs backwards" in output and "Traceback" not in output
+    assert not os.path.exists(scene["folder"] / "never.crnn")
+
+
+def test_the_new_keys_are_declared(provider):
+    """qgis_process ignores unknown keys, so the keys the runs above pass must exist."""
+    from qgis.core import QgsApplication
+
+    registry = QgsApplication.processingRegistry()
+    for algorithm, key in (("crnn:classify", "RESAMPLE_SPECTRA"),
+                           ("crnn:trainclassify", "RESAMPLE_SPECTRA"),
+                           ("crnn:train", "EXCLUDE_WAVELENGTHS"),
+                           ("crnn:trainclassify", "EXCLUDE_WAVELENGTHS")):
+        assert registry.algorithmById(algorithm).parameterDefinition(key) is not None, (
+            algorithm, key)
