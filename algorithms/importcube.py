@@ -55,8 +55,8 @@ PARAMETERS = [
            "else the log lists them with their sizes).",
            "string", optional=True),
     specs.Spec(AXIS_ORDER, "Axis order of the array",
-           "How a 3-D array's axes are stored, first axis first (rows,cols,bands = BIP; "
-           "bands,rows,cols = BSQ; rows,bands,cols = BIL, as PRISMA stores it). 'auto' "
+           "How a 3-D array's axes are stored, first axis first (rows_cols_bands = BIP; "
+           "bands_rows_cols = BSQ; rows_bands_cols = BIL, as PRISMA stores it). 'auto' "
            "recognises it from the product, the dimension names, the ground truth's size "
            "or the array's sizes, and asks for it where none of them decides. Not used for "
            "rasters GDAL reads.",

@@ -12,20 +12,28 @@
       <translation>Würfeldatei</translation>
     </message>
     <message>
-      <source>Cubes (*.mat *.npy *.npz *.tif *.tiff *.img *.dat *.hdr *.bsq *.bil *.bip *.raw);;MATLAB v5 (*.mat);;NumPy (*.npy *.npz);;All files (*.*)</source>
-      <translation>Würfel (*.mat *.npy *.npz *.tif *.tiff *.img *.dat *.hdr *.bsq *.bil *.bip *.raw);;MATLAB v5 (*.mat);;NumPy (*.npy *.npz);;Alle Dateien (*.*)</translation>
+      <source>Cubes (*.mat *.npy *.npz *.h5 *.he5 *.hdf5 *.nc *.tif *.tiff *.img *.dat *.hdr *.bsq *.bil *.bip *.raw);;MATLAB v5 (*.mat);;NumPy (*.npy *.npz);;HDF5 / netCDF (*.h5 *.he5 *.hdf5 *.nc);;All files (*.*)</source>
+      <translation>Würfel (*.mat *.npy *.npz *.h5 *.he5 *.hdf5 *.nc *.tif *.tiff *.img *.dat *.hdr *.bsq *.bil *.bip *.raw);;MATLAB v5 (*.mat);;NumPy (*.npy *.npz);;HDF5 / netCDF (*.h5 *.he5 *.hdf5 *.nc);;Alle Dateien (*.*)</translation>
     </message>
     <message>
-      <source>A .mat (MATLAB v4-v7; v7.3/HDF5 is not supported), .npy / .npz, or any raster GDAL reads (ENVI: the data file or its .hdr). Arrays are read as (rows, columns, bands), or as (bands, rows, columns) when the first axis is the smallest.</source>
-      <translation>Eine .mat-Datei (MATLAB v4-v7; v7.3/HDF5 wird nicht unterstützt), .npy / .npz oder ein beliebiges von GDAL lesbares Raster (ENVI: die Datendatei oder ihre .hdr). Arrays werden als (Zeilen, Spalten, Bänder) gelesen, oder als (Bänder, Zeilen, Spalten), wenn die erste Achse die kürzeste ist.</translation>
+      <source>A .mat (MATLAB v4-v7; v7.3/HDF5 is not supported), .npy / .npz, an HDF5 / netCDF file (.h5, .he5, .nc; also a subdataset such as HDF5:"f.h5"://group/cube; a PRISMA L2 .he5 gives its VNIR and SWIR cubes by wavelength), or any raster GDAL reads (ENVI: the data file or its .hdr; wavelengths, FWHM, bad bands and scale factors are carried into the GeoTIFF).</source>
+      <translation>Eine .mat-Datei (MATLAB v4-v7; v7.3/HDF5 wird nicht unterstützt), .npy / .npz, eine HDF5- / netCDF-Datei (.h5, .he5, .nc; auch ein Subdatensatz wie HDF5:"f.h5"://gruppe/wuerfel; eine PRISMA-L2-.he5 liefert ihre VNIR- und SWIR-Würfel nach Wellenlänge) oder ein beliebiges von GDAL lesbares Raster (ENVI: die Datendatei oder ihre .hdr; Wellenlängen, FWHM, schlechte Bänder und Skalierungsfaktoren werden ins GeoTIFF übernommen).</translation>
     </message>
     <message>
       <source>Cube variable</source>
       <translation>Würfelvariable</translation>
     </message>
     <message>
-      <source>The array's name in a .mat / .npz file. Default: the largest 3-D array.</source>
-      <translation>Der Name des Arrays in einer .mat- / .npz-Datei. Standard: das größte 3-D-Array.</translation>
+      <source>The array's name in a .mat / .npz file (default: the largest 3-D array) or in an HDF5 / netCDF file (its full path or last name; default: the only 3-D array, else the log lists them with their sizes).</source>
+      <translation>Der Name des Arrays in einer .mat- / .npz-Datei (Standard: das größte 3-D-Array) oder in einer HDF5- / netCDF-Datei (sein vollständiger Pfad oder letzter Name; Standard: das einzige 3-D-Array, sonst listet das Protokoll sie mit ihren Größen auf).</translation>
+    </message>
+    <message>
+      <source>Axis order of the array</source>
+      <translation>Achsenreihenfolge des Arrays</translation>
+    </message>
+    <message>
+      <source>How a 3-D array's axes are stored, first axis first (rows_cols_bands = BIP; bands_rows_cols = BSQ; rows_bands_cols = BIL, as PRISMA stores it). 'auto' recognises it from the product, the dimension names, the ground truth's size or the array's sizes, and asks for it where none of them decides. Not used for rasters GDAL reads.</source>
+      <translation>Wie die Achsen eines 3-D-Arrays gespeichert sind, die erste Achse zuerst (rows_cols_bands = BIP; bands_rows_cols = BSQ; rows_bands_cols = BIL, wie PRISMA speichert). 'auto' erkennt sie am Produkt, an den Dimensionsnamen, an der Größe der Referenz oder an den Größen des Arrays und fragt nach ihr, wo nichts davon entscheidet. Für von GDAL gelesene Raster nicht verwendet.</translation>
     </message>
     <message>
       <source>Ground truth file</source>
@@ -88,8 +96,8 @@
       <translation>Würfel (GeoTIFF)</translation>
     </message>
     <message>
-      <source>The cube as a tiled, DEFLATE-compressed GeoTIFF in the array's data type (integers stay integers), bands named 'Band N'.</source>
-      <translation>Der Würfel als gekacheltes, DEFLATE-komprimiertes GeoTIFF im Datentyp des Arrays (Ganzzahlen bleiben Ganzzahlen), Bänder mit den Namen 'Band N'.</translation>
+      <source>The cube as a tiled, DEFLATE-compressed GeoTIFF in the array's data type (integers stay integers), with each band's wavelength, FWHM, bad-band flag and scale where the input has them; shown in true colour (bands near 640 / 550 / 460 nm, stretched) where it has visible wavelengths.</source>
+      <translation>Der Würfel als gekacheltes, DEFLATE-komprimiertes GeoTIFF im Datentyp des Arrays (Ganzzahlen bleiben Ganzzahlen), mit Wellenlänge, FWHM, Schlechtband-Kennung und Skalierung jedes Bandes, wo die Eingabe sie hat; in Echtfarben dargestellt (Bänder nahe 640 / 550 / 460 nm, gestreckt), wo sie sichtbare Wellenlängen hat.</translation>
     </message>
     <message>
       <source>Label raster</source>
@@ -116,8 +124,8 @@
       <translation>Daten</translation>
     </message>
     <message>
-      <source>Writes a hyperspectral cube from a MATLAB .mat, NumPy .npy/.npz or any GDAL-readable file (ENVI, ...) as a GeoTIFF. Classic benchmark scenes have no map coordinates: they are placed on a north-up grid with the given pixel size, top-left corner and CRS. With a ground-truth array it also writes a label raster and polygons of the class regions, for training and accuracy assessment.</source>
-      <translation>Schreibt einen hyperspektralen Würfel aus einer MATLAB-.mat-, NumPy-.npy/.npz- oder einer beliebigen von GDAL lesbaren Datei (ENVI, ...) als GeoTIFF. Klassische Benchmark-Szenen haben keine Kartenkoordinaten: Sie werden auf ein nordausgerichtetes Gitter mit der angegebenen Pixelgröße, Ecke oben links und dem KBS gelegt. Mit einem Ground-Truth-Array schreibt der Algorithmus außerdem ein Label-Raster und Polygone der Klassenflächen für Training und Genauigkeitsbewertung.</translation>
+      <source>Writes a hyperspectral cube from a MATLAB .mat, NumPy .npy/.npz, HDF5 / netCDF (PRISMA L2, ...) or any GDAL-readable file (ENVI, ...) as a GeoTIFF, with its band wavelengths where the input has them. Classic benchmark scenes have no map coordinates: they are placed on a north-up grid with the given pixel size, top-left corner and CRS. With a ground-truth array it also writes a label raster and polygons of the class regions, for training and accuracy assessment.</source>
+      <translation>Schreibt einen hyperspektralen Würfel aus einer MATLAB-.mat-, NumPy-.npy/.npz-, HDF5- / netCDF- (PRISMA L2, ...) oder einer beliebigen von GDAL lesbaren Datei (ENVI, ...) als GeoTIFF, mit den Wellenlängen der Bänder, wo die Eingabe sie hat. Klassische Benchmark-Szenen haben keine Kartenkoordinaten: Sie werden auf ein nordausgerichtetes Gitter mit der angegebenen Pixelgröße, Ecke oben links und dem KBS gelegt. Mit einem Ground-Truth-Array schreibt der Algorithmus außerdem ein Label-Raster und Polygone der Klassenflächen für Training und Genauigkeitsbewertung.</translation>
     </message>
     <message>
       <source>Parameters</source>
@@ -752,6 +760,10 @@
       <translation>Referenz '{}': Klassen {}; {} Polygone.</translation>
     </message>
     <message>
+      <source>True colour: bands {} / {} / {} as red / green / blue.</source>
+      <translation>Echtfarben: Bänder {} / {} / {} als Rot / Grün / Blau.</translation>
+    </message>
+    <message>
       <source>The {} file '{}' does not exist.</source>
       <translation>Die {}-Datei '{}' existiert nicht.</translation>
     </message>
@@ -1018,6 +1030,26 @@
     <message>
       <source>Removed from {folder}: {what}</source>
       <translation>Aus {folder} entfernt: {what}</translation>
+    </message>
+    <message>
+      <source>Cubes (*.mat *.npy *.npz *.tif *.tiff *.img *.dat *.hdr *.bsq *.bil *.bip *.raw);;MATLAB v5 (*.mat);;NumPy (*.npy *.npz);;All files (*.*)</source>
+      <translation type="obsolete">Würfel (*.mat *.npy *.npz *.tif *.tiff *.img *.dat *.hdr *.bsq *.bil *.bip *.raw);;MATLAB v5 (*.mat);;NumPy (*.npy *.npz);;Alle Dateien (*.*)</translation>
+    </message>
+    <message>
+      <source>A .mat (MATLAB v4-v7; v7.3/HDF5 is not supported), .npy / .npz, or any raster GDAL reads (ENVI: the data file or its .hdr). Arrays are read as (rows, columns, bands), or as (bands, rows, columns) when the first axis is the smallest.</source>
+      <translation type="obsolete">Eine .mat-Datei (MATLAB v4-v7; v7.3/HDF5 wird nicht unterstützt), .npy / .npz oder ein beliebiges von GDAL lesbares Raster (ENVI: die Datendatei oder ihre .hdr). Arrays werden als (Zeilen, Spalten, Bänder) gelesen, oder als (Bänder, Zeilen, Spalten), wenn die erste Achse die kürzeste ist.</translation>
+    </message>
+    <message>
+      <source>The array's name in a .mat / .npz file. Default: the largest 3-D array.</source>
+      <translation type="obsolete">Der Name des Arrays in einer .mat- / .npz-Datei. Standard: das größte 3-D-Array.</translation>
+    </message>
+    <message>
+      <source>The cube as a tiled, DEFLATE-compressed GeoTIFF in the array's data type (integers stay integers), bands named 'Band N'.</source>
+      <translation type="obsolete">Der Würfel als gekacheltes, DEFLATE-komprimiertes GeoTIFF im Datentyp des Arrays (Ganzzahlen bleiben Ganzzahlen), Bänder mit den Namen 'Band N'.</translation>
+    </message>
+    <message>
+      <source>Writes a hyperspectral cube from a MATLAB .mat, NumPy .npy/.npz or any GDAL-readable file (ENVI, ...) as a GeoTIFF. Classic benchmark scenes have no map coordinates: they are placed on a north-up grid with the given pixel size, top-left corner and CRS. With a ground-truth array it also writes a label raster and polygons of the class regions, for training and accuracy assessment.</source>
+      <translation type="obsolete">Schreibt einen hyperspektralen Würfel aus einer MATLAB-.mat-, NumPy-.npy/.npz- oder einer beliebigen von GDAL lesbaren Datei (ENVI, ...) als GeoTIFF. Klassische Benchmark-Szenen haben keine Kartenkoordinaten: Sie werden auf ein nordausgerichtetes Gitter mit der angegebenen Pixelgröße, Ecke oben links und dem KBS gelegt. Mit einem Ground-Truth-Array schreibt der Algorithmus außerdem ein Label-Raster und Polygone der Klassenflächen für Training und Genauigkeitsbewertung.</translation>
     </message>
     <message>
       <source>Bands to use (default: all).</source>

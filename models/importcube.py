@@ -255,13 +255,31 @@ def is_array_file(path: str) -> bool:
 
 # --- axis order -----------------------------------------------------------------------
 
-AXIS_ORDERS = ("auto", "rows,cols,bands", "bands,rows,cols", "rows,bands,cols",
-               "cols,rows,bands", "bands,cols,rows", "cols,bands,rows")
+AXIS_ORDERS = ("auto", "rows_cols_bands", "bands_rows_cols", "rows_bands_cols",
+               "cols_rows_bands", "bands_cols_rows", "cols_bands_rows")
 """How a 3-D array's axes are stored, first axis first: "auto" recognises it; the others
-name it (BIP = rows,cols,bands; BSQ = bands,rows,cols; BIL = rows,bands,cols)."""
+name it (BIP = rows_cols_bands; BSQ = bands_rows_cols; BIL = rows_bands_cols). Written
+with underscores: QGIS reads a comma in an enum value as a list of values;
+:func:`normalise_axis_order` accepts "rows,cols,bands" and the like too."""
+_AXIS_WORDS = {"rows": "rows", "row": "rows", "lines": "rows", "y": "rows",
+               "cols": "cols", "col": "cols", "columns": "cols", "column": "cols",
+               "samples": "cols", "x": "cols", "bands": "bands", "band": "bands"}
+
+
+def normalise_axis_order(text: Optional[str]) -> str:
+    """ "rows,bands,cols", "rows bands cols", "ROWS_BANDS_COLS" -> "rows_bands_cols";
+    empty -> "auto"; anything else is refused with the accepted values."""
+    words = [word for word in re.split(r"[\s,;_/-]+", (text or "").strip().lower()) if word]
+    if not words or words == ["auto"]:
+        return "auto"
+    axes = [_AXIS_WORDS.get(word, "?") for word in words]
+    if sorted(axes) != ["bands", "cols", "rows"]:
+        raise CrnnError(f"Unknown axis order '{text}': use one of {', '.join(AXIS_ORDERS)}.")
+    return "_".join(axes)
+
 
 _AXIS_NAMES = {"rows": "rows", "cols": "columns", "bands": "bands"}
-_BAND_AXIS_ORDERS = {0: "bands,rows,cols", 1: "rows,bands,cols", 2: "rows,cols,bands"}
+_BAND_AXIS_ORDERS = {0: "bands_rows_cols", 1: "rows_bands_cols", 2: "rows_cols_bands"}
 # Dimension names that say what an axis is (netCDF / HDF5 dimension names, lower case).
 _DIMENSION_ROLES = {
     "bands": ("band", "bands", "wavelength", "wavelengths", "wl", "lambda", "channel",
@@ -273,13 +291,13 @@ _DIMENSION_ROLES = {
 
 
 def describe_order(order: str) -> str:
-    """ "rows,cols,bands" -> "(rows, columns, bands)"."""
-    return "(" + ", ".join(_AXIS_NAMES[name] for name in order.split(",")) + ")"
+    """ "rows_cols_bands" -> "(rows, columns, bands)"."""
+    return "(" + ", ".join(_AXIS_NAMES[name] for name in order.split("_")) + ")"
 
 
 def axis_permutation(order: str) -> Tuple[int, int, int]:
     """The transpose that turns an array stored in ``order`` into (rows, cols, bands)."""
-    names = order.split(",")
+    names = order.split("_")
     return names.index("rows"), names.index("cols"), names.index("bands")
 
 
@@ -300,11 +318,11 @@ def order_from_dimension_names(names: Sequence[str]) -> Optional[str]:
     if len(known) != len(set(known)) or "bands" not in known:
         return None
     if len(known) == 3:
-        return ",".join(roles)
+        return "_".join(roles)
     band_axis = roles.index("bands")
     if len(known) == 2:  # the unnamed one is what is left
         missing = ({"rows", "cols"} - set(known)).pop()
-        return ",".join(role or missing for role in roles)
+        return "_".join(role or missing for role in roles)
     return _BAND_AXIS_ORDERS[band_axis]
 
 
@@ -330,10 +348,8 @@ def resolve_axis_order(
     """
     a, b, c = (int(size) for size in shape)
     sizes = f"{a} x {b} x {c}"
-    if requested and requested != "auto":
-        if requested not in AXIS_ORDERS:
-            raise CrnnError(f"Unknown axis order '{requested}': use one of "
-                            f"{', '.join(AXIS_ORDERS)}.")
+    requested = normalise_axis_order(requested)
+    if requested != "auto":
         return _said(requested, shape, "as AXIS_ORDER says", log)
     if known is not None:
         return _said(known[0], shape, known[1], log)
@@ -366,8 +382,8 @@ def resolve_axis_order(
         return _said(_BAND_AXIS_ORDERS[axes[0]], shape, f"as {why}", log)
     raise CrnnError(
         f"Cannot tell which axis of the {sizes} array holds the bands. Set AXIS_ORDER: "
-        "e.g. 'rows,bands,cols' for a cube stored band-interleaved by line (as PRISMA "
-        "stores it), 'rows,cols,bands' or 'bands,rows,cols'.")
+        "e.g. 'rows_bands_cols' for a cube stored band-interleaved by line (as PRISMA "
+        "stores it), 'rows_cols_bands' or 'bands_rows_cols'.")
 
 
 def _said(order: str, shape: Sequence[int], why: str, log: LogCallback) -> str:
@@ -395,8 +411,8 @@ def orient_cube(array: np.ndarray, log: LogCallback = _no_log, order: str = "aut
             raise CrnnError(f"The cube must be a 3-D array (rows, columns, bands); this one "
                             f"has shape {array.shape}.")
         return orient_cube(squeezed, log, order, ground_truth_shape)
-    order = resolve_axis_order(array.shape, order, ground_truth_shape=ground_truth_shape,
-                               log=log)
+    order = resolve_axis_order(array.shape, normalise_axis_order(order),
+                               ground_truth_shape=ground_truth_shape, log=log)
     return array.transpose(axis_permutation(order))
 
 
@@ -621,7 +637,7 @@ def _container_bands(container: Container, array: ContainerArray, order: str) ->
 
 _PRISMA_CUBE = re.compile(r"^/HDFEOS/SWATHS/PRS_(?P<level>L[0-9][A-Z]?)_HCO/Data Fields/"
                           r"(?P<detector>VNIR|SWIR)_Cube$")
-PRISMA_LAYOUT = "rows,bands,cols"
+PRISMA_LAYOUT = "rows_bands_cols"
 """How PRISMA stores VNIR_Cube and SWIR_Cube (rows, bands, columns), tests/test_importcube_prisma.py
 names the sources."""
 PRISMA_DN_MAX = 65535.0
@@ -1239,9 +1255,7 @@ def import_cube(
         axis_order: how a 3-D array's axes are stored, one of :data:`AXIS_ORDERS`
             ("auto" recognises it, else refuses with a message).
     """
-    if axis_order not in AXIS_ORDERS:
-        raise CrnnError(f"Unknown axis order '{axis_order}': use one of "
-                        f"{', '.join(AXIS_ORDERS)}.")
+    axis_order = normalise_axis_order(axis_order)
     report = progress or (lambda fraction: None)
     has_labels = bool(ground_truth_path)
     cube_share = 0.7 if has_labels else 1.0

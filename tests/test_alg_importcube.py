@@ -34,7 +34,7 @@ def test_metadata():
     assert algorithm.requires_torch is False
     assert algorithm.group() == "Data" and algorithm.groupId() == "data"
     text = algorithm.shortHelpString()
-    for key in ("INPUT", "VARIABLE", "GROUND_TRUTH", "GROUND_TRUTH_VARIABLE", "CRS",
+    for key in ("INPUT", "VARIABLE", "AXIS_ORDER", "GROUND_TRUTH", "GROUND_TRUTH_VARIABLE", "CRS",
                 "PIXEL_SIZE", "ORIGIN_X", "ORIGIN_Y", "CLASS_NAMES", "OUTPUT",
                 "OUTPUT_LABELS", "OUTPUT_POLYGONS"):
         assert f"({key})" in text
@@ -114,3 +114,62 @@ def test_bad_inputs_are_explained(qgis_processing, tmp_path):
         stream.write(b" " * 128 + b"\x89HDF\r\n\x1a\n" + b"\0" * 64)
     with pytest.raises(QgsProcessingException, match=r"save\(\.\.\., '-v7'\)"):
         _run({"INPUT": v73, "OUTPUT": str(tmp_path / "x.tif")})
+
+
+# --- containers, axis order, band metadata and true colour (issue 18) -------------------
+
+
+def _netcdf_with_two_cubes(path: str, cube: np.ndarray) -> None:
+    """A netCDF-4 file (GDAL's netCDF driver) with the cube stored (y, band, x) as
+    'reflectance' and (y, x, band) as 'radiance', and unnamed dimensions for neither."""
+    from hyperspectral_crnn.models.files import gdal_exceptions
+
+    rows, cols, bands = cube.shape
+    with gdal_exceptions():
+        dataset = gdal.GetDriverByName("netCDF").CreateMultiDimensional(path)
+        root = dataset.GetRootGroup()
+        y = root.CreateDimension("dim_a", None, None, rows)
+        x = root.CreateDimension("dim_c", None, None, cols)
+        b = root.CreateDimension("dim_b", None, None, bands)
+        float32 = gdal.ExtendedDataType.Create(gdal.GDT_Float32)
+        root.CreateMDArray("reflectance", [y, b, x], float32).Write(
+            np.ascontiguousarray(cube.transpose(0, 2, 1)))
+        root.CreateMDArray("radiance", [y, x, b], float32).Write(
+            np.ascontiguousarray(cube * 10))
+        del root, dataset
+
+
+def test_container_variable_and_axis_order(qgis_processing, tmp_path):
+    cube = np.random.default_rng(1).random((12, 9, 4)).astype(np.float32)
+    source = str(tmp_path / "scene.nc")
+    _netcdf_with_two_cubes(source, cube)
+    out = str(tmp_path / "cube.tif")
+    with pytest.raises(QgsProcessingException, match=r"holds 2 3-D arrays: /reflectance "
+                                                     r"\(12 x 4 x 9 Float32\), /radiance"):
+        _run({"INPUT": source, "OUTPUT": out})
+    with pytest.raises(QgsProcessingException, match="Set AXIS_ORDER"):
+        _run({"INPUT": source, "VARIABLE": "reflectance", "OUTPUT": out})
+    assert not os.path.exists(out)
+    result = _run({"INPUT": source, "VARIABLE": "reflectance",
+                   "AXIS_ORDER": "rows_bands_cols", "OUTPUT": out})
+    np.testing.assert_array_equal(gdal.Open(result["OUTPUT"]).ReadAsArray().transpose(1, 2, 0),
+                                  cube)
+    assert not os.path.exists(tmp_path / "cube.qml")  # no wavelengths: QGIS's default look
+    out2 = str(tmp_path / "radiance.tif")
+    _run({"INPUT": f'NETCDF:"{source}":radiance', "OUTPUT": out2})
+    np.testing.assert_allclose(gdal.Open(out2).ReadAsArray().transpose(1, 2, 0), cube * 10)
+
+
+def test_envi_cube_gets_band_metadata_and_true_colour(qgis_processing, tmp_path):
+    from test_importcube_envi import WAVELENGTHS_UM, _cube, write_envi
+
+    data = write_envi(tmp_path, "bil", _cube(), "reflectance scale factor = 10000\n")
+    result = _run({"INPUT": data, "OUTPUT": str(tmp_path / "scene.tif")})
+    dataset = gdal.Open(result["OUTPUT"])
+    assert dataset.GetRasterBand(3).GetMetadataItem("wavelength") == \
+        f"{WAVELENGTHS_UM[2] * 1000:g}"
+    qml = tmp_path / "scene.qml"
+    assert qml.is_file()
+    text = qml.read_text()
+    assert 'type="multibandcolor"' in text
+    assert 'redBand="3"' in text and 'greenBand="2"' in text and 'blueBand="1"' in text

@@ -23,6 +23,7 @@ from hyperspectral_crnn.models.importcube import (
     AXIS_ORDERS,
     Placement,
     import_cube,
+    normalise_axis_order,
     orient_cube,
     parse_subdataset,
     resolve_axis_order,
@@ -175,7 +176,7 @@ def test_broken_and_empty_containers_are_explained(tmp_path):
 @pytest.mark.parametrize("order", AXIS_ORDERS[1:])
 def test_every_axis_order_can_be_set(tmp_path, order):
     cube = _cube()
-    stored = cube.transpose([("rows", "cols", "bands").index(n) for n in order.split(",")])
+    stored = cube.transpose([("rows", "cols", "bands").index(n) for n in order.split("_")])
     np.save(str(tmp_path / "cube.npy"), stored)
     out = str(tmp_path / "cube.tif")
     import_cube(str(tmp_path / "cube.npy"), out, Placement(), axis_order=order)
@@ -190,29 +191,33 @@ def test_every_axis_order_can_be_set(tmp_path, order):
 
 def test_auto_axis_order_rules():
     said = []
-    assert resolve_axis_order((5, 40, 30), log=said.append) == "bands,rows,cols"
-    assert resolve_axis_order((200, 40, 30)) == "rows,cols,bands"
-    assert resolve_axis_order((145, 145, 200)) == "rows,cols,bands"  # Indian Pines
-    assert resolve_axis_order((610, 340, 103)) == "rows,cols,bands"  # Pavia University
-    assert resolve_axis_order((103, 610, 340)) == "bands,rows,cols"
-    assert resolve_axis_order((200, 145, 145)) == "bands,rows,cols"
+    assert resolve_axis_order((5, 40, 30), log=said.append) == "bands_rows_cols"
+    assert resolve_axis_order((200, 40, 30)) == "rows_cols_bands"
+    assert resolve_axis_order((145, 145, 200)) == "rows_cols_bands"  # Indian Pines
+    assert resolve_axis_order((610, 340, 103)) == "rows_cols_bands"  # Pavia University
+    assert resolve_axis_order((103, 610, 340)) == "bands_rows_cols"
+    assert resolve_axis_order((200, 145, 145)) == "bands_rows_cols"
     for ambiguous in ((610, 103, 340), (40, 30, 200), (50, 50, 50), (30, 60, 30)):
         with pytest.raises(CrnnError, match="Set AXIS_ORDER"):
             resolve_axis_order(ambiguous)
     # hints, in order of trust
     assert resolve_axis_order((610, 103, 340), ground_truth_shape=(610, 340)) == \
-        "rows,bands,cols"
-    assert resolve_axis_order((610, 103, 340), band_count=103) == "rows,bands,cols"
+        "rows_bands_cols"
+    assert resolve_axis_order((610, 103, 340), band_count=103) == "rows_bands_cols"
     assert resolve_axis_order((5, 6, 7), dimension_names=("lon", "lat", "band")) == \
-        "cols,rows,bands"
+        "cols_rows_bands"
     assert resolve_axis_order((5, 6, 7), dimension_names=("dim0", "bands", "dim2")) == \
-        "rows,bands,cols"
+        "rows_bands_cols"
     assert resolve_axis_order((5, 6, 7), dimension_names=("y", "x", "time"),
-                              band_count=5) == "bands,rows,cols"  # names say nothing
+                              band_count=5) == "bands_rows_cols"  # names say nothing
     assert resolve_axis_order((5, 6, 7), "cols,bands,rows",
-                              dimension_names=("y", "band", "x")) == "cols,bands,rows"
-    with pytest.raises(CrnnError, match="Unknown axis order 'x,y,z'"):
-        resolve_axis_order((5, 6, 7), "x,y,z")
+                              dimension_names=("y", "band", "x")) == "cols_bands_rows"
+    assert normalise_axis_order(" Rows Bands Columns ") == "rows_bands_cols"
+    assert normalise_axis_order("") == "auto"
+    for wrong in ("x,y,z", "rows,rows,bands", "rows,cols"):
+        with pytest.raises(CrnnError, match=f"Unknown axis order '{wrong}': use one of "
+                                            "auto, rows_cols_bands"):
+            resolve_axis_order((5, 6, 7), wrong)
     assert "read as (bands, rows, columns)" in said[0]
     # every order, each way round, through orient_cube
     cube = np.arange(3 * 4 * 5).reshape(3, 4, 5)
