@@ -156,7 +156,8 @@ def test_reflectance_floats_classify_like_their_scaled_integer_twin(tmp_path, un
                         [str(b) for b in range(16)],
                         NetworkConfig(conv_channels=(8,), kernel_sizes=(3,), pool_sizes=(2,),
                                       rnn_hidden=8, rnn_layers=1, unit_length=unit_length),
-                        TrainingConfig(epochs=30, seed=1, learning_rate=0.01, mixup=0.0), validation_fraction=0.2,
+                        TrainingConfig(epochs=30, seed=1, learning_rate=0.01, mixup=0.0),
+                        validation_fraction=0.2,
                         raster_band_count=16)
     maps = []
     for path in (twin_int, twin_float):
