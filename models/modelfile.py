@@ -81,8 +81,10 @@ class CrnnModel:
     def n_classes(self) -> int:
         return len(self.classes)
 
-    def classifier(self, device: str = "cpu", batch_size: int = 4096, threads: int = 0):
-        """A torch ``PixelClassifier`` for this model (imports torch)."""
+    def classifier(self, device: str = "cpu", batch_size: int = 4096, threads: int = 0,
+                   precision: str = "float32"):
+        """A torch ``PixelClassifier`` for this model (imports torch); ``precision``:
+        'float32', 'bfloat16' or 'auto' (``network.resolve_precision``)."""
         from .network import PixelClassifier
 
         return PixelClassifier(
@@ -94,6 +96,7 @@ class CrnnModel:
             device=device,
             batch_size=batch_size,
             threads=threads,
+            precision=precision,
         )
 
     def guide(self, spectra: np.ndarray) -> np.ndarray:

@@ -129,6 +129,41 @@ def resolve_device(device: str) -> torch.device:
     return torch.device(device)
 
 
+PRECISIONS = ("auto", "float32", "bfloat16")
+
+
+def cpu_has_native_bf16() -> bool:
+    """True where the CPU computes bfloat16 in hardware (AVX512-BF16 or AMX): there bf16
+    arithmetic is faster than float32; elsewhere it is emulated, and slower."""
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as stream:
+            for line in stream:
+                if line.startswith("flags"):
+                    flags = set(line.split(":", 1)[1].split())
+                    return bool(flags & {"avx512_bf16", "amx_bf16"})
+    except OSError:
+        pass
+    check = getattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", None)
+    return bool(check()) if check is not None else False
+
+
+def resolve_precision(precision: str, device: torch.device):
+    """The autocast dtype of a precision setting (None: float32 throughout).
+
+    'auto' takes bfloat16 on a CPU that has it natively and float16 on a CUDA GPU (the
+    CUDA path is untested here: no GPU was available), else float32.
+    """
+    if precision not in PRECISIONS:
+        raise CrnnError(f"Unknown precision '{precision}': use {', '.join(PRECISIONS)}.")
+    if precision == "float32":
+        return None
+    if precision == "bfloat16":
+        return torch.bfloat16
+    if device.type == "cuda":
+        return torch.float16
+    return torch.bfloat16 if cpu_has_native_bf16() else None
+
+
 def use_all_cores(threads: int = 0) -> None:
     """Let torch use every core (or ``threads``) for the CPU kernels.
 
@@ -174,8 +209,10 @@ class PixelClassifier:
         device: str = "cpu",
         batch_size: int = 4096,
         threads: int = 0,
+        precision: str = "float32",
     ) -> None:
         self.device = resolve_device(device)
+        self.autocast_dtype = resolve_precision(precision, self.device)
         if self.device.type == "cpu":
             use_all_cores(threads)
         self.batch_size = batch_size
@@ -200,10 +237,12 @@ class PixelClassifier:
                 f"Expected spectra of {self.n_bands} bands, got an array of shape {spectra.shape}."
             )
         out = np.empty((spectra.shape[0], self.n_classes), dtype=np.float32)
-        with torch.inference_mode():
+        autocast = torch.autocast(self.device.type, dtype=self.autocast_dtype or torch.float32,
+                                  enabled=self.autocast_dtype is not None)
+        with torch.inference_mode(), autocast:
             for start in range(0, spectra.shape[0], self.batch_size):
                 chunk = self.network_input(spectra[start : start + self.batch_size])
-                logits = self.network(chunk)
+                logits = self.network(chunk).float()
                 out[start : start + chunk.shape[0]] = torch.softmax(logits, 1).cpu().numpy()
         return out
 
