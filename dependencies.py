@@ -128,7 +128,8 @@ DEPENDENCIES: Tuple[Dependency, ...] = (
     Dependency("threadpoolctl", "threadpoolctl", False,
                "Optional: keeps numpy's OpenBLAS from slowing torch down"),
     Dependency("distributed", "distributed", False,
-               "Optional, not used yet: the planned Dask engine", default=False),
+               "Optional: classification on a Dask cluster (DASK_SCHEDULER)",
+               default=False),
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 
 from qgis.core import (
@@ -22,6 +23,16 @@ CLASSIFY_HELP = (
     "block by block, so any size works in bounded memory; pixels with nodata in any used "
     "band stay nodata and do not vote."
 )
+
+DASK_SCHEDULER = specs.Spec(
+    "DASK_SCHEDULER", "Dask scheduler (big jobs)",
+    "Optional: the address of a running Dask scheduler, e.g. tcp://192.168.1.10:8786. The "
+    "raster is then classified in tiles on the cluster's workers, which read it under the "
+    "same path (a shared folder, or a GDAL path such as /vsis3/...) and need the plugin, "
+    "torch and GDAL (docs/scaling.md); the map is the same. Empty: on this computer.",
+    "string", "", advanced=True, optional=True)
+CLUSTER_SECTION = ("Cluster (advanced)", [DASK_SCHEDULER])
+
 
 def check_lop_size(algorithm, parameters, context):
     """A message pair for checkParameterValues where LOP_SIZE is even or below 1, else None."""
@@ -70,8 +81,16 @@ def classify_from_parameters(algorithm, parameters, context, feedback, model: Cr
             "The model reads the mean spectrum of the {w}x{w} pixels around each pixel "
             "(spectral-spatial input option).").format(w=window))
     share = 100.0 - progress_start
+    engine = classify_raster
+    scheduler = algorithm.parameterAsString(parameters, "DASK_SCHEDULER", context).strip()
+    if scheduler:
+        from ..models.cluster import classify_raster_on_cluster
+        from .torch_check import require
+
+        require("distributed")
+        engine = functools.partial(classify_raster_on_cluster, scheduler)
     try:
-        summary = classify_raster(
+        summary = engine(
             layer.source(), model, output,
             probabilities_path=probabilities or None,
             confidence_path=confidence or None,
@@ -117,7 +136,8 @@ class ClassifyAlgorithm(CrnnAlgorithm):
     display_name = "Classify with CRNN"
     help_intro = CLASSIFY_HELP
     sections = [("Inputs", specs.CLASSIFY_INPUTS), ("Device", [specs.DEVICE]),
-                ("Spatial fusion (LOP)", specs.LOP), ("Outputs", specs.CLASSIFICATION_OUTPUTS)]
+                ("Spatial fusion (LOP)", specs.LOP), ("Outputs", specs.CLASSIFICATION_OUTPUTS),
+                CLUSTER_SECTION]
 
     def checkParameterValues(self, parameters, context):
         return check_lop_size(self, parameters, context) or super().checkParameterValues(

@@ -8,6 +8,7 @@ from . import parameters as specs
 from .base import CrnnAlgorithm
 from .classify import (
     CLASSIFY_HELP,
+    CLUSTER_SECTION,
     check_lop_size,
     check_outputs,
     classify_from_parameters,
@@ -40,7 +41,8 @@ class TrainClassifyAlgorithm(CrnnAlgorithm):
     sections = TRAINING_SECTIONS + [
         ("Bands", [specs.RESAMPLE_SPECTRA]),
         ("Spatial fusion (LOP)", specs.LOP),
-        ("Outputs", specs.CLASSIFICATION_OUTPUTS + [OPTIONAL_MODEL, specs.REPORT_OUTPUT])]
+        ("Outputs", specs.CLASSIFICATION_OUTPUTS + [OPTIONAL_MODEL, specs.REPORT_OUTPUT]),
+        CLUSTER_SECTION]
     results = [("VALIDATION_ACCURACY", "Validation accuracy", "number")]
 
     def checkParameterValues(self, parameters, context):

@@ -520,6 +520,14 @@
       <translation>Optional: die Wahrscheinlichkeit der gewinnenden Klasse.</translation>
     </message>
     <message>
+      <source>Dask scheduler (big jobs)</source>
+      <translation>Dask-Scheduler (große Aufträge)</translation>
+    </message>
+    <message>
+      <source>Optional: the address of a running Dask scheduler, e.g. tcp://192.168.1.10:8786. The raster is then classified in tiles on the cluster's workers, which read it under the same path (a shared folder, or a GDAL path such as /vsis3/...) and need the plugin, torch and GDAL (docs/scaling.md); the map is the same. Empty: on this computer.</source>
+      <translation>Optional: die Adresse eines laufenden Dask-Schedulers, z. B. tcp://192.168.1.10:8786. Das Raster wird dann in Kacheln auf den Workern des Clusters klassifiziert, die es unter demselben Pfad lesen (ein gemeinsamer Ordner oder ein GDAL-Pfad wie /vsis3/...) und das Plugin, torch und GDAL brauchen (docs/scaling.md); die Karte ist dieselbe. Leer: auf diesem Rechner.</translation>
+    </message>
+    <message>
       <source>Classify with CRNN</source>
       <translation>Mit CRNN klassifizieren</translation>
     </message>
@@ -530,6 +538,10 @@
     <message>
       <source>Spatial fusion (LOP)</source>
       <translation>Räumliche Fusion (LOP)</translation>
+    </message>
+    <message>
+      <source>Cluster (advanced)</source>
+      <translation>Cluster (erweitert)</translation>
     </message>
     <message>
       <source>Optional: keep the trained model file to classify other rasters later.</source>
@@ -640,8 +652,8 @@
       <translation>Optional: verhindert, dass OpenBLAS von numpy torch ausbremst</translation>
     </message>
     <message>
-      <source>Optional, not used yet: the planned Dask engine</source>
-      <translation>Optional, noch nicht verwendet: die geplante Dask-Ausführung</translation>
+      <source>Optional: classification on a Dask cluster (DASK_SCHEDULER)</source>
+      <translation>Optional: Klassifikation auf einem Dask-Cluster (DASK_SCHEDULER)</translation>
     </message>
     <message>
       <source>Choose a classification raster.</source>
@@ -1030,6 +1042,10 @@
     <message>
       <source>Removed from {folder}: {what}</source>
       <translation>Aus {folder} entfernt: {what}</translation>
+    </message>
+    <message>
+      <source>Optional, not used yet: the planned Dask engine</source>
+      <translation type="obsolete">Optional, noch nicht verwendet: die geplante Dask-Ausführung</translation>
     </message>
     <message>
       <source>Cubes (*.mat *.npy *.npz *.tif *.tiff *.img *.dat *.hdr *.bsq *.bil *.bip *.raw);;MATLAB v5 (*.mat);;NumPy (*.npy *.npz);;All files (*.*)</source>

@@ -29,7 +29,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 from osgeo import gdal
 
-from .band_selection import match_bands
+from .band_selection import BandMatch, match_bands
 from .callbacks import CancelCheck, LogCallback, ProgressCallback
 from .errors import CancelledError, CrnnError
 from .files import (
@@ -140,6 +140,44 @@ def classify_raster(
     A pixel with its band's nodata value, NaN or +-Inf in any used band is nodata in
     every output and casts no vote in its neighbours' LOP.
     """
+    plan = plan_classification(raster_path, model, output_path, probabilities_path,
+                               confidence_path, lop_size, lop_weights, lop_iterations,
+                               batch_size, resample_spectra, log)
+    classifier = model.classifier(device=device, batch_size=batch_size, threads=threads)
+    produce = TileProducer(plan.raster, model, classifier, batch_size, plan.edge)
+    if log:
+        log(
+            f"Classifying {plan.raster.width} x {plan.raster.height} pixels, "
+            f"{plan.raster.n_bands} bands, {model.n_classes} classes on {classifier.device}, "
+            f"batch {batch_size}; LOP {lop_size}x{lop_size} {lop_weights} x{lop_iterations}."
+        )
+    return _run(plan.raster, produce, model.classes, plan.outputs, plan.lop, progress,
+                is_cancelled, log)
+
+
+@dataclass
+class ClassificationPlan:
+    """A checked classification: the raster opened with the model's bands chosen, the
+    output paths, the LOP. Both engines (this module's and models/cluster.py) start here."""
+
+    raster: SpectralRaster
+    bands: BandMatch
+    outputs: List[Optional[str]]
+    lop: LopSettings
+
+    @property
+    def edge(self) -> bool:
+        """Whether the LOP needs the guide features (the edge weighting, switched on)."""
+        return self.lop.weights == "edge" and self.lop.reach > 0
+
+
+def plan_classification(
+    raster_path: str, model: CrnnModel, output_path: str, probabilities_path: Optional[str],
+    confidence_path: Optional[str], lop_size: int, lop_weights: str, lop_iterations: int,
+    batch_size: int, resample_spectra: bool, log: Optional[LogCallback],
+) -> ClassificationPlan:
+    """Check the settings and paths and find the model's bands in the raster (by
+    wavelength or number, ``band_selection.match_bands``), before any work."""
     check_lop(lop_size, lop_weights, lop_iterations)
     _check_batch_size(batch_size)
     outputs = check_output_paths(raster_path, output_path, probabilities_path, confidence_path)
@@ -156,13 +194,26 @@ def classify_raster(
     if log:
         log(match.message)
     _class_type(model.classes)  # raises on class values no integer type holds
-    edge = lop_weights == "edge" and lop_size > 1 and lop_iterations > 0
-    classifier = model.classifier(device=device, batch_size=batch_size, threads=threads)
-    n_bands = raster.n_bands
+    lop = LopSettings(lop_size, lop_weights, lop_iterations, float(model.edge_scale))
+    return ClassificationPlan(raster, match, outputs, lop)
 
-    radius = model.network.input_window // 2  # the spectral-spatial option reads a halo
 
-    def produce(x: int, y: int, w: int, h: int, check: Callable[[], None]):
+class TileProducer:
+    """The network pass over a window of the raster: class posteriors, validity and (for
+    the edge LOP) guide features of its pixels. The local engine calls it per read chunk,
+    the cluster's workers per tile (models/cluster.py)."""
+
+    def __init__(self, raster: SpectralRaster, model: CrnnModel, classifier,
+                 batch_size: int, edge: bool) -> None:
+        self.raster, self.model, self.classifier = raster, model, classifier
+        self.batch_size, self.edge = batch_size, edge
+        # the spectral-spatial option reads a halo of this many pixels
+        self.radius = model.network.input_window // 2
+
+    def __call__(self, x: int, y: int, w: int, h: int, check: Callable[[], None]):
+        """(probabilities (classes, h, w), valid (h, w), guide (features, h, w) or None)."""
+        raster, radius, batch_size = self.raster, self.radius, self.batch_size
+        n_bands, edge, model = raster.n_bands, self.edge, self.model
         x0, y0 = max(0, x - radius), max(0, y - radius)
         x1 = min(raster.width, x + w + radius)
         y1 = min(raster.height, y + h + radius)
@@ -174,7 +225,7 @@ def classify_raster(
         if radius:
             network_input = window_mean(region, region_valid, 2 * radius + 1)[inner]
             network_input = network_input.reshape(h * w, n_bands)
-        probs = np.zeros((h * w, classifier.n_classes), np.float32)
+        probs = np.zeros((h * w, self.classifier.n_classes), np.float32)
         guide = np.zeros((h * w, model.guide_components.shape[0]), np.float32) if edge else None
         for start in range(0, h * w, batch_size):
             check()
@@ -184,12 +235,12 @@ def classify_raster(
                 continue
             piece = spectra[start:stop]
             if piece_valid.all():
-                probs[start:stop] = classifier.predict_proba(network_input[start:stop])
+                probs[start:stop] = self.classifier.predict_proba(network_input[start:stop])
                 if edge:
                     guide[start:stop] = model.guide(piece)
             else:
                 chosen = piece[piece_valid]
-                probs[start:stop][piece_valid] = classifier.predict_proba(
+                probs[start:stop][piece_valid] = self.classifier.predict_proba(
                     network_input[start:stop][piece_valid])
                 if edge:
                     guide[start:stop][piece_valid] = model.guide(chosen)
@@ -197,15 +248,6 @@ def classify_raster(
         if edge:
             guide = guide.T.reshape(-1, h, w)
         return probs, valid.reshape(h, w), guide
-
-    if log:
-        log(
-            f"Classifying {raster.width} x {raster.height} pixels, "
-            f"{n_bands} bands, {model.n_classes} classes on {classifier.device}, batch "
-            f"{batch_size}; LOP {lop_size}x{lop_size} {lop_weights} x{lop_iterations}."
-        )
-    lop = LopSettings(lop_size, lop_weights, lop_iterations, float(model.edge_scale))
-    return _run(raster, produce, model.classes, outputs, lop, progress, is_cancelled, log)
 
 
 def smooth_probabilities(
@@ -438,12 +480,13 @@ class _Output:
             "Check the free disk space, or choose another folder."
         )
 
-    def write(self, stack: np.ndarray, row: int) -> None:
-        """(bands, rows, cols) at ``row``; flushed so finished tiles leave memory."""
+    def write(self, stack: np.ndarray, row: int, col: int = 0) -> None:
+        """(bands, rows, cols) at (``row``, ``col``); flushed so finished tiles leave
+        memory."""
         gdal.ErrorReset()
         for index, array in enumerate(stack, start=1):
             try:
-                failed = self.band(index).WriteArray(array, 0, row) != 0
+                failed = self.band(index).WriteArray(array, col, row) != 0
             except RuntimeError:
                 failed = True
             if failed:
@@ -569,8 +612,10 @@ class _FusedRows:
 
 def _fuse_rows(buffer: _RowBuffer, first: int, last: int, lop: LopSettings,
                values: np.ndarray, class_type: type, class_nodata: int,
-               counts: np.ndarray, confidence: bool, probabilities: bool) -> _FusedRows:
+               counts: np.ndarray, confidence: bool, probabilities: bool,
+               columns: Optional[Tuple[int, int]] = None) -> _FusedRows:
     """Class values of raster rows [first, last): the LOP over their buffered neighbours.
+    ``columns`` (start, stop): only these buffer columns (default all).
 
     Why this equals the LOP run on the whole image: a pixel's fused value depends only on
     pixels within ``lop.reach`` of it, and ``lop_fuse`` renormalises over the pixels
@@ -582,16 +627,17 @@ def _fuse_rows(buffer: _RowBuffer, first: int, last: int, lop: LopSettings,
     Class counts are added to ``counts``.
     """
     reach, width = lop.reach, buffer.width
+    start, stop = columns if columns is not None else (0, width)
     top, bottom = max(0, first - reach), min(buffer.end, last + reach)
     inner = slice(first - top, last - top)
     n_classes = buffer.probabilities.shape[0]
     rows = last - first
     fused_rows = _FusedRows(
-        np.empty((rows, width), class_type),
-        np.empty((rows, width), np.float32) if confidence else None,
-        np.empty((n_classes, rows, width), np.float32) if probabilities else None)
-    for left in range(0, width, LOP_COLUMNS):
-        right = min(width, left + LOP_COLUMNS)
+        np.empty((rows, stop - start), class_type),
+        np.empty((rows, stop - start), np.float32) if confidence else None,
+        np.empty((n_classes, rows, stop - start), np.float32) if probabilities else None)
+    for left in range(start, stop, LOP_COLUMNS):
+        right = min(stop, left + LOP_COLUMNS)
         a, b = max(0, left - reach), min(width, right + reach)
         probabilities_ab, valid_ab, guide_ab = buffer.window(top, bottom, a, b)
         kept = (inner, slice(left - a, right - a))  # the piece's own rows and columns
@@ -600,15 +646,39 @@ def _fuse_rows(buffer: _RowBuffer, first: int, last: int, lop: LopSettings,
         winner = fused.argmax(axis=0)
         piece = values[winner].astype(class_type)
         piece[~valid] = class_nodata
-        fused_rows.labels[:, left:right] = piece
+        out = slice(left - start, right - start)  # the piece's columns in the result
+        fused_rows.labels[:, out] = piece
         counts += np.bincount(winner[valid], minlength=n_classes)
         if fused_rows.confidence is not None:
-            fused_rows.confidence[:, left:right] = np.where(
+            fused_rows.confidence[:, out] = np.where(
                 valid, fused.max(axis=0), PROBABILITY_NODATA)
         if fused_rows.probabilities is not None:
-            fused_rows.probabilities[:, :, left:right] = np.where(
+            fused_rows.probabilities[:, :, out] = np.where(
                 valid, fused, PROBABILITY_NODATA)
     return fused_rows
+
+
+def classify_tile(produce: Callable, lop: LopSettings, width: int, height: int,
+                  tile: Tuple[int, int, int, int], classes: Sequence[ClassInfo],
+                  confidence: bool, probabilities: bool,
+                  check: Callable[[], None] = lambda: None) -> Tuple[_FusedRows, np.ndarray]:
+    """One output tile (x, y, w, h) of a ``width`` x ``height`` raster on its own:
+    ``produce`` on the tile and the LOP's reach around it, then the same fusion as the
+    streaming engine (``_fuse_rows``), kept to the tile. Equal to the whole-image result
+    for the reason ``_fuse_rows`` gives. Returns the fused tile and its class counts."""
+    x, y, w, h = tile
+    reach = lop.reach
+    x0, y0 = max(0, x - reach), max(0, y - reach)
+    x1, y1 = min(width, x + w + reach), min(height, y + h + reach)
+    probs, valid, guide = produce(x0, y0, x1 - x0, y1 - y0, check)
+    buffer = _RowBuffer(len(classes), x1 - x0, y1 - y0)
+    buffer.put(0, 0, probs, valid, guide)
+    values = np.array([c.value for c in classes])
+    _, class_np, class_nodata = _class_type(classes)
+    counts = np.zeros(len(classes), np.int64)
+    fused = _fuse_rows(buffer, y - y0, y - y0 + h, lop, values, class_np, class_nodata,
+                       counts, confidence, probabilities, columns=(x - x0, x - x0 + w))
+    return fused, counts
 
 
 class _OutputSet:
@@ -641,12 +711,12 @@ class _OutputSet:
         self.outputs.append(output)
         return output
 
-    def write(self, row: int, fused: _FusedRows) -> None:
-        self.classes.write(fused.labels[None], row)
+    def write(self, row: int, fused: _FusedRows, col: int = 0) -> None:
+        self.classes.write(fused.labels[None], row, col)
         if self.confidence is not None:
-            self.confidence.write(fused.confidence[None], row)
+            self.confidence.write(fused.confidence[None], row, col)
         if self.probabilities is not None:
-            self.probabilities.write(fused.probabilities, row)
+            self.probabilities.write(fused.probabilities, row, col)
 
     def commit(self) -> None:
         """Close every file (so a late write error stops all), then move all into place."""
@@ -716,11 +786,19 @@ def _run(
     except BaseException:
         outputs.discard()
         raise
+    return summarise(width, height, classes, counts, paths, started, log)
+
+
+def summarise(width: int, height: int, classes: Sequence[ClassInfo], counts: np.ndarray,
+              paths: Sequence[Optional[str]], started: float,
+              log: Optional[LogCallback]) -> ClassificationSummary:
+    """The summary of a finished run that began at ``started`` (``time.perf_counter``),
+    also written to ``log``."""
     seconds = time.perf_counter() - started
     total = width * height
     valid_total = int(counts.sum())
     summary = ClassificationSummary(
-        class_counts={int(v): int(c) for v, c in zip(values, counts)},
+        class_counts={int(c.value): int(n) for c, n in zip(classes, counts)},
         valid_pixels=valid_total,
         nodata_pixels=total - valid_total,
         seconds=seconds,

@@ -1,0 +1,425 @@
+"""Classification on a real Dask cluster on this machine (issue 19): a ``dask scheduler``
+and two ``dask worker`` processes (one thread each) started here, no mocks.
+
+The cluster's map must equal the local engine's (labels identical, probabilities within
+1e-6), also when a worker is killed part-way; an unreachable address fails in seconds,
+a cancel stops the tiles, and neither leaves a file; workers without the plugin's core
+are refused with a message that says what they need. Through ``qgis_process`` too, and
+the loop over scenes that docs/scaling.md shows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import signal
+import site
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from core_helpers import SMALL_NETWORK, small_model
+from osgeo import gdal
+from test_bad_process import QGIS_PROCESS, WRAPPER, qgis_process
+from test_bad_process import env as env  # noqa: F401 (the fixture, used by name)
+from test_inference import LAYOUTS, read, scene, write_raster
+
+from hyperspectral_crnn.models.bands import BandInfo, write_band_metadata
+from hyperspectral_crnn.models.errors import CancelledError, CrnnError
+from hyperspectral_crnn.models.inference import classify_raster
+from hyperspectral_crnn.models.modelfile import save_model
+
+distributed = pytest.importorskip("distributed")
+from hyperspectral_crnn.models.cluster import classify_raster_on_cluster  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+PLUGINS = REPO / ".build" / "plugins"  # holds hyperspectral_crnn (tests/conftest.py)
+# The workers run the venv's base interpreter with the venv's packages on PYTHONPATH,
+# where no .pth file is read: the checkout's .pth (scripts/checkout_path.py) would put the
+# core on their path, so only PYTHONPATH does, as docs/scaling.md tells users to
+PYTHON = os.path.realpath(sys.executable)
+VENV_PACKAGES = [p for p in site.getsitepackages() if p.startswith(sys.prefix)]
+LOP = {"lop_size": 3, "lop_weights": "edge", "lop_iterations": 2}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Cluster:
+    """A scheduler and its workers as processes of their own (each in its own session,
+    so a kill reaches it alone), logs in ``folder``."""
+
+    def __init__(self, folder: Path, core: bool = True) -> None:
+        self.folder, self.processes = folder, []
+        self.address = f"tcp://127.0.0.1:{free_port()}"
+        port = self.address.rsplit(":", 1)[1]
+        self._spawn("scheduler", ["distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+                                  "--port", port, "--no-dashboard"], python_path(core))
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", int(port)), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, self.log("scheduler")
+                time.sleep(0.2)
+
+    def _spawn(self, name: str, arguments: list, env: dict) -> subprocess.Popen:
+        with open(self.folder / f"{name}.log", "w") as log:
+            process = subprocess.Popen([PYTHON, "-m", *arguments], env=env, stdout=log,
+                                       stderr=subprocess.STDOUT, cwd=self.folder,
+                                       start_new_session=True)
+        self.processes.append(process)
+        return process
+
+    def log(self, name: str) -> str:
+        return (self.folder / f"{name}.log").read_text()
+
+    def start_worker(self, core: bool = True) -> subprocess.Popen:
+        """A worker of one thread; ``core``: with the plugin's core on its PYTHONPATH."""
+        env = python_path(core)
+        env["OMP_NUM_THREADS"] = "1"  # as a Dask nanny sets it
+        return self._spawn(f"worker{len(self.processes)}", [
+            "distributed.cli.dask_worker", self.address, "--nworkers", "1", "--nthreads",
+            "1", "--no-nanny", "--no-dashboard"], env)
+
+    def wait_for_workers(self, count: int) -> None:
+        with distributed.Client(self.address, timeout=30, set_as_default=False) as client:
+            client.wait_for_workers(count, timeout=60)
+            deadline = time.monotonic() + 30  # until the lost ones are gone too
+            while len(client.nthreads()) != count:
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def python_path(core: bool) -> dict:
+    """This environment with the venv's packages on PYTHONPATH, and with ``core`` the
+    folder holding hyperspectral_crnn."""
+    folders = ([str(PLUGINS)] if core else []) + VENV_PACKAGES
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(folders)}
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    cluster = Cluster(tmp_path_factory.mktemp("dask"))
+    try:
+        cluster.workers = [cluster.start_worker(), cluster.start_worker()]
+        cluster.wait_for_workers(2)
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="module")
+def model():
+    return small_model(epochs=8)
+
+
+@pytest.fixture(scope="module")
+def raster(tmp_path_factory):
+    """A tiled float scene with nodata holes (NaN and the band's nodata value)."""
+    cube = scene(150, 130, seed=5)
+    cube[:, 40:44, 50:70] = np.nan
+    cube[3, 100:103, 10:12] = -9999.0
+    folder = tmp_path_factory.mktemp("cluster_scene")
+    return write_raster(folder / "scene.tif", cube, LAYOUTS["tiled"], nodata=-9999.0)
+
+
+def outputs(folder: Path, name: str) -> dict:
+    return {"output_path": str(folder / f"{name}.tif"),
+            "probabilities_path": str(folder / f"{name}_p.tif"),
+            "confidence_path": str(folder / f"{name}_c.tif")}
+
+
+def assert_same_maps(folder: Path, a: str, b: str) -> None:
+    np.testing.assert_array_equal(read(folder / f"{a}.tif"), read(folder / f"{b}.tif"))
+    for suffix in ("_p", "_c"):
+        np.testing.assert_allclose(read(folder / f"{a}{suffix}.tif"),
+                                   read(folder / f"{b}{suffix}.tif"), rtol=0, atol=1e-6)
+    # class names (GDAL keeps them in the .aux.xml) and colours as the local engine's
+    assert "<Category>class 3</Category>" in (folder / f"{b}.tif.aux.xml").read_text()
+    assert ((folder / f"{a}.tif.aux.xml").read_text()
+            == (folder / f"{b}.tif.aux.xml").read_text())
+    tables = []
+    for name in (a, b):
+        dataset = gdal.Open(str(folder / f"{name}.tif"))
+        table = dataset.GetRasterBand(1).GetColorTable()
+        tables.append([table.GetColorEntry(i) for i in range(table.GetCount())])
+        dataset = None
+    assert tables[0] == tables[1] and len(tables[0]) >= 4
+
+
+def test_cluster_map_equals_the_local_engine(cluster, model, raster, tmp_path):
+    """Tiles of 48 pixels with the edge LOP's reach of 2 around them: every tile border
+    and the holes must come out as the local engine has them."""
+    local = classify_raster(raster, model, **outputs(tmp_path, "local"), **LOP, threads=1)
+    lines, fractions, tiles = [], [], []
+    summary = classify_raster_on_cluster(
+        cluster.address, raster, model, **outputs(tmp_path, "cluster"), **LOP,
+        tile_size=48, log=lines.append, progress=fractions.append, tile_log=tiles)
+    assert_same_maps(tmp_path, "local", "cluster")
+    assert summary.class_counts == local.class_counts
+    assert summary.nodata_pixels == local.nodata_pixels > 20 * 4
+    assert len(tiles) == 12 and fractions == [k / 12 for k in range(1, 13)]
+    with distributed.Client(cluster.address, set_as_default=False) as client:
+        assert {tile.worker for tile in tiles} == set(client.nthreads())  # both worked
+    assert any("on the Dask cluster" in line and "2 worker(s)" in line for line in lines)
+    assert sorted(os.listdir(tmp_path)) == sorted(
+        [f"{n}{s}.tif" for n in ("local", "cluster") for s in ("", "_p", "_c")]
+        + ["local.tif.aux.xml", "cluster.tif.aux.xml"])
+
+
+def test_bands_by_wavelength_and_input_window_on_the_cluster(cluster, tmp_path):
+    """A model with wavelengths on a raster holding its bands reversed among others, and
+    the spectral-spatial option (the input window's radius joins the halo)."""
+    windowed = small_model(epochs=4, network=dataclasses.replace(SMALL_NETWORK,
+                                                                 input_window=3))
+    wavelengths = [400.0 + 10 * b for b in range(40)]
+    windowed = dataclasses.replace(windowed, band_wavelengths=wavelengths,
+                                   band_fwhm=[10.0] * 40)
+    cube = scene(70, 90, seed=6)
+    extra = cube[:5] * 0.5
+    reversed_cube = np.concatenate([cube[::-1], extra])
+    path = write_raster(tmp_path / "reversed.tif", reversed_cube, LAYOUTS["pixel"])
+    dataset = gdal.Open(path, gdal.GA_Update)
+    write_band_metadata(dataset, [BandInfo(i + 1, w, 10.0) for i, w in
+                                  enumerate(wavelengths[::-1] + [2000.0 + i for i in range(5)])])
+    dataset = None
+    lop = {"lop_size": 5, "lop_weights": "uniform", "lop_iterations": 1}
+    classify_raster(path, windowed, **outputs(tmp_path, "local"), **lop, threads=1)
+    lines = []
+    classify_raster_on_cluster(cluster.address, path, windowed, **outputs(tmp_path, "cl"),
+                               **lop, tile_size=32, log=lines.append)
+    assert_same_maps(tmp_path, "local", "cl")
+    assert "40 of 45 bands matched by wavelength, largest offset 0 nm." in lines
+
+
+def test_a_worker_killed_mid_run_has_its_tiles_rerun(cluster, model, raster, tmp_path):
+    classify_raster(raster, model, **outputs(tmp_path, "local"), **LOP, threads=1)
+    victim = cluster.workers[0]
+    killed_at = []
+
+    def kill_once(fraction):
+        if not killed_at:
+            os.kill(victim.pid, signal.SIGKILL)
+            victim.wait(timeout=10)
+            killed_at.append(fraction)
+
+    tiles = []
+    try:
+        classify_raster_on_cluster(cluster.address, raster, model,
+                                   **outputs(tmp_path, "cluster"), **LOP, tile_size=24,
+                                   progress=kill_once, tile_log=tiles)
+        assert_same_maps(tmp_path, "local", "cluster")
+        assert killed_at[0] < 0.5 and victim.returncode == -signal.SIGKILL
+        assert len(tiles) == 42 and len({tile.tile for tile in tiles}) == 42
+        # after the kill, only the survivor classified
+        assert len({tile.worker for tile in tiles[len(tiles) // 2:]}) == 1
+    finally:
+        cluster.workers[0] = cluster.start_worker()
+        cluster.wait_for_workers(2)
+
+
+def test_unreachable_scheduler_fails_in_seconds_without_a_file(model, raster, tmp_path):
+    address = f"tcp://127.0.0.1:{free_port()}"  # nothing listens there
+    started = time.monotonic()
+    with pytest.raises(CrnnError, match=re.escape(f"Cannot reach the Dask scheduler at "
+                                                  f"'{address}'")):
+        classify_raster_on_cluster(address, raster, model, **outputs(tmp_path, "never"))
+    assert time.monotonic() - started < 8
+    with pytest.raises(CrnnError, match="missing port number"):
+        classify_raster_on_cluster("tcp://127.0.0.1", raster, model,
+                                   **outputs(tmp_path, "never"))
+    assert os.listdir(tmp_path) == []
+
+
+def test_cancel_stops_the_tiles_and_leaves_no_file(cluster, model, raster, tmp_path):
+    calls = []
+    with pytest.raises(CancelledError):
+        classify_raster_on_cluster(cluster.address, raster, model,
+                                   **outputs(tmp_path, "never"), **LOP, tile_size=16,
+                                   progress=calls.append, is_cancelled=lambda: bool(calls))
+    assert len(calls) == 1 and calls[0] < 0.1
+    assert os.listdir(tmp_path) == []
+    with distributed.Client(cluster.address, set_as_default=False) as observer:
+        deadline = time.monotonic() + 10  # the scheduler forgets the cancelled tiles
+        while observer.run_on_scheduler(
+                lambda dask_scheduler: sum(k.startswith("crnn-tile-")
+                                           for k in map(str, dask_scheduler.tasks))):
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+
+
+def test_a_cluster_without_the_core_is_refused(model, raster, tmp_path_factory):
+    """What the cluster needs is checked before any tile is sent: a scheduler without
+    workers, then a scheduler and a worker without the plugin's core on their path."""
+    folder = tmp_path_factory.mktemp("bare")
+    bare = Cluster(folder, core=False)
+    try:
+        with pytest.raises(CrnnError, match="has no workers .waited 1 s.. Start some with: "
+                                            "dask worker"):
+            classify_raster_on_cluster(bare.address, raster, model,
+                                       **outputs(folder, "never"), worker_wait=1)
+        worker = bare.start_worker(core=False)
+        bare.wait_for_workers(1)
+        with pytest.raises(CrnnError) as error:
+            classify_raster_on_cluster(bare.address, raster, model,
+                                       **outputs(folder, "never"))
+        message = str(error.value)
+        assert message.startswith("The Dask cluster cannot classify: the scheduler: "
+                                  "ModuleNotFoundError: No module named 'hyperspectral_crnn'")
+        assert "tcp://127.0.0.1" in message and message.count("hyperspectral_crnn'") == 2
+        assert "on their PYTHONPATH" in message and "docs/scaling.md" in message
+        assert worker.poll() is None  # refused, not crashed
+        assert not any(name.startswith("never") for name in os.listdir(folder))
+    finally:
+        bare.stop()
+
+
+# --- through qgis_process --------------------------------------------------------------
+
+needs_qgis_process = pytest.mark.skipif(not os.path.exists(QGIS_PROCESS),
+                                        reason=f"{QGIS_PROCESS} is not installed")
+
+
+@pytest.fixture(scope="module")
+def model_file(model, tmp_path_factory):
+    path = str(tmp_path_factory.mktemp("model") / "scene.crnn")
+    save_model(model, path)
+    return path
+
+
+def run_ok(env, parameters) -> str:
+    code, output, _ = qgis_process(env, "crnn:classify", parameters)
+    assert code == 0, output
+    assert "Traceback" not in output, output
+    return output
+
+
+@needs_qgis_process
+def test_qgis_process_on_the_cluster_gives_the_local_map(env, cluster, model_file, raster,
+                                                          tmp_path):
+    common = {"INPUT": raster, "MODEL": model_file, "DEVICE": "cpu", "LOP_SIZE": 3,
+              "LOP_WEIGHTS": "edge", "LOP_ITERATIONS": 2}
+    for name, extra in (("local", {}), ("cluster", {"DASK_SCHEDULER": cluster.address})):
+        output = run_ok(env, {**common, **extra, "OUTPUT": str(tmp_path / f"{name}.tif"),
+                              "OUTPUT_PROBABILITIES": str(tmp_path / f"{name}_p.tif"),
+                              "OUTPUT_CONFIDENCE": str(tmp_path / f"{name}_c.tif")})
+        assert ("on the Dask cluster" in output) == (name == "cluster"), output
+    assert_same_maps(tmp_path, "local", "cluster")
+
+
+@needs_qgis_process
+def test_qgis_process_with_a_worker_killed_part_way(env, cluster, model, model_file, raster,
+                                                    tmp_path):
+    """15 tiles of 256 x 256; a worker is killed as soon as the scheduler holds a first
+    finished tile."""
+    dataset = gdal.Open(raster)
+    big = write_raster(tmp_path / "big.tif", np.tile(read(raster), (1, 4, 8)),
+                       LAYOUTS["tiled"], nodata=dataset.GetRasterBand(1).GetNoDataValue())
+    dataset = None
+    classify_raster(big, model, str(tmp_path / "local.tif"), threads=1)
+    command = [str(WRAPPER), "run", "crnn:classify", "--", f"INPUT={big}",
+               f"MODEL={model_file}", f"OUTPUT={tmp_path / 'cluster.tif'}",
+               f"DASK_SCHEDULER={cluster.address}"]
+    victim = cluster.workers[1]
+    try:
+        process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, text=True)
+        with distributed.Client(cluster.address, set_as_default=False) as observer:
+            deadline = time.monotonic() + 120
+            while not observer.run_on_scheduler(lambda dask_scheduler: any(
+                    str(key).startswith("crnn-tile-") and task.state == "memory"
+                    for key, task in dask_scheduler.tasks.items())):
+                assert process.poll() is None and time.monotonic() < deadline
+                time.sleep(0.02)
+            assert process.poll() is None  # part-way
+            os.kill(victim.pid, signal.SIGKILL)
+        output, _ = process.communicate(timeout=300)
+        assert process.returncode == 0 and "Traceback" not in output, output
+        assert victim.wait(timeout=10) == -signal.SIGKILL
+        assert "15 tiles" in output and "(2 worker(s)" in output
+        np.testing.assert_array_equal(read(tmp_path / "cluster.tif"),
+                                      read(tmp_path / "local.tif"))
+    finally:
+        cluster.workers[1] = cluster.start_worker()
+        cluster.wait_for_workers(2)
+
+
+@needs_qgis_process
+def test_qgis_process_unreachable_scheduler(env, model_file, raster, tmp_path):
+    address = f"tcp://127.0.0.1:{free_port()}"
+    started = time.monotonic()
+    code, output, _ = qgis_process(env, "crnn:classify", {
+        "INPUT": raster, "MODEL": model_file, "OUTPUT": str(tmp_path / "never.tif"),
+        "DASK_SCHEDULER": address})
+    assert code != 0 and f"Cannot reach the Dask scheduler at '{address}'" in output, output
+    assert "Traceback" not in output and os.listdir(tmp_path) == []
+    assert time.monotonic() - started < 30  # QGIS's start included
+
+
+def doc_loop() -> str:
+    """The shell loop over scenes in docs/scaling.md."""
+    text = (REPO / "docs" / "scaling.md").read_text()
+    blocks = re.findall(r"```bash\n(.*?)```", text, re.S)
+    loops = [block for block in blocks if "for scene in" in block]
+    assert len(loops) == 1, blocks
+    return loops[0]
+
+
+@needs_qgis_process
+def test_the_documented_loop_over_scenes(env, cluster, model, model_file, tmp_path):
+    scenes_folder, maps = tmp_path / "scenes", tmp_path / "maps"
+    scenes_folder.mkdir()
+    maps.mkdir()
+    for seed in (7, 8):
+        write_raster(scenes_folder / f"scene{seed}.tif", scene(60, 50, seed=seed))
+    (scenes_folder / "broken.tif").write_text("not a raster")
+    bin_folder = tmp_path / "bin"
+    bin_folder.mkdir()
+    command = bin_folder / "qgis_process"  # the wrapper finds the checkout by its own path
+    command.write_text(f'#!/bin/sh\nexec "{WRAPPER}" "$@"\n')
+    command.chmod(0o755)
+    variables = {**env, "PATH": f"{bin_folder}:{env['PATH']}", "SCHEDULER": cluster.address,
+                 "MODEL": model_file, "SCENES": str(scenes_folder), "MAPS": str(maps)}
+    done = subprocess.run(["bash", "-euo", "pipefail", "-c", doc_loop()], env=variables,
+                          capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "on the Dask cluster" in done.stdout, done.stdout
+    for seed in (7, 8):
+        local = tmp_path / f"local{seed}.tif"
+        classify_raster(str(scenes_folder / f"scene{seed}.tif"), model, str(local), threads=1)
+        np.testing.assert_array_equal(read(maps / f"scene{seed}_classes.tif"), read(local))
+    assert (maps / "failed.txt").read_text().split() == [str(scenes_folder / "broken.tif")]
+
+
+def test_the_key_is_declared_on_both_algorithms(provider):
+    """qgis_process ignores unknown keys, so DASK_SCHEDULER must exist."""
+    from qgis.core import QgsApplication, QgsProcessingParameterDefinition
+
+    registry = QgsApplication.processingRegistry()
+    for algorithm in ("crnn:classify", "crnn:trainclassify"):
+        parameter = registry.algorithmById(algorithm).parameterDefinition("DASK_SCHEDULER")
+        assert parameter is not None, algorithm
+        assert parameter.flags() & QgsProcessingParameterDefinition.Flag.FlagAdvanced
+        assert parameter.flags() & QgsProcessingParameterDefinition.Flag.FlagOptional
+        assert not parameter.defaultValue()
