@@ -103,6 +103,7 @@ def classify_from_parameters(algorithm, parameters, context, feedback, model: Cr
             log=feedback.pushInfo,
             resample_spectra=algorithm.parameterAsBoolean(parameters, "RESAMPLE_SPECTRA",
                                                           context),
+            precision=algorithm.parameterAsEnumString(parameters, "PRECISION", context),
         )
     except CrnnError as exc:
         raise QgsProcessingException(str(exc)) from None
@@ -135,7 +136,7 @@ class ClassifyAlgorithm(CrnnAlgorithm):
     algorithm_id = "classify"
     display_name = "Classify with CRNN"
     help_intro = CLASSIFY_HELP
-    sections = [("Inputs", specs.CLASSIFY_INPUTS), ("Device", [specs.DEVICE]),
+    sections = [("Inputs", specs.CLASSIFY_INPUTS), ("Device", [specs.DEVICE, specs.PRECISION]),
                 ("Spatial fusion (LOP)", specs.LOP), ("Outputs", specs.CLASSIFICATION_OUTPUTS),
                 CLUSTER_SECTION]
 

@@ -40,6 +40,7 @@ class TrainClassifyAlgorithm(CrnnAlgorithm):
     help_intro = TRAIN_HELP + "<br><br>" + CLASSIFY_HELP
     sections = TRAINING_SECTIONS + [
         ("Bands", [specs.RESAMPLE_SPECTRA]),
+        ("Network arithmetic", [specs.PRECISION]),
         ("Spatial fusion (LOP)", specs.LOP),
         ("Outputs", specs.CLASSIFICATION_OUTPUTS + [OPTIONAL_MODEL, specs.REPORT_OUTPUT]),
         CLUSTER_SECTION]

@@ -476,6 +476,14 @@
       <translation>Wo dem Raster einige Wellenlängen des Modells fehlen, werden seine Spektren linear auf diese interpoliert (nie über den Bereich des Rasters hinaus), statt abzulehnen.</translation>
     </message>
     <message>
+      <source>Network arithmetic (precision)</source>
+      <translation>Rechengenauigkeit des Netzes</translation>
+    </message>
+    <message>
+      <source>float32 (default), bfloat16, or auto: bfloat16 on a CPU that computes it natively (AVX512-BF16 or AMX), float16 on a CUDA GPU, else float32. bfloat16 is faster on such a CPU; its map differs from float32's on about 0.1 % of the pixels (figures: docs/inference.md).</source>
+      <translation>float32 (Standard), bfloat16 oder auto: bfloat16 auf einer CPU, die es nativ rechnet (AVX512-BF16 oder AMX), float16 auf einer CUDA-GPU, sonst float32. bfloat16 ist auf einer solchen CPU schneller; seine Karte weicht auf etwa 0,1 % der Pixel von der float32-Karte ab (Zahlen: docs/inference.md).</translation>
+    </message>
+    <message>
       <source>LOP window (odd, pixels)</source>
       <translation>LOP-Fenster (ungerade, Pixel)</translation>
     </message>
@@ -558,6 +566,10 @@
     <message>
       <source>Bands</source>
       <translation>Kanäle</translation>
+    </message>
+    <message>
+      <source>Network arithmetic</source>
+      <translation>Rechengenauigkeit des Netzes</translation>
     </message>
     <message>
       <source>Class probabilities (one band per class)</source>

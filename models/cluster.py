@@ -77,6 +77,7 @@ class ClusterJob:
     batch_size: int
     probabilities: bool
     confidence: bool
+    precision: str = "float32"  # resolved on each worker ('auto': that worker's CPU)
 
 
 @dataclass
@@ -118,6 +119,7 @@ def classify_raster_on_cluster(
     is_cancelled: Optional[CancelCheck] = None,
     log: Optional[LogCallback] = None,
     resample_spectra: bool = False,
+    precision: str = "float32",
     tile_size: int = OUTPUT_TILE,
     connect_timeout: float = CONNECT_TIMEOUT,
     worker_wait: float = WORKER_WAIT,
@@ -143,7 +145,7 @@ def classify_raster_on_cluster(
     job = ClusterJob(worker_path(raster_path), raster.width, raster.height, plan.bands,
                      model, plan.lop, plan.edge, device, int(batch_size),
                      probabilities=plan.outputs[1] is not None,
-                     confidence=plan.outputs[2] is not None)
+                     confidence=plan.outputs[2] is not None, precision=precision)
     tiles = cut_tiles(raster.width, raster.height, int(tile_size))
 
     def check() -> None:
@@ -398,7 +400,7 @@ def _classifier(job: ClusterJob):
     entry = _CLASSIFIERS.get(id(job))
     if entry is None or entry[0] is not job:
         classifier = job.model.classifier(device=job.device, batch_size=job.batch_size,
-                                          threads=_worker_threads())
+                                          threads=_worker_threads(), precision=job.precision)
         _CLASSIFIERS.clear()  # one job at a time keeps one network in memory
         entry = _CLASSIFIERS[id(job)] = (job, classifier)
     return entry[1]

@@ -16,6 +16,11 @@ Outputs are GeoTIFFs written under a hidden temporary name in the output folder 
 renamed into place only when everything succeeded: a failure or a cancel leaves neither
 a partial output nor a temporary file behind.
 
+The pieces are shared with the Dask engine (models/cluster.py): ``plan_classification``
+(checks, band matching), ``TileProducer`` (the network pass over a window),
+``classify_tile`` (a tile with the LOP's reach around it, fused by ``_fuse_rows``) and
+``_OutputSet`` (the staged outputs).
+
 torch is not imported here: the network runs through ``CrnnModel.classifier()``.
 """
 
@@ -111,6 +116,7 @@ def classify_raster(
     log: Optional[LogCallback] = None,
     threads: int = 0,
     resample_spectra: bool = False,
+    precision: str = "float32",
 ) -> ClassificationSummary:
     """Classify ``raster_path`` with ``model``; write the class raster and optional extras.
 
@@ -136,6 +142,8 @@ def classify_raster(
             busy with other work, 1 thread can be much faster (docs/inference.md).
         resample_spectra: where the raster lacks some of the model's wavelengths,
             interpolate its spectra onto them (within its range) instead of refusing.
+        precision: the network's arithmetic, 'float32', 'bfloat16' or 'auto'
+            (``network.resolve_precision``).
 
     A pixel with its band's nodata value, NaN or +-Inf in any used band is nodata in
     every output and casts no vote in its neighbours' LOP.
@@ -143,16 +151,23 @@ def classify_raster(
     plan = plan_classification(raster_path, model, output_path, probabilities_path,
                                confidence_path, lop_size, lop_weights, lop_iterations,
                                batch_size, resample_spectra, log)
-    classifier = model.classifier(device=device, batch_size=batch_size, threads=threads)
+    classifier = model.classifier(device=device, batch_size=batch_size, threads=threads,
+                                  precision=precision)
     produce = TileProducer(plan.raster, model, classifier, batch_size, plan.edge)
     if log:
         log(
             f"Classifying {plan.raster.width} x {plan.raster.height} pixels, "
-            f"{plan.raster.n_bands} bands, {model.n_classes} classes on {classifier.device}, "
-            f"batch {batch_size}; LOP {lop_size}x{lop_size} {lop_weights} x{lop_iterations}."
+            f"{plan.raster.n_bands} bands, {model.n_classes} classes on {classifier.device} "
+            f"({_precision_name(classifier)}), batch {batch_size}; "
+            f"LOP {lop_size}x{lop_size} {lop_weights} x{lop_iterations}."
         )
     return _run(plan.raster, produce, model.classes, plan.outputs, plan.lop, progress,
                 is_cancelled, log)
+
+
+def _precision_name(classifier) -> str:
+    dtype = getattr(classifier, "autocast_dtype", None)
+    return "float32" if dtype is None else str(dtype).replace("torch.", "")
 
 
 @dataclass

@@ -254,3 +254,19 @@ def test_progress_runs_to_100_on_qgis_scale(trained, fields, tmp_path, algorithm
     processing.run(algorithm, parameters, feedback=feedback)
     assert seen and max(seen) == pytest.approx(100.0)
     assert seen == sorted(seen) and min(seen) >= 0
+
+
+def test_classify_in_bfloat16_gives_the_float32_map(trained, fields, tmp_path):
+    import processing
+
+    maps, logs = {}, {}
+    for precision in ("float32", "bfloat16"):
+        output = str(tmp_path / f"{precision}.tif")
+        feedback = Recorder()
+        processing.run("crnn:classify", {
+            "INPUT": fields["raster"], "MODEL": trained["OUTPUT_MODEL"], "LOP_SIZE": 3,
+            "OUTPUT": output, "PRECISION": precision}, feedback=feedback)
+        maps[precision], logs[precision] = read_band(output), "\n".join(feedback.infos)
+    assert "(bfloat16)" in logs["bfloat16"] and "(float32)" in logs["float32"]
+    assert np.mean(maps["bfloat16"] == maps["float32"]) >= 0.99
+    assert np.mean(maps["bfloat16"] == fields["truth"]) >= 0.97

@@ -199,6 +199,8 @@ def test_the_new_keys_are_declared(provider):
     for algorithm, key in (("crnn:classify", "RESAMPLE_SPECTRA"),
                            ("crnn:trainclassify", "RESAMPLE_SPECTRA"),
                            ("crnn:train", "EXCLUDE_WAVELENGTHS"),
-                           ("crnn:trainclassify", "EXCLUDE_WAVELENGTHS")):
+                           ("crnn:trainclassify", "EXCLUDE_WAVELENGTHS"),
+                           ("crnn:classify", "PRECISION"),
+                           ("crnn:trainclassify", "PRECISION")):
         assert registry.algorithmById(algorithm).parameterDefinition(key) is not None, (
             algorithm, key)

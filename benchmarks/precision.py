@@ -1,0 +1,105 @@
+"""float32 against bfloat16 on Indian Pines: the same map, how much faster?
+
+Run after ``make demo`` (it writes the scene, the test labels and a trained model)::
+
+    .venv/bin/python benchmarks/precision.py [--threads 2] [--repeats 3]
+
+For each precision: the class map of the whole scene through ``classify_raster`` (the
+3x3 uniform LOP, the classify default, and the 3x3 edge LOP x15), its overall accuracy on
+the test pixels, and the share of pixels on which it agrees with the float32 map; then
+the network alone on 65 536 of the scene's spectra, pixels/s (median of ``--repeats``),
+normalised to a 169 GFLOP/s float32 2048 x 2048 matmul measured in the same run
+(../shared/protocol.md). Prints a table; the figures go to docs/inference.md by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from osgeo import gdal
+
+from hyperspectral_crnn.models.inference import classify_raster
+from hyperspectral_crnn.models.modelfile import load_model
+from hyperspectral_crnn.models.network import cpu_has_native_bf16, use_all_cores
+
+REPO = Path(__file__).resolve().parent.parent
+DEMO = REPO / "out" / "demo"
+REFERENCE_GFLOPS = 169.0
+LOPS = {"3x3 uniform": dict(lop_size=3, lop_weights="uniform", lop_iterations=1),
+        "3x3 edge x15": dict(lop_size=3, lop_weights="edge", lop_iterations=15)}
+
+
+def matmul_gflops(repeats: int = 5) -> float:
+    import torch
+
+    a = torch.randn(2048, 2048)
+    b = torch.randn(2048, 2048)
+    a @ b
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        a @ b
+        times.append(time.perf_counter() - started)
+    return 2 * 2048**3 / min(times) / 1e9
+
+
+def band(path: Path) -> np.ndarray:
+    dataset = gdal.Open(str(path))  # alive while its band is read
+    return dataset.GetRasterBand(1).ReadAsArray()
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", default=str(DEMO / "indian_pines.crnn"))
+    parser.add_argument("--scene", default=str(DEMO / "indian_pines.tif"))
+    parser.add_argument("--test", default=str(DEMO / "indian_pines_test.tif"))
+    parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args(argv)
+    model = load_model(args.model)
+    use_all_cores(args.threads)
+    test = band(Path(args.test))
+    labelled = test > 0
+    print(f"CPU has native bf16: {cpu_has_native_bf16()}")
+    maps = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for lop_name, lop in LOPS.items():
+            for precision in ("float32", "bfloat16"):
+                out = str(Path(folder) / f"{precision}.tif")
+                classify_raster(args.scene, model, out, threads=args.threads,
+                                precision=precision, **lop)
+                maps[lop_name, precision] = band(Path(out))
+            for precision in ("float32", "bfloat16"):
+                found = maps[lop_name, precision]
+                oa = 100 * float((found[labelled] == test[labelled]).mean())
+                agree = 100 * float((found == maps[lop_name, "float32"]).mean())
+                print(f"{lop_name:13s} {precision:9s} OA {oa:6.2f} %   agrees with float32 "
+                      f"on {agree:7.3f} % of {found.size} pixels")
+    cube = gdal.Open(args.scene).ReadAsArray().reshape(model.n_bands, -1).T.astype(np.float32)
+    rng = np.random.default_rng(0)
+    spectra = cube[rng.integers(0, cube.shape[0], 65536)]
+    for precision in ("float32", "bfloat16"):
+        classifier = model.classifier(threads=args.threads, batch_size=1024,
+                                      precision=precision)
+        classifier.predict_proba(spectra[:4096])  # warm up
+        rates, gflops = [], []
+        for _ in range(args.repeats):
+            gflops.append(matmul_gflops())
+            started = time.perf_counter()
+            classifier.predict_proba(spectra)
+            rates.append(len(spectra) / (time.perf_counter() - started))
+        rate, machine = statistics.median(rates), statistics.median(gflops)
+        print(f"network alone {precision:9s} {rate:9.0f} px/s at {machine:5.0f} GFLOP/s "
+              f"matmul = {rate * REFERENCE_GFLOPS / machine:9.0f} px/s normalised "
+              f"(median of {args.repeats})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
