@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 from osgeo import gdal
 
+from hyperspectral_crnn.benchmarks.machine import matmul_flops
 from hyperspectral_crnn.models.inference import classify_raster
 from hyperspectral_crnn.models.modelfile import load_model
 from hyperspectral_crnn.models.network import cpu_has_native_bf16, use_all_cores
@@ -33,20 +34,6 @@ DEMO = REPO / "out" / "demo"
 REFERENCE_GFLOPS = 169.0
 LOPS = {"3x3 uniform": dict(lop_size=3, lop_weights="uniform", lop_iterations=1),
         "3x3 edge x15": dict(lop_size=3, lop_weights="edge", lop_iterations=15)}
-
-
-def matmul_gflops(repeats: int = 5) -> float:
-    import torch
-
-    a = torch.randn(2048, 2048)
-    b = torch.randn(2048, 2048)
-    a @ b
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        a @ b
-        times.append(time.perf_counter() - started)
-    return 2 * 2048**3 / min(times) / 1e9
 
 
 def band(path: Path) -> np.ndarray:
@@ -90,7 +77,7 @@ def main(argv=None) -> int:
         classifier.predict_proba(spectra[:4096])  # warm up
         rates, gflops = [], []
         for _ in range(args.repeats):
-            gflops.append(matmul_gflops())
+            gflops.append(matmul_flops() / 1e9)
             started = time.perf_counter()
             classifier.predict_proba(spectra)
             rates.append(len(spectra) / (time.perf_counter() - started))
