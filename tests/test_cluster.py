@@ -14,10 +14,7 @@ import dataclasses
 import os
 import re
 import signal
-import site
-import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -29,6 +26,7 @@ from test_bad_process import QGIS_PROCESS, WRAPPER, qgis_process
 from test_bad_process import env as env  # noqa: F401 (the fixture, used by name)
 from test_inference import LAYOUTS, read, scene, write_raster
 
+from hyperspectral_crnn.benchmarks.cluster import LocalCluster, free_port
 from hyperspectral_crnn.models.bands import BandInfo, write_band_metadata
 from hyperspectral_crnn.models.errors import CancelledError, CrnnError
 from hyperspectral_crnn.models.inference import classify_raster
@@ -38,89 +36,12 @@ distributed = pytest.importorskip("distributed")
 from hyperspectral_crnn.models.cluster import classify_raster_on_cluster  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
-PLUGINS = REPO / ".build" / "plugins"  # holds hyperspectral_crnn (tests/conftest.py)
-# The workers run the venv's base interpreter with the venv's packages on PYTHONPATH,
-# where no .pth file is read: the checkout's .pth (scripts/checkout_path.py) would put the
-# core on their path, so only PYTHONPATH does, as docs/scaling.md tells users to
-PYTHON = os.path.realpath(sys.executable)
-VENV_PACKAGES = [p for p in site.getsitepackages() if p.startswith(sys.prefix)]
 LOP = {"lop_size": 3, "lop_weights": "edge", "lop_iterations": 2}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Cluster:
-    """A scheduler and its workers as processes of their own (each in its own session,
-    so a kill reaches it alone), logs in ``folder``."""
-
-    def __init__(self, folder: Path, core: bool = True) -> None:
-        self.folder, self.processes = folder, []
-        self.address = f"tcp://127.0.0.1:{free_port()}"
-        port = self.address.rsplit(":", 1)[1]
-        self._spawn("scheduler", ["distributed.cli.dask_scheduler", "--host", "127.0.0.1",
-                                  "--port", port, "--no-dashboard"], python_path(core))
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", int(port)), timeout=1).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, self.log("scheduler")
-                time.sleep(0.2)
-
-    def _spawn(self, name: str, arguments: list, env: dict) -> subprocess.Popen:
-        with open(self.folder / f"{name}.log", "w") as log:
-            process = subprocess.Popen([PYTHON, "-m", *arguments], env=env, stdout=log,
-                                       stderr=subprocess.STDOUT, cwd=self.folder,
-                                       start_new_session=True)
-        self.processes.append(process)
-        return process
-
-    def log(self, name: str) -> str:
-        return (self.folder / f"{name}.log").read_text()
-
-    def start_worker(self, core: bool = True) -> subprocess.Popen:
-        """A worker of one thread; ``core``: with the plugin's core on its PYTHONPATH."""
-        env = python_path(core)
-        env["OMP_NUM_THREADS"] = "1"  # as a Dask nanny sets it
-        return self._spawn(f"worker{len(self.processes)}", [
-            "distributed.cli.dask_worker", self.address, "--nworkers", "1", "--nthreads",
-            "1", "--no-nanny", "--no-dashboard"], env)
-
-    def wait_for_workers(self, count: int) -> None:
-        with distributed.Client(self.address, timeout=30, set_as_default=False) as client:
-            client.wait_for_workers(count, timeout=60)
-            deadline = time.monotonic() + 30  # until the lost ones are gone too
-            while len(client.nthreads()) != count:
-                assert time.monotonic() < deadline
-                time.sleep(0.1)
-
-    def stop(self) -> None:
-        for process in reversed(self.processes):
-            if process.poll() is None:
-                process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def python_path(core: bool) -> dict:
-    """This environment with the venv's packages on PYTHONPATH, and with ``core`` the
-    folder holding hyperspectral_crnn."""
-    folders = ([str(PLUGINS)] if core else []) + VENV_PACKAGES
-    return {**os.environ, "PYTHONPATH": os.pathsep.join(folders)}
 
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    cluster = Cluster(tmp_path_factory.mktemp("dask"))
+    cluster = LocalCluster(tmp_path_factory.mktemp("dask"))
     try:
         cluster.workers = [cluster.start_worker(), cluster.start_worker()]
         cluster.wait_for_workers(2)
@@ -273,7 +194,7 @@ def test_a_cluster_without_the_core_is_refused(model, raster, tmp_path_factory):
     """What the cluster needs is checked before any tile is sent: a scheduler without
     workers, then a scheduler and a worker without the plugin's core on their path."""
     folder = tmp_path_factory.mktemp("bare")
-    bare = Cluster(folder, core=False)
+    bare = LocalCluster(folder, core=False)
     try:
         with pytest.raises(CrnnError, match="has no workers .waited 1 s.. Start some with: "
                                             "dask worker"):
