@@ -33,7 +33,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export QT_QPA_PLATFORM ?= offscreen
 export DEBIAN_FRONTEND ?= noninteractive
 
-.PHONY: setup debian-packages plugin-link test test-matrix lint demo translations benchmark benchmark-blocked \
+.PHONY: setup debian-packages plugin-link test test-matrix lint demo translations benchmark benchmark-blocked benchmark-cluster \
 	benchmark-inference mutation
 
 setup: debian-packages $(REQUIREMENTS_STAMP) plugin-link translations
@@ -113,6 +113,10 @@ benchmark-blocked: setup
 
 benchmark-inference: setup
 	$(PY) benchmarks/inference.py
+
+# The Dask engine against the local one on this machine (docs/scaling.md).
+benchmark-cluster: setup
+	$(PY) benchmarks/cluster.py
 
 # Mutation testing (docs/testing.md): cosmic-ray in its own venv mutates a temporary copy
 # of the checkout, never the checkout itself; the report goes to out/mutation/.

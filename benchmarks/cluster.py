@@ -45,7 +45,8 @@ PLUGINS = REPO / ".build" / "plugins"  # holds the hyperspectral_crnn link (scri
 # read: the checkout's .pth (scripts/checkout_path.py) would give every process the core,
 # so only PYTHONPATH does, as docs/scaling.md tells users to
 PYTHON = os.path.realpath(sys.executable)
-VENV_PACKAGES = [p for p in site.getsitepackages() if p.startswith(sys.prefix)]
+VENV_PACKAGES = [p for p in site.getsitepackages()
+                 if p.startswith(sys.prefix) and os.path.isdir(p)]
 
 
 def free_port() -> int:

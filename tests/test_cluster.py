@@ -15,6 +15,7 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from test_bad_process import QGIS_PROCESS, WRAPPER, qgis_process
 from test_bad_process import env as env  # noqa: F401 (the fixture, used by name)
 from test_inference import LAYOUTS, read, scene, write_raster
 
-from hyperspectral_crnn.benchmarks.cluster import LocalCluster, free_port
+from hyperspectral_crnn.benchmarks.cluster import VENV_PACKAGES, LocalCluster, free_port
 from hyperspectral_crnn.models.bands import BandInfo, write_band_metadata
 from hyperspectral_crnn.models.errors import CancelledError, CrnnError
 from hyperspectral_crnn.models.inference import classify_raster
@@ -93,10 +94,32 @@ def test_cluster_map_equals_the_local_engine(cluster, model, raster, tmp_path):
     """Tiles of 48 pixels with the edge LOP's reach of 2 around them: every tile border
     and the holes must come out as the local engine has them."""
     local = classify_raster(raster, model, **outputs(tmp_path, "local"), **LOP, threads=1)
-    lines, fractions, tiles = [], [], []
+    lines, fractions, tiles, shared = [], [], [], []
+
+    def jobs_of_the_tiles(dask_scheduler) -> dict:
+        """On the scheduler (a local function: pickled by value): {key: workers
+        holding it} of what the tile tasks depend on."""
+        tiles = [task for key, task in dask_scheduler.tasks.items()
+                 if str(key).startswith("crnn-tile-")]
+        keys = {str(dependency.key): len(dependency.who_has)
+                for task in tiles for dependency in task.dependencies}
+        assert all(len(task.dependencies) == 1 for task in tiles)
+        return keys
+
+
+    def progress(fraction):
+        fractions.append(fraction)
+        if not shared:  # while the tiles run: what they depend on, and where it is
+            with distributed.Client(cluster.address, set_as_default=False) as observer:
+                shared.append(observer.run_on_scheduler(jobs_of_the_tiles))
+
     summary = classify_raster_on_cluster(
         cluster.address, raster, model, **outputs(tmp_path, "cluster"), **LOP,
-        tile_size=48, log=lines.append, progress=fractions.append, tile_log=tiles)
+        tile_size=48, log=lines.append, progress=progress, tile_log=tiles)
+    # the model went to each worker once: one piece of data that every tile names, held
+    # by both workers, not a copy inside each task
+    (job, holders), = shared[0].items()
+    assert job.startswith("ClusterJob-") and holders == 2
     assert_same_maps(tmp_path, "local", "cluster")
     assert summary.class_counts == local.class_counts
     assert summary.nodata_pixels == local.nodata_pixels > 20 * 4
@@ -298,6 +321,28 @@ def test_qgis_process_unreachable_scheduler(env, model_file, raster, tmp_path):
     assert time.monotonic() - started < 30  # QGIS's start included
 
 
+@needs_qgis_process
+def test_without_distributed_the_key_is_refused_with_the_install_command(env, model_file,
+                                                                         raster, tmp_path):
+    """The venv's packages without dask and distributed (links to all the others), as
+    scripts/qgis_process puts a venv on QGIS's path."""
+    packages = tmp_path / "venv" / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}"
+    packages = packages / "site-packages"
+    packages.mkdir(parents=True)
+    for source in VENV_PACKAGES:
+        for entry in Path(source).iterdir():
+            if not re.match(r"(dask|distributed)\b", entry.name):
+                (packages / entry.name).symlink_to(entry)
+    code, output, _ = qgis_process({**env, "CRNN_VENV": str(tmp_path / "venv")},
+                                   "crnn:classify", {
+        "INPUT": raster, "MODEL": model_file, "OUTPUT": str(tmp_path / "never.tif"),
+        "DASK_SCHEDULER": "tcp://127.0.0.1:8786"})
+    assert code != 0, output
+    assert "needs the Python package 'distributed'" in output, output
+    assert re.search(r"-m pip install distributed --target \S+", output), output
+    assert "Traceback" not in output and not (tmp_path / "never.tif").exists()
+
+
 def doc_loop() -> str:
     """The shell loop over scenes in docs/scaling.md."""
     text = (REPO / "docs" / "scaling.md").read_text()
@@ -312,9 +357,8 @@ def test_the_documented_loop_over_scenes(env, cluster, model, model_file, tmp_pa
     scenes_folder, maps = tmp_path / "scenes", tmp_path / "maps"
     scenes_folder.mkdir()
     maps.mkdir()
-    for seed in (7, 8):
-        write_raster(scenes_folder / f"scene{seed}.tif", scene(60, 50, seed=seed))
-    (scenes_folder / "broken.tif").write_text("not a raster")
+    write_raster(scenes_folder / "fields.tif", scene(60, 50, seed=7))
+    (scenes_folder / "broken.tif").write_text("not a raster")  # fails; the loop goes on
     bin_folder = tmp_path / "bin"
     bin_folder.mkdir()
     command = bin_folder / "qgis_process"  # the wrapper finds the checkout by its own path
@@ -326,10 +370,10 @@ def test_the_documented_loop_over_scenes(env, cluster, model, model_file, tmp_pa
                           capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "on the Dask cluster" in done.stdout, done.stdout
-    for seed in (7, 8):
-        local = tmp_path / f"local{seed}.tif"
-        classify_raster(str(scenes_folder / f"scene{seed}.tif"), model, str(local), threads=1)
-        np.testing.assert_array_equal(read(maps / f"scene{seed}_classes.tif"), read(local))
+    classify_raster(str(scenes_folder / "fields.tif"), model, str(tmp_path / "local.tif"),
+                    threads=1)
+    np.testing.assert_array_equal(read(maps / "fields_classes.tif"),
+                                  read(tmp_path / "local.tif"))
     assert (maps / "failed.txt").read_text().split() == [str(scenes_folder / "broken.tif")]
 
 
