@@ -41,7 +41,7 @@ from pathlib import Path
 import numpy as np
 from osgeo import gdal
 
-from hyperspectral_crnn.benchmarks.machine import matmul_flops
+from hyperspectral_crnn.benchmarks.machine import REFERENCE_GFLOPS, matmul_flops
 from hyperspectral_crnn.models.config import NetworkConfig
 from hyperspectral_crnn.models.inference import (
     DEFAULT_BATCH_SIZE,
@@ -121,10 +121,10 @@ def write_raster(path: str, size: int, bands: int, seed: int = 0) -> str:
 
 def classify_once(raster: str, model, folder: str, batch_size: int = DEFAULT_BATCH_SIZE,
                   lop_size: int = 3,
-                  threads: int = 0):
+                  threads: int = 0, precision: str = "float32"):
     output = os.path.join(folder, "class.tif")
     summary = classify_raster(raster, model, output, lop_size=lop_size, lop_weights="uniform",
-                              batch_size=batch_size, threads=threads)
+                              batch_size=batch_size, threads=threads, precision=precision)
     os.remove(output)
     if os.path.exists(output + ".aux.xml"):
         os.remove(output + ".aux.xml")
@@ -192,11 +192,15 @@ def main() -> None:
     parser.add_argument("--rss-config", default=None,
                         help="network of the RSS runs (default: the first --config)")
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads, 0 = all")
+    parser.add_argument("--precision", action="append", choices=("float32", "bfloat16", "auto"),
+                        help="the network's arithmetic (crnn:classify's PRECISION); repeat "
+                             "to compare (default float32)")
     parser.add_argument("--json", default=str(REPO / "docs" / "inference.json"))
     parser.add_argument("--workdir", default=None, help="where the synthetic rasters go")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.config = args.config or ["default"]
+    args.precision = args.precision or ["float32"]
     if args.child:
         child(args)
         return
@@ -231,26 +235,32 @@ def main() -> None:
     sweep_raster = write_raster(os.path.join(workdir, f"r{args.sweep_size}.tif"),
                                 args.sweep_size, args.bands)
 
-    for spec in args.config:
+    for spec, precision in ((s, p) for s in args.config for p in args.precision):
         name, config = network_config(spec)
+        name = name if precision == "float32" else f"{name} {precision}"
         model = untrained_model(config, args.bands, args.classes)
         flops = count_flops(config, args.bands, args.classes)
         times = []
         for _ in range(args.repeats):
-            times.append(classify_once(raster, model, workdir, threads=args.threads).seconds)
+            times.append(classify_once(raster, model, workdir, threads=args.threads,
+                                       precision=precision).seconds)
             print(f"  [{name}] run {len(times)}: {times[-1]:.1f} s", flush=True)
         seconds = statistics.median(times)
         speed = args.size**2 / seconds
         sweep = {}
         for batch in (int(b) for b in args.batches.split(",") if b):
             summary = classify_once(sweep_raster, model, workdir, batch_size=batch,
-                                    threads=args.threads)
+                                    threads=args.threads, precision=precision)
             sweep[batch] = round(summary.pixels_per_second, 1)
             print(f"  [{name}] batch {batch}: {sweep[batch]:.0f} px/s", flush=True)
         entry = {
-            "name": name, "config": config.to_dict(), "flops_per_pixel": flops,
+            "name": name, "precision": precision, "config": config.to_dict(),
+            "flops_per_pixel": flops,
             "seconds": [round(t, 3) for t in times], "median_seconds": round(seconds, 3),
             "pixels_per_second": round(speed, 1),
+            # at the protocol's reference machine speed (../shared/protocol.md)
+            "normalised_pixels_per_second": round(
+                speed * REFERENCE_GFLOPS / (flops_machine / 1e9), 1),
             "roofline_fraction": round(flops * speed / flops_machine, 4),
             "lop_seconds": round(lop_time, 4), "lop_share": round(lop_time / seconds, 4),
             "batch_sweep_pixels_per_second": sweep,
@@ -280,13 +290,14 @@ def main() -> None:
         shutil.rmtree(workdir, ignore_errors=True)
 
     print()
-    print(f"{'config':<24}{'FLOP/px':>10}{'px/s':>10}{'roofline':>10}{'LOP':>8}  batch sweep "
-          "(px/s)")
+    print(f"{'config':<24}{'FLOP/px':>10}{'px/s':>10}{'norm.':>10}{'roofline':>10}{'LOP':>8}"
+          "  batch sweep (px/s)")
     for entry in results["configs"]:
         sweep = "  ".join(f"{b}:{v:.0f}" for b, v in entry["batch_sweep_pixels_per_second"]
                           .items())
         print(f"{entry['name'][:23]:<24}{entry['flops_per_pixel']:>10.3g}"
-              f"{entry['pixels_per_second']:>10.0f}{100 * entry['roofline_fraction']:>9.2f}%"
+              f"{entry['pixels_per_second']:>10.0f}{entry['normalised_pixels_per_second']:>10.0f}"
+              f"{100 * entry['roofline_fraction']:>9.2f}%"
               f"{100 * entry['lop_share']:>7.2f}%  {sweep}")
     if "rss" in results:
         print(f"peak RSS ({results['rss']['config']}): " + ", ".join(

@@ -10,6 +10,10 @@ from __future__ import annotations
 import statistics
 import time
 
+#: The protocol's reference machine speed (../shared/protocol.md): throughput and training
+#: time are normalised to it, figure x REFERENCE_GFLOPS / measured GFLOP/s.
+REFERENCE_GFLOPS = 169.0
+
 
 def matmul_flops(repeats: int = 7) -> float:
     """FLOP/s of torch's 2048 x 2048 float32 matmul, median of ``repeats``."""

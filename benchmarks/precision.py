@@ -24,14 +24,13 @@ from pathlib import Path
 import numpy as np
 from osgeo import gdal
 
-from hyperspectral_crnn.benchmarks.machine import matmul_flops
+from hyperspectral_crnn.benchmarks.machine import REFERENCE_GFLOPS, matmul_flops
 from hyperspectral_crnn.models.inference import classify_raster
 from hyperspectral_crnn.models.modelfile import load_model
 from hyperspectral_crnn.models.network import cpu_has_native_bf16, use_all_cores
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "out" / "demo"
-REFERENCE_GFLOPS = 169.0
 LOPS = {"3x3 uniform": dict(lop_size=3, lop_weights="uniform", lop_iterations=1),
         "3x3 edge x15": dict(lop_size=3, lop_weights="edge", lop_iterations=15)}
 
