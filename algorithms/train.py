@@ -201,18 +201,18 @@ def train_from_parameters(algorithm, parameters, context, feedback,
         split = values["SPLIT"]
 
         def on_epoch(record: Dict[str, float]) -> None:
-            feedback.setProgress(progress_share * record["epoch"] / training_config.epochs)
+            feedback.setProgress(progress_share * record.get(
+                "progress", record["epoch"] / training_config.epochs))
             text = tr("Epoch {epoch}: loss {loss:.4f}, accuracy {acc:.3f}").format(
                 epoch=record["epoch"], loss=record["train_loss"], acc=record["train_accuracy"])
+            if record.get("round"):
+                text = tr("Round {n}, ").format(n=record["round"]) + text
             if "val_loss" in record:
                 text += tr("; validation loss {loss:.4f}, accuracy {acc:.3f}").format(
                     loss=record["val_loss"], acc=record["val_accuracy"])
             feedback.pushInfo(text)
 
-        model = train_model(
-            pixels.spectra[chosen],
-            [class_values[i] for i in labels],
-            [classes[i] for i in kept],
+        arguments = dict(
             band_indices=bands,
             band_names=[layer.bandName(b) for b in bands],
             network=network,
@@ -232,6 +232,26 @@ def train_from_parameters(algorithm, parameters, context, feedback,
             bands=choice.used_bands,
             raster_band_count=len(choice.bands),
         )
+        training_labels = [class_values[i] for i in labels]
+        training_classes = [classes[i] for i in kept]
+        if values["SEMI_SUPERVISED"]:
+            from ..models.semi_supervised import train_semi_supervised
+
+            feedback.pushInfo(tr("Semi-supervised: the model will also learn from a sample "
+                                 "of the raster's unlabelled pixels."))
+            model = train_semi_supervised(
+                layer.source(), pixels.spectra[chosen], training_labels,
+                (pixels.rows[chosen], pixels.cols[chosen]), training_classes, **arguments)
+            for number, info in enumerate(
+                    model.provenance["semi_supervised"]["rounds"], 1):
+                feedback.pushInfo(tr(
+                    "Round {n}: {pixels} unlabelled pixels classified, {taken} pseudo-labels "
+                    "trained on; they agree with {agree} of the validation pixels.").format(
+                        n=number, pixels=info["unlabelled_pixels"], taken=info["pseudo_labels"],
+                        agree=_share(info["validation_agreement"])))
+        else:
+            model = train_model(pixels.spectra[chosen], training_labels, training_classes,
+                                **arguments)
         if report_path:
             from ..models.report import write_training_report
 
@@ -253,6 +273,10 @@ def train_from_parameters(algorithm, parameters, context, feedback,
         feedback.pushInfo(tr("Best validation accuracy {acc:.4f} at epoch {epoch}.").format(
             acc=accuracy, epoch=model.provenance["best_epoch"]))
     return model
+
+
+def _share(value) -> str:
+    return "-" if value is None else f"{100 * value:.1f} %"
 
 
 def plugin_version() -> str:

@@ -65,6 +65,10 @@ from hyperspectral_crnn.models.inference import classify_raster
 from hyperspectral_crnn.models.lop import lop_fuse
 from hyperspectral_crnn.models.modelfile import ClassInfo, CrnnModel
 from hyperspectral_crnn.models.samples import TrainingPixels, read_training_pixels
+from hyperspectral_crnn.models.semi_supervised import (
+    SemiSupervisedConfig,
+    train_semi_supervised,
+)
 from hyperspectral_crnn.models.spectra import scale_spectra
 from hyperspectral_crnn.models.training import (
     fit_guide,
@@ -82,7 +86,11 @@ BEST_LOP = dict(size=3, weights="edge", iterations=15)  # best of the LOP study 
 # Wu & Prasad 2017, CRNN-LOP on their 19-class Indian Pines scene (a different scene).
 PAPER_OA = {100: 96.61, 200: 96.98, 300: 98.08}
 METHODS = ("crnn", "crnn-raw", "crnn-unweighted", "crnn-window5", "crnn-raw-window5", "svm",
-           "svm-unit", "svm-window5", "rf", "cnn1d", "cnn1d-unit", "gru")
+           "svm-unit", "svm-window5", "rf", "cnn1d", "cnn1d-unit", "gru", "crnn-semi",
+           "label-spreading")
+# not in a run unless asked for (--methods): the few-label study's
+# (docs/benchmarks_few_labels.md)
+FEW_LABEL_METHODS = ("crnn-semi", "label-spreading")
 # the paper's neural baselines, run at --baseline-n only
 BASELINES = ("cnn1d", "cnn1d-unit", "gru")
 
@@ -264,17 +272,17 @@ def check_scaling(split: Split, network: NetworkConfig) -> None:
         raise ValueError("the split's spectra are not scaled as the network expects")
 
 
-def crnn(network: NetworkConfig, training_config: TrainingConfig, threads: int) -> Method:
+def crnn(network: NetworkConfig, training_config: TrainingConfig, threads: int,
+         semi: Optional[SemiSupervisedConfig] = None) -> Method:
     """The CRNN through the plugin's path: crnn:train's ``train_model``, crnn:classify's
-    ``classify_raster`` (which runs the LOP) on the scene's GeoTIFF."""
+    ``classify_raster`` (which runs the LOP) on the scene's GeoTIFF. With ``semi``, as
+    crnn:train with SEMI_SUPERVISED: ``train_semi_supervised`` on the same pixels, which
+    also reads the scene's unlabelled pixels."""
 
     def run(split: Split) -> Predictor:
         check_scaling(split, network)
         pixels = split.training_pixels(network.input_window)
-        model = train_model(
-            pixels.spectra,
-            [split.classes[i].value for i in pixels.labels],
-            split.classes,
+        arguments = dict(
             band_indices=split.bands,
             band_names=[f"Band {b}" for b in split.bands],
             network=network,
@@ -283,6 +291,13 @@ def crnn(network: NetworkConfig, training_config: TrainingConfig, threads: int) 
             groups=None,  # the protocol draws pixels: a pixel split
             neighbours=pixels.neighbours,
         )
+        labels = [split.classes[i].value for i in pixels.labels]
+        if semi is None:
+            model = train_model(pixels.spectra, labels, split.classes, **arguments)
+        else:
+            model = train_semi_supervised(split.raster, pixels.spectra, labels,
+                                          (pixels.rows, pixels.cols), split.classes,
+                                          semi=semi, **arguments)
         return lambda lop: split.classify(model, lop, threads)
 
     return run
@@ -387,6 +402,24 @@ def svm(split: Split) -> Predictor:
     return split.predictor(model.predict_proba(split.x))
 
 
+def label_spreading(split: Split) -> Predictor:
+    """The semi-supervised peer: scikit-learn's label spreading (Zhou et al. 2004) over
+    every pixel of the scene, the training pixels labelled, on the first 30 principal
+    components of the split's standardised spectra, a 10-nearest-neighbour graph; its
+    label distributions are the posteriors the LOPs pool."""
+    from sklearn.decomposition import PCA
+    from sklearn.semi_supervised import LabelSpreading
+
+    features = PCA(30, random_state=split.seed).fit_transform(split.x)
+    targets = np.full(split.x.shape[0], -1)
+    targets[split.train_index] = split.y[split.train_index]
+    model = LabelSpreading(kernel="knn", n_neighbors=10, max_iter=100, n_jobs=1)
+    model.fit(features, targets)
+    probabilities = np.zeros((split.x.shape[0], len(CLASS_NAMES)), np.float32)
+    probabilities[:, model.classes_] = model.label_distributions_
+    return split.predictor(probabilities)
+
+
 def forest(split: Split) -> Predictor:
     from sklearn.ensemble import RandomForestClassifier
 
@@ -410,12 +443,15 @@ def runners(epochs: int, threads: int) -> Dict[str, tuple[bool, Method]]:
     }
     methods = {name: (net.unit_length, crnn(net, rec, threads))
                for name, (net, rec) in crnns.items()}
+    methods["crnn-semi"] = (True, crnn(network, training_config, threads,
+                                       SemiSupervisedConfig()))
     return {
         **methods,
         "svm": (False, svm),
         "svm-unit": (True, svm),
         "svm-window5": (False, lambda split: svm(split.with_input_window(5))),
         "rf": (False, forest),
+        "label-spreading": (True, label_spreading),
         "cnn1d": (False, neural(hu_cnn, raw, baseline)),
         "cnn1d-unit": (True, neural(hu_cnn, network, baseline)),
         "gru": (False, neural(mou_gru, raw, baseline)),
@@ -496,7 +532,9 @@ LABELS = {"crnn": "CRNN (ours)",
           "svm": "RBF-SVM", "svm-unit": "RBF-SVM on unit-length spectra",
           "rf": "Random forest", "cnn1d": "1-D CNN (Hu 2015)",
           "cnn1d-unit": "1-D CNN (Hu 2015) on unit-length spectra",
-          "gru": "GRU over bands (Mou 2017)"}
+          "gru": "GRU over bands (Mou 2017)",
+          "crnn-semi": "CRNN, semi-supervised (SEMI_SUPERVISED)",
+          "label-spreading": "Label spreading (semi-supervised peer)"}
 LOP_LABELS = {"alone": "alone", "lop3": "+ 3x3 uniform LOP (paper)",
               "best": "+ {size}x{size} {weights} LOP x{iterations}".format(**BEST_LOP)}
 
@@ -593,6 +631,19 @@ def write_markdown(result: dict, path: Path) -> None:
             f"{'papers' if len(baselines) > 1 else 'paper'}, trained with our "
             f"training_config for {result['baseline_epochs']} epochs, at N = "
             f"{', '.join(map(str, result['baseline_n']))}.")
+    if "crnn-semi" in ran:
+        lines.append(
+            "- CRNN, semi-supervised: crnn:train with SEMI_SUPERVISED "
+            "(`models.semi_supervised.train_semi_supervised`, default "
+            "`SemiSupervisedConfig()`): the supervised model, then self-training on "
+            "confident LOP-pooled pseudo-labels of the scene's unlabelled pixels "
+            "(docs/ablation.md, \"Few labels\"); train s covers all of it.")
+    if "label-spreading" in ran:
+        lines.append(
+            "- Label spreading: the semi-supervised peer, scikit-learn's `LabelSpreading` "
+            "(knn graph of 10 neighbours, alpha 0.2) over every pixel of the scene on the "
+            "first 30 principal components of the unit-length, standardised spectra, the "
+            "training pixels labelled; its label distributions go through the same LOPs.")
     if "cnn1d-unit" in ran:
         lines.append("- 1-D CNN on unit-length spectra: the same network given the CRNN's "
                      "scaled spectra, with the LOP guide of the CRNN's split.")
@@ -629,7 +680,9 @@ def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, nargs="+", default=[100, 200, 300])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
-    parser.add_argument("--methods", nargs="*", default=list(METHODS), choices=METHODS,
+    parser.add_argument("--methods", nargs="*",
+                        default=[m for m in METHODS if m not in FEW_LABEL_METHODS],
+                        choices=METHODS,
                         help="none: train nothing, report the --include files' rows")
     # the published tables' settings (docs/benchmarks.md): Mou's GRU takes minutes a seed
     parser.add_argument("--baseline-epochs", type=int, default=100)

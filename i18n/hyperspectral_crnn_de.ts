@@ -216,6 +216,14 @@
       <translation>Standardmäßig wird ein Pixel genommen, wenn sein Mittelpunkt in einem Polygon liegt.</translation>
     </message>
     <message>
+      <source>Also learn from unlabelled pixels (semi-supervised)</source>
+      <translation>Auch aus nicht gelabelten Pixeln lernen (teilüberwacht)</translation>
+    </message>
+    <message>
+      <source>For few training pixels (tens per class): after training, the model classifies a sample of the raster (the whole raster up to 65 536 pixels, else random 32 x 32 tiles up to that many), its posteriors are pooled by the edge LOP, confident pixels become pseudo-labels (at most 200 per class) and the model is trained again on them and the training pixels. Training takes 4-5x as long. On Indian Pines with 25 pixels per class it gained a few points, not on every seed (docs/benchmarks_few_labels.md). The model file and the report say how many pixels were used and how well the pseudo-labels agree with the validation pixels.</source>
+      <translation>Für wenige Trainingspixel (einige Dutzend je Klasse): Nach dem Training klassifiziert das Modell eine Stichprobe des Rasters (das ganze Raster bis 65 536 Pixel, sonst zufällige Kacheln von 32 x 32 Pixeln bis zu dieser Zahl), seine A-posteriori-Wahrscheinlichkeiten werden mit dem kantenerhaltenden LOP gepoolt, sichere Pixel werden zu Pseudo-Labels (höchstens 200 je Klasse), und das Modell wird auf ihnen und den Trainingspixeln neu trainiert. Das Training dauert 4- bis 5-mal so lange. Auf Indian Pines mit 25 Pixeln je Klasse brachte es einige Punkte, nicht bei jedem Seed (docs/benchmarks_few_labels.md). Modelldatei und Bericht nennen, wie viele Pixel verwendet wurden und wie gut die Pseudo-Labels mit den Validierungspixeln übereinstimmen.</translation>
+    </message>
+    <message>
       <source>Epochs</source>
       <translation>Epochen</translation>
     </message>
@@ -852,6 +860,10 @@
       <translation>Fügen Sie Polygone anderer Klassen oder größere Polygone hinzu.</translation>
     </message>
     <message>
+      <source>Semi-supervised: the model will also learn from a sample of the raster's unlabelled pixels.</source>
+      <translation>Teilüberwacht: Das Modell lernt auch aus einer Stichprobe der nicht gelabelten Pixel des Rasters.</translation>
+    </message>
+    <message>
       <source>The training layer has no field '{field}' (CLASS_FIELD). Choose its class field, one of: {names}.</source>
       <translation>Der Trainingslayer hat kein Feld '{field}' (CLASS_FIELD). Wählen Sie sein Klassenfeld, eines von: {names}.</translation>
     </message>
@@ -938,6 +950,14 @@
     <message>
       <source>Cannot write the model file '{path}' (OUTPUT_MODEL): {reason}. Free some disk space, or choose a folder you can write to.</source>
       <translation>Die Modelldatei '{path}' (OUTPUT_MODEL) kann nicht geschrieben werden: {reason}. Geben Sie Speicherplatz frei oder wählen Sie einen beschreibbaren Ordner.</translation>
+    </message>
+    <message>
+      <source>Round {n}, </source>
+      <translation>Runde {n}, </translation>
+    </message>
+    <message>
+      <source>Round {n}: {pixels} unlabelled pixels classified, {taken} pseudo-labels trained on; they agree with {agree} of the validation pixels.</source>
+      <translation>Runde {n}: {pixels} nicht gelabelte Pixel klassifiziert, mit {taken} Pseudo-Labels trainiert; sie stimmen mit {agree} der Validierungspixel überein.</translation>
     </message>
     <message>
       <source>Cannot write the training report '{path}': {reason}</source>

@@ -370,12 +370,70 @@ def _section_summary(model: CrnnModel, counts: np.ndarray, held_out: int,
                    f"{held_out:,} validation, split by {info.get('split', '-')})"),
         ("Best epoch", f"{info.get('best_epoch', '-')} of {info.get('epochs_run', '-')} run"),
         ("Validation accuracy at the best epoch", _percent(info.get("validation_accuracy"))),
+        ("Unlabelled pixels", _unlabelled_summary(info.get("semi_supervised"))),
         ("Training time", _duration(info.get("training_seconds"))),
         ("Whole run (reading, training, report)", _duration(seconds)),
         ("Trained", info.get("date", "-")),
         ("Plugin version", info.get("plugin_version", "-")),
     ]
     return "<h2>Summary</h2>" + _table(rows)
+
+
+def _unlabelled_summary(semi: Optional[Dict[str, Any]]) -> str:
+    if not semi:
+        return "not used (supervised training)"
+    rounds = semi.get("rounds", [])
+    taken = sum(int(r.get("pseudo_labels", 0)) for r in rounds)
+    return (f"{int(semi.get('unlabelled_pixels', 0)):,} classified in {len(rounds)} "
+            f"round(s), {taken:,} pseudo-labels trained on (semi-supervised)")
+
+
+def _section_unlabelled(model: CrnnModel) -> str:
+    """What the unlabelled pixels gave: per round, the pixels classified, the
+    pseudo-labels kept per class and their agreement with the validation pixels."""
+    semi = model.provenance.get("semi_supervised")
+    if not semi:
+        return ""
+    rounds = semi.get("rounds", [])
+    settings = semi.get("settings", {})
+    parts = [
+        "<h2>Unlabelled pixels (semi-supervised)</h2>",
+        '<p class="note">Self-training: the model trained on the labelled pixels classified '
+        f"a sample of the raster's unlabelled pixels (at most "
+        f"{int(settings.get('pixel_budget', 0)):,} a round), its posteriors were pooled by "
+        f"the {settings.get('lop_size', '-')}x{settings.get('lop_size', '-')} "
+        f"{html.escape(str(settings.get('lop_weights', '-')))} LOP x"
+        f"{settings.get('lop_iterations', '-')}, and pixels whose pooled probability "
+        f"reached {settings.get('threshold', '-')} became pseudo-labels (at most "
+        f"{settings.get('per_class', '-')} per class, drawn at random); the model was then "
+        "trained again on the labelled and pseudo-labelled pixels. Agreement: the share of "
+        "the labelled validation pixels inside the sample whose pooled class is their "
+        "class (all of them, and those confident enough to have become pseudo-labels). The "
+        "training curves above are those of the last round.</p>",
+    ]
+    rows = []
+    for number, info in enumerate(rounds, 1):
+        rows.append((f"Round {number}",
+                     f"{int(info.get('unlabelled_pixels', 0)):,} unlabelled pixels classified, "
+                     f"{int(info.get('confident_pixels', 0)):,} confident, "
+                     f"{int(info.get('pseudo_labels', 0)):,} pseudo-labels kept; "
+                     f"agreement with {int(info.get('validation_pixels', 0)):,} validation "
+                     f"pixels {_percent(info.get('validation_agreement'))}, with the "
+                     f"{int(info.get('validation_confident', 0)):,} confident ones "
+                     f"{_percent(info.get('validation_confident_agreement'))}; "
+                     f"{info.get('epochs', '-')} epochs"))
+    parts.append(_table(rows))
+    if rounds:
+        header = "".join(f"<th>Round {n}</th>" for n in range(1, len(rounds) + 1))
+        body = ""
+        for c in model.classes:
+            cells = "".join(f"<td>{int(r.get('pseudo_label_counts', {}).get(c.name, 0)):,}</td>"
+                            for r in rounds)
+            body += (f"<tr><td class='name'>{_swatch(c.color)}{html.escape(c.name)}</td>"
+                     f"{cells}</tr>")
+        parts.append("<p>Pseudo-labels per class:</p>"
+                     f"<table><tr><th class='name'>Class</th>{header}</tr>{body}</table>")
+    return "".join(parts)
 
 
 def _wavelength_range(model: CrnnModel) -> str:
@@ -694,6 +752,7 @@ def render_training_report(model: CrnnModel, spectra: np.ndarray, labels: np.nda
         "" if have_plots else f'<p class="note">{MATPLOTLIB_MISSING}</p>',
         _section_curves(model, have_plots),
         _section_classes(model, train_counts, validation_counts),
+        _section_unlabelled(model),
         _section_spectra(model, spectra, targets, have_plots),
         _section_convolution(model, spectra, targets, have_plots),
         _section_network(model),

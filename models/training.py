@@ -74,6 +74,17 @@ def validation_split(
     return np.flatnonzero(~held_out), np.flatnonzero(held_out)
 
 
+def class_targets(labels: Sequence[int], classes: Sequence[ClassInfo]) -> np.ndarray:
+    """Class values -> positions in ``classes`` (the network's targets), int64."""
+    if len(classes) < 2:
+        raise CrnnError("Training needs at least two classes with pixels.")
+    index_of = {int(c.value): i for i, c in enumerate(classes)}
+    try:
+        return np.array([index_of[int(v)] for v in labels], np.int64)
+    except KeyError as exc:
+        raise CrnnError(f"Class value {exc} has no entry in the class list.") from None
+
+
 def fit_standardisation(spectra: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
     """Per-band mean and standard deviation of the training pixels (std floored)."""
     spectra = np.asarray(spectra, np.float64)
@@ -269,6 +280,19 @@ def train_network(
     return result
 
 
+def _starting_from(network: NetworkConfig, weights: Dict[str, np.ndarray]):
+    """A ``build`` for ``train_network``: the CRNN holding ``weights`` to start from."""
+
+    def build(n_bands: int, n_classes: int):
+        from .network import Crnn, load_state
+
+        module = Crnn(network, n_bands, n_classes)
+        load_state(module, weights)
+        return module
+
+    return build
+
+
 def _evaluate(module, x, y, loss_fn, batch_size: int) -> Tuple[float, float]:
     import torch
 
@@ -299,6 +323,8 @@ def train_model(
     is_cancelled: Optional[CancelCheck] = None,
     bands: Optional[Sequence[BandInfo]] = None,
     raster_band_count: Optional[int] = None,
+    pseudo: Optional[Tuple[np.ndarray, np.ndarray]] = None,
+    initial_weights: Optional[Dict[str, np.ndarray]] = None,
 ) -> CrnnModel:
     """Train a complete model from training spectra and their class values.
 
@@ -314,18 +340,16 @@ def train_model(
             values as ``SpectralRaster`` reads them.
         raster_band_count: bands of the training raster, to refuse a raster of another
             band count where wavelengths are missing.
+        pseudo: (raw spectra, class values) of pseudo-labelled pixels trained on beside the
+            training pixels (``models.semi_supervised``); they take no part in the
+            standardisation, the guide or the validation.
+        initial_weights: the network's weights to start from (fine-tuning), else a fresh
+            network from the seed.
     """
     network = network or NetworkConfig()
     training_config = training_config or TrainingConfig()
     spectra = scale_spectra(spectra, network.unit_length)
-    values = np.array([c.value for c in classes])
-    if len(values) < 2:
-        raise CrnnError("Training needs at least two classes with pixels.")
-    index_of = {int(v): i for i, v in enumerate(values)}
-    try:
-        targets = np.array([index_of[int(v)] for v in labels], np.int64)
-    except KeyError as exc:
-        raise CrnnError(f"Class value {exc} has no entry in the class list.") from None
+    targets = class_targets(labels, classes)
     network.check_bands(spectra.shape[1])
     train_idx, val_idx = validation_split(targets, validation_fraction, training_config.seed,
                                           groups)
@@ -336,10 +360,18 @@ def train_model(
         pairs = ((scale_spectra(neighbours[0], network.unit_length) - mean) / std,
                  (scale_spectra(neighbours[1], network.unit_length) - mean) / std)
     components, edge_scale = fit_guide(standardised, targets, training_config.seed, pairs)
+    train_x, train_y = standardised[train_idx], targets[train_idx]
+    if pseudo is not None and len(pseudo[1]):
+        # pseudo-labelled pixels (models/semi_supervised.py) join the training pixels only:
+        # the standardisation, the guide and the validation stay the labelled pixels'
+        pseudo_x = (scale_spectra(pseudo[0], network.unit_length) - mean) / std
+        train_x = np.concatenate([train_x, pseudo_x.astype(np.float32)])
+        train_y = np.concatenate([train_y, class_targets(pseudo[1], classes)])
     trained = train_network(
-        standardised[train_idx], targets[train_idx],
+        train_x, train_y,
         standardised[val_idx], targets[val_idx],
         len(classes), network, training_config, on_epoch, is_cancelled,
+        build=None if initial_weights is None else _starting_from(network, initial_weights),
     )
     counts = {
         c.name: {

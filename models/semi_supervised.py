@@ -1,0 +1,349 @@
+"""Semi-supervised training: self-training on spatially pooled pseudo-labels.
+
+With few labelled pixels the CRNN alone misreads much of the image, but its posteriors
+pooled by the LOP are far more often right, and the pooled map's confident pixels more
+so still. Training again on the labelled pixels plus a class-capped sample of those
+confident pooled pseudo-labels teaches the network what the pool knows
+(docs/ablation.md, "Few labels"). The network stays the paper's CRNN.
+
+The steps, each bounded:
+
+1. the supervised model (``training.train_model``);
+2. a sample of the raster (``pseudo_label_windows``): the whole raster where it has at
+   most ``pixel_budget`` pixels, else random tiles of ``tile`` x ``tile`` pixels up to
+   that budget; each window read through ``SpectralRaster`` (the model's bands,
+   physical values, window means where the model reads them), classified, and its
+   posteriors pooled by the LOP (``lop.lop_fuse``) inside the window;
+3. the confident pooled pixels that are not labelled pixels, at most ``per_class`` of
+   each class drawn at random (seeded), become pseudo-labelled training pixels;
+4. the model trained again from scratch on the labelled and pseudo-labelled pixels, its
+   epochs scaled so the round costs about as many optimisation steps as a supervised run
+   on ``round_cost`` times the labelled pixels (``rounds`` times 2-4).
+
+Memory is bounded by the budget: one window's spectra at a time, and the candidates'
+spectra (at most ``pixel_budget`` pixels). Time is the supervised training's plus
+``rounds`` retrainings of bounded steps plus the classification of the budget's pixels
+each round. Deterministic for a seed, as supervised training; the cancel callback is
+checked in every window and training batch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from .callbacks import CancelCheck, EpochCallback
+from .config import VALIDATION_FRACTION, TrainingConfig
+from .errors import CancelledError, CrnnError
+from .lop import check_lop, lop_fuse
+from .modelfile import ClassInfo, CrnnModel
+from .raster import SpectralRaster
+from .training import class_targets, train_model, validation_split
+from .window import window_mean
+
+
+@dataclass(frozen=True)
+class SemiSupervisedConfig:
+    """How the unlabelled pixels are used (defaults chosen in docs/ablation.md)."""
+
+    # 65 536 pixels: the whole of a scene like Indian Pines (21 025), else 64 tiles of
+    # 32 x 32 spread over the raster; about 2 s of classification at the CRNN's speed and
+    # at most 65 536 x bands x 4 bytes of candidate spectra (52 MB at 200 bands)
+    pixel_budget: int = 65536
+    tile: int = 32
+    lop_size: int = 3
+    lop_weights: str = "edge"
+    lop_iterations: int = 15
+    threshold: float = 0.5  # pooled probability a pseudo-label needs
+    per_class: int = 200  # at most this many pseudo-labels of each class
+    rounds: int = 1
+    round_cost: float = 4.0  # a round's steps: a supervised run on this x the labelled pixels
+    agree: bool = False  # keep only pixels whose own class is the pooled class
+    select: str = "random"  # of a class's confident pixels: "random" or the "top" ones
+    warm: bool = False  # a round starts from the previous model's weights
+    clamp: bool = False  # training pixels pooled as their known class (label propagation)
+
+    def validate(self) -> None:
+        if self.pixel_budget < 1 or self.tile < 1:
+            raise CrnnError("The unlabelled pixel budget and the tile side must be positive.")
+        check_lop(self.lop_size, self.lop_weights, self.lop_iterations)
+        if not 0.0 <= self.threshold <= 1.0:
+            raise CrnnError(f"The pseudo-label threshold must be in [0, 1], got "
+                            f"{self.threshold}.")
+        if self.per_class < 1 or self.rounds < 1 or self.round_cost <= 0:
+            raise CrnnError("Pseudo-labels per class, rounds and round cost must be positive.")
+
+    def to_dict(self) -> Dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def pseudo_label_windows(width: int, height: int, budget: int, tile: int,
+                         seed: int) -> List[Tuple[int, int, int, int]]:
+    """The windows (col, row, width, height) whose pixels are pseudo-labelled.
+
+    The whole raster where it has at most ``budget`` pixels; else tiles of a grid of
+    ``tile`` x ``tile`` cells drawn at random (seeded) until the next would pass the
+    budget, in reading order.
+    """
+    if width * height <= budget:
+        return [(0, 0, width, height)]
+    cells = [(col, row, min(tile, width - col), min(tile, height - row))
+             for row in range(0, height, tile) for col in range(0, width, tile)]
+    order = np.random.default_rng(seed).permutation(len(cells))
+    chosen, total = [], 0
+    for index in order:
+        size = cells[index][2] * cells[index][3]
+        if total + size > budget:
+            if total:
+                break
+            continue
+        chosen.append(int(index))
+        total += size
+    return [cells[i] for i in sorted(chosen)]
+
+
+@dataclass
+class PseudoLabels:
+    """The pseudo-labelled pixels of one round and what they looked like."""
+
+    spectra: np.ndarray  # (pixels, bands) raw values as the network reads them
+    values: np.ndarray  # (pixels,) class values
+    rows: np.ndarray
+    cols: np.ndarray
+    pixels_read: int  # valid unlabelled pixels classified
+    candidates: int  # of them confident enough
+    # the labelled validation pixels inside the windows: how many, and how many of them
+    # the pooled class gets right, all of them and the confident ones
+    validation_pixels: int = 0
+    validation_agree: int = 0
+    validation_confident: int = 0
+    validation_confident_agree: int = 0
+
+    def summary(self, classes: Sequence[ClassInfo]) -> Dict[str, Any]:
+        counts = {c.name: int(np.sum(self.values == c.value)) for c in classes}
+        return {
+            "unlabelled_pixels": int(self.pixels_read),
+            "confident_pixels": int(self.candidates),
+            "pseudo_labels": int(self.values.size),
+            "pseudo_label_counts": counts,
+            "validation_pixels": int(self.validation_pixels),
+            "validation_agreement": _ratio(self.validation_agree, self.validation_pixels),
+            "validation_confident": int(self.validation_confident),
+            "validation_confident_agreement": _ratio(self.validation_confident_agree,
+                                                     self.validation_confident),
+        }
+
+
+def _ratio(part: int, whole: int) -> Optional[float]:
+    return round(part / whole, 4) if whole else None
+
+
+def pseudo_labels(
+    raster_path: str,
+    model: CrnnModel,
+    labelled: Tuple[np.ndarray, np.ndarray],
+    validation: Tuple[np.ndarray, np.ndarray, np.ndarray],
+    config: SemiSupervisedConfig,
+    seed: int,
+    device: str = "cpu",
+    threads: int = 0,
+    is_cancelled: Optional[CancelCheck] = None,
+    known: Optional[Tuple[np.ndarray, np.ndarray, np.ndarray]] = None,
+) -> PseudoLabels:
+    """Confident pooled pseudo-labels of the raster's unlabelled pixels.
+
+    Args:
+        labelled: (rows, cols) of every labelled pixel (never pseudo-labelled).
+        validation: (rows, cols, class values) of the validation pixels, for the
+            pseudo-labels' agreement with them.
+    """
+    raster = SpectralRaster(raster_path, model.band_indices, physical=model.physical_values)
+    if raster.n_bands != model.n_bands:
+        raise CrnnError("The raster does not have the model's bands.")
+    classifier = model.classifier(device=device, threads=threads)
+    values = np.array([c.value for c in model.classes])
+    radius = model.network.input_window // 2
+    windows = pseudo_label_windows(raster.width, raster.height, config.pixel_budget,
+                                   config.tile, seed)
+    spectra, classes, rows, cols, confidence = [], [], [], [], []
+    read = 0
+    found = PseudoLabels(np.empty((0, raster.n_bands), np.float32), np.empty(0, np.int64),
+                         np.empty(0, np.int64), np.empty(0, np.int64), 0, 0)
+    for x0, y0, width, height in windows:
+        if is_cancelled is not None and is_cancelled():
+            raise CancelledError("Training was cancelled; no model was written.")
+        # the window with the input window's halo, clipped to the raster
+        hx0, hy0 = max(0, x0 - radius), max(0, y0 - radius)
+        hx1 = min(raster.width, x0 + width + radius)
+        hy1 = min(raster.height, y0 + height + radius)
+        pixels, valid = raster.read(hx0, hy0, hx1 - hx0, hy1 - hy0, np.float64)
+        inner = (slice(y0 - hy0, y0 - hy0 + height), slice(x0 - hx0, x0 - hx0 + width))
+        own = pixels[inner].astype(np.float32)  # the pixels' own spectra: the LOP's guide
+        network_input = (window_mean(pixels, valid, model.network.input_window)[inner]
+                         if radius else own)
+        del pixels
+        valid = valid[inner]
+        flat_valid = valid.ravel()
+        inputs = network_input.reshape(-1, raster.n_bands)
+        probabilities = np.zeros((height * width, model.n_classes), np.float32)
+        guide = np.zeros((height * width, model.guide_components.shape[0]), np.float32)
+        if flat_valid.any():
+            probabilities[flat_valid] = classifier.predict_proba(inputs[flat_valid])
+            guide[flat_valid] = model.guide(own.reshape(-1, raster.n_bands)[flat_valid])
+        network_class = probabilities.argmax(1)
+        if config.clamp and known is not None:
+            # the training pixels vote for their known class
+            k_rows, k_cols, k_values = known
+            here = ((k_rows >= y0) & (k_rows < y0 + height) & (k_cols >= x0)
+                    & (k_cols < x0 + width))
+            where = (k_rows[here] - y0) * width + (k_cols[here] - x0)
+            probabilities[where] = 0.0
+            probabilities[where, class_targets(k_values[here], model.classes)] = 1.0
+        pooled = lop_fuse(probabilities.T.reshape(-1, height, width), valid, config.lop_size,
+                          config.lop_weights, config.lop_iterations,
+                          guide.T.reshape(-1, height, width), model.edge_scale)
+        pooled = pooled.reshape(model.n_classes, -1)
+        best, sure = pooled.argmax(0), pooled.max(0)
+        window_rows, window_cols = np.divmod(np.arange(height * width), width)
+        window_rows, window_cols = window_rows + y0, window_cols + x0
+        is_labelled = _inside(labelled[0], labelled[1], window_rows, window_cols,
+                              (x0, y0, width, height))
+        take = flat_valid & ~is_labelled & (sure >= config.threshold)
+        if config.agree:
+            take &= network_class == best
+        read += int((flat_valid & ~is_labelled).sum())
+        spectra.append(inputs[take].astype(np.float32))
+        classes.append(best[take])
+        rows.append(window_rows[take])
+        cols.append(window_cols[take])
+        confidence.append(sure[take])
+        # the validation pixels in this window
+        v_rows, v_cols, v_values = validation
+        here = ((v_rows >= y0) & (v_rows < y0 + height) & (v_cols >= x0)
+                & (v_cols < x0 + width))
+        if here.any():
+            where = (v_rows[here] - y0) * width + (v_cols[here] - x0)
+            ok = flat_valid[where]
+            right = values[best[where]] == v_values[here]
+            confident = sure[where] >= config.threshold
+            found.validation_pixels += int(ok.sum())
+            found.validation_agree += int((ok & right).sum())
+            found.validation_confident += int((ok & confident).sum())
+            found.validation_confident_agree += int((ok & confident & right).sum())
+    classes_all = np.concatenate(classes)
+    confidence_all = np.concatenate(confidence)
+    rng = np.random.default_rng(seed)
+    keep = []
+    for k in range(model.n_classes):
+        members = np.flatnonzero(classes_all == k)
+        if members.size > config.per_class:
+            if config.select == "top":
+                ranked = np.argsort(-confidence_all[members], kind="stable")
+                members = members[ranked[: config.per_class]]
+            else:
+                members = rng.choice(members, config.per_class, replace=False)
+        keep.append(np.sort(members))
+    keep_index = np.concatenate(keep)
+    found.spectra = np.concatenate(spectra)[keep_index]
+    found.values = values[classes_all[keep_index]]
+    found.rows = np.concatenate(rows)[keep_index]
+    found.cols = np.concatenate(cols)[keep_index]
+    found.pixels_read = read
+    found.candidates = int(classes_all.size)
+    return found
+
+
+def _inside(rows: np.ndarray, cols: np.ndarray, window_rows: np.ndarray,
+            window_cols: np.ndarray, window: Tuple[int, int, int, int]) -> np.ndarray:
+    """For each pixel of a window (flat), whether it is one of (rows, cols)."""
+    x0, y0, width, height = window
+    marked = np.zeros((height, width), bool)
+    inside = (rows >= y0) & (rows < y0 + height) & (cols >= x0) & (cols < x0 + width)
+    marked[rows[inside] - y0, cols[inside] - x0] = True
+    return marked.ravel()
+
+
+def train_semi_supervised(
+    raster_path: str,
+    spectra: np.ndarray,
+    labels: np.ndarray,
+    positions: Tuple[np.ndarray, np.ndarray],
+    classes: Sequence[ClassInfo],
+    band_indices: Sequence[int],
+    band_names: Sequence[str],
+    network=None,
+    training_config: Optional[TrainingConfig] = None,
+    validation_fraction: float = VALIDATION_FRACTION,
+    groups: Optional[np.ndarray] = None,
+    semi: Optional[SemiSupervisedConfig] = None,
+    on_epoch: Optional[EpochCallback] = None,
+    is_cancelled: Optional[CancelCheck] = None,
+    **model_arguments,
+) -> CrnnModel:
+    """``train_model`` that also learns from the raster's unlabelled pixels.
+
+    ``positions``: (rows, cols) of the labelled pixels in the raster at ``raster_path``,
+    whose spectra ``spectra`` are (as ``samples.read_training_pixels`` reads them).
+    Other arguments as ``train_model``'s. Each epoch record carries ``round`` (0: the
+    supervised model) and ``progress`` (the fraction of the whole run done, 0..1).
+    The model's provenance gets ``semi_supervised``: the settings, and per round the
+    unlabelled pixels read, the pseudo-labels' class counts and their agreement with
+    the labelled validation pixels.
+    """
+    semi = semi or SemiSupervisedConfig()
+    semi.validate()
+    training_config = training_config or TrainingConfig()
+    labels = np.asarray(labels)
+    rows, cols = (np.asarray(p, np.int64) for p in positions)
+    if rows.shape != labels.shape or cols.shape != labels.shape:
+        raise CrnnError("Give a raster position for every labelled pixel.")
+    targets = class_targets(labels, classes)
+    train_idx, val_idx = validation_split(targets, validation_fraction, training_config.seed,
+                                          groups)
+    validation = (rows[val_idx], cols[val_idx], labels[val_idx])
+    known = (rows[train_idx], cols[train_idx], labels[train_idx])
+    stages = semi.rounds + 1
+
+    def arguments(stage: int, config: TrainingConfig, pseudo=None) -> Dict[str, Any]:
+        def record_epoch(record: Dict[str, float]) -> None:
+            record["round"] = stage
+            record["progress"] = (stage + record["epoch"] / config.epochs) / stages
+            if on_epoch is not None:
+                on_epoch(record)
+
+        return dict(network=network, training_config=config,
+                    validation_fraction=validation_fraction, groups=groups, pseudo=pseudo,
+                    on_epoch=record_epoch, is_cancelled=is_cancelled, **model_arguments)
+
+    model = train_model(spectra, labels, classes, band_indices, band_names,
+                        **arguments(0, training_config))
+    seconds = model.provenance.get("training_seconds", 0.0)
+    labelled_count = len(labels) - len(val_idx)
+    report: List[Dict[str, Any]] = []
+    for stage in range(1, stages):
+        pseudo = pseudo_labels(raster_path, model, (rows, cols), validation, semi,
+                               training_config.seed + stage, training_config.device,
+                               training_config.threads, is_cancelled, known)
+        # the round's steps: a supervised run on round_cost x the labelled pixels
+        total = labelled_count + pseudo.values.size
+        epochs = max(1, math.ceil(training_config.epochs * semi.round_cost * labelled_count
+                                  / max(total, 1)))
+        epochs = min(epochs, training_config.epochs)
+        config = dataclasses.replace(training_config, epochs=epochs)
+        model = train_model(spectra, labels, classes, band_indices, band_names,
+                            initial_weights=model.weights if semi.warm else None,
+                            **arguments(stage, config, (pseudo.spectra, pseudo.values)))
+        seconds += model.provenance.get("training_seconds", 0.0)
+        report.append({**pseudo.summary(classes), "epochs": epochs})
+    model.provenance["semi_supervised"] = {
+        "method": "self-training on LOP-pooled pseudo-labels",
+        "settings": semi.to_dict(),
+        "rounds": report,
+        "unlabelled_pixels": sum(r["unlabelled_pixels"] for r in report),
+    }
+    model.provenance["training_seconds"] = round(seconds, 3)
+    return model
