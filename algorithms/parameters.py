@@ -108,10 +108,10 @@ SAMPLING = [
          "a sample of the raster (the whole raster up to 65 536 pixels, else random 32 x 32 "
          "tiles up to that many), its posteriors are pooled by the edge LOP, confident "
          "pixels become pseudo-labels (at most 200 per class) and the model is trained "
-         "again on them and the training pixels. Training takes about 4x as long. On "
-         "Indian Pines with 25 pixels per class it gained about 3 points of OA after the "
-         "3x3 LOP and under 1 after the edge LOP (docs/benchmarks_few_labels.md). The model file and the report say how many "
-         "pixels were used and how well the pseudo-labels agree with the validation "
+         "again on them and the training pixels. Experimental: training takes about 4x "
+         "as long, the gain is small and with very few labels it can lose accuracy "
+         "(figures: docs/benchmarks_few_labels.md). The model file and the report say how "
+         "many pixels were used and how well the pseudo-labels agree with the validation "
          "pixels.", "bool", False),
 ]
 
