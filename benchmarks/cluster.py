@@ -124,15 +124,20 @@ class LocalCluster:
                 time.sleep(0.1)
 
     def stop(self) -> None:
-        for process in reversed(self.processes):
+        """The workers killed (they keep nothing; a terminated one may wait seconds for
+        the scheduler to say goodbye), then the scheduler terminated."""
+        scheduler, *workers = self.processes
+        for process in workers:
             if process.poll() is None:
-                process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
                 process.kill()
-                process.wait()
+        for process in workers:
+            process.wait()
+        scheduler.terminate()
+        try:
+            scheduler.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            scheduler.kill()
+            scheduler.wait()
 
 
 def _median_run(run, repeats: int) -> dict:

@@ -38,9 +38,11 @@ import numpy as np
 from .band_selection import BandMatch
 from .callbacks import CancelCheck, LogCallback, ProgressCallback
 from .errors import CancelledError, CrnnError
+from .files import close_dataset
 from .inference import (
     DEFAULT_BATCH_SIZE,
     OUTPUT_TILE,
+    ClassificationPlan,
     ClassificationSummary,
     LopSettings,
     TileProducer,
@@ -152,46 +154,63 @@ def classify_raster_on_cluster(
         if is_cancelled is not None and is_cancelled():
             raise CancelledError()
 
-    check()
-    client = connect(distributed, scheduler, connect_timeout)
     try:
-        workers = check_workers(client, scheduler, worker_wait)
-        if log:
-            log(f"Classifying {raster.width} x {raster.height} pixels, {raster.n_bands} "
-                f"bands, {model.n_classes} classes on the Dask cluster at {scheduler} "
-                f"({len(workers)} worker(s), {sum(workers.values())} thread(s)): "
-                f"{len(tiles)} tiles of up to {tile_size} x {tile_size} pixels; LOP "
-                f"{lop_size}x{lop_size} {lop_weights} x{lop_iterations}.")
-        class_gdal, _, class_nodata = _class_type(model.classes)
-        outputs = _OutputSet(plan.outputs, raster.dataset, model.classes, class_gdal,
-                             class_nodata)
-        futures: list = []
+        check()
+        client = connect(distributed, scheduler, connect_timeout)
         try:
-            shared = client.scatter(job, broadcast=True, hash=False)
-            run = uuid.uuid4().hex[:12]
-            futures = [client.submit(_tile_task, shared, tile, key=f"crnn-tile-{run}-{i}")
-                       for i, tile in enumerate(tiles)]
-            counts = np.zeros(model.n_classes, np.int64)
-            for done, result in enumerate(_finished(distributed, client, futures, check,
-                                                    scheduler, worker_wait), start=1):
-                x, y, _, _ = result.tile
-                outputs.write(y, result.fused, x)
-                counts += result.counts
-                if tile_log is not None:
-                    tile_log.append(result)
-                if progress is not None:
-                    progress(done / len(tiles))
-            check()
-            outputs.commit()
-        except BaseException:
-            if futures:
-                client.cancel(futures)
-            outputs.discard()
-            raise
+            workers = check_workers(client, scheduler, worker_wait)
+            if log:
+                log(f"Classifying {raster.width} x {raster.height} pixels, "
+                    f"{raster.n_bands} bands, {model.n_classes} classes on the Dask cluster "
+                    f"at {scheduler} ({len(workers)} worker(s), {sum(workers.values())} "
+                    f"thread(s)): {len(tiles)} tiles of up to {tile_size} x {tile_size} "
+                    f"pixels; LOP {lop_size}x{lop_size} {lop_weights} x{lop_iterations}.")
+            counts = _classify_tiles(distributed, client, scheduler, job, plan, tiles, check,
+                                     progress, tile_log, worker_wait)
+        finally:
+            client.close()
     finally:
-        client.close()
+        # the client's own handle on the input, closed now rather than by a late
+        # collection (an error's traceback keeps it alive, maybe until GDAL is gone)
+        close_dataset(raster.dataset)
     return summarise(raster.width, raster.height, model.classes, counts, plan.outputs,
                      started, log)
+
+
+def _classify_tiles(distributed, client, scheduler: str, job: ClusterJob,
+                    plan: ClassificationPlan, tiles: List[Tuple[int, int, int, int]],
+                    check, progress: Optional[ProgressCallback],
+                    tile_log: Optional[List[TileResult]], worker_wait: float) -> np.ndarray:
+    """Send the tiles, write each as it comes back; the class counts. On any error or a
+    cancel the tiles are cancelled and no output is left."""
+    classes = job.model.classes
+    class_gdal, _, class_nodata = _class_type(classes)
+    outputs = _OutputSet(plan.outputs, plan.raster.dataset, classes, class_gdal,
+                         class_nodata)
+    futures: list = []
+    try:
+        shared = client.scatter(job, broadcast=True, hash=False)
+        run = uuid.uuid4().hex[:12]
+        futures = [client.submit(_tile_task, shared, tile, key=f"crnn-tile-{run}-{i}")
+                   for i, tile in enumerate(tiles)]
+        counts = np.zeros(len(classes), np.int64)
+        for done, result in enumerate(_finished(distributed, client, futures, check,
+                                                scheduler, worker_wait), start=1):
+            x, y, _, _ = result.tile
+            outputs.write(y, result.fused, x)
+            counts += result.counts
+            if tile_log is not None:
+                tile_log.append(result)
+            if progress is not None:
+                progress(done / len(tiles))
+        check()
+        outputs.commit()
+    except BaseException:
+        if futures:
+            client.cancel(futures)
+        outputs.discard()
+        raise
+    return counts
 
 
 def import_distributed():
@@ -230,15 +249,19 @@ def connect(distributed, scheduler: str, timeout: float):
         if scheme in ("tcp", "tls"):
             host, port = distributed.comm.get_address_host_port(address)
             socket.create_connection((host, port), timeout=timeout).close()
-        identity = asyncio.run(_identity(distributed, address, timeout))
+        # a peer that accepts and then stays silent must not hold the run
+        identity = asyncio.run(asyncio.wait_for(_identity(distributed, address, timeout),
+                                                timeout))
         if not isinstance(identity, dict) or identity.get("type") != "Scheduler":
             raise ValueError("something else answers there, not a Dask scheduler")
         return distributed.Client(address, timeout=timeout, set_as_default=False)
     except Exception as error:  # OSError, TimeoutError, ValueError, garbage from a foreign peer
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        if isinstance(error, TimeoutError):
+            reason = f"no answer within {timeout:g} s"
         raise CrnnError(
-            f"Cannot reach the Dask scheduler at '{address}' within {timeout:g} s "
-            f"({reason}). Check the address (tcp://host:port) and that the scheduler is "
+            f"Cannot reach the Dask scheduler at '{address}' ({reason}). Check the "
+            "address (tcp://host:port) and that the scheduler is "
             "running (dask scheduler), or leave DASK_SCHEDULER empty to classify on this "
             "computer."
         ) from None
@@ -415,10 +438,13 @@ def _tile_task(job: ClusterJob, tile: Tuple[int, int, int, int]) -> TileResult:
             f"A Dask worker reads '{job.raster_path}' as {raster.width} x {raster.height} "
             f"pixels, the client as {job.width} x {job.height}: the workers must see the "
             "same file (a shared folder or a GDAL virtual path).")
-    raster.select(job.bands.read, job.bands.mixing)
-    produce = TileProducer(raster, job.model, _classifier(job), job.batch_size, job.edge)
-    fused, counts = classify_tile(produce, job.lop, job.width, job.height, tile,
-                                  job.model.classes, job.confidence, job.probabilities)
+    try:
+        raster.select(job.bands.read, job.bands.mixing)
+        produce = TileProducer(raster, job.model, _classifier(job), job.batch_size, job.edge)
+        fused, counts = classify_tile(produce, job.lop, job.width, job.height, tile,
+                                      job.model.classes, job.confidence, job.probabilities)
+    finally:
+        close_dataset(raster.dataset)
     x, y, w, h = tile
     reach = job.lop.reach + produce.radius
     read = ((min(job.width, x + w + reach) - max(0, x - reach))

@@ -14,8 +14,10 @@ import dataclasses
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -193,6 +195,32 @@ def test_unreachable_scheduler_fails_in_seconds_without_a_file(model, raster, tm
     with pytest.raises(CrnnError, match="missing port number"):
         classify_raster_on_cluster("tcp://127.0.0.1", raster, model,
                                    **outputs(tmp_path, "never"))
+    # a peer that stays silent, then a web server (its answer is no Dask handshake)
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        silent = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+        started = time.monotonic()
+        with pytest.raises(CrnnError, match="no answer within 1 s"):
+            classify_raster_on_cluster(silent, raster, model, **outputs(tmp_path, "never"),
+                                       connect_timeout=1)
+        assert time.monotonic() - started < 4
+
+    def answer_like_a_web_server(server):
+        while True:
+            connection, _ = server.accept()
+            with connection:
+                connection.recv(1024)
+                connection.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        threading.Thread(target=answer_like_a_web_server, args=(server,), daemon=True).start()
+        with pytest.raises(CrnnError, match="something else answers there, not a Dask "
+                                            "scheduler"):
+            classify_raster_on_cluster(f"tcp://127.0.0.1:{server.getsockname()[1]}", raster,
+                                       model, **outputs(tmp_path, "never"))
     assert os.listdir(tmp_path) == []
 
 
