@@ -187,7 +187,7 @@ def match_bands(scene: Sequence[BandInfo], model_bands: Sequence[int],
         shown = ", ".join(f"{w:g}" for w in missing[:20])
         more = f" and {len(missing) - 20} more" if len(missing) > 20 else ""
         raise CrnnError(
-            f"{scene_name} lacks {len(missing)} of the model's {len(model_wavelengths)} "
+            f"{_capital(scene_name)} lacks {len(missing)} of the model's {len(model_wavelengths)} "
             f"wavelengths (nm): {shown}{more}. Classify a raster with these bands, or tick "
             "'Resample spectra to the model's wavelengths' (RESAMPLE_SPECTRA).")
     return _resampling(scene, np.asarray(model_wavelengths, float), scene_name)
@@ -197,11 +197,17 @@ def _match_by_number(scene: Sequence[BandInfo], model_bands: Sequence[int],
                      raster_band_count: Optional[int], model_has: bool, scene_has: bool,
                      scene_name: str) -> BandMatch:
     count = len(scene)
+    highest = max((int(b) for b in model_bands), default=0)
+    if highest > count:
+        raise CrnnError(
+            f"The model reads band {highest}, but {scene_name} has only {count} band(s). "
+            "Classify a raster with the same bands as the one the model was trained on"
+            + (f" ({raster_band_count} bands)." if raster_band_count else "."))
     if raster_band_count is not None and count != raster_band_count:
         side = ("the model" if not model_has else scene_name) + " has no wavelengths"
         has = f"has only {count} band(s)" if count < raster_band_count else f"has {count} bands"
         raise CrnnError(
-            f"{scene_name} {has}, but the model was trained on a raster of "
+            f"{_capital(scene_name)} {has}, but the model was trained on a raster of "
             f"{raster_band_count} bands, and {side}, so its bands cannot be matched. "
             "Classify a raster with the training raster's bands (or give both rasters "
             "wavelengths).")
@@ -210,12 +216,17 @@ def _match_by_number(scene: Sequence[BandInfo], model_bands: Sequence[int],
                      f"{'the model' if not model_has else scene_name} has no wavelengths.")
 
 
+def _capital(text: str) -> str:
+    """``text`` to start a sentence."""
+    return text[:1].upper() + text[1:]
+
+
 def _resampling(scene: Sequence[BandInfo], targets: np.ndarray, scene_name: str) -> BandMatch:
     """Linear interpolation between the scene's good bands, in wavelength order."""
     good = sorted((b for b in scene if not b.bad), key=lambda b: b.wavelength)
     centres = np.array([b.wavelength for b in good], float)
     if len(good) < 2:
-        raise CrnnError(f"{scene_name} has fewer than two usable bands to resample from.")
+        raise CrnnError(f"{_capital(scene_name)} has fewer than two usable bands to resample from.")
     outside = targets[(targets < centres[0]) | (targets > centres[-1])]
     if outside.size:
         shown = ", ".join(f"{w:g}" for w in outside[:20])

@@ -200,7 +200,7 @@ def plan_classification(
     raster = SpectralRaster(raster_path, [], physical=model.physical_values)
     match = match_bands(raster.all_bands, band_indices, model.band_wavelengths,
                         model.band_fwhm, model.raster_band_count, resample_spectra,
-                        f"The raster '{os.path.basename(raster_path)}'")
+                        f"the raster '{os.path.basename(raster_path)}'")
     if match.mixing is None and match.read == band_indices:
         _check_model_bands(raster.dataset, model, band_indices, raster_path)
     else:
