@@ -40,8 +40,8 @@
       <translation>Referenzdatei (Ground Truth)</translation>
     </message>
     <message>
-      <source>Optional: class ids (0 = unlabelled) of the same rows and columns, as .mat, .npy, .npz or a raster.</source>
-      <translation>Optional: Klassen-IDs (0 = ohne Label) derselben Zeilen und Spalten, als .mat, .npy, .npz oder Raster.</translation>
+      <source>Optional: class ids (0 = unlabelled) of the same rows and columns, as .mat, .npy, .npz, a raster, or an array of an HDF5 / netCDF container.</source>
+      <translation>Optional: Klassen-IDs (0 = ohne Label) derselben Zeilen und Spalten, als .mat, .npy, .npz, ein Raster oder ein Array eines HDF5- / netCDF-Containers.</translation>
     </message>
     <message>
       <source>Ground truth variable</source>
@@ -1074,6 +1074,10 @@
     <message>
       <source>Removed from {folder}: {what}</source>
       <translation>Aus {folder} entfernt: {what}</translation>
+    </message>
+    <message>
+      <source>Optional: class ids (0 = unlabelled) of the same rows and columns, as .mat, .npy, .npz or a raster.</source>
+      <translation type="obsolete">Optional: Klassen-IDs (0 = ohne Label) derselben Zeilen und Spalten, als .mat, .npy, .npz oder Raster.</translation>
     </message>
     <message>
       <source>For few training pixels (tens per class): after training, the model classifies a sample of the raster (the whole raster up to 65 536 pixels, else random 32 x 32 tiles up to that many), its posteriors are pooled by the edge LOP, confident pixels become pseudo-labels (at most 200 per class) and the model is trained again on them and the training pixels. Training takes about 4x as long. On Indian Pines with 25 pixels per class it gained about 3 points of OA after the 3x3 LOP and under 1 after the edge LOP (docs/benchmarks_few_labels.md). The model file and the report say how many pixels were used and how well the pseudo-labels agree with the validation pixels.</source>
