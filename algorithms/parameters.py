@@ -121,9 +121,9 @@ DEVICE = Spec("DEVICE", "Device", "'auto' uses a CUDA GPU when torch sees one, e
 PRECISION = Spec(
     "PRECISION", "Network arithmetic (precision)",
     "float32 (default), bfloat16, or auto: bfloat16 on a CPU that computes it natively "
-    "(AVX512-BF16 or AMX), float16 on a CUDA GPU, else float32. bfloat16 is faster on "
-    "such a CPU; its map differs from float32's on about 0.1 % of the pixels (figures: "
-    "docs/inference.md).", "choice", "float32",
+    "(AVX512-BF16 or AMX), float16 on a CUDA GPU, else float32. On the CPU measured "
+    "bfloat16 was barely faster, and its map differs from float32's on about 0.1 % of "
+    "the pixels (figures: docs/inference.md).", "choice", "float32",
     choices=("float32", "bfloat16", "auto"), advanced=True)
 
 TRAINING = [

@@ -488,8 +488,8 @@
       <translation>Rechengenauigkeit des Netzes</translation>
     </message>
     <message>
-      <source>float32 (default), bfloat16, or auto: bfloat16 on a CPU that computes it natively (AVX512-BF16 or AMX), float16 on a CUDA GPU, else float32. bfloat16 is faster on such a CPU; its map differs from float32's on about 0.1 % of the pixels (figures: docs/inference.md).</source>
-      <translation>float32 (Standard), bfloat16 oder auto: bfloat16 auf einer CPU, die es nativ rechnet (AVX512-BF16 oder AMX), float16 auf einer CUDA-GPU, sonst float32. bfloat16 ist auf einer solchen CPU schneller; seine Karte weicht auf etwa 0,1 % der Pixel von der float32-Karte ab (Zahlen: docs/inference.md).</translation>
+      <source>float32 (default), bfloat16, or auto: bfloat16 on a CPU that computes it natively (AVX512-BF16 or AMX), float16 on a CUDA GPU, else float32. On the CPU measured bfloat16 was barely faster, and its map differs from float32's on about 0.1 % of the pixels (figures: docs/inference.md).</source>
+      <translation>float32 (Standard), bfloat16 oder auto: bfloat16 auf einer CPU, die es nativ rechnet (AVX512-BF16 oder AMX), float16 auf einer CUDA-GPU, sonst float32. Auf der gemessenen CPU war bfloat16 kaum schneller, und seine Karte weicht auf etwa 0,1 % der Pixel von der float32-Karte ab (Zahlen: docs/inference.md).</translation>
     </message>
     <message>
       <source>LOP window (odd, pixels)</source>
@@ -1074,6 +1074,10 @@
     <message>
       <source>Removed from {folder}: {what}</source>
       <translation>Aus {folder} entfernt: {what}</translation>
+    </message>
+    <message>
+      <source>float32 (default), bfloat16, or auto: bfloat16 on a CPU that computes it natively (AVX512-BF16 or AMX), float16 on a CUDA GPU, else float32. bfloat16 is faster on such a CPU; its map differs from float32's on about 0.1 % of the pixels (figures: docs/inference.md).</source>
+      <translation type="obsolete">float32 (Standard), bfloat16 oder auto: bfloat16 auf einer CPU, die es nativ rechnet (AVX512-BF16 oder AMX), float16 auf einer CUDA-GPU, sonst float32. bfloat16 ist auf einer solchen CPU schneller; seine Karte weicht auf etwa 0,1 % der Pixel von der float32-Karte ab (Zahlen: docs/inference.md).</translation>
     </message>
     <message>
       <source>Optional: class ids (0 = unlabelled) of the same rows and columns, as .mat, .npy, .npz or a raster.</source>
