@@ -63,7 +63,8 @@ PARAMETERS = [
            "choice", "auto", choices=AXIS_ORDERS, advanced=True),
     specs.Spec(GROUND_TRUTH, "Ground truth file",
            "Optional: class ids (0 = unlabelled) of the same rows and columns, as .mat, .npy, "
-           ".npz, a raster, or an array of an HDF5 / netCDF container.", "file", file_filter=FILE_FILTER, optional=True),
+           ".npz, a raster, or an array of an HDF5 / netCDF container.", "file",
+           file_filter=FILE_FILTER, optional=True),
     specs.Spec(GROUND_TRUTH_VARIABLE, "Ground truth variable",
            "Its name in a .mat / .npz file. Default: the 2-D array of the cube's size.",
            "string", optional=True),
