@@ -33,8 +33,14 @@ def paletted_renderer(layer: QgsRasterLayer, classes: Sequence[ClassInfo]):
 
 def write_style(raster_path: str, classes: Sequence[ClassInfo]) -> str:
     """Write ``<raster>.qml`` with the class colours and names; returns its path."""
-    layer = QgsRasterLayer(raster_path, "classes", "gdal")
-    layer.setRenderer(paletted_renderer(layer, classes))
+    return _save_style(raster_path, lambda layer: paletted_renderer(layer, classes))
+
+
+def _save_style(raster_path: str, renderer) -> str:
+    """Write ``<raster>.qml`` holding ``renderer(layer)`` for the raster; returns its path
+    (QGIS applies a .qml of the same name when the file is opened later)."""
+    layer = QgsRasterLayer(raster_path, "raster", "gdal")
+    layer.setRenderer(renderer(layer))
     qml = os.path.splitext(raster_path)[0] + ".qml"
     layer.saveNamedStyle(qml)
     return qml
@@ -95,11 +101,7 @@ def true_colour_renderer(layer: QgsRasterLayer, rgb: Tuple[int, int, int]):
 
 def write_true_colour_style(raster_path: str, rgb: Tuple[int, int, int]) -> str:
     """Write ``<raster>.qml`` with the true-colour renderer; returns its path."""
-    layer = QgsRasterLayer(raster_path, "cube", "gdal")
-    layer.setRenderer(true_colour_renderer(layer, rgb))
-    qml = os.path.splitext(raster_path)[0] + ".qml"
-    layer.saveNamedStyle(qml)
-    return qml
+    return _save_style(raster_path, lambda layer: true_colour_renderer(layer, rgb))
 
 
 class QmlStyler(QgsProcessingLayerPostProcessorInterface):

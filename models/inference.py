@@ -196,15 +196,11 @@ def plan_classification(
     check_lop(lop_size, lop_weights, lop_iterations)
     _check_batch_size(batch_size)
     outputs = check_output_paths(raster_path, output_path, probabilities_path, confidence_path)
-    band_indices = [int(b) for b in model.band_indices]
+    _check_model_bands(model)
     raster = SpectralRaster(raster_path, [], physical=model.physical_values)
-    match = match_bands(raster.all_bands, band_indices, model.band_wavelengths,
+    match = match_bands(raster.all_bands, model.band_indices, model.band_wavelengths,
                         model.band_fwhm, model.raster_band_count, resample_spectra,
                         f"the raster '{os.path.basename(raster_path)}'")
-    if match.mixing is None and match.read == band_indices:
-        _check_model_bands(raster.dataset, model, band_indices, raster_path)
-    else:
-        _check_standardisation(model)
     raster.select(match.read, match.mixing)
     if log:
         log(match.message)
@@ -397,26 +393,15 @@ def check_output_paths(
     return paths
 
 
-def _check_model_bands(
-    dataset: gdal.Dataset, model: CrnnModel, band_indices: List[int], path: str
-) -> None:
-    count = dataset.RasterCount
+def _check_model_bands(model: CrnnModel) -> None:
+    """The model's own band list is sound (whether the raster has the bands is
+    ``band_selection.match_bands``'s question)."""
+    band_indices = [int(b) for b in model.band_indices]
     if not band_indices:
         raise CrnnError("The model lists no bands; it is corrupt. Retrain it.")
-    highest, lowest = max(band_indices), min(band_indices)
+    lowest = min(band_indices)
     if lowest < 1:
         raise CrnnError(f"The model lists band {lowest}; bands are numbered from 1. Retrain it.")
-    if highest > count:
-        raise CrnnError(
-            f"The model reads band {highest}, but the raster '{os.path.basename(path)}' has "
-            f"only {count} band(s). Classify a raster with the same bands as the one the "
-            f"model was trained on ({len(band_indices)} bands, up to band {highest})."
-        )
-    _check_standardisation(model)
-
-
-def _check_standardisation(model: CrnnModel) -> None:
-    band_indices = model.band_indices
     if int(np.asarray(model.mean).shape[0]) != len(band_indices):
         raise CrnnError(
             f"The model is inconsistent: {len(band_indices)} bands but a standardisation "

@@ -96,7 +96,7 @@ TARGETS = [
             "tests/test_inference.py::test_band_check_before_any_work",
             "tests/test_inference.py::test_nodata_nan_and_inf_are_not_classified",
             "tests/test_inference.py::test_probabilities_without_lop_equal_whole_image"],
-           ["_check_model_bands", "classify_raster:band_indices"]),
+           ["_check_model_bands", "plan_classification:match_bands"]),
 ]
 
 # Survivors that cannot change behaviour: (module, operator, original line, mutated line)
@@ -194,22 +194,6 @@ for _module, _reason, _cases in [
     ('models/files.py', "interleave is 'band' or 'pixel', and 'pixel' does not sort at or before 'band'", [  # noqa: E501 (a mutated line, verbatim)
         (CMP + 'Eq_LtE', 'block = block[None] if interleave == "band" else block[..., None]',
          'block = block[None] if interleave <= "band" else block[..., None]'),
-    ]),
-    ('models/inference.py', 'bytes per pixel only size the read chunks; the streamed result is the same for any chunk (tests/test_inference.py)', [  # noqa: E501 (a mutated line, verbatim)
-        ('core/ReplaceBinaryOperator_Mul_Add', 'return _run(dataset, band_indices, read_type[1] * n_bands, produce, model.classes, outputs,',  # noqa: E501 (a mutated line, verbatim)
-         'return _run(dataset, band_indices, read_type[1] + n_bands, produce, model.classes, outputs,'),  # noqa: E501 (a mutated line, verbatim)
-        ('core/ReplaceBinaryOperator_Mul_Sub', 'return _run(dataset, band_indices, read_type[1] * n_bands, produce, model.classes, outputs,',  # noqa: E501 (a mutated line, verbatim)
-         'return _run(dataset, band_indices, read_type[1] - n_bands, produce, model.classes, outputs,'),  # noqa: E501 (a mutated line, verbatim)
-        ('core/ReplaceBinaryOperator_Mul_Div', 'return _run(dataset, band_indices, read_type[1] * n_bands, produce, model.classes, outputs,',  # noqa: E501 (a mutated line, verbatim)
-         'return _run(dataset, band_indices, read_type[1] / n_bands, produce, model.classes, outputs,'),  # noqa: E501 (a mutated line, verbatim)
-        ('core/ReplaceBinaryOperator_Mul_FloorDiv', 'return _run(dataset, band_indices, read_type[1] * n_bands, produce, model.classes, outputs,',  # noqa: E501 (a mutated line, verbatim)
-         'return _run(dataset, band_indices, read_type[1] // n_bands, produce, model.classes, outputs,'),  # noqa: E501 (a mutated line, verbatim)
-        ('core/ReplaceBinaryOperator_Mul_Mod', 'return _run(dataset, band_indices, read_type[1] * n_bands, produce, model.classes, outputs,',  # noqa: E501 (a mutated line, verbatim)
-         'return _run(dataset, band_indices, read_type[1] % n_bands, produce, model.classes, outputs,'),  # noqa: E501 (a mutated line, verbatim)
-        ('core/ReplaceBinaryOperator_Mul_Pow', 'return _run(dataset, band_indices, read_type[1] * n_bands, produce, model.classes, outputs,',  # noqa: E501 (a mutated line, verbatim)
-         'return _run(dataset, band_indices, read_type[1] ** n_bands, produce, model.classes, outputs,'),  # noqa: E501 (a mutated line, verbatim)
-        ('core/NumberReplacer', 'return _run(dataset, band_indices, read_type[1] * n_bands, produce, model.classes, outputs,',  # noqa: E501 (a mutated line, verbatim)
-         'return _run(dataset, band_indices, read_type[ 0] * n_bands, produce, model.classes, outputs,'),  # noqa: E501 (a mutated line, verbatim)
     ]),
     ('models/inference.py', 'model.mean is one-dimensional: index 0 is index -1', [
         ('core/NumberReplacer', 'if int(np.asarray(model.mean).shape[0]) != len(band_indices):',
