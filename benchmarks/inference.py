@@ -12,7 +12,9 @@ depend on the weight values), on a synthetic Int16 raster of 200 bands tiled 256
 - throughput of ``classify_raster`` with a 3x3 uniform LOP, pixels/s, median of
   ``--repeats`` runs;
 - the roofline fraction: ``count_flops(config, bands, classes)`` x pixels/s divided by
-  the FLOP/s torch reaches on a 2048 x 2048 float32 matmul measured in the same run;
+  the FLOP/s torch reaches on a 2048 x 2048 float32 matmul measured in the same run, and
+  the ceiling: the normalised pixels/s of a network running at that matmul's full speed
+  (REFERENCE_GFLOPS / FLOP per pixel), which no float32 engine passes;
 - the LOP's share of the classification time (3x3 uniform ``lop_fuse`` over the same
   pixels, median of 3, over the median classification time);
 - a batch size sweep (1k, 2k, 4k, 8k, 64k pixels per network batch);
@@ -230,7 +232,9 @@ def main() -> None:
     use_all_cores(args.threads)  # the matmul reference runs with the same thread count
     flops_machine = matmul_flops()
     results["matmul_gflops"] = round(flops_machine / 1e9, 2)
-    print(f"torch 2048x2048 float32 matmul: {flops_machine / 1e9:.1f} GFLOP/s", flush=True)
+    results["matmul_gflops_bfloat16"] = round(matmul_flops(dtype="bfloat16") / 1e9, 2)
+    print(f"torch 2048x2048 matmul: float32 {flops_machine / 1e9:.1f} GFLOP/s, bfloat16 "
+          f"{results['matmul_gflops_bfloat16']:.1f} GFLOP/s", flush=True)
     lop_time = lop_seconds(args.size, args.classes)
     sweep_raster = write_raster(os.path.join(workdir, f"r{args.sweep_size}.tif"),
                                 args.sweep_size, args.bands)
@@ -262,6 +266,7 @@ def main() -> None:
             "normalised_pixels_per_second": round(
                 speed * REFERENCE_GFLOPS / (flops_machine / 1e9), 1),
             "roofline_fraction": round(flops * speed / flops_machine, 4),
+            "normalised_ceiling_pixels_per_second": round(REFERENCE_GFLOPS * 1e9 / flops, 1),
             "lop_seconds": round(lop_time, 4), "lop_share": round(lop_time / seconds, 4),
             "batch_sweep_pixels_per_second": sweep,
             "batch_sweep_raster": f"{args.sweep_size}x{args.sweep_size}x{args.bands}",
@@ -290,13 +295,14 @@ def main() -> None:
         shutil.rmtree(workdir, ignore_errors=True)
 
     print()
-    print(f"{'config':<24}{'FLOP/px':>10}{'px/s':>10}{'norm.':>10}{'roofline':>10}{'LOP':>8}"
-          "  batch sweep (px/s)")
+    print(f"{'config':<24}{'FLOP/px':>10}{'px/s':>10}{'norm.':>10}{'ceiling':>10}"
+          f"{'roofline':>10}{'LOP':>8}  batch sweep (px/s)")
     for entry in results["configs"]:
         sweep = "  ".join(f"{b}:{v:.0f}" for b, v in entry["batch_sweep_pixels_per_second"]
                           .items())
         print(f"{entry['name'][:23]:<24}{entry['flops_per_pixel']:>10.3g}"
               f"{entry['pixels_per_second']:>10.0f}{entry['normalised_pixels_per_second']:>10.0f}"
+              f"{entry['normalised_ceiling_pixels_per_second']:>10.0f}"
               f"{100 * entry['roofline_fraction']:>9.2f}%"
               f"{100 * entry['lop_share']:>7.2f}%  {sweep}")
     if "rss" in results:

@@ -15,11 +15,12 @@ import time
 REFERENCE_GFLOPS = 169.0
 
 
-def matmul_flops(repeats: int = 7) -> float:
-    """FLOP/s of torch's 2048 x 2048 float32 matmul, median of ``repeats``."""
+def matmul_flops(repeats: int = 7, dtype: str = "float32") -> float:
+    """FLOP/s of torch's 2048 x 2048 matmul in ``dtype``, median of ``repeats``."""
     import torch
 
-    a, b = torch.randn(2048, 2048), torch.randn(2048, 2048)
+    a = torch.randn(2048, 2048, dtype=getattr(torch, dtype))
+    b = torch.randn(2048, 2048, dtype=getattr(torch, dtype))
     a @ b
     times = []
     for _ in range(repeats):
