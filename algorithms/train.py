@@ -237,18 +237,19 @@ def train_from_parameters(algorithm, parameters, context, feedback,
         if values["SEMI_SUPERVISED"]:
             from ..models.semi_supervised import train_semi_supervised
 
-            feedback.pushInfo(tr("Semi-supervised: the model will also learn from a sample "
-                                 "of the raster's unlabelled pixels."))
+            feedback.pushInfo(tr("Semi-supervised: the training pixels' labels will be grown "
+                                 "into their spectrally alike neighbours."))
             model = train_semi_supervised(
                 layer.source(), pixels.spectra[chosen], training_labels,
                 (pixels.rows[chosen], pixels.cols[chosen]), training_classes, **arguments)
-            for number, info in enumerate(
-                    model.provenance["semi_supervised"]["rounds"], 1):
+            for info in model.provenance["semi_supervised"]["rounds"]:
                 feedback.pushInfo(tr(
-                    "Round {n}: {pixels} unlabelled pixels classified, {taken} pseudo-labels "
-                    "trained on; they agree with {agree} of the validation pixels.").format(
-                        n=number, pixels=info["unlabelled_pixels"], taken=info["pseudo_labels"],
-                        agree=_share(info["validation_agreement"])))
+                    "Grown labels: {pixels} unlabelled neighbours of the training pixels "
+                    "looked at, {taken} alike ones trained on; the growth gives {agree} of "
+                    "the {reached} validation pixels it reaches their own class.").format(
+                        pixels=info["unlabelled_pixels"], taken=info["pseudo_labels"],
+                        agree=_share(info["validation_agreement"]),
+                        reached=info["validation_pixels"]))
         else:
             model = train_model(pixels.spectra[chosen], training_labels, training_classes,
                                 **arguments)

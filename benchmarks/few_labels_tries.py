@@ -29,20 +29,23 @@ def main(argv: list) -> int:
     args = json.loads(argv[0])
     use_all_cores(1)
     cube, gt = ip.load_indian_pines()
-    measure = semi_supervised.pseudo_labels
     log: list = []
 
-    def recording(*positional, **named):
-        """The pseudo-labels as the trainer takes them, scored against the ground truth."""
-        found = measure(*positional, **named)
-        truth = gt[found.rows, found.cols]
-        known = truth > 0
-        log.append({"n": int(found.values.size), "known": int(known.sum()),
-                    "right": (float(np.mean(truth[known] == found.values[known]))
-                              if known.any() else None), "candidates": found.candidates})
-        return found
+    def recording(measure):
+        def recorded(*positional, **named):
+            """The pseudo-labels as the trainer takes them, scored against the ground truth."""
+            found = measure(*positional, **named)
+            truth = gt[found.rows, found.cols]
+            known = truth > 0
+            log.append({"n": int(found.values.size), "known": int(known.sum()),
+                        "right": (float(np.mean(truth[known] == found.values[known]))
+                                  if known.any() else None), "candidates": found.candidates})
+            return found
+        return recorded
 
-    semi_supervised.pseudo_labels = recording  # the trainer looks it up at call time
+    # the trainer looks them up at call time
+    semi_supervised.pseudo_labels = recording(semi_supervised.pseudo_labels)
+    semi_supervised.grown_labels = recording(semi_supervised.grown_labels)
     for seed in args["seeds"]:
         split = ip.Split(cube, gt, args["n"], seed, args.get("block", 0), unit_length=True)
         for name, knobs in args["variants"].items():

@@ -635,8 +635,10 @@ def write_markdown(result: dict, path: Path) -> None:
         lines.append(
             "- CRNN, semi-supervised: crnn:train with SEMI_SUPERVISED "
             "(`models.semi_supervised.train_semi_supervised`, default "
-            "`SemiSupervisedConfig()`): the supervised model, then self-training on "
-            "confident LOP-pooled pseudo-labels of the scene's unlabelled pixels "
+            "`SemiSupervisedConfig()`): the training pixels' labels grown into the "
+            "pixels within 3 pixels whose spectral angle to them is at most 0.08 rad "
+            "(or twice the median angle to the adjacent pixels, if more), then one "
+            "training on the labelled and grown pixels at 3x the supervised steps "
             "(docs/ablation.md, \"Few labels\"); train s covers all of it.")
     if "label-spreading" in ran:
         lines.append(

@@ -220,8 +220,8 @@
       <translation>Auch aus nicht gelabelten Pixeln lernen (teilüberwacht)</translation>
     </message>
     <message>
-      <source>For few training pixels (tens per class): after training, the model classifies a sample of the raster (the whole raster up to 65 536 pixels, else random 32 x 32 tiles up to that many), its posteriors are pooled by the edge LOP, confident pixels become pseudo-labels (at most 200 per class) and the model is trained again on them and the training pixels. Experimental: training takes about 4x as long, the gain is small and with very few labels it can lose accuracy (figures: docs/benchmarks_few_labels.md). The model file and the report say how many pixels were used and how well the pseudo-labels agree with the validation pixels.</source>
-      <translation>Für wenige Trainingspixel (Dutzende je Klasse): nach dem Training klassifiziert das Modell eine Stichprobe des Rasters (das ganze Raster bis 65 536 Pixel, sonst zufällige Kacheln von 32 x 32 Pixeln bis zu so vielen), seine A-posteriori-Wahrscheinlichkeiten werden mit dem kantenerhaltenden LOP gemittelt, sichere Pixel werden zu Pseudo-Labels (höchstens 200 je Klasse) und das Modell wird auf ihnen und den Trainingspixeln erneut trainiert. Experimentell: das Training dauert etwa 4-mal so lange, der Gewinn ist klein und mit sehr wenigen Labels kann die Genauigkeit sinken (Zahlen: docs/benchmarks_few_labels.md). Die Modelldatei und der Bericht nennen die Zahl der verwendeten Pixel und wie gut die Pseudo-Labels mit den Validierungspixeln übereinstimmen.</translation>
+      <source>For few training pixels (tens per class): each training pixel's class is also given to the pixels within 3 pixels of it whose spectrum lies within 0.08 radians (spectral angle) of its own, or within twice the typical angle between adjacent pixels where the scene is noisier; a pixel two classes reach takes none. The model trains on the labelled and these grown pixels, for as many steps as a supervised run on 3x the labelled pixels: training takes about 2-3x as long. It assumes fields wider than a few pixels; it gains most with tens of labels per class (figures: docs/benchmarks_few_labels.md). The model file and the report say how many pixels were grown and how many of the validation pixels the growth reaches it labels right.</source>
+      <translation>Für wenige Trainingspixel (einige zehn je Klasse): die Klasse jedes Trainingspixels wird auch den Pixeln im Umkreis von 3 Pixeln gegeben, deren Spektrum höchstens 0,08 Radiant (Spektralwinkel) von seinem abweicht, oder höchstens das Doppelte des typischen Winkels zwischen benachbarten Pixeln, wo die Szene stärker rauscht; ein Pixel, das zwei Klassen erreichen, erhält keine. Das Modell lernt aus den gelabelten und diesen gewachsenen Pixeln, so viele Schritte wie ein überwachter Lauf mit dem 3-Fachen der gelabelten Pixel: das Training dauert etwa 2- bis 3-mal so lange. Es setzt Felder voraus, die breiter als einige Pixel sind; es gewinnt am meisten mit einigen zehn Labels je Klasse (Zahlen: docs/benchmarks_few_labels.md). Modelldatei und Bericht nennen, wie viele Pixel gewachsen sind und wie viele der erreichten Validierungspixel das Wachstum richtig labelt.</translation>
     </message>
     <message>
       <source>Epochs</source>
@@ -860,8 +860,8 @@
       <translation>Fügen Sie Polygone anderer Klassen oder größere Polygone hinzu.</translation>
     </message>
     <message>
-      <source>Semi-supervised: the model will also learn from a sample of the raster's unlabelled pixels.</source>
-      <translation>Teilüberwacht: Das Modell lernt auch aus einer Stichprobe der nicht gelabelten Pixel des Rasters.</translation>
+      <source>Semi-supervised: the training pixels' labels will be grown into their spectrally alike neighbours.</source>
+      <translation>Teilüberwacht: die Labels der Trainingspixel werden in ihre spektral ähnlichen Nachbarn ausgedehnt.</translation>
     </message>
     <message>
       <source>The training layer has no field '{field}' (CLASS_FIELD). Choose its class field, one of: {names}.</source>
@@ -956,8 +956,8 @@
       <translation>Runde {n}, </translation>
     </message>
     <message>
-      <source>Round {n}: {pixels} unlabelled pixels classified, {taken} pseudo-labels trained on; they agree with {agree} of the validation pixels.</source>
-      <translation>Runde {n}: {pixels} nicht gelabelte Pixel klassifiziert, mit {taken} Pseudo-Labels trainiert; sie stimmen mit {agree} der Validierungspixel überein.</translation>
+      <source>Grown labels: {pixels} unlabelled neighbours of the training pixels looked at, {taken} alike ones trained on; the growth gives {agree} of the {reached} validation pixels it reaches their own class.</source>
+      <translation>Gewachsene Labels: {pixels} nicht gelabelte Nachbarn der Trainingspixel betrachtet, mit {taken} ähnlichen davon trainiert; das Wachstum gibt {agree} der {reached} erreichten Validierungspixel ihre eigene Klasse.</translation>
     </message>
     <message>
       <source>Cannot write the training report '{path}': {reason}</source>
@@ -1074,6 +1074,18 @@
     <message>
       <source>Removed from {folder}: {what}</source>
       <translation>Aus {folder} entfernt: {what}</translation>
+    </message>
+    <message>
+      <source>For few training pixels (tens per class): after training, the model classifies a sample of the raster (the whole raster up to 65 536 pixels, else random 32 x 32 tiles up to that many), its posteriors are pooled by the edge LOP, confident pixels become pseudo-labels (at most 200 per class) and the model is trained again on them and the training pixels. Experimental: training takes about 4x as long, the gain is small and with very few labels it can lose accuracy (figures: docs/benchmarks_few_labels.md). The model file and the report say how many pixels were used and how well the pseudo-labels agree with the validation pixels.</source>
+      <translation type="obsolete">Für wenige Trainingspixel (Dutzende je Klasse): nach dem Training klassifiziert das Modell eine Stichprobe des Rasters (das ganze Raster bis 65 536 Pixel, sonst zufällige Kacheln von 32 x 32 Pixeln bis zu so vielen), seine A-posteriori-Wahrscheinlichkeiten werden mit dem kantenerhaltenden LOP gemittelt, sichere Pixel werden zu Pseudo-Labels (höchstens 200 je Klasse) und das Modell wird auf ihnen und den Trainingspixeln erneut trainiert. Experimentell: das Training dauert etwa 4-mal so lange, der Gewinn ist klein und mit sehr wenigen Labels kann die Genauigkeit sinken (Zahlen: docs/benchmarks_few_labels.md). Die Modelldatei und der Bericht nennen die Zahl der verwendeten Pixel und wie gut die Pseudo-Labels mit den Validierungspixeln übereinstimmen.</translation>
+    </message>
+    <message>
+      <source>Semi-supervised: the model will also learn from a sample of the raster's unlabelled pixels.</source>
+      <translation type="obsolete">Teilüberwacht: Das Modell lernt auch aus einer Stichprobe der nicht gelabelten Pixel des Rasters.</translation>
+    </message>
+    <message>
+      <source>Round {n}: {pixels} unlabelled pixels classified, {taken} pseudo-labels trained on; they agree with {agree} of the validation pixels.</source>
+      <translation type="obsolete">Runde {n}: {pixels} nicht gelabelte Pixel klassifiziert, mit {taken} Pseudo-Labels trainiert; sie stimmen mit {agree} der Validierungspixel überein.</translation>
     </message>
     <message>
       <source>float32 (default), bfloat16, or auto: bfloat16 on a CPU that computes it natively (AVX512-BF16 or AMX), float16 on a CUDA GPU, else float32. bfloat16 is faster on such a CPU; its map differs from float32's on about 0.1 % of the pixels (figures: docs/inference.md).</source>

@@ -384,38 +384,62 @@ def _unlabelled_summary(semi: Optional[Dict[str, Any]]) -> str:
         return "not used (supervised training)"
     rounds = semi.get("rounds", [])
     taken = sum(int(r.get("pseudo_labels", 0)) for r in rounds)
-    return (f"{int(semi.get('unlabelled_pixels', 0)):,} classified in {len(rounds)} "
-            f"round(s), {taken:,} pseudo-labels trained on (semi-supervised)")
+    return (f"{int(semi.get('unlabelled_pixels', 0)):,} looked at in {len(rounds)} "
+            f"step(s), {taken:,} pseudo-labels trained on (semi-supervised)")
+
+
+def _step_names(rounds: List[Dict[str, Any]]) -> List[str]:
+    """'Grown' for labels grown from the training pixels, 'Round n' for the n-th round
+    of self-training (files written before growing existed have no 'source')."""
+    names, number = [], 0
+    for info in rounds:
+        if info.get("source") == "grown":
+            names.append("Grown")
+        else:
+            number += 1
+            names.append(f"Round {number}")
+    return names
 
 
 def _section_unlabelled(model: CrnnModel) -> str:
-    """What the unlabelled pixels gave: per round, the pixels classified, the
+    """What the unlabelled pixels gave: per step, the pixels looked at, the
     pseudo-labels kept per class and their agreement with the validation pixels."""
     semi = model.provenance.get("semi_supervised")
     if not semi:
         return ""
     rounds = semi.get("rounds", [])
     settings = semi.get("settings", {})
-    parts = [
-        "<h2>Unlabelled pixels (semi-supervised)</h2>",
-        '<p class="note">Self-training: the model trained on the labelled pixels classified '
-        f"a sample of the raster's unlabelled pixels (at most "
-        f"{int(settings.get('pixel_budget', 0)):,} a round), its posteriors were pooled by "
-        f"the {settings.get('lop_size', '-')}x{settings.get('lop_size', '-')} "
-        f"{html.escape(str(settings.get('lop_weights', '-')))} LOP x"
-        f"{settings.get('lop_iterations', '-')}, and pixels whose pooled probability "
-        f"reached {settings.get('threshold', '-')} became pseudo-labels (at most "
-        f"{settings.get('per_class', '-')} per class, drawn at random); the model was then "
-        "trained again on the labelled and pseudo-labelled pixels. Agreement: the share of "
-        "the labelled validation pixels inside the sample whose pooled class is their "
-        "class (all of them, and those confident enough to have become pseudo-labels). The "
-        "training curves above are those of the last round.</p>",
-    ]
+    parts = ["<h2>Unlabelled pixels (semi-supervised)</h2>"]
+    if any(r.get("source") == "grown" for r in rounds):
+        parts.append(
+            '<p class="note">Grown: each training pixel gave its class to the pixels within '
+            f"{settings.get('grow_radius', '-')} pixels of it whose spectrum lies within "
+            f"{settings.get('grow_angle', '-')} radians of its own (a pixel two classes "
+            "reached took none), and the model was trained on the labelled and grown "
+            "pixels. Agreement: the share of the validation pixels reached by the growth "
+            "that it gave their own class.</p>")
+    if any(r.get("source") != "grown" for r in rounds):
+        parts.append(
+            '<p class="note">Self-training: the model classified a sample of the raster\'s '
+            f"unlabelled pixels (at most {int(settings.get('pixel_budget', 0)):,} a round), "
+            f"its posteriors were pooled by the {settings.get('lop_size', '-')}x"
+            f"{settings.get('lop_size', '-')} "
+            f"{html.escape(str(settings.get('lop_weights', '-')))} LOP x"
+            f"{settings.get('lop_iterations', '-')}, and pixels whose pooled probability "
+            f"reached {settings.get('threshold', '-')} became pseudo-labels (at most "
+            f"{settings.get('per_class', '-')} per class, drawn at random); the model was "
+            "then trained again on the labelled and pseudo-labelled pixels. Agreement: the "
+            "share of the labelled validation pixels inside the sample whose pooled class "
+            "is their class (all of them, and those confident enough to have become "
+            "pseudo-labels).</p>")
+    parts.append('<p class="note">The training curves above are those of the last '
+                 "step.</p>")
     rows = []
-    for number, info in enumerate(rounds, 1):
-        rows.append((f"Round {number}",
-                     f"{int(info.get('unlabelled_pixels', 0)):,} unlabelled pixels classified, "
-                     f"{int(info.get('confident_pixels', 0)):,} confident, "
+    names = _step_names(rounds)
+    for name, info in zip(names, rounds):
+        rows.append((name,
+                     f"{int(info.get('unlabelled_pixels', 0)):,} unlabelled pixels looked at, "
+                     f"{int(info.get('confident_pixels', 0)):,} candidates, "
                      f"{int(info.get('pseudo_labels', 0)):,} pseudo-labels kept; "
                      f"agreement with {int(info.get('validation_pixels', 0)):,} validation "
                      f"pixels {_percent(info.get('validation_agreement'))}, with the "
@@ -424,7 +448,7 @@ def _section_unlabelled(model: CrnnModel) -> str:
                      f"{info.get('epochs', '-')} epochs"))
     parts.append(_table(rows))
     if rounds:
-        header = "".join(f"<th>Round {n}</th>" for n in range(1, len(rounds) + 1))
+        header = "".join(f"<th>{name}</th>" for name in names)
         body = ""
         for c in model.classes:
             cells = "".join(f"<td>{int(r.get('pseudo_label_counts', {}).get(c.name, 0)):,}</td>"
