@@ -242,7 +242,7 @@ def train_from_parameters(algorithm, parameters, context, feedback,
             model = train_semi_supervised(
                 layer.source(), pixels.spectra[chosen], training_labels,
                 (pixels.rows[chosen], pixels.cols[chosen]), training_classes, **arguments)
-            for info in model.provenance["semi_supervised"]["rounds"]:
+            for info in model.provenance["semi_supervised"]["rounds"]:  # one: the growth
                 feedback.pushInfo(tr(
                     "Grown labels: {pixels} unlabelled neighbours of the training pixels "
                     "looked at, {taken} alike ones trained on; the growth gives {agree} of "

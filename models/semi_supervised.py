@@ -286,12 +286,13 @@ def grown_labels(
     """Pseudo-labels grown from the training pixels into their spectrally alike neighbours.
 
     A pixel within ``config.grow_radius`` pixels of a training pixel whose spectrum (as
-    the network reads it) lies within ``config.grow_angle`` radians of that pixel's takes
-    its class; a pixel reached by two classes takes none, one reached twice by a class
-    takes it from the nearer spectrum. Fields are larger than a few pixels, so a
-    neighbour that looks alike is almost always of the same class (docs/ablation.md,
-    "Few labels"): unlike the network's own pseudo-labels, these reach the places the
-    network still misreads.
+    the network reads it) lies within the angle bound of that pixel's takes its class;
+    a pixel reached by two classes takes none. The bound is ``config.grow_angle``
+    radians, or ``config.grow_noise_factor`` x the median angle between the training
+    pixels and their adjacent pixels where that is larger (a noisier scene). Fields are
+    larger than a few pixels, so a neighbour that looks alike is almost always of the
+    same class (docs/ablation.md, "Few labels"): unlike the network's own pseudo-labels,
+    these reach the places the network still misreads.
 
     Args:
         known: (rows, cols, class values, spectra) of the training pixels the labels grow
@@ -408,10 +409,11 @@ def train_semi_supervised(
     ``positions``: (rows, cols) of the labelled pixels in the raster at ``raster_path``,
     whose spectra ``spectra`` are (as ``samples.read_training_pixels`` reads them).
     Other arguments as ``train_model``'s. Each epoch record carries ``round`` (0: the
-    supervised model) and ``progress`` (the fraction of the whole run done, 0..1).
-    The model's provenance gets ``semi_supervised``: the settings, and per round the
-    unlabelled pixels read, the pseudo-labels' class counts and their agreement with
-    the labelled validation pixels.
+    first model, on the grown labels or, without growing, the supervised one) and
+    ``progress`` (the fraction of the whole run done, 0..1). The model's provenance gets
+    ``semi_supervised``: the method, the settings, and per step (``source``: "grown" or
+    "pooled") the unlabelled pixels looked at, the pseudo-labels' class counts and their
+    agreement with the labelled validation pixels.
     """
     semi = semi or SemiSupervisedConfig()
     semi.validate()
