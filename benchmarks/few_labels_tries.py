@@ -7,8 +7,9 @@ how many, how many lie on labelled ground truth, and the share of those that is 
     .venv/bin/python benchmarks/few_labels_tries.py \\
         '{"n": 25, "seeds": [0], "variants": {"sup": null, "k200": {"per_class": 200}}}'
 
-A variant is a dict of ``SemiSupervisedConfig`` fields (null: supervised); "block" gives
-the blocked split's cell. One torch thread.
+A variant is a dict of ``SemiSupervisedConfig`` fields (null: supervised), and
+optionally "training": a dict of ``TrainingConfig`` fields; "block" gives the blocked
+split's cell. One torch thread.
 """
 
 from __future__ import annotations
@@ -49,8 +50,11 @@ def main(argv: list) -> int:
     for seed in args["seeds"]:
         split = ip.Split(cube, gt, args["n"], seed, args.get("block", 0), unit_length=True)
         for name, knobs in args["variants"].items():
+            knobs = dict(knobs) if knobs is not None else None
+            recipe = (knobs or {}).pop("training", {})  # TrainingConfig fields
             semi = None if knobs is None else semi_supervised.SemiSupervisedConfig(**knobs)
-            method = ip.crnn(NetworkConfig(), TrainingConfig(device="cpu", threads=1), 1, semi)
+            method = ip.crnn(NetworkConfig(), TrainingConfig(device="cpu", threads=1, **recipe),
+                             1, semi)
             log.clear()
             started = time.perf_counter()
             predict = method(split)
