@@ -655,14 +655,16 @@ def write_markdown(result: dict, path: Path) -> None:
             f"training_config for {result['baseline_epochs']} epochs, at N = "
             f"{', '.join(map(str, result['baseline_n']))}.")
     if "crnn-semi" in ran:
+        semi = SemiSupervisedConfig()
         lines.append(
             "- CRNN, semi-supervised: crnn:train with SEMI_SUPERVISED "
             "(`models.semi_supervised.train_semi_supervised`, default "
             "`SemiSupervisedConfig()`): the training pixels' labels grown into the "
-            "pixels within 3 pixels whose spectral angle to them is at most 0.08 rad "
-            "(or twice the median angle to the adjacent pixels, if more), then one "
-            "training on the labelled and grown pixels at 3x the supervised steps "
-            "(docs/ablation.md, \"Few labels\"); train s covers all of it.")
+            f"pixels within {semi.grow_radius} pixels whose spectral angle to them is at "
+            f"most {semi.grow_angle:g} rad (or {semi.grow_noise_factor:g}x the median angle "
+            "to the adjacent pixels, if more), then one training on the labelled and grown "
+            f"pixels at {semi.grow_cost:g}x the supervised steps (docs/ablation.md, "
+            "\"Few labels\"); train s covers all of it.")
     if "label-spreading" in ran:
         lines.append(
             "- Label spreading: the semi-supervised peer, scikit-learn's `LabelSpreading` "

@@ -47,7 +47,6 @@ from .lop import check_lop, halo, lop_fuse
 from .modelfile import ClassInfo, CrnnModel
 from .palette import class_colour
 from .raster import SpectralRaster
-from .window import window_mean
 
 #: Columns per LOP call (plus the halo on both sides): bounds the LOP's temporaries.
 LOP_COLUMNS = 512
@@ -223,19 +222,9 @@ class TileProducer:
 
     def __call__(self, x: int, y: int, w: int, h: int, check: Callable[[], None]):
         """(probabilities (classes, h, w), valid (h, w), guide (features, h, w) or None)."""
-        raster, radius, batch_size = self.raster, self.radius, self.batch_size
-        n_bands, edge, model = raster.n_bands, self.edge, self.model
-        x0, y0 = max(0, x - radius), max(0, y - radius)
-        x1 = min(raster.width, x + w + radius)
-        y1 = min(raster.height, y + h + radius)
-        region, region_valid = raster.read(x0, y0, x1 - x0, y1 - y0)
-        inner = (slice(y - y0, y - y0 + h), slice(x - x0, x - x0 + w))
-        spectra = region[inner].reshape(h * w, n_bands)
-        valid = region_valid[inner].reshape(h * w)
-        network_input = spectra
-        if radius:
-            network_input = window_mean(region, region_valid, 2 * radius + 1)[inner]
-            network_input = network_input.reshape(h * w, n_bands)
+        batch_size, edge, model = self.batch_size, self.edge, self.model
+        spectra, network_input, valid = self.raster.read_network_input(
+            x, y, w, h, model.network.input_window)
         probs = np.zeros((h * w, self.classifier.n_classes), np.float32)
         guide = np.zeros((h * w, model.guide_components.shape[0]), np.float32) if edge else None
         for start in range(0, h * w, batch_size):

@@ -44,7 +44,6 @@ from .lop import check_lop, lop_fuse
 from .modelfile import ClassInfo, CrnnModel
 from .raster import SpectralRaster
 from .training import class_targets, train_model, validation_split
-from .window import window_mean
 
 
 @dataclass(frozen=True)
@@ -182,7 +181,6 @@ def pseudo_labels(
         raise CrnnError("The raster does not have the model's bands.")
     classifier = model.classifier(device=device, threads=threads)
     values = np.array([c.value for c in model.classes])
-    radius = model.network.input_window // 2
     windows = pseudo_label_windows(raster.width, raster.height, config.pixel_budget,
                                    config.tile, seed)
     spectra, classes, rows, cols, confidence = [], [], [], [], []
@@ -192,24 +190,15 @@ def pseudo_labels(
     for x0, y0, width, height in windows:
         if is_cancelled is not None and is_cancelled():
             raise CancelledError("Training was cancelled; no model was written.")
-        # the window with the input window's halo, clipped to the raster
-        hx0, hy0 = max(0, x0 - radius), max(0, y0 - radius)
-        hx1 = min(raster.width, x0 + width + radius)
-        hy1 = min(raster.height, y0 + height + radius)
-        pixels, valid = raster.read(hx0, hy0, hx1 - hx0, hy1 - hy0, np.float64)
-        inner = (slice(y0 - hy0, y0 - hy0 + height), slice(x0 - hx0, x0 - hx0 + width))
-        own = pixels[inner].astype(np.float32)  # the pixels' own spectra: the LOP's guide
-        network_input = (window_mean(pixels, valid, model.network.input_window)[inner]
-                         if radius else own)
-        del pixels
-        valid = valid[inner]
-        flat_valid = valid.ravel()
-        inputs = network_input.reshape(-1, raster.n_bands)
+        own, inputs, flat_valid = raster.read_network_input(
+            x0, y0, width, height, model.network.input_window, np.float64)
+        own = own.astype(np.float32)  # the pixels' own spectra: the LOP's guide
+        valid = flat_valid.reshape(height, width)
         probabilities = np.zeros((height * width, model.n_classes), np.float32)
         guide = np.zeros((height * width, model.guide_components.shape[0]), np.float32)
         if flat_valid.any():
             probabilities[flat_valid] = classifier.predict_proba(inputs[flat_valid])
-            guide[flat_valid] = model.guide(own.reshape(-1, raster.n_bands)[flat_valid])
+            guide[flat_valid] = model.guide(own[flat_valid])
         network_class = probabilities.argmax(1)
         if config.clamp and known is not None:
             # the training pixels vote for their known class
@@ -305,7 +294,7 @@ def grown_labels(
     kept; each is read with its neighbourhood alone.
     """
     rows, cols, values, spectra = known
-    radius, halo = config.grow_radius, input_window // 2
+    radius = config.grow_radius
     raster = SpectralRaster(raster_path, band_indices)
     width, height = raster.width, raster.height
     seeds = np.arange(values.size)
@@ -320,18 +309,13 @@ def grown_labels(
         row, col = int(rows[i]), int(cols[i])
         y0, y1 = max(0, row - radius), min(height, row + radius + 1)
         x0, x1 = max(0, col - radius), min(width, col + radius + 1)
-        hy0, hx0 = max(0, y0 - halo), max(0, x0 - halo)
-        pixels, valid = raster.read(hx0, hy0, min(width, x1 + halo) - hx0,
-                                    min(height, y1 + halo) - hy0)
-        inner = (slice(y0 - hy0, y1 - hy0), slice(x0 - hx0, x1 - hx0))
-        network_input = (window_mean(pixels, valid, input_window) if halo else pixels)[inner]
-        network_input = network_input.reshape(-1, raster.n_bands)
+        _, network_input, valid = raster.read_network_input(x0, y0, x1 - x0, y1 - y0,
+                                                            input_window)
         own = np.asarray(spectra[i], np.float64)
         norms = np.linalg.norm(network_input, axis=1) * np.linalg.norm(own)
         window_rows, window_cols = np.mgrid[y0:y1, x0:x1]
         where = (window_rows * width + window_cols).ravel()
-        take = valid[inner].ravel() & (norms > 0) & np.array([p not in training
-                                                               for p in where.tolist()])
+        take = valid & (norms > 0) & np.array([p not in training for p in where.tolist()])
         cosine = (network_input[take] @ own) / norms[take]
         positions.append(where[take])
         classes.append(np.full(int(take.sum()), values[i]))
