@@ -269,11 +269,31 @@ def train_from_parameters(algorithm, parameters, context, feedback,
             feedback.pushInfo(tr("Training report: {path}").format(path=report_path))
     except CrnnError as exc:
         raise QgsProcessingException(str(exc)) from None
+    feedback.pushInfo(_split_line(tr, model.provenance))
     accuracy = model.provenance.get("validation_accuracy")
     if accuracy is not None:
         feedback.pushInfo(tr("Best validation accuracy {acc:.4f} at epoch {epoch}.").format(
             acc=accuracy, epoch=model.provenance["best_epoch"]))
     return model
+
+
+def _split_line(tr, provenance: Dict[str, Any]) -> str:
+    """The share of each class held out for validation, and how (models.training's
+    split_counts): a user sees when it is not the share asked."""
+    parts = []
+    for name, counts in provenance.get("samples", {}).items():
+        total = counts["training"] + counts["validation"]
+        how = ""  # the split holds out whole polygons or part of one, never both
+        if counts.get("cut_polygons"):
+            how = tr(", part of one polygon")
+        elif counts.get("validation_polygons"):
+            how = tr(", {n} whole polygon(s)").format(n=counts["validation_polygons"])
+        parts.append(tr("{name} {share:.1f} % ({n} of {total}{how})").format(
+            name=name, share=100 * counts.get("validation_share", 0.0),
+            n=counts["validation"], total=total, how=how))
+    return tr("Pixels held out for validation ({fraction} asked, {split} split): "
+              "{parts}.").format(fraction=provenance.get("validation_fraction"),
+                                 split=provenance.get("split"), parts="; ".join(parts))
 
 
 def _share(value) -> str:

@@ -36,6 +36,13 @@ def cap_per_class(labels: np.ndarray, n_per_class: int, seed: int) -> np.ndarray
     return np.sort(np.concatenate(chosen))
 
 
+# Whole polygons are held out where their pixels come within this share of the number
+# asked (0.15 of 300 pixels: 30 to 60): whole polygons keep validation pixels away from
+# training pixels, worth up to a third more or less of the asked share; further off, part
+# of one polygon is held out instead.
+WHOLE_POLYGON_TOLERANCE = 1 / 3
+
+
 def validation_split(
     labels: np.ndarray,
     fraction: float,
@@ -44,9 +51,14 @@ def validation_split(
 ) -> Tuple[np.ndarray, np.ndarray]:
     """Hold out about ``fraction`` of each class for validation; return (train, val) indices.
 
-    With ``groups`` (a polygon id per pixel) whole polygons are held out, so validation
-    pixels are not the neighbours of training pixels. A class always keeps at least one
-    training pixel (one polygon): a class too small to spare any gets no validation pixels.
+    Each class gives ``round(fraction * pixels)`` pixels (never more than twice the share,
+    always leaving training pixels). With ``groups`` (a polygon id per pixel) these are
+    whole polygons where some of them add up near that number (see
+    ``WHOLE_POLYGON_TOLERANCE``), so validation pixels are not the neighbours of training
+    pixels; where they cannot (one big polygon and small ones, a single polygon) the last
+    pixels of the class's largest polygon are held out, which are its last rows when the
+    pixels come in row order as ``read_training_pixels`` reads them: one block, not pixels
+    scattered among training pixels. Deterministic for the inputs and the seed.
     """
     if not 0.0 <= fraction < 1.0:
         raise CrnnError(
@@ -58,20 +70,83 @@ def validation_split(
     if fraction > 0:
         for value in np.unique(labels):
             members = np.flatnonzero(labels == value)
-            wanted = int(round(fraction * members.size))
+            wanted = min(int(round(fraction * members.size)), members.size - 1)
             if groups is None:
-                wanted = min(wanted, members.size - 1)
                 held_out[rng.permutation(members)[:wanted]] = True
-                continue
-            class_groups = rng.permutation(np.unique(groups[members]))
-            taken = 0
-            for group in class_groups[:-1]:  # the last polygon always stays for training
-                if taken >= wanted:
-                    break
-                in_group = members[groups[members] == group]
-                held_out[in_group] = True
-                taken += in_group.size
+            elif wanted > 0:
+                held_out[_polygons_held_out(members, groups[members], wanted,
+                                            fraction, rng)] = True
     return np.flatnonzero(~held_out), np.flatnonzero(held_out)
+
+
+def _polygons_held_out(members: np.ndarray, member_groups: np.ndarray, wanted: int,
+                       fraction: float, rng: np.random.Generator) -> np.ndarray:
+    """The pixels of one class to hold out: whole polygons adding up nearest ``wanted``
+    (at most twice the share, never all of them), else the last ``wanted`` pixels of the
+    largest polygon."""
+    ids, sizes = np.unique(member_groups, return_counts=True)
+    order = rng.permutation(ids.size)  # the seed decides among equally good choices
+    ids, sizes = ids[order], sizes[order]
+    # at most twice the share, and one pixel short of all: a class keeps training pixels
+    limit = min(int(np.floor(2 * fraction * members.size + 1e-9)), members.size - 1)
+    chosen = _nearest_sum(sizes, wanted, limit)
+    if chosen is not None:
+        return members[np.isin(member_groups, ids[chosen])]
+    largest = ids[int(np.argmax(sizes))]  # the first of the largest in the seed's order
+    return members[member_groups == largest][-wanted:]
+
+
+def _nearest_sum(sizes: np.ndarray, wanted: int, limit: int) -> Optional[np.ndarray]:
+    """Positions in ``sizes`` of the subset whose sum is nearest ``wanted`` (not above
+    ``limit``; the smaller sum on a tie), or None where no subset comes within
+    ``WHOLE_POLYGON_TOLERANCE`` of it.
+
+    Subset sums by dynamic programming: ``by[s]`` is the polygon that first reached the sum
+    s, walking back through ``s - sizes[by[s]]`` gives the subset.
+    """
+    if limit < 1:
+        return None
+    by = np.full(limit + 1, -1, np.int64)
+    by[0] = sizes.size  # the empty subset
+    for i, size in enumerate(sizes):
+        if size > limit:
+            continue
+        new = np.flatnonzero((by[: limit + 1 - size] >= 0) & (by[size:] < 0)) + size
+        by[new] = i
+    reached = np.flatnonzero(by[1:] >= 0) + 1
+    if not reached.size:
+        return None
+    best = int(reached[np.argmin(np.abs(reached - wanted))])  # argmin: the smaller on a tie
+    if abs(best - wanted) > WHOLE_POLYGON_TOLERANCE * wanted:
+        return None
+    chosen = []
+    while best:
+        chosen.append(int(by[best]))
+        best -= int(sizes[by[best]])
+    return np.array(chosen, np.int64)
+
+
+def split_counts(targets: np.ndarray, train_idx: np.ndarray, val_idx: np.ndarray,
+                 classes: Sequence[ClassInfo],
+                 groups: Optional[np.ndarray] = None) -> Dict[str, Dict[str, Any]]:
+    """Per class name: training and validation pixels, the share held out and, for the
+    polygon split, how (whole polygons, part of one): the provenance and the log say it,
+    so a user sees when validation took more or other pixels than asked."""
+    counts: Dict[str, Dict[str, Any]] = {}
+    for i, c in enumerate(classes):
+        train, val = train_idx[targets[train_idx] == i], val_idx[targets[val_idx] == i]
+        entry: Dict[str, Any] = {
+            "training": int(train.size),
+            "validation": int(val.size),
+            "validation_share": round(val.size / max(1, train.size + val.size), 4),
+        }
+        if groups is not None:
+            held = set(np.unique(groups[val]).tolist())
+            cut = held & set(np.unique(groups[train]).tolist())
+            entry["validation_polygons"] = len(held - cut)  # held out whole
+            entry["cut_polygons"] = len(cut)  # partly held out
+        counts[c.name] = entry
+    return counts
 
 
 def class_targets(labels: Sequence[int], classes: Sequence[ClassInfo]) -> np.ndarray:
@@ -373,13 +448,7 @@ def train_model(
         len(classes), network, training_config, on_epoch, is_cancelled,
         build=None if initial_weights is None else _starting_from(network, initial_weights),
     )
-    counts = {
-        c.name: {
-            "training": int(np.sum(targets[train_idx] == i)),
-            "validation": int(np.sum(targets[val_idx] == i)),
-        }
-        for i, c in enumerate(classes)
-    }
+    counts = split_counts(targets, train_idx, val_idx, classes, groups)
     best = trained.history[trained.best_epoch - 1] if trained.history else {}
     info = dict(provenance or {})
     info.update(

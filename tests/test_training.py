@@ -48,10 +48,14 @@ def test_polygon_split_holds_out_whole_polygons_and_keeps_one_per_class():
     labels = np.repeat([0, 0, 0, 1, 1], 20)
     groups = np.repeat(np.arange(5), 20)
     train, val = validation_split(labels, 0.3, seed=0, groups=groups)
-    assert not set(groups[train]) & set(groups[val])
+    # class 0 (18 of 60 asked): one whole polygon of 20, apart from the training polygons
+    assert not set(groups[train][labels[train] == 0]) & set(groups[val][labels[val] == 0])
+    assert np.sum(labels[val] == 0) == 20
     assert set(labels[train]) == {0, 1}
-    # class 1 has two polygons: one of them may go, never both
-    assert len(set(groups[train][labels[train] == 1])) >= 1
+    # class 1 (12 of 40 asked): a whole polygon would be half the class, so 12 pixels of
+    # one polygon go, and both polygons keep training pixels
+    assert np.sum(labels[val] == 1) == 12
+    assert len(set(groups[train][labels[train] == 1])) == 2
 
 
 def test_pixel_split_keeps_a_training_pixel_of_each_class():
