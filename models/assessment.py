@@ -347,6 +347,8 @@ def _missing_mask(block: np.ndarray, nodata: Optional[float]) -> np.ndarray:
 
 
 def _as_classes(block: np.ndarray, missing: np.ndarray, what: str) -> np.ndarray:
+    """Class values as int64, 0 where ``missing``: an integer raster's nodata (255 in a
+    Byte reference) is no class, as a float raster's is not."""
     if block.dtype.kind == "f":
         valid = block[~missing]
         if valid.size and not np.all(valid == np.round(valid)):
@@ -354,8 +356,7 @@ def _as_classes(block: np.ndarray, missing: np.ndarray, what: str) -> np.ndarray
                 f"The {what} holds non-integer values, so it is not a class raster. Use "
                 "a raster of class ids (e.g. the output of 'Classify')."
             )
-        block = np.where(missing, 0, block)
-    return block.astype(np.int64)
+    return np.where(missing, 0, block).astype(np.int64)
 
 
 def band_classes(band: gdal.Band) -> Tuple[Dict[int, str], Dict[int, str]]:

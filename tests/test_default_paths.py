@@ -119,3 +119,29 @@ def test_the_log_and_provenance_say_the_share_held_out(provider, fields, tmp_pat
     lines = [line for line in feedback.infos if "held out for validation" in line]
     assert len(lines) == 1, feedback.infos
     assert "Maize 15.6 % (10 of 64, part of one polygon)" in lines[0]
+
+
+# ---------------------------------------------------------------------------------------
+# 2. An integer reference's nodata is no class
+
+
+@pytest.mark.parametrize("gdal_type, nodata", [("Byte", 255), ("Int16", -9999),
+                                               ("UInt16", 65535)])
+def test_an_integer_references_nodata_is_not_a_class(provider, tmp_path, gdal_type, nodata):
+    import json
+
+    import processing
+    from osgeo import gdal
+    from scenes import write_raster
+
+    kind = gdal.GetDataTypeByName(gdal_type)
+    classification = write_raster(tmp_path / "classes.tif",
+                                  np.array([[[1, 2], [1, 2]]], np.uint8), gdal.GDT_Byte)
+    reference = write_raster(tmp_path / "reference.tif",
+                             np.array([[[1, nodata], [nodata, 2]]]), kind, nodata=nodata)
+    result = processing.run("crnn:assess", {"CLASSIFICATION": classification,
+                                            "REFERENCE": reference,
+                                            "OUTPUT_REPORT": str(tmp_path / "report.html")})
+    assert result["OVERALL_ACCURACY"] == 1.0  # was 0.5: the nodata pixels counted
+    data = json.loads(open(result["OUTPUT_JSON"], encoding="utf-8").read())
+    assert data["class_values"] == [1, 2] and data["total"] == 2
