@@ -7,6 +7,7 @@ where torch is not installed. The defaults come from the ablation in docs/ablati
 from __future__ import annotations
 
 import dataclasses
+import numbers
 from dataclasses import dataclass
 from typing import Any, Dict, Tuple
 
@@ -18,6 +19,19 @@ DEVICES = ("auto", "cpu", "cuda")
 SPLITS = ("polygon", "pixel")
 LOP_WEIGHTS = ("uniform", "gaussian", "edge")
 VALIDATION_FRACTION = 0.15  # share of each class's training pixels held out (ablation)
+
+# Upper bounds of the network's settings: what the plugin builds. Each is far above any
+# sensible network (the default is conv 32,64,64 with kernels 7,3,3 and a GRU of 64 x 2),
+# and they keep an absurd setting or model file from hanging or exhausting memory.
+MAX_CONV_BLOCKS = 32  # convolution blocks: 10x the default's three
+MAX_CHANNELS = 4096  # filters per block: 64x the default's widest
+MAX_SPECTRAL_STEP = 4096  # kernel, pool and first stride: longer than any sensor's spectrum
+MAX_RNN_HIDDEN = 8192  # units per recurrent layer: 128x the default
+MAX_RNN_LAYERS = 32  # stacked recurrent layers: 16x the default
+MAX_INPUT_WINDOW = 15  # the Processing parameter's maximum; 15 x 15 blurs most fields
+# weights of the whole network: 1 GB of float32, about 5 GB to train (the weights, their
+# gradients, two AdamW moments and the averaged copy); the default has about 80 000
+MAX_PARAMETERS = 250_000_000
 
 
 def check_input_window(window: int) -> None:
@@ -67,6 +81,15 @@ class NetworkConfig:
 
     def validate(self) -> None:
         """Raise ``CrnnError`` naming the first inconsistent hyperparameter."""
+        for name in ("first_stride", "rnn_hidden", "rnn_layers"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+                raise CrnnError(f"The network's {name} must be a whole number, got {value!r:.40}.")
+        if isinstance(self.dropout, bool) or not isinstance(self.dropout, numbers.Real):
+            raise CrnnError(f"The network's dropout must be a number, got {self.dropout!r:.40}.")
+        if self.batch_norm not in (True, False):
+            raise CrnnError(f"The network's batch_norm must be true or false, got "
+                            f"{self.batch_norm!r:.40}.")
         n = len(self.conv_channels)
         if n == 0:
             raise CrnnError("The network needs at least one convolution block.")
@@ -89,6 +112,51 @@ class NetworkConfig:
         if not 0.0 <= self.dropout < 1.0:
             raise CrnnError(f"Dropout must be in [0, 1), got {self.dropout}.")
         check_input_window(self.input_window)
+        self._check_upper_bounds()
+
+    def _check_upper_bounds(self) -> None:
+        """Refuse settings beyond what the plugin builds (the MAX_* constants), before
+        torch tries to allocate them."""
+        bounds = (
+            ("convolution blocks", "CONV_CHANNELS", len(self.conv_channels), MAX_CONV_BLOCKS),
+            ("convolution channels", "CONV_CHANNELS", max(self.conv_channels), MAX_CHANNELS),
+            ("kernel size", "KERNEL_SIZES", max(self.kernel_sizes), MAX_SPECTRAL_STEP),
+            ("pool size", "POOL_SIZES", max(self.pool_sizes), MAX_SPECTRAL_STEP),
+            ("first stride", "FIRST_STRIDE", self.first_stride, MAX_SPECTRAL_STEP),
+            ("recurrent hidden size", "RNN_HIDDEN", self.rnn_hidden, MAX_RNN_HIDDEN),
+            ("recurrent layer count", "RNN_LAYERS", self.rnn_layers, MAX_RNN_LAYERS),
+            ("input window", "INPUT_WINDOW", self.input_window, MAX_INPUT_WINDOW),
+        )
+        for label, key, value, bound in bounds:
+            if value > bound:
+                raise CrnnError(
+                    f"The {label} ({key}) is {value}, more than the {bound} this plugin "
+                    f"builds. Choose a smaller value."
+                )
+        weights = self.parameter_count()
+        if weights > MAX_PARAMETERS:
+            raise CrnnError(
+                f"This network would have {weights:,} weights, more than the "
+                f"{MAX_PARAMETERS:,} this plugin builds (about {4 * weights / 1e9:.1f} GB "
+                f"of float32, several times that to train). Use fewer or narrower "
+                f"convolution blocks, smaller kernels, a smaller RNN_HIDDEN or fewer RNN_LAYERS."
+            )
+
+    def parameter_count(self, n_classes: int = 0) -> int:
+        """The network's weights (models/network.Crnn; the classifier head's only where
+        ``n_classes`` > 0), counted without torch so a huge network is refused unbuilt."""
+        total, in_channels = 0, 1
+        for channels, kernel in zip(self.conv_channels, self.kernel_sizes):
+            total += in_channels * channels * kernel + (4 if self.batch_norm else 1) * channels
+            in_channels = channels
+        gates = {"gru": 3, "lstm": 4, "rnn": 1}.get(self.rnn_type, 4)
+        hidden = self.rnn_hidden
+        for layer in range(self.rnn_layers):
+            size_in = in_channels if layer == 0 else hidden
+            total += gates * hidden * (size_in + hidden + 2)
+        if n_classes > 0:
+            total += (hidden + 1) * n_classes
+        return total
 
     def sequence_length(self, n_bands: int) -> int:
         """Length of the feature sequence the recurrent layers read for ``n_bands`` bands."""
@@ -182,4 +250,4 @@ def _known_fields(cls: type, data: Dict[str, Any]) -> Dict[str, Any]:
 
 
 __all__ = ["NetworkConfig", "TrainingConfig", "RNN_TYPES", "READOUTS", "DEVICES", "SPLITS",
-           "LOP_WEIGHTS", "VALIDATION_FRACTION"]
+           "LOP_WEIGHTS", "VALIDATION_FRACTION", "MAX_PARAMETERS"]
