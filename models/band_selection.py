@@ -2,9 +2,11 @@
 
 Training leaves out bands the file flags as bad (ENVI ``bbl``), wavelength ranges the
 user excludes, and bands with no data under the training polygons. Classification finds
-the model's bands in the scene by wavelength (any order, any superset), or interpolates
-the scene's spectra onto them where the user asks; without wavelengths on either side
-the scene must have the training raster's band count. QGIS-free.
+the model's bands in the scene by wavelength (any order, any superset; never a band the
+scene flags bad), or interpolates the scene's good bands onto them where the user asks
+(RESAMPLE_SPECTRA: also where a model band matches only a flagged band, or two model bands
+the same scene band); without wavelengths on either side the scene must have the training
+raster's band count. QGIS-free.
 """
 
 from __future__ import annotations
@@ -163,34 +165,50 @@ def match_bands(scene: Sequence[BandInfo], model_bands: Sequence[int],
     if not (model_has and scene_has):
         return _match_by_number(scene, model_bands, raster_band_count, model_has, scene_has,
                                 scene_name)
-    centres = np.array([b.wavelength for b in scene], float)
-    read, missing, offsets = [], [], []
+    good = [b for b in scene if not b.bad]  # bands the file flags bad are never read
+    good_centres = np.array([b.wavelength for b in good], float)
+    bad_centres = np.array([b.wavelength for b in scene if b.bad], float)
+    bad_bands = [b for b in scene if b.bad]
+    read, missing, offsets, flagged = [], [], [], []
     for position, wavelength in enumerate(model_wavelengths):
         fwhm = model_fwhm[position] if position < len(model_fwhm) else None
         tolerance = MATCH_FWHM_SHARE * fwhm if fwhm else MATCH_TOLERANCE_NM
-        nearest = int(np.argmin(np.abs(centres - wavelength)))
-        offset = abs(float(centres[nearest]) - wavelength)
+        offset = tolerance + 1.0
+        if good:
+            nearest = int(np.argmin(np.abs(good_centres - wavelength)))
+            offset = abs(float(good_centres[nearest]) - wavelength)
         if offset <= tolerance:
-            read.append(scene[nearest].index)
+            read.append(good[nearest].index)
             offsets.append(offset)
+        elif bad_bands and np.min(np.abs(bad_centres - wavelength)) <= tolerance:
+            flagged.append(bad_bands[int(np.argmin(np.abs(bad_centres - wavelength)))].index)
         else:
             missing.append(wavelength)
-    if len(set(read)) != len(read):
+    shared = len(set(read)) != len(read)
+    if resample and (shared or flagged or missing):
+        return _resampling(scene, np.asarray(model_wavelengths, float), scene_name)
+    if flagged:
+        raise CrnnError(
+            f"{len(flagged)} of the model's bands match only bands flagged bad in "
+            f"{scene_name} (bbl = 0): {_labels(scene, flagged)}. Tick 'Resample spectra to "
+            "the model's wavelengths' (RESAMPLE_SPECTRA) to interpolate them from good "
+            "neighbours, or clear the flags if these bands are good.")
+    if shared:
         raise CrnnError(
             f"Several of the model's bands match the same band of {scene_name}: its bands "
-            "are wider apart than the model's. Resample the raster to the model's bands.")
+            "are wider apart than the model's. Tick 'Resample spectra to the model's "
+            "wavelengths' (RESAMPLE_SPECTRA) to interpolate them, or resample the raster to "
+            "the model's bands.")
     if not missing:
         return BandMatch(read, None, (
             f"{len(read)} of {len(scene)} bands matched by wavelength, largest offset "
             f"{max(offsets):.2g} nm."))
-    if not resample:
-        shown = ", ".join(f"{w:g}" for w in missing[:20])
-        more = f" and {len(missing) - 20} more" if len(missing) > 20 else ""
-        raise CrnnError(
-            f"{_capital(scene_name)} lacks {len(missing)} of the model's {len(model_wavelengths)} "
-            f"wavelengths (nm): {shown}{more}. Classify a raster with these bands, or tick "
-            "'Resample spectra to the model's wavelengths' (RESAMPLE_SPECTRA).")
-    return _resampling(scene, np.asarray(model_wavelengths, float), scene_name)
+    shown = ", ".join(f"{w:g}" for w in missing[:20])
+    more = f" and {len(missing) - 20} more" if len(missing) > 20 else ""
+    raise CrnnError(
+        f"{_capital(scene_name)} lacks {len(missing)} of the model's {len(model_wavelengths)} "
+        f"wavelengths (nm): {shown}{more}. Classify a raster with these bands, or tick "
+        "'Resample spectra to the model's wavelengths' (RESAMPLE_SPECTRA).")
 
 
 def _match_by_number(scene: Sequence[BandInfo], model_bands: Sequence[int],

@@ -145,3 +145,112 @@ def test_an_integer_references_nodata_is_not_a_class(provider, tmp_path, gdal_ty
     assert result["OVERALL_ACCURACY"] == 1.0  # was 0.5: the nodata pixels counted
     data = json.loads(open(result["OUTPUT_JSON"], encoding="utf-8").read())
     assert data["class_values"] == [1, 2] and data["total"] == 2
+
+
+# ---------------------------------------------------------------------------------------
+# 3. and 4. Resampling where bands overlap; bands flagged bad are not read
+
+ENMAP_STEP, ENMAP_FWHM = 6.5, 8.0  # EnMAP VNIR: bands closer together than their FWHM
+
+
+def _bands(wavelengths, bad=(), fwhm=ENMAP_FWHM):
+    from hyperspectral_crnn.models.bands import BandInfo
+
+    return [BandInfo(i + 1, float(w), fwhm, bad=(i + 1) in bad)
+            for i, w in enumerate(wavelengths)]
+
+
+def test_resampling_is_done_where_overlapping_bands_match_one_scene_band():
+    from hyperspectral_crnn.models.band_selection import match_bands
+    from hyperspectral_crnn.models.errors import CrnnError
+
+    model = (420 + ENMAP_STEP * np.arange(40)).tolist()
+    # a sensor of 7 nm steps: scene band 14 (508 nm) is the nearest to 507.75 and 514.25,
+    # both within half the FWHM (4 nm)
+    centres = 417 + 7.0 * np.arange(38)
+    scene, bands = _bands(centres), list(range(1, 41))
+    with pytest.raises(CrnnError, match="RESAMPLE_SPECTRA"):
+        match_bands(scene, bands, model, [ENMAP_FWHM] * 40, 40)
+    match = match_bands(scene, bands, model, [ENMAP_FWHM] * 40, 40, resample=True)
+    spectrum = np.random.default_rng(0).normal(size=centres.size)
+    np.testing.assert_allclose(spectrum[np.array(match.read) - 1] @ match.mixing,
+                               np.interp(model, centres, spectrum), atol=1e-12)
+
+
+def test_a_band_flagged_bad_is_refused_or_interpolated_from_good_neighbours():
+    from hyperspectral_crnn.models.band_selection import match_bands
+    from hyperspectral_crnn.models.errors import CrnnError
+
+    scene = _bands([400, 500, 600, 700, 800], bad=(2, 4), fwhm=10.0)
+    with pytest.raises(CrnnError, match=r"flagged bad .*band 2 \(500 nm\), band 4 \(700 nm\)"
+                                        r".*RESAMPLE_SPECTRA"):
+        match_bands(scene, [1, 2, 3, 4], [400.0, 500.0, 600.0, 700.0], [10.0] * 4, 5)
+    match = match_bands(scene, [1, 2, 3, 4], [400.0, 500.0, 600.0, 700.0], [10.0] * 4, 5,
+                        resample=True)
+    assert match.read == [1, 3, 5]  # the flagged bands are never read
+    np.testing.assert_allclose(match.mixing, [[1, 0.5, 0, 0], [0, 0.5, 1, 0.5],
+                                              [0, 0, 0, 0.5]])
+    # a good band within the tolerance is taken before a flagged one nearer the centre
+    scene = _bands([400, 500, 503, 600], bad=(2,), fwhm=10.0)
+    assert match_bands(scene, [1, 2, 3], [400.0, 500.0, 600.0], [10.0] * 3, 4).read == [
+        1, 3, 4]
+
+
+@pytest.fixture(scope="module")
+def enmap(provider, tmp_path_factory):
+    """The field scene given EnMAP-like wavelengths, a model trained on it, its twin seen
+    by a sensor of 7 nm steps, and its twin with two bands flagged bad."""
+    import processing
+    from osgeo import gdal
+    from scenes import write_field_scene, write_raster
+
+    from hyperspectral_crnn.models.bands import write_band_metadata
+
+    folder = tmp_path_factory.mktemp("enmap")
+    fields = write_field_scene(str(folder))
+    cube = gdal.Open(fields["raster"]).ReadAsArray().astype(np.float32)
+    wavelengths = 420 + ENMAP_STEP * np.arange(cube.shape[0])
+
+    def write(name, data, centres, bad=()):
+        path = write_raster(folder / name, data, gdal.GDT_Float32)
+        dataset = gdal.Open(path, gdal.GA_Update)
+        write_band_metadata(dataset, _bands(centres, bad))
+        dataset = None
+        return path
+
+    raster = write("enmap.tif", cube, wavelengths)
+    # another sensor's bands: 7 nm apart from 417 nm, the spectra interpolated onto them;
+    # every ~14th scene band is the nearest, within half the FWHM, to two model bands
+    centres = 417 + 7.0 * np.arange(38)
+    position = np.clip((centres - wavelengths[0]) / ENMAP_STEP, 0, cube.shape[0] - 1)
+    low = np.minimum(np.floor(position).astype(int), cube.shape[0] - 2)
+    share = (position - low)[:, None, None]
+    shifted = write("shifted.tif", (1 - share) * cube[low] + share * cube[low + 1], centres)
+    flagged = write("flagged.tif", cube, wavelengths, bad=(7, 8))
+    model = str(folder / "enmap.crnn")
+    processing.run("crnn:train", {"INPUT": raster, "TRAINING": fields["polygons"],
+                                  "CLASS_FIELD": "code", "OUTPUT_MODEL": model,
+                                  **{**SMALL, "EPOCHS": 20}})
+    return {"model": model, "shifted": shifted, "flagged": flagged,
+            "truth": fields["truth"], "folder": folder}
+
+
+@pytest.mark.parametrize("scene", ["shifted", "flagged"])
+def test_resample_spectra_classifies_where_direct_matching_cannot(enmap, tmp_path, scene):
+    import processing
+    from qgis.core import QgsProcessingException
+    from scenes import read_band
+
+    out = str(tmp_path / "classes.tif")
+    parameters = {"INPUT": enmap[scene], "MODEL": enmap["model"], "OUTPUT": out,
+                  "DEVICE": "cpu"}
+    with pytest.raises(QgsProcessingException, match="RESAMPLE_SPECTRA") as refused:
+        processing.run("crnn:classify", parameters)
+    if scene == "flagged":
+        assert "band 7 (459 nm), band 8 (465.5 nm)" in str(refused.value)
+    feedback = Recorder()
+    processing.run("crnn:classify", {**parameters, "RESAMPLE_SPECTRA": True},
+                   feedback=feedback)
+    assert any("Spectra resampled onto the model's 40 wavelengths" in line
+               for line in feedback.infos), feedback.infos
+    assert np.mean(read_band(out) == 10 * enmap["truth"]) > 0.9
