@@ -304,6 +304,7 @@ def smooth_probabilities(
     classes = [ClassInfo(int(v), str(a), str(c)) for v, a, c in zip(values, names, colours)]
     _class_type(classes)
     raster = SpectralRaster(probabilities_path, dataset=dataset)
+    check_probabilities(raster, os.path.basename(probabilities_path))
 
     def produce(x: int, y: int, w: int, h: int, check: Callable[[], None]):
         check()
@@ -321,6 +322,67 @@ def smooth_probabilities(
 
 # ---------------------------------------------------------------------------------------
 # Checks
+
+#: ``check_probabilities`` looks at up to this many rows and, in each, columns (spread
+#: evenly over the raster): 4096 pixels, a few row reads, whatever the raster's size.
+PROBABILITY_SAMPLE = 64
+#: A value may lie this far outside 0-1 (float rounding, a tool's clipping).
+PROBABILITY_TOLERANCE = 1e-3
+#: A pixel's bands may sum this far from 1: float32 posteriors sum to 1 within 1e-6; this
+#: admits probabilities rounded to 3 decimals over up to 20 classes (20 x 0.0005).
+PROBABILITY_SUM_TOLERANCE = 0.01
+#: The share of sampled pixels that may fail those rules (a few odd pixels at the edges); a
+#: reflectance cube or scores fail at nearly every pixel.
+PROBABILITY_OUTLIERS = 0.01
+
+
+def check_probabilities(raster: SpectralRaster, name: str) -> None:
+    """Refuse a raster that is not one class probability per band: values in 0-1 summing
+    to 1 at each pixel, on a sample of valid pixels spread over the raster. Anything else
+    (a reflectance cube, scores, probabilities in percent) would be smoothed into a map of
+    as many "classes" as it has bands without a word."""
+    height, width = raster.height, raster.width
+    rows = np.unique(np.linspace(0, height - 1, min(height, PROBABILITY_SAMPLE)).round())
+    cols = np.unique(np.linspace(0, width - 1, min(width, PROBABILITY_SAMPLE)).round())
+    cols = cols.astype(np.int64)
+    pixels = []
+    for row in rows.astype(int):
+        block, valid = raster.read(0, int(row), width, 1, np.float64)
+        keep = cols[valid[0, cols]]
+        pixels.append(block[0, keep])
+    sample = np.concatenate(pixels) if pixels else np.zeros((0, len(raster.bands)))
+    sample = sample[np.any(sample != 0, axis=1)]  # all-zero pixels: some tools' mask
+    if not sample.size:
+        return  # nothing valid sampled: the run itself says what it finds
+    sums = sample.sum(axis=1)
+    in_range = np.all((sample >= -PROBABILITY_TOLERANCE)
+                      & (sample <= 1 + PROBABILITY_TOLERANCE), axis=1)
+    good = in_range & (np.abs(sums - 1) <= PROBABILITY_SUM_TOLERANCE)
+    if np.mean(~good) <= PROBABILITY_OUTLIERS:
+        return
+    low, high, median = float(sample.min()), float(sample.max()), float(np.median(sums))
+    bands = sample.shape[1]
+    rounding = max(1.0, 0.5 * bands)  # whole-number values: each rounded by up to 0.5
+    if high <= 100.5 and abs(median - 100) <= rounding:
+        hint = ("They look like percentages: divide the raster by 100 first (Raster "
+                "calculator), then smooth it.")
+    elif high <= 255.5 and abs(median - 255) <= rounding:
+        hint = ("They look like probabilities scaled to 0-255: divide the raster by 255 "
+                "first (Raster calculator), then smooth it.")
+    elif np.mean(in_range) > 1 - PROBABILITY_OUTLIERS:
+        hint = ("The values lie in 0-1 but do not sum to 1: they may be scores rather than "
+                "probabilities, or a class band is missing or extra. Give one probability "
+                "band per class.")
+    else:
+        hint = ("Is it a reflectance or other image? Give the class probabilities "
+                "'Classify with CRNN' writes (OUTPUT_PROBABILITIES) or another "
+                "classifier's posteriors, one band per class.")
+    raise CrnnError(
+        f"'{name}' does not look like class probabilities (one band per class, values "
+        f"0-1 summing to 1 at each pixel): in {len(sample)} sampled pixels of its {bands} "
+        f"bands the values run from {low:.4g} to {high:.4g} and the band sums from "
+        f"{float(sums.min()):.4g} to {float(sums.max()):.4g} (median {median:.4g}). {hint}")
+
 
 
 def _check_batch_size(batch_size: int) -> None:

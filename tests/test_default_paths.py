@@ -254,3 +254,63 @@ def test_resample_spectra_classifies_where_direct_matching_cannot(enmap, tmp_pat
     assert any("Spectra resampled onto the model's 40 wavelengths" in line
                for line in feedback.infos), feedback.infos
     assert np.mean(read_band(out) == 10 * enmap["truth"]) > 0.9
+
+
+# ---------------------------------------------------------------------------------------
+# 5. crnn:smooth takes class probabilities only
+
+
+def _smooth_takes_probabilities_with_nodata_and_rounding(tmp_path):
+    import processing
+    from scenes import read_band, write_raster
+
+    rng = np.random.default_rng(1)
+    probabilities = rng.dirichlet(np.ones(3), (30, 20)).transpose(2, 0, 1).astype(np.float32)
+    probabilities = np.round(probabilities, 3)  # three decimals: sums within 0.0015 of 1
+    probabilities[:, :, :5] = -1  # nodata
+    source = write_raster(tmp_path / "probabilities.tif", probabilities, nodata=-1)
+    output = str(tmp_path / "rounded.tif")
+    processing.run("crnn:smooth", {"PROBABILITIES": source, "OUTPUT": output, "LOP_SIZE": 1})
+    assert np.array_equal(read_band(output)[:, 5:], probabilities[:, :, 5:].argmax(0) + 1)
+
+
+def _probability_like(tmp_path, name, cube, gdal_type):
+    from osgeo import gdal
+    from scenes import write_raster
+
+    return write_raster(tmp_path / name, cube, gdal.GetDataTypeByName(gdal_type))
+
+
+@pytest.mark.parametrize("case", ["reflectance", "percent", "byte", "scores"])
+def test_smooth_refuses_what_is_not_class_probabilities(provider, tmp_path, case):
+    import os
+
+    import processing
+    from qgis.core import QgsProcessingException
+
+    rng = np.random.default_rng(0)
+    probabilities = rng.dirichlet(np.ones(4), (30, 20)).transpose(2, 0, 1)
+    source = {
+        # the case: a 50-band reflectance cube became a 50-class map
+        "reflectance": lambda: _probability_like(
+            tmp_path, "cube.tif", rng.uniform(500, 4000, (50, 30, 20)), "Int16"),
+        "percent": lambda: _probability_like(
+            tmp_path, "percent.tif", np.round(100 * probabilities), "Byte"),
+        "byte": lambda: _probability_like(
+            tmp_path, "byte.tif", np.round(255 * probabilities), "Byte"),
+        "scores": lambda: _probability_like(
+            tmp_path, "scores.tif", rng.uniform(0, 1, (4, 30, 20)), "Float32"),
+    }[case]()
+    _smooth_takes_probabilities_with_nodata_and_rounding(tmp_path)
+    expected = {"reflectance": "reflectance", "percent": "divide the raster by 100",
+                "byte": "divide the raster by 255", "scores": "do not sum to 1"}[case]
+    output = str(tmp_path / "out" / "classes.tif")
+    os.makedirs(os.path.dirname(output))
+    with pytest.raises(QgsProcessingException) as refused:
+        processing.run("crnn:smooth", {"PROBABILITIES": source, "OUTPUT": output})
+    message = str(refused.value)
+    assert "does not look like class probabilities" in message and expected in message, message
+    assert "Traceback" not in message
+    assert os.listdir(os.path.dirname(output)) == []
+    if case == "percent":  # says what it found
+        assert "band sums from" in message
