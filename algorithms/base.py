@@ -7,8 +7,13 @@ from typing import Sequence, Tuple
 
 from qgis.core import (
     QgsProcessingAlgorithm,
+    QgsProcessingException,
     QgsProcessingOutputFile,
     QgsProcessingOutputNumber,
+    QgsProcessingParameterBand,
+    QgsProcessingParameterDefinition,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterField,
     QgsProcessingParameterNumber,
 )
 from qgis.PyQt.QtCore import QCoreApplication
@@ -99,15 +104,28 @@ class CrnnAlgorithm(QgsProcessingAlgorithm):
         return True
 
     def checkParameterValues(self, parameters, context):
-        """Numbers out of range get a message with the allowed range, not QGIS's
-        bare 'Incorrect parameter value'."""
+        """Wrong values get a message that says what is allowed, not QGIS's bare
+        'Incorrect parameter value' nor a silently rounded or defaulted value: numbers
+        out of range or not whole where whole numbers are asked, choices that are no
+        option, bands the raster lacks, fields the layer lacks (:meth:`_check_inputs`)."""
         for definition in self.parameterDefinitions():
             if not isinstance(definition, QgsProcessingParameterNumber):
                 continue
+            raw = parameters.get(definition.name())
             try:
-                value = float(parameters.get(definition.name()))
-            except (TypeError, ValueError):  # unset, an expression, a property
+                value = float(raw)
+            except (TypeError, ValueError):  # unset, an expression, a property, a word
+                if isinstance(raw, str) and raw.strip():
+                    return False, self.tr("{key} ({label}) must be a number, got '{value}'.") \
+                        .format(key=definition.name(), label=definition.description(),
+                                value=raw)
                 continue
+            # QGIS rounds 1.5 to 2 for an integer parameter: refuse it instead
+            if (definition.dataType() == QgsProcessingParameterNumber.Type.Integer
+                    and not value.is_integer()):
+                return False, self.tr("{key} ({label}) must be a whole number, got {value}.") \
+                    .format(key=definition.name(), label=definition.description(),
+                            value=str(raw).strip())
             low, high = definition.minimum(), definition.maximum()
             if low <= value <= high:
                 continue
@@ -118,4 +136,99 @@ class CrnnAlgorithm(QgsProcessingAlgorithm):
             return False, self.tr("{key} ({label}) must be {allowed}, got {value:g}.").format(
                 key=definition.name(), label=definition.description(), allowed=allowed,
                 value=value)
-        return super().checkParameterValues(parameters, context)
+        message, as_qgis_reads = self._check_inputs(parameters, context)
+        if message:
+            return False, message
+        return super().checkParameterValues(as_qgis_reads, context)
+
+    def _check_inputs(self, parameters, context) -> Tuple[str, dict]:
+        """(a message for the first wrong choice, band list or field name, or "";
+        the parameters with choices given by number and bands given as text in the form
+        QGIS's own check takes).
+
+        A choice's number is its option (:func:`specs.option_value`), the way
+        ``qgis_process help`` lists them; bands may be '1,2,3'
+        (:func:`specs.parameter_as_bands`).
+        """
+        as_qgis_reads = dict(parameters)
+        for definition in self.parameterDefinitions():
+            key, label = definition.name(), definition.description()
+            raw = parameters.get(key)
+            optional = bool(definition.flags()
+                            & QgsProcessingParameterDefinition.Flag.FlagOptional)
+            if isinstance(definition, QgsProcessingParameterEnum):
+                value = specs.option_value(definition, raw)
+                as_qgis_reads[key] = value
+                options = definition.options()
+                if (definition.usesStaticStrings() and not definition.allowMultiple()
+                        and isinstance(value, (str, int)) and not isinstance(value, bool)
+                        and value not in options and (value != "" or not optional)):
+                    return self.tr(
+                        "{key} ({label}) must be one of {options} (or its number, 0 to "
+                        "{last}), got '{value}'.").format(
+                            key=key, label=label, options=", ".join(options),
+                            last=len(options) - 1, value=value), as_qgis_reads
+            elif isinstance(definition, QgsProcessingParameterBand) and \
+                    definition.allowMultiple():
+                message = self._band_problem(definition, parameters, context, as_qgis_reads)
+                if message:
+                    return message, as_qgis_reads
+            elif isinstance(definition, QgsProcessingParameterField) and \
+                    not definition.allowMultiple():
+                message = self._field_problem(definition, parameters, context, optional)
+                if message:
+                    return message, as_qgis_reads
+        return "", as_qgis_reads
+
+    def _band_problem(self, definition: QgsProcessingParameterBand, parameters, context,
+                      as_qgis_reads: dict) -> str:
+        """A message where the bands are not band numbers or the raster lacks some, else
+        ""; bands given as text go into ``as_qgis_reads`` as a list."""
+        key = definition.name()
+        try:
+            bands = specs.parameter_as_bands(self, parameters, key, context)
+        except QgsProcessingException as error:
+            return str(error)
+        if bands:
+            as_qgis_reads[key] = bands
+        parent = definition.parentLayerParameterName()
+        layer = self.parameterAsRasterLayer(parameters, parent, context) if parent else None
+        if not bands or layer is None:
+            return ""
+        count = layer.bandCount()
+        missing = [band for band in bands if not 1 <= band <= count]
+        if not missing:
+            return ""
+        return self.tr(
+            "{key} ({label}): bands {missing} do not exist: the raster {parent} has {count} "
+            "bands, numbered 1 to {count}.").format(
+                key=key, label=definition.description(), parent=parent,
+                missing=", ".join(str(band) for band in missing), count=count)
+
+    def _field_problem(self, definition: QgsProcessingParameterField, parameters,
+                       context, optional: bool) -> str:
+        """A message where a field is empty but required, or its layer has no such field
+        (both with the layer's fields), else ""; nothing to say where the layer does not
+        resolve (QGIS's own check reports that)."""
+        key, parent = definition.name(), definition.parentLayerParameterName()
+        if not parent or parameters.get(parent) in (None, ""):
+            return ""
+        try:
+            source = self.parameterAsSource(parameters, parent, context)
+        except QgsProcessingException:
+            return ""
+        if source is None:
+            return ""
+        fields = source.fields()
+        field = self.parameterAsString(parameters, key, context) \
+            if parameters.get(key) is not None else ""
+        if (not field and optional) or (field and fields.lookupField(field) >= 0):
+            return ""
+        names = ", ".join(fields.names())
+        if not field:
+            return self.tr("{key} ({label}) is empty: choose one of the fields of {parent}: "
+                           "{names}.").format(key=key, label=definition.description(),
+                                             parent=parent, names=names)
+        return self.tr("The layer {parent} has no field '{field}' ({key}). Choose one of its "
+                       "fields: {names}.").format(parent=parent, field=field, key=key,
+                                                  names=names)

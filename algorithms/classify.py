@@ -103,7 +103,7 @@ def classify_from_parameters(algorithm, parameters, context, feedback, model: Cr
             log=feedback.pushInfo,
             resample_spectra=algorithm.parameterAsBoolean(parameters, "RESAMPLE_SPECTRA",
                                                           context),
-            precision=algorithm.parameterAsEnumString(parameters, "PRECISION", context),
+            precision=specs.parameter_as_choice(algorithm, parameters, "PRECISION", context),
         )
     except CrnnError as exc:
         raise QgsProcessingException(str(exc)) from None
@@ -141,8 +141,10 @@ class ClassifyAlgorithm(CrnnAlgorithm):
                 CLUSTER_SECTION]
 
     def checkParameterValues(self, parameters, context):
-        return check_lop_size(self, parameters, context) or super().checkParameterValues(
-            parameters, context)
+        ok, message = super().checkParameterValues(parameters, context)  # whole numbers first
+        if not ok:
+            return ok, message
+        return check_lop_size(self, parameters, context) or (True, "")
 
     def processAlgorithm(self, parameters, context, feedback):
         from ..models.modelfile import load_model
@@ -155,7 +157,7 @@ class ClassifyAlgorithm(CrnnAlgorithm):
         feedback.pushInfo(self.tr("Model: {k} classes, {b} bands, trained on {source}.").format(
             k=model.n_classes, b=model.n_bands,
             source=model.provenance.get("source_raster", "?")))
-        device = self.parameterAsEnumString(parameters, "DEVICE", context)
+        device = specs.parameter_as_choice(self, parameters, "DEVICE", context)
         if os.path.abspath(path) == os.path.abspath(
                 self.parameterAsOutputLayer(parameters, "OUTPUT", context)):
             raise QgsProcessingException(self.tr("OUTPUT must not overwrite the model file."))

@@ -189,7 +189,7 @@ class ImportCubeAlgorithm(CrnnAlgorithm):
                 log=feedback.pushInfo,
                 progress=lambda fraction: feedback.setProgress(100 * fraction),
                 is_cancelled=feedback.isCanceled,
-                axis_order=self.parameterAsEnumString(parameters, AXIS_ORDER, context)
+                axis_order=specs.parameter_as_choice(self, parameters, AXIS_ORDER, context)
                 or "auto",
             )
         except CrnnError as error:

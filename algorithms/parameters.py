@@ -8,6 +8,7 @@ tunables back with :func:`read_parameters`, and build their help from :func:`hel
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
@@ -364,7 +365,7 @@ def read_parameters(
         elif spec.kind == "bool":
             values[spec.key] = algorithm.parameterAsBoolean(parameters, spec.key, context)
         elif spec.kind == "choice":
-            values[spec.key] = algorithm.parameterAsEnumString(parameters, spec.key, context)
+            values[spec.key] = parameter_as_choice(algorithm, parameters, spec.key, context)
         else:
             text = algorithm.parameterAsString(parameters, spec.key, context)
             try:
@@ -375,6 +376,55 @@ def read_parameters(
                     .format(key=spec.key, text=text)
                 ) from None
     return values
+
+
+def option_value(definition: Optional[QgsProcessingParameterDefinition], value: Any) -> Any:
+    """A choice's raw value with an option's number (0..n-1, an int or a digit string)
+    replaced by the option's text; any other value as it is.
+
+    ``qgis_process help`` lists a choice's options by number, but our enums use static
+    strings, for which QGIS 3.22 refuses a number and ``parameterAsEnumString`` reads it
+    as the default option.
+    """
+    if (not isinstance(definition, QgsProcessingParameterEnum)
+            or not definition.usesStaticStrings() or definition.allowMultiple()):
+        return value
+    options = definition.options()
+    if isinstance(value, str) and value not in options and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < len(options):
+        return options[value]
+    return value
+
+
+def parameter_as_choice(algorithm: QgsProcessingAlgorithm, parameters: Dict[str, Any],
+                        key: str, context) -> str:
+    """The option chosen for a choice parameter, given by its text or its number: the one
+    way the plugin reads a choice (``parameterAsEnumString`` alone reads a number as the
+    default)."""
+    value = option_value(algorithm.parameterDefinition(key), parameters.get(key))
+    return algorithm.parameterAsEnumString({**parameters, key: value}, key, context)
+
+
+def parameter_as_bands(algorithm: QgsProcessingAlgorithm, parameters: Dict[str, Any],
+                       key: str, context) -> List[int]:
+    """The band numbers of a bands parameter (empty: none chosen).
+
+    QGIS takes a list or '1;2;3'; a qgis_process user writes '1,2,3' (or '1 2 3'), which
+    QGIS 3.22 reads as band 0: text is split here on commas, semicolons and spaces.
+    """
+    value = parameters.get(key)
+    items = value if isinstance(value, list) else [value]
+    if not items or not all(isinstance(item, str) for item in items):
+        return algorithm.parameterAsInts(parameters, key, context) or []
+    words = [word for item in items for word in re.split(r"[,;\s]+", item.strip()) if word]
+    try:
+        return [int(word) for word in words]
+    except ValueError:
+        raise QgsProcessingException(tr(
+            "{key} must be band numbers such as '1,2,3' (with qgis_process also "
+            "{key}=1 {key}=2 ...), got '{text}'.").format(
+                key=key, text=", ".join(items))) from None
 
 
 def network_config(values: Dict[str, Any]) -> NetworkConfig:

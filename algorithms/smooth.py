@@ -40,11 +40,13 @@ class SmoothAlgorithm(CrnnAlgorithm):
                 ("Outputs", specs.SMOOTHING_OUTPUTS)]
 
     def checkParameterValues(self, parameters, context):
-        if self.parameterAsEnumString(parameters, "LOP_WEIGHTS", context) == "edge":
+        ok, message = super().checkParameterValues(parameters, context)  # whole numbers first
+        if not ok:
+            return ok, message
+        if specs.parameter_as_choice(self, parameters, "LOP_WEIGHTS", context) == "edge":
             return False, self.tr("The 'edge' LOP needs the spectra: choose 'uniform' or "
                                   "'gaussian', or use it in 'Classify with CRNN'.")
-        return check_lop_size(self, parameters, context) or super().checkParameterValues(
-            parameters, context)
+        return check_lop_size(self, parameters, context) or (True, "")
 
     def processAlgorithm(self, parameters, context, feedback):
         from ..models.inference import smooth_probabilities

@@ -36,7 +36,7 @@ TRAINING_SECTIONS = [("Inputs", specs.TRAINING_INPUTS), ("Sampling", specs.SAMPL
 
 def requested_bands(algorithm, parameters, context) -> List[int]:
     """The BANDS the user chose (empty: let the core choose)."""
-    return algorithm.parameterAsInts(parameters, "BANDS", context) or []
+    return specs.parameter_as_bands(algorithm, parameters, "BANDS", context)
 
 
 def training_polygons(

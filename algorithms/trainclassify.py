@@ -47,8 +47,10 @@ class TrainClassifyAlgorithm(CrnnAlgorithm):
     results = [("VALIDATION_ACCURACY", "Validation accuracy", "number")]
 
     def checkParameterValues(self, parameters, context):
-        return check_lop_size(self, parameters, context) or super().checkParameterValues(
-            parameters, context)
+        ok, message = super().checkParameterValues(parameters, context)  # whole numbers first
+        if not ok:
+            return ok, message
+        return check_lop_size(self, parameters, context) or (True, "")
 
     def processAlgorithm(self, parameters, context, feedback):
         check_outputs(self, parameters, context)  # before training, not after
@@ -58,7 +60,7 @@ class TrainClassifyAlgorithm(CrnnAlgorithm):
         results = {"VALIDATION_ACCURACY": model.provenance.get("validation_accuracy")}
         if self.parameterAsFileOutput(parameters, "OUTPUT_MODEL", context):
             results["OUTPUT_MODEL"] = save_model_output(self, parameters, context, model)
-        device = self.parameterAsEnumString(parameters, "DEVICE", context)
+        device = specs.parameter_as_choice(self, parameters, "DEVICE", context)
         results.update(classify_from_parameters(self, parameters, context, feedback, model,
                                                 device, TRAINING_SHARE))
         return report_result(self, parameters, context, results)

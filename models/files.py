@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
+import socket
 import tempfile
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterator, Optional, Sequence, Tuple
 
@@ -132,13 +135,16 @@ class StagedFile:
     final path (it would describe the new file wrongly); :meth:`discard` removes it all.
     Files get the usual permissions (0666 less the umask), as files written directly do.
     A folder that cannot be written raises ``OSError``, as writing there directly would.
+    The hidden folder is named after this host and process (:func:`stage_prefix`), so a
+    later run removes what a killed one left (:func:`remove_stale_stages`).
     """
 
     def __init__(self, path: str) -> None:
         self.path = path
         self.folder = os.path.dirname(os.path.abspath(path))
         os.makedirs(self.folder, exist_ok=True)
-        self._stage = tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=self.folder)
+        remove_stale_stages(self.folder)
+        self._stage = tempfile.mkdtemp(prefix=stage_prefix(), dir=self.folder)
         self.temporary = os.path.join(self._stage, os.path.basename(path))
 
     def commit(self) -> None:
@@ -155,6 +161,70 @@ class StagedFile:
 
 
 STAGE_PREFIX = ".tmp-crnn-"  # hidden staging folders (tests look for leftovers by it)
+#: A stage whose name says no host and process (written before they were named) is
+#: removed once nothing in it has changed for this long.
+STALE_UNNAMED_STAGE_SECONDS = 24 * 3600
+
+
+def _host() -> str:
+    """This computer's name as it goes into a stage's name (letters, digits, '.', '-')."""
+    return re.sub(r"[^A-Za-z0-9.-]", "_", socket.gethostname()) or "host"
+
+
+def stage_prefix() -> str:
+    """The start of this process's stage names: ``.tmp-crnn-<host>-<pid>-`` (mkdtemp
+    adds a random end without '-')."""
+    return f"{STAGE_PREFIX}{_host()}-{os.getpid()}-"
+
+
+def _process_ended(pid: int) -> bool:
+    """Whether no process ``pid`` runs on this computer (one we may not signal runs)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # PermissionError: another user's process; anything else: keep
+        return False
+    return False
+
+
+def remove_stale_stages(folder: str) -> None:
+    """Remove the stages in ``folder`` that a killed run left (SIGTERM, SIGKILL, power cut:
+    no ``finally`` ran): those of this host whose process has ended, and those whose name
+    says no host and process, once untouched for :data:`STALE_UNNAMED_STAGE_SECONDS`.
+
+    A stage of another host (a shared folder) stays: whether its process runs cannot be
+    known here. A process id that was reused keeps its stage until that process ends too.
+    """
+    try:
+        names = [name for name in os.listdir(folder) if name.startswith(STAGE_PREFIX)]
+    except OSError:
+        return
+    host = _host()
+    for name in names:
+        stage = os.path.join(folder, name)
+        if not os.path.isdir(stage) or os.path.islink(stage):
+            continue
+        named = re.fullmatch(r"(.+)-(\d+)-[^-]+", name[len(STAGE_PREFIX):])
+        if named is not None:
+            stale = named.group(1) == host and _process_ended(int(named.group(2)))
+        else:
+            stale = time.time() - _last_change(stage) > STALE_UNNAMED_STAGE_SECONDS
+        if stale:
+            shutil.rmtree(stage, ignore_errors=True)
+
+
+def _last_change(folder: str) -> float:
+    """The newest modification time of ``folder`` and what it holds (now where it cannot
+    be read, so that it stays)."""
+    try:
+        times = [os.stat(folder).st_mtime]
+        times += [entry.stat(follow_symlinks=False).st_mtime for entry in os.scandir(folder)]
+    except OSError:
+        return time.time()
+    return max(times)
 
 
 @contextlib.contextmanager

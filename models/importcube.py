@@ -161,12 +161,124 @@ def _load_mat(path: str, name: str) -> np.ndarray:
     return np.asarray(data[name])
 
 
+def _size_text(nbytes: int) -> str:
+    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if nbytes >= size:
+            return f"{nbytes / size:.1f} {unit}"
+    return f"{nbytes} bytes"
+
+
+def available_memory() -> Optional[int]:
+    """Bytes of memory a new allocation may take: Linux's MemAvailable, else the physical
+    memory where the system says it, else None (unknown)."""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def _npy_header(stream, name: str, path: str, stored: int, check: bool = True
+                ) -> Tuple[Tuple[int, ...], np.dtype, int]:
+    """(shape, dtype, bytes of values) that the .npy header at ``stream``'s start
+    declares, read without the values. With ``check``, refuses Python objects (loading
+    them could run code) and a header that declares more values than the ``stored``
+    bytes hold (a damaged file, or a crafted one: numpy would try to allocate what it
+    claims)."""
+    base = os.path.basename(path)
+    where = f"'{name}' in '{base}'" if name != base else f"'{base}'"
+    try:
+        version = np.lib.format.read_magic(stream)
+        read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                       else np.lib.format.read_array_header_2_0)  # 3.0: 2.0's layout
+        shape, _, dtype = read_header(stream)
+    except (ValueError, TypeError, EOFError, OSError) as error:
+        raise CrnnError(f"The array {where} is not a NumPy array ({error}). Save it with "
+                        "np.save or np.savez.") from None
+    nbytes = int(np.prod(shape, dtype=object)) * dtype.itemsize
+    held = stored - stream.tell()
+    if check and dtype.hasobject:
+        raise CrnnError(
+            f"The array {where} holds Python objects ({dtype}), which are never read: "
+            "loading them could run code. Save a numeric array (no pickled objects), e.g. "
+            "cube.astype('float32').")
+    if check and nbytes > held:
+        raise CrnnError(
+            f"The array {where} is damaged: its header says {' x '.join(map(str, shape))} "
+            f"{dtype} ({_size_text(nbytes)}), but the file holds {_size_text(max(0, held))} "
+            "of values. Save it again.")
+    return tuple(shape), dtype, nbytes
+
+
+def _npz_member(archive, name: str) -> str:
+    """The zip member of ``archive``'s array ``name`` (np.savez adds '.npy')."""
+    names = archive.zip.namelist()
+    return name + ".npy" if name + ".npy" in names else name
+
+
 def _npz_variables(archive) -> List[Tuple[str, Tuple[int, ...], str]]:
+    """The archive's arrays (name, shape, dtype) from their headers, no values read (an
+    array of objects is listed; reading it is refused); members that are no NumPy array
+    are left out."""
     variables = []
     for name in archive.files:
-        array = archive[name]
-        variables.append((name, array.shape, str(array.dtype)))
+        try:
+            with archive.zip.open(_npz_member(archive, name)) as stream:
+                is_array = stream.read(len(np.lib.format.MAGIC_PREFIX)) == \
+                    np.lib.format.MAGIC_PREFIX
+        except Exception as error:  # zipfile raises BadZipFile, zlib.error, OSError, ...
+            raise CrnnError(f"Cannot read '{name}' in the NumPy archive "
+                            f"'{archive.zip.filename}': {error}") from None
+        if is_array:
+            shape, dtype, _ = _npz_header(archive, name, check=False)
+            variables.append((name, shape, str(dtype)))
     return variables
+
+
+def _npz_header(archive, name: str, check: bool = True
+                ) -> Tuple[Tuple[int, ...], np.dtype, int]:
+    """:func:`_npy_header` of the archive's array ``name``."""
+    member = _npz_member(archive, name)
+    path = archive.zip.filename
+    try:
+        stored = archive.zip.getinfo(member).file_size
+        with archive.zip.open(member) as stream:
+            return _npy_header(stream, name, path, stored, check)
+    except CrnnError:
+        raise
+    except Exception as error:  # zipfile raises BadZipFile, zlib.error, OSError, ...
+        raise CrnnError(f"Cannot read '{name}' in the NumPy archive '{path}': {error}") \
+            from None
+
+
+def _load_npz(archive, name: str) -> np.ndarray:
+    """The array ``name`` of an .npz archive, read whole once its header is checked: no
+    objects, values present, and no larger than the memory available (an .npz member
+    cannot be memory-mapped; a .npy file can, and is)."""
+    path = archive.zip.filename
+    shape, dtype, nbytes = _npz_header(archive, name)
+    memory = available_memory()
+    if memory is not None and nbytes > memory:
+        raise CrnnError(
+            f"The array '{name}' in '{os.path.basename(path)}' is "
+            f"{' x '.join(map(str, shape))} {dtype} ({_size_text(nbytes)}), more than the "
+            f"{_size_text(memory)} of memory available: an .npz array is read whole. Save "
+            "it as .npy (np.save), which is read piece by piece.")
+    try:
+        return np.asarray(archive[name])
+    except MemoryError:
+        raise CrnnError(f"Not enough memory to read the array '{name}' "
+                        f"({_size_text(nbytes)}) of '{os.path.basename(path)}'. Save it as "
+                        ".npy (np.save), which is read piece by piece.") from None
+    except Exception as error:  # a damaged member: BadZipFile, zlib.error, ValueError...
+        raise CrnnError(f"Cannot read '{name}' in the NumPy archive '{path}': {error}") \
+            from None
 
 
 @contextlib.contextmanager
@@ -175,6 +287,9 @@ def _open_npz(path: str):
         archive = np.load(path, allow_pickle=False)
     except Exception as error:
         raise CrnnError(f"Cannot read the NumPy archive '{path}': {error}") from None
+    if not isinstance(archive, np.lib.npyio.NpzFile):  # a .npy under an .npz name
+        raise CrnnError(f"'{path}' is not a NumPy archive (a zip of arrays): save it with "
+                        "np.savez, or name it .npy.")
     try:
         yield archive
     finally:
@@ -230,6 +345,11 @@ def read_array(path: str, variable: Optional[str] = None, ndim: int = 3, role: s
     extension = os.path.splitext(path)[1].lower()
     if extension == ".npy":
         try:
+            with open(path, "rb") as stream:
+                _npy_header(stream, os.path.basename(path), path, os.path.getsize(path))
+        except OSError as error:
+            raise CrnnError(f"Cannot read the NumPy file '{path}': {error}.") from None
+        try:
             array = np.load(path, mmap_mode="r", allow_pickle=False)
         except Exception as error:
             raise CrnnError(
@@ -245,7 +365,7 @@ def read_array(path: str, variable: Optional[str] = None, ndim: int = 3, role: s
         with _open_npz(path) as archive:
             name = choose_variable(_npz_variables(archive), variable, ndim, path, role,
                                    shape_2d)
-            return LoadedArray(np.asarray(archive[name]), name)
+            return LoadedArray(_load_npz(archive, name), name)
     raise CrnnError(f"'{path}' is not a .mat, .npy or .npz file.")
 
 
