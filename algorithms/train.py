@@ -270,11 +270,29 @@ def train_from_parameters(algorithm, parameters, context, feedback,
     except CrnnError as exc:
         raise QgsProcessingException(str(exc)) from None
     feedback.pushInfo(_split_line(tr, model.provenance))
-    accuracy = model.provenance.get("validation_accuracy")
-    if accuracy is not None:
-        feedback.pushInfo(tr("Best validation accuracy {acc:.4f} at epoch {epoch}.").format(
-            acc=accuracy, epoch=model.provenance["best_epoch"]))
+    feedback.pushInfo(kept_epoch_line(tr, model.provenance, model.history))
     return model
+
+
+def kept_epoch_line(tr, provenance: Dict[str, Any], history: List[Dict[str, Any]]) -> str:
+    """Which epoch's weights the model keeps and by what rule (the lowest validation loss,
+    models.training.train_network), with the best validation accuracy reached where
+    another epoch reached it: the kept epoch's accuracy is not always the best."""
+    epoch = provenance.get("best_epoch")
+    accuracy = provenance.get("validation_accuracy")
+    if accuracy is None:
+        return tr("No pixel was held out for validation: kept the weights of the last epoch "
+                  "({epoch}).").format(epoch=epoch)
+    text = tr("Kept the weights of epoch {epoch} of {run}, chosen by the lowest validation "
+              "loss ({loss:.4f}); validation accuracy there {acc:.4f}").format(
+                  epoch=epoch, run=len(history), loss=provenance.get("validation_loss"),
+                  acc=accuracy)
+    scored = [r for r in history if r.get("val_accuracy") is not None]
+    best = max(scored, key=lambda r: r["val_accuracy"], default=None)  # the first best
+    if best is None or best["val_accuracy"] <= accuracy:
+        return text + tr(", the best reached.")
+    return text + tr(" (the best reached was {acc:.4f}, at epoch {epoch}).").format(
+        acc=best["val_accuracy"], epoch=best["epoch"])
 
 
 def _split_line(tr, provenance: Dict[str, Any]) -> str:

@@ -314,3 +314,43 @@ def test_smooth_refuses_what_is_not_class_probabilities(provider, tmp_path, case
     assert os.listdir(os.path.dirname(output)) == []
     if case == "percent":  # says what it found
         assert "band sums from" in message
+
+
+# ---------------------------------------------------------------------------------------
+# 6. The log says which epoch's weights were kept, and by what
+
+
+def test_the_log_says_the_kept_epoch_was_chosen_by_validation_loss(provider, fields, tmp_path):
+    import processing
+
+    from hyperspectral_crnn.models.modelfile import load_model
+
+    feedback = Recorder()
+    path = str(tmp_path / "model.crnn")
+    processing.run("crnn:train", {"INPUT": fields["raster"], "TRAINING": fields["polygons"],
+                                  "CLASS_FIELD": "crop", "OUTPUT_MODEL": path, **SMALL},
+                   feedback=feedback)
+    model = load_model(path)
+    kept = model.provenance["best_epoch"]
+    losses = [r["val_loss"] for r in model.history]
+    assert kept == int(np.argmin(losses)) + 1
+    lines = [line for line in feedback.infos if line.startswith("Kept the weights")]
+    assert len(lines) == 1 and not any("Best validation accuracy" in line
+                                       for line in feedback.infos), feedback.infos
+    assert lines[0].startswith(f"Kept the weights of epoch {kept} of {len(model.history)}, "
+                               f"chosen by the lowest validation loss ({min(losses):.4f})")
+    from hyperspectral_crnn.algorithms.train import TrainAlgorithm, kept_epoch_line
+
+    # the case: epoch 77 kept (loss 0.41, accuracy 0.8642), 0.867 reached at 90
+    history = [{"epoch": e, "val_loss": 0.5, "val_accuracy": 0.8} for e in range(1, 101)]
+    history[76].update(val_loss=0.41, val_accuracy=0.8642)
+    history[89].update(val_accuracy=0.867)
+    provenance = {"best_epoch": 77, "validation_loss": 0.41, "validation_accuracy": 0.8642}
+    assert kept_epoch_line(TrainAlgorithm().tr, provenance, history) == (
+        "Kept the weights of epoch 77 of 100, chosen by the lowest validation loss (0.4100); "
+        "validation accuracy there 0.8642 (the best reached was 0.8670, at epoch 90).")
+    history[89]["val_accuracy"] = 0.8
+    assert kept_epoch_line(TrainAlgorithm().tr, provenance, history).endswith(
+        "validation accuracy there 0.8642, the best reached.")
+    assert kept_epoch_line(TrainAlgorithm().tr, {"best_epoch": 12}, history[:12]) == (
+        "No pixel was held out for validation: kept the weights of the last epoch (12).")
