@@ -233,3 +233,35 @@ def test_a_huge_rnn_hidden_ends_with_the_bounds_message(env, fields, tmp_path):
         "RNN_HIDDEN", "1000000", "8192")
     assert "Epoch" not in output, output
     assert os.listdir(out) == []
+
+
+def test_a_stage_that_sigterm_left_is_removed_by_the_next_run(env, fields, model, tmp_path):
+    """Issue 26: QGIS does not catch SIGTERM, so a classification killed while it writes
+    leaves its hidden staging folder; the next run that writes in that folder removes it
+    (its process has ended)."""
+    from hyperspectral_crnn.models.files import STAGE_PREFIX
+
+    cube = gdal.Open(fields["raster"]).ReadAsArray()
+    big = write_raster(tmp_path / "big.tif", np.tile(cube, (1, 4, 4)), gdal.GDT_Int16)
+    out = tmp_path / "out"
+    out.mkdir()
+    process = subprocess.Popen(
+        [str(WRAPPER), "run", "crnn:classify", "--", f"INPUT={big}", f"MODEL={model}",
+         f"OUTPUT={out / 'big.tif'}", "DEVICE=cpu"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    started, stages = time.monotonic(), []
+    while process.poll() is None and not stages and time.monotonic() - started < 240:
+        stages = [name for name in os.listdir(out) if name.startswith(STAGE_PREFIX)]
+        time.sleep(0.01)
+    process.send_signal(signal.SIGTERM)  # the wrapper execs qgis_process.bin: same pid
+    output, _ = process.communicate(timeout=120)
+    assert stages, output
+    assert process.returncode == -signal.SIGTERM, output
+    assert os.listdir(out) == stages  # left behind: no Python code ran after the signal
+    assert f"-{process.pid}-" in stages[0]
+
+    code, output, _ = qgis_process(env, "crnn:classify", {
+        "INPUT": fields["raster"], "MODEL": model, "OUTPUT": str(out / "small.tif")})
+    assert code == 0, output
+    assert not [name for name in os.listdir(out) if name.startswith(STAGE_PREFIX)]
+    assert "small.tif" in os.listdir(out)
