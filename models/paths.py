@@ -68,6 +68,8 @@ def dataset_files(source: str) -> Tuple[str, ...]:
     if not path:
         return ()
     files = [path]
+    if os.path.exists(path) and not (os.path.isfile(path) or os.path.isdir(path)):
+        return (path,)  # a pipe or a device: opening it could block (the run refuses it)
     try:
         from osgeo import gdal
 
