@@ -214,7 +214,8 @@ class AssessAlgorithm(CrnnAlgorithm):
         index = layer.fields().lookupField(field)
         numeric = layer.fields().at(index).isNumeric()
         read = read_class_polygons(layer.getFeatures(attribute_request(index)), index,
-                                   transform=transform, is_cancelled=feedback.isCanceled)
+                                   transform=transform, is_cancelled=feedback.isCanceled,
+                                   layer_crs=layer.crs().authid() or layer.crs().description())
         if read.cancelled:
             raise QgsProcessingException(self.tr("Cancelled by the user."))
         raw = [(wkb, value) for wkb, value, _ in read.records]

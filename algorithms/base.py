@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 from typing import Sequence, Tuple
 
 from qgis.core import (
@@ -24,6 +25,14 @@ from .torch_check import require
 
 PLUGIN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ICON_PATH = os.path.join(PLUGIN_DIR, "resources", "icon.svg")
+
+
+def _all_digits(number: float):
+    """A whole number as a Decimal, which ``:g`` writes with all its digits (a seed's
+    range reads 2147483647, not 2.14748e+09); other numbers as they are."""
+    if abs(number) < 1e15 and number == int(number):
+        return Decimal(int(number))
+    return number
 
 
 def plugin_icon() -> QIcon:
@@ -129,6 +138,7 @@ class CrnnAlgorithm(QgsProcessingAlgorithm):
             low, high = definition.minimum(), definition.maximum()
             if low <= value <= high:
                 continue
+            low, high, value = (_all_digits(number) for number in (low, high, value))
             if high >= 1e300:
                 allowed = self.tr("at least {low:g}").format(low=low)
             else:

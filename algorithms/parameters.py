@@ -137,7 +137,7 @@ TRAINING = [
     Spec("LEARNING_RATE", "Learning rate", "Peak learning rate of the one-cycle schedule.",
          "float", T.learning_rate, minimum=1e-6, maximum=1.0, field="learning_rate"),
     Spec("SEED", "Random seed", "The same inputs and seed give the same model on the CPU.",
-         "int", T.seed, minimum=0, field="seed"),
+         "int", T.seed, minimum=0, maximum=2**31 - 1, field="seed"),  # QGIS reads an int32
     DEVICE,
     Spec("WEIGHT_DECAY", "Weight decay", "AdamW weight decay.", "float", T.weight_decay,
          advanced=True, minimum=0.0, field="weight_decay"),

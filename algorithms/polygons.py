@@ -6,6 +6,7 @@ raster's CRS; the checks on the values (integers or names) stay with each algori
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, List, Optional, Tuple
 
@@ -42,13 +43,16 @@ def is_empty(value: Any) -> bool:
 
 def read_class_polygons(features, field_index: int, name_index: int = -1,
                         transform: Optional[QgsCoordinateTransform] = None,
-                        is_cancelled: Optional[Callable[[], bool]] = None) -> ClassPolygons:
+                        is_cancelled: Optional[Callable[[], bool]] = None,
+                        layer_crs: str = "") -> ClassPolygons:
     """Every feature with a class value and a polygon, its geometry repaired where GEOS
     finds it invalid (a self-intersecting bow-tie) and reprojected by ``transform``.
 
     ``features``: an iterable of QgsFeature (e.g. ``layer.getFeatures(request)``);
-    ``name_index``: a field naming each class, read beside the class (-1: none). A feature
-    that is not a polygon raises a ``QgsProcessingException`` naming it.
+    ``name_index``: a field naming each class, read beside the class (-1: none);
+    ``layer_crs``: the layer's CRS as the messages name it. A feature that is not a
+    polygon, or whose coordinates the reprojection made infinite (metres in a layer
+    tagged as degrees), raises a ``QgsProcessingException`` naming it.
     """
     result = ClassPolygons()
     for feature in features:
@@ -76,6 +80,16 @@ def read_class_polygons(features, field_index: int, name_index: int = -1,
                 raise QgsProcessingException(tr(
                     "Cannot reproject reference polygon {} to the classification's "
                     "CRS: {}").format(feature.id(), error)) from None
+        box = geometry.boundingBox()
+        if not all(math.isfinite(v) for v in (box.xMinimum(), box.xMaximum(),
+                                              box.yMinimum(), box.yMaximum())):
+            raise QgsProcessingException(tr(
+                "Polygon {fid} cannot be reprojected to the raster's CRS: its coordinates "
+                "are not valid in the layer's CRS ({crs}). Check the layer's CRS: "
+                "coordinates in metres in a layer tagged as degrees (EPSG:4326, or 'Undefined "
+                "geographic SRS' where a file was written without a CRS) are a common "
+                "mistake; assign the right CRS with 'Assign projection'.").format(
+                    fid=feature.id(), crs=layer_crs or tr("unknown")))
         name = feature.attribute(name_index) if name_index >= 0 else None
         result.records.append((bytes(geometry.asWkb()), value, name))
     return result

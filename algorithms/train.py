@@ -75,17 +75,23 @@ def training_polygons(
                 crs=source.sourceCrs().authid() or source.sourceCrs().description()))
     read = read_class_polygons(
         source.getFeatures(request, QgsProcessingFeatureSource.Flag.FlagSkipGeometryValidityChecks),
-        index, name_index, is_cancelled=feedback.isCanceled)
+        index, name_index, is_cancelled=feedback.isCanceled,
+        layer_crs=source.sourceCrs().authid() or source.sourceCrs().description())
     raw: List[Tuple[bytes, Any]] = []
     names: Dict[Any, str] = {}
     skipped_class, skipped_geometry = read.without_class, read.without_geometry
     for wkb, value, name in read.records:
         if numeric:
             try:
-                value = int(float(value))
+                number = float(value)
             except (TypeError, ValueError):
                 skipped_class += 1
                 continue
+            if not number.is_integer():  # 1.5 and 1.7 are no class 1
+                raise QgsProcessingException(tr(
+                    "The class field '{field}' holds {value}, not a class id: use integer "
+                    "class ids or class names.").format(field=field, value=value))
+            value = int(number)
             if not is_empty(name):
                 names.setdefault(value, str(name).strip())
         else:
@@ -179,6 +185,9 @@ def train_from_parameters(algorithm, parameters, context, feedback,
         if pixels.dropped_nodata:
             feedback.pushWarning(tr("{n} pixel(s) under the polygons have nodata and were "
                                     "dropped.").format(n=pixels.dropped_nodata))
+        if pixels.contested:
+            feedback.pushWarning(tr("{n} pixel(s) lie under polygons of different classes; "
+                                    "they are ambiguous and left out.").format(n=pixels.contested))
         kept, empty = classes_with_pixels(pixels.labels, len(classes))
         if empty:
             feedback.pushWarning(tr("No pixel is left for class(es) {names} after rasterising; "

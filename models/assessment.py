@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
-from osgeo import gdal, ogr
+from osgeo import gdal, ogr, osr
 
 from .callbacks import CancelCheck, ProgressCallback
 from .errors import CancelledError, CrnnError
@@ -319,7 +319,9 @@ def _check_overlap(dataset: gdal.Dataset, wkbs: Sequence[bytes]) -> None:
 
 def check_same_grid(classification: gdal.Dataset, reference: gdal.Dataset,
                     reference_path: str) -> None:
-    """A reference raster must be on the classification's grid (size and geotransform)."""
+    """A reference raster must be on the classification's grid (size and geotransform)
+    and in its CRS where both have one: the same numbers in another CRS are another
+    place."""
     size_a = (classification.RasterXSize, classification.RasterYSize)
     size_b = (reference.RasterXSize, reference.RasterYSize)
     gt_a, gt_b = classification.GetGeoTransform(), reference.GetGeoTransform()
@@ -334,6 +336,41 @@ def check_same_grid(classification: gdal.Dataset, reference: gdal.Dataset,
             "(reproject)' using the classification as the target grid and nearest "
             "neighbour resampling, or use reference polygons instead."
         )
+    crs_a, crs_b = _crs(classification), _crs(reference)
+    # a raster without a CRS is taken to share the other's (as reference polygons are)
+    if crs_a is not None and crs_b is not None and not crs_a.IsSame(
+            crs_b, ["IGNORE_DATA_AXIS_TO_SRS_AXIS_MAPPING=YES",
+                    "CRITERION=EQUIVALENT_EXCEPT_AXIS_ORDER_GEOGCRS"]):
+        raise CrnnError(
+            f"The reference raster '{reference_path}' has the classification's grid "
+            f"numbers but another CRS ({_crs_name(crs_b)}; the classification is in "
+            f"{_crs_name(crs_a)}), so its pixels lie elsewhere. Warp it to the "
+            "classification's CRS and grid ('Warp (reproject)' with nearest neighbour "
+            "resampling), or assign it the right CRS if its CRS is wrong."
+        )
+
+
+def _crs(dataset: gdal.Dataset) -> Optional[osr.SpatialReference]:
+    """A raster's CRS, None where it has none."""
+    wkt = dataset.GetProjection()
+    if not wkt:
+        return None
+    srs = osr.SpatialReference()
+    try:  # GDAL exceptions on or off
+        return srs if srs.ImportFromWkt(wkt) == 0 else None
+    except RuntimeError:
+        return None
+
+
+def _crs_name(srs: osr.SpatialReference) -> str:
+    """"EPSG:32616 (WGS 84 / UTM zone 16N)", or the name alone without an authority."""
+    try:  # a CRS without an EPSG code is named as it is
+        srs.AutoIdentifyEPSG()
+    except RuntimeError:
+        pass
+    authority, code = srs.GetAuthorityName(None), srs.GetAuthorityCode(None)
+    name = srs.GetName() or "unnamed CRS"
+    return f"{authority}:{code} ({name})" if authority and code else name
 
 
 def _missing_mask(block: np.ndarray, nodata: Optional[float]) -> np.ndarray:

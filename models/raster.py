@@ -4,7 +4,11 @@ It opens the file, knows its bands (``models/bands.py``: wavelength, FWHM, bad-b
 scale and offset), walks it in strips aligned with its blocks (``files.BlockStrips``), and
 reads chosen bands in a window as physical values (raw * scale + offset) with a mask of
 the valid pixels: a pixel is invalid where any chosen band holds its nodata value, NaN or
-+-Inf. Training, classification, smoothing and the window mean all read through it.
++-Inf, or where every chosen band (two or more) reads exactly 0, the fill of many
+products outside the swath, which no measured spectrum is. Signed 8-bit bands read as
+signed (-128..127) on every GDAL: before 3.7 GDAL has no signed byte type and reads such
+a band (a Byte band marked PIXELTYPE=SIGNEDBYTE) as 0..255. Training, classification,
+smoothing and the window mean all read through it.
 """
 
 from __future__ import annotations
@@ -19,7 +23,15 @@ from .files import BlockStrips, check_band_indices, open_raster, read_block
 from .window import window_mean
 
 # GDAL types whose every value float32 holds exactly (others are read as float64)
-_FLOAT32_EXACT = {gdal.GDT_Byte, gdal.GDT_UInt16, gdal.GDT_Int16, gdal.GDT_Float32}
+_FLOAT32_EXACT = {gdal.GDT_Byte, gdal.GDT_UInt16, gdal.GDT_Int16, gdal.GDT_Float32,
+                  getattr(gdal, "GDT_Int8", gdal.GDT_Byte)}  # GDT_Int8: GDAL 3.7+
+
+
+def is_signed_byte(band: gdal.Band) -> bool:
+    """A signed 8-bit band that GDAL reads as unsigned: before GDAL 3.7 a Byte band with
+    PIXELTYPE=SIGNEDBYTE (GDAL 3.7+ gives such a band the type GDT_Int8, read right)."""
+    return (band.DataType == gdal.GDT_Byte
+            and band.GetMetadataItem("PIXELTYPE", "IMAGE_STRUCTURE") == "SIGNEDBYTE")
 
 
 class SpectralRaster:
@@ -52,13 +64,27 @@ class SpectralRaster:
         types = {self.dataset.GetRasterBand(b).DataType for b in band_indices}
         self._read_type, self._type_size = (
             (gdal.GDT_Float32, 4) if types <= _FLOAT32_EXACT else (gdal.GDT_Float64, 8))
+        # positions of signed bytes read as 0..255; their nodata as signed values too
+        self._signed = [i for i, b in enumerate(band_indices)
+                        if is_signed_byte(self.dataset.GetRasterBand(b))]
         self._nodata = [band.nodata for band in self.bands]
+        for i in self._signed:
+            if self._nodata[i] is not None and self._nodata[i] > 127:
+                self._nodata[i] -= 256
         self._scaled = self.physical and any(band.scaled for band in self.bands)
 
     @property
     def n_bands(self) -> int:
         """Values per spectrum read (the mixing's outputs where there is one)."""
         return len(self.band_indices) if self.mixing is None else self.mixing.shape[1]
+
+    @property
+    def zero_reads_as(self) -> np.ndarray:
+        """(bands,) what a raw 0 reads as in each chosen band (its offset, where physical
+        values are read): a spectrum of these is the zero fill ``valid_mask`` leaves out."""
+        if not self._scaled:
+            return np.zeros(len(self.bands))
+        return np.array([band.offset for band in self.bands], np.float64)
 
     @property
     def bytes_per_pixel(self) -> int:
@@ -110,8 +136,11 @@ class SpectralRaster:
         return band_valid(self._read_raw(col, row, width, height), self._nodata)
 
     def _read_raw(self, col: int, row: int, width: int, height: int) -> np.ndarray:
-        return read_block(self.dataset, self.path, col, row, width, height, self.band_indices,
-                          self._read_type, interleave="pixel")
+        raw = read_block(self.dataset, self.path, col, row, width, height, self.band_indices,
+                         self._read_type, interleave="pixel")
+        for i in self._signed:  # 128..255 are -128..-1
+            raw[..., i] = np.where(raw[..., i] > 127, raw[..., i] - 256, raw[..., i])
+        return raw
 
     def flush_cache(self) -> None:
         """Drop the blocks read so far from GDAL's cache."""
@@ -119,8 +148,14 @@ class SpectralRaster:
 
 
 def valid_mask(values: np.ndarray, nodata: Sequence[Optional[float]]) -> np.ndarray:
-    """(..., bands) -> (...) True where every band is finite and not its band's nodata."""
-    return band_valid(values, nodata).all(axis=-1)
+    """(..., bands) -> (...) True where every band is finite and not its band's nodata,
+    and, with two or more bands, not every band is exactly 0: a spectrum of zeros is the
+    fill of a product without a nodata value (outside the swath), not a measurement. One
+    band alone may well read 0."""
+    valid = band_valid(values, nodata).all(axis=-1)
+    if values.shape[-1] >= 2:
+        valid &= (values != 0).any(axis=-1)
+    return valid
 
 
 def band_valid(values: np.ndarray, nodata: Sequence[Optional[float]]) -> np.ndarray:

@@ -7,7 +7,7 @@ the raster's CRS, so this works the same from QGIS, a script or a test.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 from osgeo import gdal, ogr, osr
@@ -30,12 +30,25 @@ class TrainingPixels:
     groups: np.ndarray  # (pixels,) id of the polygon each pixel came from
     rows: np.ndarray
     cols: np.ndarray
-    dropped_nodata: int  # pixels under polygons skipped because of nodata/NaN/Inf
+    dropped_nodata: int  # pixels under polygons skipped because of nodata/NaN/Inf/all 0
     # raw spectra of (training pixel, its right or lower neighbour) pairs, for the edge LOP
     neighbours: Tuple[np.ndarray, np.ndarray] = (np.empty((0, 0)), np.empty((0, 0)))
+    # pixels that polygons of different classes claim: ambiguous, left out of training
+    contested: int = 0
 
 
 MAX_NEIGHBOUR_PAIRS = 20000
+
+
+@dataclass
+class PolygonGrid:
+    """Polygons burnt on a window of the raster's grid (``burn_polygons``)."""
+
+    row0: int  # the window's place in the raster
+    col0: int
+    classes: np.ndarray  # class index + 1; 0: no polygon (or a contested pixel, left out)
+    ids: np.ndarray  # polygon position + 1 (the later polygon's where they overlap)
+    contested: int  # pixels claimed by polygons of different classes
 
 
 def rasterise_polygons(
@@ -45,12 +58,23 @@ def rasterise_polygons(
 ) -> Tuple[int, int, np.ndarray, np.ndarray]:
     """Burn polygons (WKB in the raster's CRS, class index >= 0) onto the raster's grid.
 
+    As ``burn_polygons``, but where polygons overlap the later one wins, whatever its
+    class. Returns (row offset, column offset, class grid, polygon grid): the grids hold
+    class index + 1 and polygon position + 1, 0 for no polygon.
+    """
+    grid = burn_polygons(dataset, polygons, all_touched, leave_out_contested=False)
+    return grid.row0, grid.col0, grid.classes, grid.ids
+
+
+def burn_polygons(dataset: gdal.Dataset, polygons: Sequence[Tuple[bytes, int]],
+                  all_touched: bool = False, leave_out_contested: bool = True) -> PolygonGrid:
+    """Burn polygons (WKB in the raster's CRS, class index >= 0) onto the raster's grid.
+
     Only the window around the polygons is rasterised, so memory follows the polygons,
     not the raster. A pixel is taken when its centre lies inside a polygon, or when the
-    polygon touches it with ``all_touched``. Where polygons overlap, the later one wins.
-
-    Returns (row offset, column offset, class grid, polygon grid): the grids hold
-    class index + 1 and polygon position + 1, 0 for no polygon.
+    polygon touches it with ``all_touched``. A pixel that polygons of different classes
+    claim is ambiguous: it is counted and, with ``leave_out_contested``, left out (else
+    the later polygon wins). Overlapping polygons of one class are fine.
     """
     width, height = dataset.RasterXSize, dataset.RasterYSize
     transform = dataset.GetGeoTransform()
@@ -63,6 +87,7 @@ def rasterise_polygons(
     layer = source.CreateLayer("polygons", srs=srs, geom_type=ogr.wkbUnknown)
     layer.CreateField(ogr.FieldDefn("class", ogr.OFTInteger))
     layer.CreateField(ogr.FieldDefn("polygon", ogr.OFTInteger))
+    layer.CreateField(ogr.FieldDefn("square", ogr.OFTInteger64))  # (class + 1) ** 2
     envelope = None
     for position, (wkb, class_index) in enumerate(polygons):
         geometry = ogr.CreateGeometryFromWkb(bytes(wkb))
@@ -72,6 +97,7 @@ def rasterise_polygons(
         feature.SetGeometry(geometry)
         feature.SetField("class", int(class_index) + 1)
         feature.SetField("polygon", position + 1)
+        feature.SetField("square", (int(class_index) + 1) ** 2)
         layer.CreateFeature(feature)
         minx, maxx, miny, maxy = geometry.GetEnvelope()
         envelope = (minx, maxx, miny, maxy) if envelope is None else (
@@ -79,29 +105,66 @@ def rasterise_polygons(
             min(envelope[2], miny), max(envelope[3], maxy))
     if envelope is None:
         raise CrnnError("The training layer has no polygons with a geometry.")
+    if not all(np.isfinite(envelope)):
+        raise CrnnError(
+            "The training polygons' coordinates cannot be placed on the raster (they are "
+            "infinite after reprojection to the raster's CRS). Check the polygon layer's "
+            "CRS: coordinates in metres tagged as degrees (EPSG:4326) are a common mistake."
+        )
     # pixel window of the envelope, clipped to the raster (one pixel margin for all_touched)
     col_a = (envelope[0] - transform[0]) / transform[1]
     col_b = (envelope[1] - transform[0]) / transform[1]
     row_a = (envelope[3] - transform[3]) / transform[5]
     row_b = (envelope[2] - transform[3]) / transform[5]
-    col0 = max(0, int(np.floor(min(col_a, col_b))) - 1)
-    col1 = min(width, int(np.ceil(max(col_a, col_b))) + 1)
-    row0 = max(0, int(np.floor(min(row_a, row_b))) - 1)
-    row1 = min(height, int(np.ceil(max(row_a, row_b))) + 1)
+    # clipped before int(): coordinates far off the raster make huge (or inf) pixel numbers
+    col0 = int(np.clip(np.floor(min(col_a, col_b)) - 1, 0, width))
+    col1 = int(np.clip(np.ceil(max(col_a, col_b)) + 1, 0, width))
+    row0 = int(np.clip(np.floor(min(row_a, row_b)) - 1, 0, height))
+    row1 = int(np.clip(np.ceil(max(row_a, row_b)) + 1, 0, height))
     if col1 <= col0 or row1 <= row0:
         raise CrnnError(
             "No training polygon overlaps the raster. Check that the polygons cover the "
             "image (and their layer's CRS is set correctly)."
         )
-    window = gdal.GetDriverByName("MEM").Create("", col1 - col0, row1 - row0, 2, gdal.GDT_Int32)
-    window.SetGeoTransform((transform[0] + col0 * transform[1], transform[1], 0.0,
-                            transform[3] + row0 * transform[5], 0.0, transform[5]))
+    origin = (transform[0] + col0 * transform[1], transform[3] + row0 * transform[5])
     options = ["ALL_TOUCHED=TRUE"] if all_touched else []
-    for band, field in ((1, "class"), (2, "polygon")):
-        gdal.RasterizeLayer(window, [band], layer, options=options + [f"ATTRIBUTE={field}"])
-    classes = window.GetRasterBand(1).ReadAsArray()
-    ids = window.GetRasterBand(2).ReadAsArray()
-    return row0, col0, classes, ids
+    classes, ids, claims = _burn(layer, origin, transform, col1 - col0, row1 - row0,
+                                 [(options + ["ATTRIBUTE=class"], None),
+                                  (options + ["ATTRIBUTE=polygon"], None),
+                                  (options + ["MERGE_ALG=ADD"], 1)])
+    contested = np.zeros(classes.shape, bool)
+    if claims.max(initial=0) > 1:  # some overlap: do the claims agree on the class?
+        r, c = np.nonzero(claims > 1)
+        top, left, bottom, right = r.min(), c.min(), r.max() + 1, c.max() + 1
+        inner = (slice(top, bottom), slice(left, right))
+        total, squares = _burn(
+            layer, (origin[0] + left * transform[1], origin[1] + top * transform[5]),
+            transform, right - left, bottom - top,
+            [(options + ["MERGE_ALG=ADD", "ATTRIBUTE=class"], None),
+             (options + ["MERGE_ALG=ADD", "ATTRIBUTE=square"], None)])
+        # n claims of classes c_i agree iff their variance is 0: n * sum(c^2) == sum(c)^2
+        count = claims[inner].astype(np.int64)
+        total = total.astype(np.int64)
+        contested[inner] = count * squares.astype(np.int64) != total * total
+    if leave_out_contested:
+        classes[contested] = 0
+    return PolygonGrid(row0, col0, classes, ids, int(contested.sum()))
+
+
+def _burn(layer: ogr.Layer, origin: Tuple[float, float], transform: Sequence[float],
+          width: int, height: int, burns: Sequence[Tuple[List[str], Optional[int]]]
+          ) -> List[np.ndarray]:
+    """Rasterise ``layer`` once per (options, burn value or None for the options'
+    ATTRIBUTE) on a window of the grid at ``origin``: one Int32 grid each."""
+    window = gdal.GetDriverByName("MEM").Create("", int(width), int(height), len(burns),
+                                                gdal.GDT_Int32)
+    window.SetGeoTransform((origin[0], transform[1], 0.0, origin[1], 0.0, transform[5]))
+    for band, (options, value) in enumerate(burns, 1):
+        if value is None:
+            gdal.RasterizeLayer(window, [band], layer, options=options)
+        else:
+            gdal.RasterizeLayer(window, [band], layer, burn_values=[value], options=options)
+    return [window.GetRasterBand(band).ReadAsArray() for band in range(1, len(burns) + 1)]
 
 
 def _polygon_strips(raster: SpectralRaster, classes: np.ndarray, row0: int, col0: int,
@@ -128,7 +191,8 @@ def bands_without_data(raster_path: str, band_indices: Sequence[int],
     (e.g. water-absorption bands stored as NaN): training leaves them out instead of
     finding every pixel nodata."""
     raster = SpectralRaster(raster_path, band_indices)
-    row0, col0, classes, _ = rasterise_polygons(raster.dataset, polygons, all_touched)
+    grid = burn_polygons(raster.dataset, polygons, all_touched)
+    row0, col0, classes = grid.row0, grid.col0, grid.classes
     seen = np.zeros(len(raster.band_indices), bool)
     for start, _, r, c, (x0, y0, x1, y1) in _polygon_strips(
             raster, classes, row0, col0, rows_per_read, 0, 0):
@@ -153,11 +217,12 @@ def read_training_pixels(
     """
     raster = SpectralRaster(raster_path, band_indices)
     check_input_window(input_window)
-    row0, col0, classes, ids = rasterise_polygons(raster.dataset, polygons, all_touched)
+    grid = burn_polygons(raster.dataset, polygons, all_touched)
+    row0, col0, classes, ids = grid.row0, grid.col0, grid.classes, grid.ids
     radius = input_window // 2
     spectra, labels, groups, rows, cols = [], [], [], [], []
     pairs_a, pairs_b = [], []
-    dropped = pair_count = 0
+    dropped = zeros = pair_count = 0
     # the window's halo around the pixels, and at least one more row and column for
     # their right and lower neighbours
     for start, strip, r, c, (x0, y0, x1, y1) in _polygon_strips(
@@ -177,6 +242,8 @@ def read_training_pixels(
         values = pixels[rr, cc]
         keep = valid[rr, cc]
         dropped += int((~keep).sum())
+        blank = np.isclose(values, raster.zero_reads_as, rtol=1e-6, atol=0).all(axis=-1)
+        zeros += int((blank & ~keep).sum())
         if radius:
             values = window_mean(pixels, valid, input_window)[rr, cc]
         spectra.append(values[keep].astype(np.float32))
@@ -185,19 +252,51 @@ def read_training_pixels(
         rows.append(top + r[keep])
         cols.append(col0 + c[keep])
     if not spectra:
+        if grid.contested:
+            raise CrnnError(
+                f"Every pixel under the training polygons ({grid.contested}) lies where "
+                "polygons of different classes overlap, so its class is ambiguous. Remove "
+                "the overlaps (e.g. with 'Difference'), or give the polygons one class."
+            )
         raise CrnnError(
             "The training polygons cover no pixel centre of the raster. Draw larger "
             "polygons, or enable 'all touched pixels'."
         )
+    kept = sum(len(block) for block in spectra)
+    if not kept and zeros:
+        raise CrnnError(
+            f"The pixels under the training polygons have no data: {zeros} of the "
+            f"{dropped} read 0 in every band (the fill of an image without a nodata value, "
+            "not a measurement), the others nodata, NaN or Inf. Check that INPUT is the "
+            "right raster and BANDS the right bands, and that the polygons lie on the "
+            "image's data."
+        )
+    pixels = np.concatenate(spectra)
+    class_labels = np.concatenate(labels).astype(np.int64)
+    if len(np.unique(class_labels)) > 1 and (pixels == pixels[0]).all():
+        raise CrnnError(
+            f"The {kept} training pixels have the same value in every band (every "
+            f"spectrum reads {_spectrum_text(pixels[0])}), so no class can be told from "
+            "another. Check that INPUT is the right raster and BANDS the right bands."
+        )
     return TrainingPixels(
-        spectra=np.concatenate(spectra),
-        labels=np.concatenate(labels).astype(np.int64),
+        spectra=pixels,
+        labels=class_labels,
         groups=np.concatenate(groups).astype(np.int64),
         rows=np.concatenate(rows),
         cols=np.concatenate(cols),
         dropped_nodata=dropped,
         neighbours=(np.concatenate(pairs_a), np.concatenate(pairs_b)),
+        contested=grid.contested,
     )
+
+
+def _spectrum_text(spectrum: np.ndarray) -> str:
+    """A spectrum for a message: its value where all bands agree, else its first values."""
+    if (spectrum == spectrum[0]).all():
+        return f"{spectrum[0]:g} in all {len(spectrum)} bands"
+    shown = ", ".join(f"{value:g}" for value in spectrum[:5])
+    return f"{shown}{', ...' if len(spectrum) > 5 else ''}"
 
 
 def classes_from_keys(keys: Sequence, numeric: bool, colours: Dict[str, str],

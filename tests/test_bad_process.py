@@ -138,6 +138,63 @@ def test_file_size_limit_leaves_no_file(env, fields, model, tmp_path):
     assert os.listdir(out) == []
 
 
+def test_wrong_answers_of_issue_26_are_refused_under_qgis_process(env, fields, tmp_path):
+    """Issue 26: a seed beyond 32 bits, polygons in metres tagged EPSG:4326 and
+    fractional class values are refused with the plugin's message (they gave a model of
+    seed 0, an OverflowError and merged classes); the inputs stay byte for byte the same.
+    tests/test_training_inputs.py has these cases and more through processing.run."""
+    import hashlib
+    import shutil
+
+    from osgeo import osr
+    from test_bad_inputs import field_features
+
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    raster = shutil.copy(fields["raster"], inputs / "fields.tif")
+    features = field_features(fields)
+    degrees = write_vector(inputs / "degrees.gpkg", features, epsg=4326)
+    codes = {"Maize": 1.0, "Soy": 1.5, "Woods": 1.7}
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(32616)
+    source = ogr.GetDriverByName("GPKG").CreateDataSource(str(inputs / "real.gpkg"))
+    layer = source.CreateLayer("training", srs, ogr.wkbPolygon)
+    layer.CreateField(ogr.FieldDefn("code", ogr.OFTReal))
+    for wkt, crop in features:
+        feature = ogr.Feature(layer.GetLayerDefn())
+        feature.SetGeometry(ogr.CreateGeometryFromWkt(wkt))
+        feature.SetField("code", codes[crop])
+        layer.CreateFeature(feature)
+    source = layer = None
+    real = str(inputs / "real.gpkg")
+
+    def digests():
+        return {path: hashlib.sha256(open(path, "rb").read()).hexdigest()
+                for path in (raster, degrees, real)}
+
+    before = digests()
+    out = tmp_path / "out"
+    out.mkdir()
+    train = {"INPUT": raster, "TRAINING": fields["polygons"], "CLASS_FIELD": "crop",
+             "OUTPUT_MODEL": str(out / "m.crnn"), **SMALL}
+    for algorithm, parameters, patterns in [
+        ("crnn:train", {**train, "SEED": 2**31},
+         ["SEED", "between 0 and 2147483647", "got 2147483648"]),
+        ("crnn:train", {**train, "SEED": 2**32},
+         ["SEED", "between 0 and 2147483647", "got 4294967296"]),
+        ("crnn:train", {**train, "TRAINING": degrees},
+         ["cannot be reprojected", "EPSG:4326", "Check the layer's CRS"]),
+        ("crnn:assess", {"CLASSIFICATION": raster, "REFERENCE": degrees,
+                         "REFERENCE_FIELD": "crop"},
+         ["cannot be reprojected", "EPSG:4326", "Check the layer's CRS"]),
+        ("crnn:train", {**train, "TRAINING": real, "CLASS_FIELD": "code"},
+         ["'code' holds 1.5", "not a class id"]),
+    ]:
+        expect_failure(env, algorithm, parameters, *patterns)
+    assert digests() == before
+    assert os.listdir(out) == []
+
+
 def test_raster_larger_than_the_memory_limit_classifies_block_by_block(env, tmp_path):
     from core_helpers import SMALL_NETWORK
 
@@ -158,12 +215,14 @@ def test_raster_larger_than_the_memory_limit_classifies_block_by_block(env, tmp_
     save_model(model, model_path)
 
     def sparse_raster(path, size):
-        """Float64, 200 bands, all 0 (sparse: costs no disk) but a bright 64 x 64 patch."""
+        """Float64, 200 bands, all 0 (sparse: costs no disk) but band 1 (0.1: a spectrum
+        of zeros is no data) and a bright 64 x 64 patch."""
         dataset = gdal.GetDriverByName("GTiff").Create(
             str(path), size, size, bands, gdal.GDT_Float64,
             ["TILED=YES", "BLOCKXSIZE=64", "BLOCKYSIZE=64", "SPARSE_OK=TRUE",
              "INTERLEAVE=BAND", "BIGTIFF=YES"])
         dataset.SetGeoTransform((0, 1, 0, 0, 0, -1))
+        dataset.GetRasterBand(1).Fill(0.1)
         for b in range(1, bands + 1):
             dataset.GetRasterBand(b).WriteArray(np.full((64, 64), 5.0), 64, 64)
         dataset = None

@@ -1,8 +1,9 @@
 """Training pixels from polygons against a pixel-by-pixel reference written here.
 
 The reference asks OGR, pixel by pixel, whether the pixel's centre lies inside each
-polygon (or, for 'all touched', whether the pixel's square meets it); the last polygon
-wins, nodata/NaN/Inf pixels are dropped and counted, the spectra are the raster's values
+polygon (or, for 'all touched', whether the pixel's square meets it); a pixel that
+polygons of two classes claim is left out and counted (of one class, the last polygon
+wins), nodata/NaN/Inf pixels are dropped and counted, the spectra are the raster's values
 (or the mean of the valid pixels in the window, with loops), and the neighbour pairs are
 every (pixel, right or lower neighbour) with both valid. It shares no code with
 models/samples.py (no rasterising, no strips, no window arithmetic), on north-up and
@@ -28,8 +29,9 @@ NORTH_UP = (500.0, 10.0, 0.0, 2000.0, 0.0, -10.0)
 SOUTH_UP = (500.0, 10.0, 0.0, 1770.0, 0.0, 10.0)  # row 0 is the southernmost
 
 # Vertices off the pixel grid (no centre on an edge); (WKT, class index). The second
-# overlaps the first (it wins there), the third crosses the raster's west and north edges
-# on the north-up grid, the fourth is empty (skipped, but it keeps its position).
+# overlaps the first (another class: their shared pixels are left out), the third
+# crosses the raster's west and north edges on the north-up grid, the fourth is empty
+# (skipped, but it keeps its position).
 POLYGONS = [
     ("POLYGON((531.3 1953.7, 611.2 1953.7, 611.2 1871.9, 531.3 1871.9, 531.3 1953.7))", 0),
     ("POLYGON((583.6 1922.4, 652.8 1931.1, 641.7 1843.2, 583.6 1922.4))", 2),
@@ -66,6 +68,7 @@ def reference(data, transform, polygons, all_touched=False, window=1):
     bands, rows, cols = data.shape
     label = np.full((rows, cols), -1)
     group = np.full((rows, cols), -1)
+    contested = np.zeros((rows, cols), bool)
     for position, (wkt, value) in enumerate(polygons):
         polygon = ogr.CreateGeometryFromWkt(wkt)
         if polygon.IsEmpty():
@@ -81,7 +84,9 @@ def reference(data, transform, polygons, all_touched=False, window=1):
                     centre = ogr.CreateGeometryFromWkt(f"POINT({(xa + xb) / 2} {(ya + yb) / 2})")
                     hit = polygon.Contains(centre)
                 if hit:
+                    contested[r, c] |= label[r, c] not in (-1, value)
                     label[r, c], group[r, c] = value, position
+    label[contested] = -1
     valid = np.isfinite(data).all(axis=0) & (data != np.float32(NODATA)).all(axis=0)
     taken = label >= 0
     pixels = []
@@ -100,7 +105,7 @@ def reference(data, transform, polygons, all_touched=False, window=1):
         for rr, cc in ((r, c + 1), (r + 1, c)):
             if rr < rows and cc < cols and valid[r, c] and valid[rr, cc]:
                 pairs.append(np.concatenate([data[:, r, c], data[:, rr, cc]]))
-    return pixels, int((taken & ~valid).sum()), pairs
+    return pixels, int((taken & ~valid).sum()), pairs, int(contested.sum())
 
 
 def sorted_rows(array):
@@ -120,8 +125,10 @@ def test_training_pixels_equal_the_pixel_by_pixel_reference(tmp_path, transform,
                 for wkt, value in POLYGONS]
     pixels = read_training_pixels(path, [1, 2, 3], polygons, all_touched=all_touched,
                                   rows_per_read=rows_per_read, input_window=window)
-    expected, dropped, pairs = reference(data, transform, POLYGONS, all_touched, window)
-    assert len(expected) > 40 and dropped > 3 and len(pairs) > 40
+    expected, dropped, pairs, contested = reference(data, transform, POLYGONS, all_touched,
+                                                    window)
+    assert len(expected) > 40 and dropped > 3 and len(pairs) > 40 and contested > 3
+    assert pixels.contested == contested
     order = np.lexsort((pixels.cols, pixels.rows))
     assert [(r, c) for r, c, *_ in expected] == list(zip(pixels.rows[order],
                                                          pixels.cols[order]))
