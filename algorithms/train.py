@@ -259,6 +259,7 @@ def train_from_parameters(algorithm, parameters, context, feedback,
                         pixels=info["unlabelled_pixels"], taken=info["pseudo_labels"],
                         agree=_share(info["validation_agreement"]),
                         reached=info["validation_pixels"]))
+                _growth_bound_note(tr, feedback, info, model.provenance["semi_supervised"])
         else:
             model = train_model(pixels.spectra[chosen], training_labels, training_classes,
                                 **arguments)
@@ -321,6 +322,25 @@ def _split_line(tr, provenance: Dict[str, Any]) -> str:
     return tr("Pixels held out for validation ({fraction} asked, {split} split): "
               "{parts}.").format(fraction=provenance.get("validation_fraction"),
                                  split=provenance.get("split"), parts="; ".join(parts))
+
+
+def _growth_bound_note(tr, feedback, info: Dict[str, Any], semi: Dict[str, Any]) -> None:
+    """Say when label growing's angle bound hit its cap (models.semi_supervised
+    GROW_ANGLE_CAP), or when the scene was too noisy to grow any label."""
+    if info.get("too_noisy"):
+        feedback.pushWarning(tr(
+            "The scene is too noisy to grow labels: the training pixels differ from their "
+            "adjacent pixels by a median {noise:.2f} rad, more than the {cap:.2f} rad up to "
+            "which spectra count as alike; no labels were grown, the model learnt from the "
+            "labelled pixels alone.").format(noise=info["adjacent_angle"],
+                                             cap=info["angle_cap"]))
+    elif info.get("angle_capped"):
+        factor = semi.get("settings", {}).get("grow_noise_factor", 2.0)
+        feedback.pushInfo(tr(
+            "The angle bound for growing labels is capped at {cap:.2f} rad (the noise rule "
+            "asked for {wanted:.2f}: adjacent pixels differ by a median {noise:.2f} "
+            "rad).").format(cap=info["angle_cap"], wanted=factor * info["adjacent_angle"],
+                            noise=info["adjacent_angle"]))
 
 
 def _share(value) -> str:

@@ -45,6 +45,12 @@ from .modelfile import ClassInfo, CrnnModel
 from .raster import SpectralRaster
 from .training import class_targets, train_model, validation_split
 
+# The most the angle bound may reach, whatever the noise rule asks: 0.25 rad (14 degrees)
+# is three times the 0.08 floor and 2.5 times ENVI's default SAM threshold (0.1), still
+# under the 0.46 rad between the tests' field classes; at the 1.5 rad a noisy scene once
+# asked for, every spectrum is "alike".
+GROW_ANGLE_CAP = 0.25
+
 
 @dataclass(frozen=True)
 class SemiSupervisedConfig:
@@ -73,6 +79,7 @@ class SemiSupervisedConfig:
     grow_radius: int = 3
     grow_angle: float = 0.08  # at least; more where adjacent pixels differ more:
     grow_noise_factor: float = 2.0  # this x their median angle to the training pixels
+    grow_angle_cap: float = GROW_ANGLE_CAP  # at most; nothing grows where that median is more
     grow_cost: float = 3.0
 
     def validate(self) -> None:
@@ -89,6 +96,9 @@ class SemiSupervisedConfig:
                 or self.grow_noise_factor < 0):
             raise CrnnError("The growing radius must be >= 0, its angle in (0, pi) radians "
                             "and its cost positive.")
+        if not self.grow_angle <= self.grow_angle_cap < math.pi:
+            raise CrnnError(f"The growing angle's cap ({self.grow_angle_cap} rad) must be at "
+                            f"least its floor ({self.grow_angle} rad) and below pi.")
 
     def to_dict(self) -> Dict[str, Any]:
         return dataclasses.asdict(self)
@@ -136,6 +146,13 @@ class PseudoLabels:
     validation_confident: int = 0
     validation_confident_agree: int = 0
     angle: Optional[float] = None  # grown: the spectral angle bound used, radians
+    # grown: the median angle between the training pixels and their adjacent pixels, the
+    # cap on the bound, whether the noise rule asked for more than the cap, and whether
+    # that median itself passes the cap (then nothing is grown)
+    noise: Optional[float] = None
+    cap: Optional[float] = None
+    capped: bool = False
+    too_noisy: bool = False
 
     def summary(self, classes: Sequence[ClassInfo]) -> Dict[str, Any]:
         counts = {c.name: int(np.sum(self.values == c.value)) for c in classes}
@@ -149,7 +166,10 @@ class PseudoLabels:
             "validation_confident": int(self.validation_confident),
             "validation_confident_agreement": _ratio(self.validation_confident_agree,
                                                      self.validation_confident),
-            **({} if self.angle is None else {"angle": round(self.angle, 5)}),
+            **({} if self.angle is None else {
+                "angle": round(self.angle, 5), "angle_cap": self.cap,
+                "adjacent_angle": None if self.noise is None else round(self.noise, 5),
+                "angle_capped": self.capped, "too_noisy": self.too_noisy}),
         }
 
 
@@ -278,10 +298,13 @@ def grown_labels(
     the network reads it) lies within the angle bound of that pixel's takes its class;
     a pixel reached by two classes takes none. The bound is ``config.grow_angle``
     radians, or ``config.grow_noise_factor`` x the median angle between the training
-    pixels and their adjacent pixels where that is larger (a noisier scene). Fields are
-    larger than a few pixels, so a neighbour that looks alike is almost always of the
-    same class (docs/ablation.md, "Few labels"): unlike the network's own pseudo-labels,
-    these reach the places the network still misreads.
+    pixels and their adjacent pixels where that is larger (a noisier scene), but never
+    more than ``config.grow_angle_cap``; where that median itself passes the cap, the
+    scene is too noisy for "alike" to mean anything and nothing is grown (``too_noisy``:
+    a capped bound would pick the few neighbours the noise happens to bring near).
+    Fields are larger than a few pixels, so a neighbour that looks alike is almost always
+    of the same class (docs/ablation.md, "Few labels"): unlike the network's own
+    pseudo-labels, these reach the places the network still misreads.
 
     Args:
         known: (rows, cols, class values, spectra) of the training pixels the labels grow
@@ -330,10 +353,13 @@ def grown_labels(
     # the bound: the floor, or twice the typical angle between a training pixel and an
     # adjacent pixel where the scene varies more from pixel to pixel (noise, texture)
     near = np.concatenate(adjacent) if adjacent else np.empty(0, bool)
-    bound = config.grow_angle
-    if near.any():
-        bound = max(bound, config.grow_noise_factor * float(np.median(angle[near])))
-    alike = np.flatnonzero(angle <= bound)
+    bound, cap = config.grow_angle, config.grow_angle_cap
+    noise = float(np.median(angle[near])) if near.any() else None
+    if noise is not None:
+        bound = max(bound, config.grow_noise_factor * noise)
+    capped, too_noisy = bound > cap, noise is not None and noise > cap
+    bound = min(bound, cap)
+    alike = np.flatnonzero(angle <= bound) if not too_noisy else np.empty(0, np.int64)
     position, klass, angle = position[alike], klass[alike], angle[alike]
     order = np.lexsort((angle, position))  # by pixel, the nearest spectrum first
     position, klass = position[order], klass[order]
@@ -356,7 +382,8 @@ def grown_labels(
     return PseudoLabels(
         spectra=all_spectra[keep], values=klass[~is_validation],
         rows=position[~is_validation] // width, cols=position[~is_validation] % width,
-        pixels_read=examined, candidates=int(position.size), angle=bound,
+        pixels_read=examined, candidates=int(position.size), angle=bound, noise=noise,
+        cap=cap, capped=capped, too_noisy=too_noisy,
         validation_pixels=int(reached.sum()), validation_agree=int(right),
         validation_confident=int(reached.sum()), validation_confident_agree=int(right))
 

@@ -354,3 +354,60 @@ def test_the_log_says_the_kept_epoch_was_chosen_by_validation_loss(provider, fie
         "validation accuracy there 0.8642, the best reached.")
     assert kept_epoch_line(TrainAlgorithm().tr, {"best_epoch": 12}, history[:12]) == (
         "No pixel was held out for validation: kept the weights of the last epoch (12).")
+
+
+# ---------------------------------------------------------------------------------------
+# 7. Label growing has an upper bound on its angle, and says when a scene is too noisy
+
+
+def test_growing_is_capped_and_refused_on_a_scene_too_noisy(provider, fields, tmp_path):
+    import processing
+    from scenes import write_raster
+
+    from hyperspectral_crnn.models.modelfile import load_model
+
+    # pixels of random spectra: adjacent pixels differ by about 0.7 rad, so the noise rule
+    # (twice the median angle) asked for 1.4 rad, where every pixel is "alike"
+    noise = np.random.default_rng(0).uniform(0, 1000, (40, 48, 60)).astype(np.float32)
+    raster = write_raster(tmp_path / "noise.tif", noise)
+    feedback = Recorder()
+    path = str(tmp_path / "model.crnn")
+    processing.run("crnn:train", {"INPUT": raster, "TRAINING": fields["polygons"],
+                                  "CLASS_FIELD": "crop", "OUTPUT_MODEL": path,
+                                  "SEMI_SUPERVISED": True, **SMALL}, feedback=feedback)
+    (grown,) = load_model(path).provenance["semi_supervised"]["rounds"]
+    assert grown["angle"] <= 0.25  # was 1.4 rad
+    assert grown["too_noisy"] and grown["pseudo_labels"] == 0
+    assert grown["adjacent_angle"] > 0.5 and grown["angle"] <= grown["angle_cap"] == 0.25
+    warnings = [w for w in feedback.warnings if "too noisy to grow labels" in w]
+    assert len(warnings) == 1, feedback.warnings
+    assert f"median {grown['adjacent_angle']:.2f} rad" in warnings[0]
+    assert "no labels were grown" in warnings[0]
+
+
+def test_the_grown_angle_bound_never_passes_the_cap(fields):
+    from hyperspectral_crnn.models.samples import read_training_pixels
+    from hyperspectral_crnn.models.semi_supervised import (
+        GROW_ANGLE_CAP,
+        SemiSupervisedConfig,
+        grown_labels,
+    )
+
+    # the field scene: adjacent pixels differ by about 0.18 rad, twice that passes the cap,
+    # while its classes differ by 0.46 rad: capped, it still grows
+    from osgeo import ogr
+
+    source = ogr.Open(fields["polygons"])
+    polygons = [(f.GetGeometryRef().ExportToWkb(), f.GetField("code") // 10 - 1)
+                for f in source.GetLayer()]
+    source = None
+    pixels = read_training_pixels(fields["raster"], list(range(1, 41)), polygons)
+    known = (pixels.rows, pixels.cols, pixels.labels + 1, pixels.spectra)
+    empty = (np.empty(0, np.int64),) * 3
+    found = grown_labels(fields["raster"], list(range(1, 41)), 1, known, empty,
+                         SemiSupervisedConfig(), seed=0)
+    assert GROW_ANGLE_CAP == 0.25
+    assert 0.15 < found.noise < GROW_ANGLE_CAP and found.angle == GROW_ANGLE_CAP
+    assert found.capped and not found.too_noisy
+    truth = fields["truth"][found.rows, found.cols]
+    assert found.values.size > 500 and np.mean(truth == found.values) > 0.97
