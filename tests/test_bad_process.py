@@ -324,3 +324,37 @@ def test_a_stage_that_sigterm_left_is_removed_by_the_next_run(env, fields, model
     assert code == 0, output
     assert not [name for name in os.listdir(out) if name.startswith(STAGE_PREFIX)]
     assert "small.tif" in os.listdir(out)
+
+
+def test_right_answers_on_the_default_paths_of_issue_27_under_qgis_process(env, fields,
+                                                                           tmp_path):
+    """Issue 27 through qgis_process (tests/test_default_paths.py has each case): the
+    polygon split holds out about the share asked and the log says it and the kept epoch;
+    a Byte reference's nodata 255 is no class; crnn:smooth refuses a reflectance cube."""
+    import json
+
+    code, output, _ = qgis_process(env, "crnn:train", {
+        "INPUT": fields["raster"], "TRAINING": fields["polygons"], "CLASS_FIELD": "crop",
+        "OUTPUT_MODEL": str(tmp_path / "m.crnn"), **SMALL})
+    assert code == 0, output
+    # four 16-pixel squares a class, 0.15 asked: 10 pixels of one square, not a whole one
+    assert ("Pixels held out for validation (0.15 asked, polygon split): Maize 15.6 % "
+            "(10 of 64, part of one polygon)") in output, output
+    assert "chosen by the lowest validation loss" in output, output
+    classes = write_raster(tmp_path / "classes.tif", np.array([[[1, 2], [1, 2]]]),
+                           gdal.GDT_Byte, tiled=False)
+    reference = write_raster(tmp_path / "reference.tif", np.array([[[1, 255], [255, 2]]]),
+                             gdal.GDT_Byte, nodata=255, tiled=False)
+    report = tmp_path / "report.html"
+    code, output, _ = qgis_process(env, "crnn:assess", {
+        "CLASSIFICATION": classes, "REFERENCE": reference, "OUTPUT_REPORT": str(report)})
+    assert code == 0, output
+    data = json.loads(report.with_suffix(".json").read_text(encoding="utf-8"))
+    assert data["class_values"] == [1, 2] and data["correct"] == data["total"] == 2
+    cube = write_raster(tmp_path / "cube.tif", np.random.default_rng(0).uniform(
+        500, 4000, (50, 30, 20)).astype(np.int16), gdal.GDT_Int16)
+    (tmp_path / "out").mkdir()
+    expect_failure(env, "crnn:smooth", {"PROBABILITIES": cube,
+                                        "OUTPUT": str(tmp_path / "out" / "classes.tif")},
+                   "does not look like class probabilities", "reflectance")
+    assert os.listdir(tmp_path / "out") == []
