@@ -59,7 +59,7 @@ PARAMETERS = [
            "Optional HTML report (confusion matrix as a heat map, per-class accuracies). A "
            "JSON file with the same numbers is written beside it (same name, .json).",
            "file_out", file_filter="HTML files (*.html *.htm)", optional=True,
-           create_by_default=False),
+           create_by_default=False, beside=("{stem}.json",)),
 ]
 
 

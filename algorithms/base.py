@@ -21,6 +21,7 @@ from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
 from . import parameters as specs
+from .run_files import run_files_problem
 from .torch_check import require
 
 PLUGIN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -149,7 +150,10 @@ class CrnnAlgorithm(QgsProcessingAlgorithm):
         message, as_qgis_reads = self._check_inputs(parameters, context)
         if message:
             return False, message
-        return super().checkParameterValues(as_qgis_reads, context)
+        ok, message = super().checkParameterValues(as_qgis_reads, context)
+        if ok:  # before any work: outputs never land on inputs or on each other
+            message = run_files_problem(self, parameters, context)
+        return not message, message
 
     def _check_inputs(self, parameters, context) -> Tuple[str, dict]:
         """(a message for the first wrong choice, band list or field name, or "";

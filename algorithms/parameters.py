@@ -81,6 +81,9 @@ class Spec:
     file_filter: str = ""  # file / file_out: e.g. "HTML files (*.html *.htm)"
     extension: str = ""  # file: the extension the file dialog offers
     text_only: bool = False  # field: text fields only
+    # file_out: further files written beside it ("{stem}.json": same name, .json);
+    # models/paths.py adds what every raster or vector output writes
+    beside: Tuple[str, ...] = ()
 
 
 def _ints(values: Sequence[int]) -> str:

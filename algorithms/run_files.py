@@ -33,12 +33,13 @@ def declared_run_files(algorithm, parameters, context) -> Tuple[List[RunFile], L
                 path = _output_path(algorithm, parameters, context, spec)
                 if path:
                     outputs.append(RunFile(spec.key, path, written_beside(
-                        path, _OUTPUT_KINDS[spec.kind], spec.beside)))
+                        path, _OUTPUT_KINDS[spec.kind], spec.beside), algorithm.tr(spec.label)))
                 continue
             source = _input_source(algorithm, parameters, context, spec)
             path = file_of_source(source)
             if path:
-                inputs.append(RunFile(spec.key, path, dataset_files(source)))
+                inputs.append(RunFile(spec.key, path, dataset_files(source),
+                                      algorithm.tr(spec.label)))
     return inputs, outputs
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import time
 from typing import Any, Dict, List, Tuple
@@ -384,6 +385,10 @@ def model_output_path(algorithm, parameters, context) -> str:
     return path
 
 
+#: errno values of a disk that is full or a file-size limit reached
+DISK_FULL_ERRORS = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
 def save_model_output(algorithm, parameters, context, model: CrnnModel) -> str:
     from ..models.modelfile import save_model
 
@@ -391,10 +396,12 @@ def save_model_output(algorithm, parameters, context, model: CrnnModel) -> str:
     try:
         save_model(model, path)
     except OSError as exc:
+        hint = (algorithm.tr("Free some disk space, or choose another disk.")
+                if exc.errno in DISK_FULL_ERRORS else
+                algorithm.tr("Choose a folder you can write to."))
         raise QgsProcessingException(algorithm.tr(
-            "Cannot write the model file '{path}' (OUTPUT_MODEL): {reason}. Free some disk "
-            "space, or choose a folder you can write to.").format(
-                path=path, reason=exc.strerror or exc)) from None
+            "Cannot write the model file '{path}' (OUTPUT_MODEL): {reason}. {hint}").format(
+                path=path, reason=exc.strerror or exc, hint=hint)) from None
     return path
 
 

@@ -35,7 +35,7 @@ from osgeo import gdal, ogr, osr
 
 from .callbacks import CancelCheck, ProgressCallback
 from .errors import CancelledError, CrnnError
-from .files import open_raster, read_block, write_atomically
+from .files import open_raster, read_block, staged
 from .samples import rasterise_polygons
 
 UNCLASSIFIED = "Unclassified"
@@ -519,44 +519,41 @@ def assess_raster(
 # --- output ---------------------------------------------------------------------------
 
 
-def _replace_atomically(path: str, write: Callable[[str], None]) -> None:
-    """Write beside ``path`` (its folder is created if missing) and move into place."""
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    write_atomically(path, write)
-
-
 def json_path_for(report_path: str) -> str:
     """The JSON written beside an HTML report: same base name, ``.json``."""
     return os.path.splitext(report_path)[0] + ".json"
 
 
 def write_json(assessment: Assessment, path: str) -> None:
-    """Write the machine-readable result (matrix, classes, metrics)."""
-    text = json.dumps(assessment.to_dict(), indent=2, ensure_ascii=False)
-
-    def write(temporary: str) -> None:
-        with open(temporary, "w", encoding="utf-8") as stream:
-            stream.write(text + "\n")
-
-    _replace_atomically(path, write)
+    """Write the machine-readable result (matrix, classes, metrics) to ``path``."""
+    _write_text(path, json.dumps(assessment.to_dict(), indent=2, ensure_ascii=False) + "\n")
 
 
 def write_html(assessment: Assessment, path: str, title: str = "Accuracy assessment") -> None:
-    """Write the self-contained HTML report (inline CSS, no network)."""
-    text = render_html(assessment, title)
+    """Write the self-contained HTML report (inline CSS, no network) to ``path``."""
+    _write_text(path, render_html(assessment, title))
 
-    def write(temporary: str) -> None:
-        with open(temporary, "w", encoding="utf-8") as stream:
-            stream.write(text)
 
-    _replace_atomically(path, write)
+def _write_text(path: str, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as stream:
+        stream.write(text)
 
 
 def write_report(assessment: Assessment, html_path: str) -> str:
-    """Write the HTML report and the JSON beside it; return the JSON path."""
+    """Write the HTML report and the JSON beside it; return the JSON path.
+
+    Both are written, or neither: a report that cannot be written (a read-only folder,
+    a folder or a file in the way) leaves no JSON behind and raises ``CrnnError``.
+    """
     json_path = json_path_for(html_path)
-    write_json(assessment, json_path)
-    write_html(assessment, html_path)
+    try:
+        with staged(json_path) as json_temporary, staged(html_path) as html_temporary:
+            write_json(assessment, json_temporary)
+            write_html(assessment, html_temporary)
+    except OSError as error:
+        raise CrnnError(f"Cannot write the accuracy report '{html_path}' or its JSON "
+                        f"'{json_path}': {error.strerror or error}. Choose a folder you "
+                        "can write to and a file name that is not a folder.") from None
     return json_path
 
 

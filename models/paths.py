@@ -34,10 +34,16 @@ class RunFile:
     key: str
     path: str
     companions: Tuple[str, ...] = ()  # files read or written beside ``path``
+    label: str = ""  # what the parameter is, for messages ("Model file")
 
     @property
     def files(self) -> Tuple[str, ...]:
         return (self.path, *self.companions)
+
+    @property
+    def name(self) -> str:
+        """The parameter as messages name it: 'MODEL (Model file)'."""
+        return f"{self.key} ({self.label})" if self.label else self.key
 
 
 def written_beside(path: str, kind: str, extra: Sequence[str] = ()) -> Tuple[str, ...]:
@@ -51,7 +57,6 @@ def written_beside(path: str, kind: str, extra: Sequence[str] = ()) -> Tuple[str
     if kind == "raster":
         patterns += ["{path}.aux.xml", "{stem}.qml"]
     elif kind == "vector":
-        patterns += ["{stem}.qml"]
         if extension.lower() == ".shp":
             patterns += ["{stem}" + part for part in (".shx", ".dbf", ".prj", ".cpg", ".qix")]
         elif extension.lower() in (".gpkg", ".sqlite"):
@@ -62,8 +67,8 @@ def written_beside(path: str, kind: str, extra: Sequence[str] = ()) -> Tuple[str
 def dataset_files(source: str) -> Tuple[str, ...]:
     """The files on disk that make up a layer's ``source`` (a path, ``path|layername=..``,
     ``NETCDF:"path":var``, ``/vsizip/archive.zip/inner``), with the side-cars GDAL and
-    QGIS would read beside it; empty for a source that is no file (a database, a web
-    service, a memory layer)."""
+    QGIS read beside it where they exist; empty for a source that is no file (a
+    database, a web service, a memory layer)."""
     path = file_of_source(source)
     if not path:
         return ()
@@ -85,7 +90,9 @@ def dataset_files(source: str) -> Tuple[str, ...]:
                 files.append(name)
     except (ImportError, RuntimeError):
         pass
-    files += [path + ".aux.xml", os.path.splitext(path)[0] + ".qml"]
+    # a user's side-cars (statistics, metadata, a style) are the input's too
+    files += [name for name in (path + ".aux.xml", os.path.splitext(path)[0] + ".qml")
+              if os.path.exists(name)]
     return tuple(dict.fromkeys(files))
 
 
@@ -140,15 +147,15 @@ def check_outputs(inputs: Sequence[RunFile], outputs: Sequence[RunFile]) -> None
 
 def _collision(output: RunFile, name: str, other: RunFile, other_name: str,
                is_input: bool) -> str:
-    what = (f"{output.key} '{output.path}'" if name == output.path else
-            f"The file written beside {output.key} '{output.path}' "
+    what = (f"{output.name} '{output.path}'" if name == output.path else
+            f"The file written beside {output.name} '{output.path}' "
             f"('{os.path.basename(name)}')")
     if is_input:
         whose = ("the input" if other_name == other.path else
                  f"a file of the input ('{os.path.basename(other_name)}'):")
-        return (f"{what} would overwrite {whose} {other.key} '{other.path}'. Choose another "
+        return (f"{what} would overwrite {whose} {other.name} '{other.path}'. Choose another "
                 f"file name for {output.key}; inputs are never overwritten.")
-    return (f"{what} and {other.key} '{other.path}' would be written to the same file "
+    return (f"{what} and {other.name} '{other.path}' would be written to the same file "
             f"('{name}'): give each output its own file name.")
 
 

@@ -562,7 +562,7 @@ def test_output_equal_to_the_input(provider, fields, model_path, tmp_path):
     shutil.copy(fields["raster"], raster)
     before = raster.read_bytes()
     fails("crnn:classify", classify(fields, model_path, None, INPUT=str(raster),
-                                    OUTPUT=str(raster)), "input raster itself")
+                                    OUTPUT=str(raster)), "would overwrite the input INPUT")
     fails("crnn:train", train(str(raster), fields["polygons"], None,
                               OUTPUT_MODEL=str(raster)), "OUTPUT_MODEL", "input")
     fails("crnn:classify", classify(fields, model_path, None, OUTPUT=model_path),

@@ -258,9 +258,59 @@ def test_raster_larger_than_the_memory_limit_classifies_block_by_block(env, tmp_
     assert (classes[200:, 200:] == 1).all()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "models/paths.dataset_files opens every input with gdal.OpenEx, which blocks on a FIFO "
-    "before the model loader runs; drop this mark once it skips non-regular files"))
+def test_outputs_never_overwrite_inputs_under_qgis_process(env, fields, model, tmp_path):
+    """Issue 26: colliding outputs are refused before any work, inputs stay byte for byte
+    the same (tests/test_run_files.py has every algorithm through processing.run)."""
+    import shutil
+
+    from test_run_files import snapshot
+
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    raster = shutil.copy(fields["raster"], inputs / "fields.tif")
+    polygons = shutil.copy(fields["polygons"], inputs / "fields.gpkg")
+    reference = inputs / "reference.json"
+    gdal.VectorTranslate(str(reference), str(polygons), format="GeoJSON")
+    before = snapshot(inputs)
+    train = {"INPUT": raster, "TRAINING": polygons, "CLASS_FIELD": "crop",
+             "OUTPUT_MODEL": str(tmp_path / "m.crnn"), **SMALL}
+    for algorithm, parameters, patterns in [
+        ("crnn:train", {**train, "OUTPUT_REPORT": raster}, ["OUTPUT_REPORT", "the input INPUT"]),
+        ("crnn:train", {**train, "OUTPUT_REPORT": str(tmp_path / "m.crnn")},
+         ["OUTPUT_REPORT", "OUTPUT_MODEL", "same file"]),
+        ("crnn:importcube", {"INPUT": raster, "OUTPUT": f"{inputs}/../inputs/fields.tif"},
+         ["OUTPUT", "the input INPUT"]),
+        ("crnn:assess", {"CLASSIFICATION": raster, "REFERENCE": str(reference),
+                         "REFERENCE_FIELD": "crop",
+                         "OUTPUT_REPORT": str(inputs / "reference.html")},
+         ["reference.json", "REFERENCE"]),
+    ]:
+        expect_failure(env, algorithm, parameters, *patterns)
+    after = snapshot(inputs)
+    assert {path: after[path] for path in before} == before
+    # QGIS itself (not the plugin) stores the histogram it computes when it loads a raster
+    # as a layer in a new .aux.xml, as its own algorithms do (native:rasterlayerstatistics)
+    assert set(after) - set(before) <= {f"{raster}.aux.xml"}
+    assert not os.path.exists(tmp_path / "m.crnn")
+
+
+def test_a_full_disk_while_saving_the_model_says_so(env, fields, tmp_path):
+    """The model file's write error names its cause: a full disk (here a file-size limit)
+    asks for disk space, not for another folder; nothing is left behind."""
+    out = tmp_path / "out"
+    out.mkdir()
+
+    def limit_file_size():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # get EFBIG, not a kill
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2048, 2048))
+
+    expect_failure(env, "crnn:train", {
+        "INPUT": fields["raster"], "TRAINING": fields["polygons"], "CLASS_FIELD": "crop",
+        "OUTPUT_MODEL": str(out / "m.crnn"), **SMALL},
+        "Cannot write the model file", "Free some disk space", preexec_fn=limit_file_size)
+    assert os.listdir(out) == []
+
+
 def test_a_fifo_as_model_ends_with_a_message(env, fields, tmp_path):
     """Issue 26: MODEL = a named pipe is refused at once (the loader used to block on it
     forever); a hang is killed after 60 s and fails the test."""

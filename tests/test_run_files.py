@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 from osgeo import gdal
 from qgis.core import QgsProcessingException
+from recording import Recorder
 from test_bad_inputs import SMALL, write_raster
 
 from hyperspectral_crnn.models.errors import CrnnError
@@ -66,6 +67,7 @@ def test_the_same_file_under_other_spellings_collides(tmp_path, monkeypatch):
 def test_files_written_beside_an_output_count(tmp_path):
     raster = tmp_path / "scene.tif"
     write_raster(raster, np.zeros((2, 3, 3), np.float32))
+    (tmp_path / "scene.tif.aux.xml").write_text("<PAMDataset/>\n")  # the user's metadata
     reference = tmp_path / "reference.json"
     reference.write_text("{}")
     inputs = [RunFile("INPUT", str(raster), dataset_files(str(raster))),
@@ -75,15 +77,14 @@ def test_files_written_beside_an_output_count(tmp_path):
                      written_beside(str(tmp_path / "reference.html"), "file", ["{stem}.json"]))
     with pytest.raises(CrnnError, match="reference.json.. would overwrite the input REFERENCE"):
         check_outputs(inputs, [report])
-    # an output named like the raster's GDAL side-car would change how the raster reads
+    # an output on the raster's GDAL side-car would change how the raster reads
     with pytest.raises(CrnnError, match="a file of the input"):
         check_outputs(inputs, [RunFile("OUTPUT_REPORT", str(raster) + ".aux.xml")])
 
 
 def test_an_envi_header_is_part_of_its_cube(tmp_path):
     cube = tmp_path / "cube.img"
-    dataset = gdal.GetDriverByName("ENVI").Create(str(cube), 3, 3, 2, gdal.GDT_Float32)
-    dataset = None
+    gdal.GetDriverByName("ENVI").Create(str(cube), 3, 3, 2, gdal.GDT_Float32).FlushCache()
     files = dataset_files(str(cube))
     assert str(tmp_path / "cube.hdr") in files
     with pytest.raises(CrnnError, match="cube.hdr"):
@@ -284,22 +285,14 @@ def test_importcube_never_rewrites_its_input(provider, scene):
 
 def test_a_bad_output_folder_is_found_before_training(provider, scene, tmp_path):
     import processing
-    from qgis.core import QgsProcessingFeedback
 
     (tmp_path / "file.txt").write_text("x")
-
-    class Log(QgsProcessingFeedback):
-        lines: list = []
-
-        def pushInfo(self, info):  # noqa: N802 (QGIS's name)
-            self.lines.append(info)
-
     for outputs, pattern in [
         ({"OUTPUT_MODEL": str(tmp_path / "file.txt" / "m.crnn")}, "is a file, not a folder"),
         ({"OUTPUT_REPORT": str(tmp_path)}, "is a folder"),
         ({"OUTPUT_REPORT": str(tmp_path / ("r" * 260 + ".html"))}, "too long"),
     ]:
-        log = Log()
+        log = Recorder()
         with pytest.raises(QgsProcessingException, match=pattern):
             processing.run("crnn:train", train_parameters(scene, **outputs), feedback=log)
-        assert not any("Epoch" in line for line in log.lines), "it trained first"
+        assert not any("Epoch" in line for line in log.infos), "it trained first"
