@@ -36,7 +36,7 @@ from osgeo import gdal, ogr, osr
 from .callbacks import CancelCheck, ProgressCallback
 from .errors import CancelledError, CrnnError
 from .files import open_raster, read_block, staged
-from .samples import rasterise_polygons
+from .samples import burn_polygons
 
 UNCLASSIFIED = "Unclassified"
 Z_95 = 1.959963984540054
@@ -275,14 +275,16 @@ class ReferenceWindow:
     row0: int
     col0: int
     values: np.ndarray
+    contested: int = 0  # pixels that polygons of different classes claim (left out)
 
 
 def rasterise_reference(dataset: gdal.Dataset,
                         polygons: Sequence[Tuple[bytes, int]]) -> ReferenceWindow:
     """Burn reference polygons (WKB in the raster's CRS, class value) by pixel centres.
 
-    Class values must be non-zero integers; 0 would mean "unlabelled". Where polygons
-    overlap, the later one wins.
+    Class values must be non-zero integers; 0 would mean "unlabelled". A pixel that
+    polygons of different classes claim has no single reference class: it is left out
+    and counted (``contested``); overlaps of one class are fine.
     """
     polygons = [(wkb, int(value)) for wkb, value in polygons]
     if not polygons:
@@ -293,10 +295,9 @@ def rasterise_reference(dataset: gdal.Dataset,
     _check_overlap(dataset, [wkb for wkb, _ in polygons])
     values = sorted({value for _, value in polygons})
     position = {value: i for i, value in enumerate(values)}
-    row0, col0, classes, _ = rasterise_polygons(
-        dataset, [(wkb, position[value]) for wkb, value in polygons], all_touched=False)
+    grid = burn_polygons(dataset, [(wkb, position[value]) for wkb, value in polygons])
     lookup = np.array([0, *values], dtype=np.int64)
-    return ReferenceWindow(row0, col0, lookup[classes])
+    return ReferenceWindow(grid.row0, grid.col0, lookup[grid.classes], grid.contested)
 
 
 def _check_overlap(dataset: gdal.Dataset, wkbs: Sequence[bytes]) -> None:
@@ -473,6 +474,10 @@ def assess_raster(
                      "was assessed.")
     if isinstance(reference, ReferenceWindow):
         window = reference
+        if window.contested:
+            notes.append(f"{window.contested} pixel(s) lie under reference polygons of "
+                         "different classes; they have no single reference class and were "
+                         "left out.")
         ref_band = None
         ref_nodata = None
         sources["reference"] = "polygons (rasterised by pixel centres)"

@@ -51,21 +51,6 @@ class PolygonGrid:
     contested: int  # pixels claimed by polygons of different classes
 
 
-def rasterise_polygons(
-    dataset: gdal.Dataset,
-    polygons: Sequence[Tuple[bytes, int]],
-    all_touched: bool = False,
-) -> Tuple[int, int, np.ndarray, np.ndarray]:
-    """Burn polygons (WKB in the raster's CRS, class index >= 0) onto the raster's grid.
-
-    As ``burn_polygons``, but where polygons overlap the later one wins, whatever its
-    class. Returns (row offset, column offset, class grid, polygon grid): the grids hold
-    class index + 1 and polygon position + 1, 0 for no polygon.
-    """
-    grid = burn_polygons(dataset, polygons, all_touched, leave_out_contested=False)
-    return grid.row0, grid.col0, grid.classes, grid.ids
-
-
 def burn_polygons(dataset: gdal.Dataset, polygons: Sequence[Tuple[bytes, int]],
                   all_touched: bool = False, leave_out_contested: bool = True) -> PolygonGrid:
     """Burn polygons (WKB in the raster's CRS, class index >= 0) onto the raster's grid.

@@ -179,6 +179,34 @@ def test_polygons_burn_by_pixel_centres(label_pair):
         rasterise_reference(gdal.Open(cls_path), [(far.ExportToWkb(), 1)])
 
 
+def test_overlapping_reference_polygons_of_two_classes_leave_their_pixels_out(label_pair):
+    """A pixel under polygons of classes 1 and 2 has no reference class: it is neither
+    class (the later polygon used to win silently) and the result says how many."""
+    _, classified, _, cls_path = label_pair
+    from osgeo import ogr
+
+    # rows 10-19 x cols 20-29 (class 2) and rows 10-19 x cols 25-34 (class 1): 50 shared
+    two = ogr.CreateGeometryFromWkt(
+        "POLYGON ((1200 1900, 1300 1900, 1300 1800, 1200 1800, 1200 1900))")
+    one = ogr.CreateGeometryFromWkt(
+        "POLYGON ((1250 1900, 1350 1900, 1350 1800, 1250 1800, 1250 1900))")
+    same = ogr.CreateGeometryFromWkt(  # class 2 again over class 2: no conflict
+        "POLYGON ((1200 1900, 1220 1900, 1220 1880, 1200 1880, 1200 1900))")
+    window = rasterise_reference(gdal.Open(cls_path), [(two.ExportToWkb(), 2),
+                                                       (one.ExportToWkb(), 1),
+                                                       (same.ExportToWkb(), 2)])
+    assert window.contested == 50
+    assert int((window.values == 2).sum()) == 50 and int((window.values == 1).sum()) == 50
+    rows = slice(10 - window.row0, 20 - window.row0)
+    assert not window.values[rows, 25 - window.col0:30 - window.col0].any()  # shared
+    result = assess_raster(cls_path, window)
+    assert result.total == 100
+    expected = int((classified[10:20, 20:25] == 2).sum() + (classified[10:20, 30:35] == 1).sum())
+    assert result.correct == expected
+    assert any("50 pixel(s) lie under reference polygons of different classes" in note
+               for note in result.notes)
+
+
 def test_report_files(label_pair, tmp_path):
     reference, classified, ref_path, cls_path = label_pair
     result = assess_raster(cls_path, ref_path)
