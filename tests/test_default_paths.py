@@ -386,6 +386,8 @@ def test_growing_is_capped_and_refused_on_a_scene_too_noisy(provider, fields, tm
 
 
 def test_the_grown_angle_bound_never_passes_the_cap(fields):
+    from osgeo import ogr
+
     from hyperspectral_crnn.models.samples import read_training_pixels
     from hyperspectral_crnn.models.semi_supervised import (
         GROW_ANGLE_CAP,
@@ -395,8 +397,6 @@ def test_the_grown_angle_bound_never_passes_the_cap(fields):
 
     # the field scene: adjacent pixels differ by about 0.18 rad, twice that passes the cap,
     # while its classes differ by 0.46 rad: capped, it still grows
-    from osgeo import ogr
-
     source = ogr.Open(fields["polygons"])
     polygons = [(f.GetGeometryRef().ExportToWkb(), f.GetField("code") // 10 - 1)
                 for f in source.GetLayer()]
