@@ -97,12 +97,15 @@ SAMPLING = [
          "At most this many pixels of each class are drawn (with SEED) from the polygons; "
          "the paper trains from 50-300 per class.", "int", 0, minimum=0),
     Spec("VALIDATION_FRACTION", "Validation fraction",
-         "Share of each class held out to watch validation loss and accuracy and to stop "
-         "early. Every class keeps at least one training polygon (or pixel).",
+         "Share of each class's pixels held out to watch validation loss and accuracy and "
+         "to choose the epoch whose weights are kept. Every class keeps training pixels; "
+         "the log says the share held out per class.",
          "float", VALIDATION_FRACTION, minimum=0.0, maximum=0.9),
     Spec("SPLIT", "Validation split",
-         "'polygon' holds out whole polygons, so validation pixels are not neighbours of "
-         "training pixels (honest accuracy); 'pixel' holds out single pixels.",
+         "'polygon' holds out whole polygons whose pixels add up near the share (else the "
+         "last rows of the class's largest polygon), so validation pixels are not "
+         "neighbours of training pixels (honest accuracy); 'pixel' holds out single "
+         "pixels.",
          "choice", "polygon", choices=SPLITS),
     Spec("ALL_TOUCHED", "Use all pixels touched by the polygons",
          "By default a pixel is taken when its centre lies inside a polygon.",

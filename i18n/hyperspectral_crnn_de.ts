@@ -196,16 +196,16 @@
       <translation>Validierungsanteil</translation>
     </message>
     <message>
-      <source>Share of each class held out to watch validation loss and accuracy and to stop early. Every class keeps at least one training polygon (or pixel).</source>
-      <translation>Anteil jeder Klasse, der zurückgehalten wird, um Validierungsverlust und -genauigkeit zu verfolgen und früh zu stoppen. Jede Klasse behält mindestens ein Trainingspolygon (bzw. -pixel).</translation>
+      <source>Share of each class's pixels held out to watch validation loss and accuracy and to choose the epoch whose weights are kept. Every class keeps training pixels; the log says the share held out per class.</source>
+      <translation>Anteil der Pixel jeder Klasse, der zurückgehalten wird, um Validierungsverlust und -genauigkeit zu beobachten und die Epoche zu wählen, deren Gewichte behalten werden. Jede Klasse behält Trainingspixel; das Protokoll nennt den zurückgehaltenen Anteil je Klasse.</translation>
     </message>
     <message>
       <source>Validation split</source>
       <translation>Validierungsaufteilung</translation>
     </message>
     <message>
-      <source>'polygon' holds out whole polygons, so validation pixels are not neighbours of training pixels (honest accuracy); 'pixel' holds out single pixels.</source>
-      <translation>'polygon' hält ganze Polygone zurück, sodass Validierungspixel keine Nachbarn von Trainingspixeln sind (ehrliche Genauigkeit); 'pixel' hält einzelne Pixel zurück.</translation>
+      <source>'polygon' holds out whole polygons whose pixels add up near the share (else the last rows of the class's largest polygon), so validation pixels are not neighbours of training pixels (honest accuracy); 'pixel' holds out single pixels.</source>
+      <translation>'polygon' hält ganze Polygone zurück, deren Pixel zusammen nahe am Anteil liegen (sonst die letzten Zeilen des größten Polygons der Klasse), sodass Validierungspixel keine Nachbarn von Trainingspixeln sind (ehrliche Genauigkeit); 'pixel' hält einzelne Pixel zurück.</translation>
     </message>
     <message>
       <source>Use all pixels touched by the polygons</source>
@@ -732,6 +732,18 @@
       <translation>Das Referenzfeld '{}' enthält {}, keine Klassen-ID: Verwenden Sie ganzzahlige Klassen-IDs oder Klassennamen.</translation>
     </message>
     <message>
+      <source>{key} ({label}): bands {missing} do not exist: the raster {parent} has {count} bands, numbered 1 to {count}.</source>
+      <translation>{key} ({label}): die Bänder {missing} gibt es nicht: das Raster {parent} hat {count} Bänder, nummeriert von 1 bis {count}.</translation>
+    </message>
+    <message>
+      <source>The layer {parent} has no field '{field}' ({key}). Choose one of its fields: {names}.</source>
+      <translation>Der Layer {parent} hat kein Feld '{field}' ({key}). Wählen Sie eines seiner Felder: {names}.</translation>
+    </message>
+    <message>
+      <source>{key} ({label}) is empty: choose one of the fields of {parent}: {names}.</source>
+      <translation>{key} ({label}) ist leer: wählen Sie eines der Felder von {parent}: {names}.</translation>
+    </message>
+    <message>
       <source>at least {low:g}</source>
       <translation>mindestens {low:g}</translation>
     </message>
@@ -742,6 +754,18 @@
     <message>
       <source>{key} ({label}) must be {allowed}, got {value:g}.</source>
       <translation>{key} ({label}) muss {allowed} sein, erhalten: {value:g}.</translation>
+    </message>
+    <message>
+      <source>{key} ({label}) must be a whole number, got {value}.</source>
+      <translation>{key} ({label}) muss eine ganze Zahl sein, erhalten: {value}.</translation>
+    </message>
+    <message>
+      <source>{key} ({label}) must be one of {options} (or its number, 0 to {last}), got '{value}'.</source>
+      <translation>{key} ({label}) muss eines von {options} sein (oder seine Nummer, 0 bis {last}), erhalten: '{value}'.</translation>
+    </message>
+    <message>
+      <source>{key} ({label}) must be a number, got '{value}'.</source>
+      <translation>{key} ({label}) muss eine Zahl sein, erhalten: '{value}'.</translation>
     </message>
     <message>
       <source>The input raster could not be read.</source>
@@ -804,12 +828,24 @@
       <translation>{} muss eine GeoTIFF-Datei (.tif) sein, nicht '{}'.</translation>
     </message>
     <message>
+      <source>{key} must be band numbers such as '1,2,3' (with qgis_process also {key}=1 {key}=2 ...), got '{text}'.</source>
+      <translation>{key} müssen Bandnummern wie '1,2,3' sein (mit qgis_process auch {key}=1 {key}=2 ...), erhalten: '{text}'.</translation>
+    </message>
+    <message>
       <source>{key} must be comma-separated whole numbers such as '32,32', got '{text}'.</source>
       <translation>{key} muss aus durch Kommas getrennten ganzen Zahlen wie '32,32' bestehen, erhalten: '{text}'.</translation>
     </message>
     <message>
       <source>The training layer must hold polygons; feature {fid} is not one.</source>
       <translation>Der Trainingslayer muss Polygone enthalten; Objekt {fid} ist keines.</translation>
+    </message>
+    <message>
+      <source>Polygon {fid} cannot be reprojected to the raster's CRS: its coordinates are not valid in the layer's CRS ({crs}). Check the layer's CRS: coordinates in metres in a layer tagged as degrees (EPSG:4326, or 'Undefined geographic SRS' where a file was written without a CRS) are a common mistake; assign the right CRS with 'Assign projection'.</source>
+      <translation>Polygon {fid} kann nicht in das KBS des Rasters umprojiziert werden: seine Koordinaten sind im KBS des Layers ({crs}) ungültig. Prüfen Sie das KBS des Layers: Koordinaten in Metern in einem als Grad ausgewiesenen Layer (EPSG:4326, oder 'Undefined geographic SRS', wo eine Datei ohne KBS geschrieben wurde) sind ein häufiger Fehler; weisen Sie mit 'Projektion zuweisen' das richtige KBS zu.</translation>
+    </message>
+    <message>
+      <source>unknown</source>
+      <translation>unbekannt</translation>
     </message>
     <message>
       <source>Cannot reproject reference polygon {} to the classification's CRS: {}</source>
@@ -860,8 +896,40 @@
       <translation>Fügen Sie Polygone anderer Klassen oder größere Polygone hinzu.</translation>
     </message>
     <message>
+      <source>Kept the weights of epoch {epoch} of {run}, chosen by the lowest validation loss ({loss:.4f}); validation accuracy there {acc:.4f}</source>
+      <translation>Die Gewichte der Epoche {epoch} von {run} wurden behalten, gewählt nach dem kleinsten Validierungsverlust ({loss:.4f}); Validierungsgenauigkeit dort {acc:.4f}</translation>
+    </message>
+    <message>
+      <source>, the best reached.</source>
+      <translation>, die beste erreichte.</translation>
+    </message>
+    <message>
+      <source>, part of one polygon</source>
+      <translation>, Teil eines Polygons</translation>
+    </message>
+    <message>
+      <source>Pixels held out for validation ({fraction} asked, {split} split): {parts}.</source>
+      <translation>Für die Validierung zurückgehaltene Pixel ({fraction} verlangt, Aufteilung {split}): {parts}.</translation>
+    </message>
+    <message>
       <source>Semi-supervised: the training pixels' labels will be grown into their spectrally alike neighbours.</source>
       <translation>Teilüberwacht: die Labels der Trainingspixel werden in ihre spektral ähnlichen Nachbarn ausgedehnt.</translation>
+    </message>
+    <message>
+      <source>No pixel was held out for validation: kept the weights of the last epoch ({epoch}).</source>
+      <translation>Kein Pixel wurde für die Validierung zurückgehalten: die Gewichte der letzten Epoche ({epoch}) wurden behalten.</translation>
+    </message>
+    <message>
+      <source> (the best reached was {acc:.4f}, at epoch {epoch}).</source>
+      <translation> (die beste erreichte war {acc:.4f}, in Epoche {epoch}).</translation>
+    </message>
+    <message>
+      <source>Free some disk space, or choose another disk.</source>
+      <translation>Schaffen Sie Speicherplatz, oder wählen Sie ein anderes Laufwerk.</translation>
+    </message>
+    <message>
+      <source>Choose a folder you can write to.</source>
+      <translation>Wählen Sie einen Ordner, in den Sie schreiben dürfen.</translation>
     </message>
     <message>
       <source>The training layer has no field '{field}' (CLASS_FIELD). Choose its class field, one of: {names}.</source>
@@ -904,8 +972,12 @@
       <translation>Epoche {epoch}: Verlust {loss:.4f}, Genauigkeit {acc:.3f}</translation>
     </message>
     <message>
-      <source>Best validation accuracy {acc:.4f} at epoch {epoch}.</source>
-      <translation>Beste Validierungsgenauigkeit {acc:.4f} in Epoche {epoch}.</translation>
+      <source>{name} {share:.1f} % ({n} of {total}{how})</source>
+      <translation>{name} {share:.1f} % ({n} von {total}{how})</translation>
+    </message>
+    <message>
+      <source>The scene is too noisy to grow labels: the training pixels differ from their adjacent pixels by a median {noise:.2f} rad, more than the {cap:.2f} rad up to which spectra count as alike; no labels were grown, the model learnt from the labelled pixels alone.</source>
+      <translation>Die Szene ist zu verrauscht, um Labels wachsen zu lassen: die Trainingspixel unterscheiden sich von ihren Nachbarpixeln im Median um {noise:.2f} rad, mehr als die {cap:.2f} rad, bis zu denen Spektren als ähnlich gelten; es wurden keine Labels gewachsen, das Modell lernte allein aus den gelabelten Pixeln.</translation>
     </message>
     <message>
       <source>The folder '{folder}' for the model file (OUTPUT_MODEL) does not exist. Create it or choose another path.</source>
@@ -922,6 +994,10 @@
     <message>
       <source>{n} pixel(s) under the polygons have nodata and were dropped.</source>
       <translation>{n} Pixel unter den Polygonen haben NoData und wurden verworfen.</translation>
+    </message>
+    <message>
+      <source>{n} pixel(s) lie under polygons of different classes; they are ambiguous and left out.</source>
+      <translation>{n} Pixel liegen unter Polygonen verschiedener Klassen; sie sind mehrdeutig und werden ausgelassen.</translation>
     </message>
     <message>
       <source>No pixel is left for class(es) {names} after rasterising; they are dropped.</source>
@@ -944,12 +1020,24 @@
       <translation>Trainingsbericht: {path}</translation>
     </message>
     <message>
+      <source>, {n} whole polygon(s)</source>
+      <translation>, {n} ganze(s) Polygon(e)</translation>
+    </message>
+    <message>
+      <source>The angle bound for growing labels is capped at {cap:.2f} rad (the noise rule asked for {wanted:.2f}: adjacent pixels differ by a median {noise:.2f} rad).</source>
+      <translation>Die Winkelgrenze für das Wachsen der Labels ist auf {cap:.2f} rad begrenzt (die Rauschregel verlangte {wanted:.2f}: Nachbarpixel unterscheiden sich im Median um {noise:.2f} rad).</translation>
+    </message>
+    <message>
       <source>OUTPUT_MODEL '{path}' is the {key} input itself: choose another file name (such as model.crnn); inputs are never overwritten.</source>
       <translation>OUTPUT_MODEL '{path}' ist die Eingabe {key} selbst: Wählen Sie einen anderen Dateinamen (etwa model.crnn); Eingaben werden nie überschrieben.</translation>
     </message>
     <message>
-      <source>Cannot write the model file '{path}' (OUTPUT_MODEL): {reason}. Free some disk space, or choose a folder you can write to.</source>
-      <translation>Die Modelldatei '{path}' (OUTPUT_MODEL) kann nicht geschrieben werden: {reason}. Geben Sie Speicherplatz frei oder wählen Sie einen beschreibbaren Ordner.</translation>
+      <source>Cannot write the model file '{path}' (OUTPUT_MODEL): {reason}. {hint}</source>
+      <translation>Die Modelldatei '{path}' (OUTPUT_MODEL) kann nicht geschrieben werden: {reason}. {hint}</translation>
+    </message>
+    <message>
+      <source>The class field '{field}' holds {value}, not a class id: use integer class ids or class names.</source>
+      <translation>Das Klassenfeld '{field}' enthält {value}, keine Klassen-ID: verwenden Sie ganzzahlige Klassen-IDs oder Klassennamen.</translation>
     </message>
     <message>
       <source>Round {n}, </source>
@@ -1074,6 +1162,22 @@
     <message>
       <source>Removed from {folder}: {what}</source>
       <translation>Aus {folder} entfernt: {what}</translation>
+    </message>
+    <message>
+      <source>Share of each class held out to watch validation loss and accuracy and to stop early. Every class keeps at least one training polygon (or pixel).</source>
+      <translation type="obsolete">Anteil jeder Klasse, der zurückgehalten wird, um Validierungsverlust und -genauigkeit zu verfolgen und früh zu stoppen. Jede Klasse behält mindestens ein Trainingspolygon (bzw. -pixel).</translation>
+    </message>
+    <message>
+      <source>'polygon' holds out whole polygons, so validation pixels are not neighbours of training pixels (honest accuracy); 'pixel' holds out single pixels.</source>
+      <translation type="obsolete">'polygon' hält ganze Polygone zurück, sodass Validierungspixel keine Nachbarn von Trainingspixeln sind (ehrliche Genauigkeit); 'pixel' hält einzelne Pixel zurück.</translation>
+    </message>
+    <message>
+      <source>Best validation accuracy {acc:.4f} at epoch {epoch}.</source>
+      <translation type="obsolete">Beste Validierungsgenauigkeit {acc:.4f} in Epoche {epoch}.</translation>
+    </message>
+    <message>
+      <source>Cannot write the model file '{path}' (OUTPUT_MODEL): {reason}. Free some disk space, or choose a folder you can write to.</source>
+      <translation type="obsolete">Die Modelldatei '{path}' (OUTPUT_MODEL) kann nicht geschrieben werden: {reason}. Geben Sie Speicherplatz frei oder wählen Sie einen beschreibbaren Ordner.</translation>
     </message>
     <message>
       <source>For few training pixels (tens per class): after training, the model classifies a sample of the raster (the whole raster up to 65 536 pixels, else random 32 x 32 tiles up to that many), its posteriors are pooled by the edge LOP, confident pixels become pseudo-labels (at most 200 per class) and the model is trained again on them and the training pixels. Experimental: training takes about 4x as long, the gain is small and with very few labels it can lose accuracy (figures: docs/benchmarks_few_labels.md). The model file and the report say how many pixels were used and how well the pseudo-labels agree with the validation pixels.</source>

@@ -410,11 +410,13 @@ def _section_unlabelled(model: CrnnModel) -> str:
     rounds = semi.get("rounds", [])
     settings = semi.get("settings", {})
     parts = ["<h2>Unlabelled pixels (semi-supervised)</h2>"]
-    if any(r.get("source") == "grown" for r in rounds):
+    grown = [r for r in rounds if r.get("source") == "grown"]
+    if grown:  # the bound the growth used (the noise rule's, capped), else the floor
+        angle = grown[0].get("angle", settings.get("grow_angle", "-"))
         parts.append(
             '<p class="note">Grown: each training pixel gave its class to the pixels within '
             f"{settings.get('grow_radius', '-')} pixels of it whose spectrum lies within "
-            f"{settings.get('grow_angle', '-')} radians of its own (a pixel two classes "
+            f"{angle} radians of its own (a pixel two classes "
             "reached took none), and the model was trained on the labelled and grown "
             "pixels. Agreement: the share of the validation pixels reached by the growth "
             "that it gave their own class.</p>")
