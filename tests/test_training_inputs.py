@@ -13,6 +13,7 @@ import os
 import numpy as np
 import pytest
 from osgeo import gdal, ogr, osr
+from qgis.core import QgsVectorLayer
 from recording import Recorder
 from scenes import FIELD_CLASSES, ORIGIN, PIXEL, read_band, square_wkb
 from test_bad_inputs import classify, fails, field_features, train, write_raster, write_vector
@@ -324,6 +325,11 @@ def test_metres_tagged_as_degrees_are_explained(provider, fields, tmp_path, out)
     features = field_features(fields)
     for epsg, crs in ((4326, "EPSG:4326"), (None, "Undefined geographic SRS")):
         polygons = write_vector(tmp_path / f"{epsg}.gpkg", features, epsg=epsg)
+        if epsg is None and not QgsVectorLayer(polygons, "t", "ogr").crs().isValid():
+            # GDAL 3.10+ (QGIS 3.40+) reads a GeoPackage written without a CRS as having
+            # none, not as 'Undefined geographic SRS': the polygons are then taken in the
+            # raster's coordinates, where they lie
+            continue
         fails("crnn:train", train(fields["raster"], polygons, out),
               "cannot be reprojected", crs, "Check the layer's CRS")
         classification = class_raster(tmp_path / "classes.tif", fields["truth"], 32616)
