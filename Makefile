@@ -11,7 +11,7 @@
 #   make benchmark            the Indian Pines accuracy benchmark (long)
 #   make benchmark-blocked    the same on a spatially blocked split (long)
 #   make benchmark-inference  the speed and memory benchmark
-#   make mutation  cosmic-ray mutation score of the numerical core (docs/testing.md; long)
+#   make mutation  cosmic-ray mutation score of the core; writes docs/testing.md's figures (long)
 #
 # Every target is idempotent; reruns skip what is already there.
 
@@ -119,7 +119,9 @@ benchmark-cluster: setup
 	$(PY) benchmarks/cluster.py
 
 # Mutation testing (docs/testing.md): cosmic-ray in its own venv mutates a temporary copy
-# of the checkout, never the checkout itself; the report goes to out/mutation/.
+# of the checkout, never the checkout itself; the report goes to out/mutation/ and each
+# target's figures and survivors into docs/testing.md (between its marker comments).
+# MUTATION_ARGS="--targets lop config" runs some targets, "--count" only counts mutants.
 MUTATION_VENV := .build/mutation-venv
 MUTATION_STAMP := $(MUTATION_VENV)/.requirements.stamp
 

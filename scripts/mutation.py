@@ -16,8 +16,15 @@ that cover it, fastest first, run with ``-x``. The tests run with the checkout's
 ``.venv`` Python; cosmic-ray itself runs from its own venv (requirements-mutation.txt).
 
 A survivor listed in ``EQUIVALENT`` (a mutant that cannot change behaviour) is reported
-as such and left out of the score; docs/testing.md gives each one's reason. The score is
-killed / (made - equivalent); the run fails below ``--fail-under`` per cent.
+as such, with its one-line reason, and left out of the score. The score is
+(killed + timeouts) / (made - equivalent); the run fails below ``--fail-under`` per cent.
+An ``EQUIVALENT`` entry whose line is no longer in its module stops the script before any
+run; one that matched no survivor, or that a test killed, is warned about after the run.
+
+Each target's figures (date, commit, wall time, counts, score) and survivors are written
+into docs/testing.md between marker comments as soon as the target ends: the rows of the
+targets not run are kept as they were (tests/test_mutation_table.py checks the tables
+against ``TARGETS``). ``--doc-only`` rewrites the targets table without running anything.
 """
 
 from __future__ import annotations
@@ -39,6 +46,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 REPO = Path(__file__).resolve().parent.parent
+DOC = REPO / "docs" / "testing.md"
 
 # The replacements of one binary operator by bitwise, shift and matrix operators are left
 # out: on the float arrays these modules compute with they raise TypeError, and on the
@@ -55,20 +63,30 @@ class Target:
     name: str
     module: str
     tests: Sequence[str]
-    # function names (whole function), or "function:name" (the function's statements,
-    # at any depth, whose source mentions name); empty = the whole module
+    # function or class names (whole definition), or "function:name" (the function's
+    # statements, at any depth, whose source mentions name); empty = the whole module
     parts: Sequence[str] = field(default_factory=tuple)
+    # functions or classes of the module that are not mutated -> why (one line each)
+    left_out: Dict[str, str] = field(default_factory=dict)
 
 
+# The fast core tests of a target: no QGIS, fastest first (run with -x, so a mutant's run
+# usually ends at the first, cheapest test that sees it).
 TARGETS = [
+    Target("spectra", "models/spectra.py", ["tests/test_mutation_core.py", "-k", "spectra"]),
+    Target("window", "models/window.py",
+           ["tests/test_mutation_window.py", "tests/test_window.py", "-k", "not training"]),
     Target("lop", "models/lop.py",
            ["tests/test_lop_reference.py", "tests/test_lop.py"]),
-    # the torch loop (train_network, _evaluate) is left out: see docs/testing.md
+    Target("config", "models/config.py", ["tests/test_mutation_config.py"]),
     Target("training", "models/training.py",
            ["tests/test_training_reference.py", "tests/test_training.py", "-k",
             "reference or cap_per_class or split or validation_fraction or class_weights_follow"],
-           ["cap_per_class", "validation_split", "fit_standardisation", "fit_guide",
-            "class_weights"]),
+           left_out={"train_network": "the stochastic torch loop: each mutant needs a "
+                     "training run of 6-40 s and its result is only checkable in tolerance",
+                     "_evaluate": "part of the torch loop (train_network)",
+                     "_starting_from": "part of the torch loop (train_network)",
+                     "train_model": "glue that calls the parts above and train_network"}),
     Target("samples", "models/samples.py",
            # node ids, so the two slow whole-scene tests run last (pytest merges a file
            # named after some of its own tests into one, in the file's order)
@@ -85,24 +103,83 @@ TARGETS = [
             "tests/test_samples.py::test_centres_all_touched_and_nodata",
             "tests/test_samples.py::test_band_beyond_the_raster_is_explained",
             "tests/test_inference.py::test_nodata_nan_and_inf_are_not_classified"],
-           ["read_block", "check_band_indices"]),
+           ["read_block", "check_band_indices", "read_layout", "Strip", "BlockStrips",
+            "open_raster"],
+           left_out={"gdal_exceptions": "I/O glue (GDAL's error mode)",
+                     "gdal_exceptions_off": "I/O glue (GDAL's error mode)",
+                     "close_dataset": "I/O glue", "writing": "I/O glue",
+                     "_write_error": "I/O glue (a message)",
+                     "memory_vector_driver": "I/O glue",
+                     "StagedFile": "I/O glue (staged writes: tests/test_run_files.py)",
+                     "_host": "I/O glue", "stage_prefix": "I/O glue",
+                     "_process_ended": "I/O glue", "remove_stale_stages": "I/O glue",
+                     "_last_change": "I/O glue", "staged": "I/O glue",
+                     "write_atomically": "I/O glue",
+                     "style_class_band": "I/O glue (a colour table)"}),
     Target("raster", "models/raster.py",
            ["tests/test_bands_reference.py", "tests/test_samples_reference.py",
             "tests/test_samples.py::test_centres_all_touched_and_nodata",
-            "tests/test_inference.py::test_nodata_nan_and_inf_are_not_classified"],
-           ["valid_mask", "select", "read"]),
+            "tests/test_inference.py::test_nodata_nan_and_inf_are_not_classified"]),
+    Target("bands", "models/bands.py", ["tests/test_band_metadata.py"]),
+    Target("band_selection", "models/band_selection.py",
+           ["tests/test_mutation_band_selection.py", "tests/test_band_selection.py"]),
+    Target("assessment", "models/assessment.py", ["tests/test_assessment.py"],
+           ["Assessment", "_ratio", "_json_number", "wilson_interval", "ConfusionCounter",
+            "assess_arrays", "rasterise_reference", "_check_overlap", "check_same_grid",
+            "_missing_mask", "_as_classes", "band_classes", "match_class_names",
+            "assess_raster"],
+           left_out={name: "the HTML and JSON report (text, no figures)" for name in (
+               "json_path_for", "write_json", "write_html", "_write_text", "write_report",
+               "_percent", "_class_label", "html_summary", "html_confusion_matrix",
+               "html_per_class", "_class_colour_list", "html_confusion_heatmap",
+               "html_per_class_chart", "render_html")}),
     Target("inference", "models/inference.py",
-           ["tests/test_bands_reference.py",
+           ["tests/test_mutation_inference.py", "tests/test_bands_reference.py",
             "tests/test_inference.py::test_band_check_before_any_work",
             "tests/test_inference.py::test_nodata_nan_and_inf_are_not_classified",
             "tests/test_inference.py::test_probabilities_without_lop_equal_whole_image"],
-           ["_check_model_bands", "plan_classification:match_bands"]),
+           ["_move_rows", "LopSettings", "_RowBuffer", "_fuse_rows", "classify_tile", "_run",
+            "smooth_probabilities", "check_probabilities", "_class_type", "summarise",
+            "TileProducer", "_check_model_bands", "plan_classification:match_bands"],
+           left_out={"classify_raster": "glue: plan_classification, TileProducer and _run",
+                     "_Output": "I/O glue (GeoTIFFs under temporary names)",
+                     "_OutputSet": "I/O glue", "check_output_paths": "I/O glue (paths)",
+                     "_same_file": "I/O glue (paths)",
+                     "ClassificationSummary": "the log's text",
+                     "_precision_name": "the log's text"}),
+    Target("semi_supervised", "models/semi_supervised.py",
+           ["tests/test_semi_supervised.py", "-k", "windows or grown_labels"],
+           left_out={"train_semi_supervised": "the stochastic torch loop (two training "
+                     "runs per mutant)"}),
+    Target("network", "models/network.py", ["tests/test_precision.py"],
+           left_out={"use_all_cores": "thread settings, no figures",
+                     "hold_openblas_to_one_thread": "thread settings, no figures"}),
+    Target("modelfile", "models/modelfile.py", ["tests/test_modelfile.py"],
+           left_out={"_write_bytes": "I/O glue", "_open_regular_file": "I/O glue"}),
+    Target("paths", "models/paths.py", ["tests/test_run_files.py", "-k", "not qgis"]),
+    Target("cluster", "models/cluster.py", ["tests/test_mutation_core.py", "-k", "not spectra"],
+           ["cut_tiles", "worker_path", "core_fingerprint", "TileResult", "_worker_threads",
+            "_worker_probe"],
+           left_out={"classify_raster_on_cluster": "needs a Dask scheduler and workers "
+                     "(tests/test_cluster.py)",
+                     "_classify_tiles": "needs a Dask scheduler", "connect": "needs a Dask "
+                     "scheduler", "check_workers": "needs a Dask scheduler",
+                     "_finished": "needs a Dask scheduler", "_tile_result": "needs a Dask "
+                     "scheduler", "import_distributed": "I/O glue (an import)",
+                     "_classifier": "needs a trained network per mutant (test_cluster.py)",
+                     "_tile_task": "needs a trained network per mutant; its fusion is "
+                     "classify_tile's (the inference target)"}),
 ]
+
 
 # Survivors that cannot change behaviour: (module, operator, original line, mutated line)
 # -> reason. Lines are compared stripped of surrounding blanks.
 LOP, TRAINING = "models/lop.py", "models/training.py"
 CMP = "core/ReplaceComparisonOperator_"
+_PAD = ("padded = np.zeros((rows + 2 * radius, cols + 2 * radius, spectra.shape[2] + 1), "
+        "np.float32)")
+_DIVIDE = ("return np.divide(total[..., :-1], count, out=np.zeros_like(spectra), "
+           "where=count > 0)")
 EQUIVALENT: Dict[Tuple[str, str, str, str], str] = {}
 for _module, _reason, _cases in [
     (LOP, 'an int modulo 2 is never negative', [
@@ -201,28 +278,6 @@ for _module, _reason, _cases in [
         ('core/NumberReplacer', 'f"for {np.asarray(model.mean).shape[0]}. Retrain it."',
          'f"for {np.asarray(model.mean).shape[ -1]}. Retrain it."'),
     ]),
-    ('models/inference.py', 'every variant still reads Float64 and Int32 bands as float64; float32-exact bands read as float64 hold the same values', [  # noqa: E501 (a mutated line, verbatim)
-        (CMP + 'LtE_Eq', 'if types <= _FLOAT32_EXACT:',
-         'if types == _FLOAT32_EXACT:'),
-        (CMP + 'LtE_Lt', 'if types <= _FLOAT32_EXACT:',
-         'if types < _FLOAT32_EXACT:'),
-        (CMP + 'LtE_Gt', 'if types <= _FLOAT32_EXACT:',
-         'if types > _FLOAT32_EXACT:'),
-        (CMP + 'LtE_GtE', 'if types <= _FLOAT32_EXACT:',
-         'if types >= _FLOAT32_EXACT:'),
-        (CMP + 'LtE_Is', 'if types <= _FLOAT32_EXACT:',
-         'if types is _FLOAT32_EXACT:'),
-    ]),
-    ('models/inference.py', 'the size only sizes the read chunks; the streamed result is the same for any chunk', [  # noqa: E501 (a mutated line, verbatim)
-        ('core/NumberReplacer', 'return gdal.GDT_Float32, 4',
-         'return gdal.GDT_Float32, 5'),
-        ('core/NumberReplacer', 'return gdal.GDT_Float32, 4',
-         'return gdal.GDT_Float32, 3'),
-        ('core/NumberReplacer', 'return gdal.GDT_Float64, 8',
-         'return gdal.GDT_Float64, 9'),
-        ('core/NumberReplacer', 'return gdal.GDT_Float64, 8',
-         'return gdal.GDT_Float64, 7'),
-    ]),
     ('models/samples.py', 'the dataclass default is never used: read_training_pixels always passes the pairs', [  # noqa: E501 (a mutated line, verbatim)
         ('core/NumberReplacer', 'neighbours: Tuple[np.ndarray, np.ndarray] = (np.empty((0, 0)), np.empty((0, 0)))',  # noqa: E501 (a mutated line, verbatim)
          'neighbours: Tuple[np.ndarray, np.ndarray] = (np.empty(( 1, 0)), np.empty((0, 0)))'),
@@ -259,6 +314,27 @@ for _module, _reason, _cases in [
         (CMP + 'Eq_LtE', '[i for i in range(n_classes) if counts[i] == 0]) ',
          '[i for i in range(n_classes) if counts[i] <= 0]) '),
     ]),
+    ('models/window.py', 'the core calls window_mean only for windows > 1 (samples.py, raster.py); for window 1 the general path gives each valid pixel x / 1 = x', [  # noqa: E501 (a mutated line, verbatim)
+        (CMP + 'Eq_Lt', 'if window == 1:', 'if window < 1:'),
+        (CMP + 'Eq_LtE', 'if window == 1:', 'if window <= 1:'),
+        ('core/NumberReplacer', 'if window == 1:', 'if window == 2:'),
+        ('core/NumberReplacer', 'if window == 1:', 'if window == 0:'),
+    ]),
+    ('models/window.py', 'a wider zero pad (3r and 2**r >= 2r): the sums read only its first rows + 2r rows and cols + 2r columns', [  # noqa: E501 (a mutated line, verbatim)
+        ('core/NumberReplacer', _PAD, _PAD.replace('(rows + 2 *', '(rows + 3 *')),
+        ('core/NumberReplacer', _PAD, _PAD.replace('cols + 2 *', 'cols + 3 *')),
+        ('core/ReplaceBinaryOperator_Mul_Pow', _PAD, _PAD.replace('(rows + 2 *', '(rows + 2 **')),
+        ('core/ReplaceBinaryOperator_Mul_Pow', _PAD, _PAD.replace('cols + 2 *', 'cols + 2 **')),
+    ]),
+    ('models/window.py', 'the count of valid pixels is never negative', [
+        (CMP + 'Gt_NotEq', _DIVIDE, _DIVIDE.replace('count > 0', 'count != 0')),
+    ]),
+    ('models/spectra.py', 'a square root is never negative', [
+        (CMP + 'Eq_LtE', 'length[length == 0] = 1.0', 'length[length <= 0] = 1.0'),
+    ]),
+    ('models/spectra.py', 'only all-zero spectra get this length: zero divided by 2 is zero too', [
+        ('core/NumberReplacer', 'length[length == 0] = 1.0', 'length[length == 0] = 2.0'),
+    ]),
 ]:
     EQUIVALENT.update({(_module, operator, before, after): _reason
                        for operator, before, after in _cases})
@@ -272,18 +348,35 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                         help="the Python that runs the tests (default: the checkout's .venv)")
     parser.add_argument("--out", default=str(REPO / "out" / "mutation"),
                         help="folder for report.md and results.json")
+    parser.add_argument("--doc", default=str(DOC),
+                        help="the document whose figures the run rewrites ('' for none)")
     parser.add_argument("--all-operators", action="store_true",
                         help="keep the bitwise, shift and matrix replacements too")
     parser.add_argument("--fail-under", type=float, default=90.0,
                         help="fail when the score (per cent) is below this")
     parser.add_argument("--keep", action="store_true", help="keep the temporary copy")
+    parser.add_argument("--count", action="store_true",
+                        help="only count each target's mutants (no test runs, no doc)")
+    parser.add_argument("--doc-only", action="store_true",
+                        help="no run: rewrite the document's blocks from TARGETS, keeping "
+                        "the figures it has")
     parser.add_argument("--rescore", metavar="RESULTS_JSON",
                         help="no run: report a results.json again with today's EQUIVALENT")
     args = parser.parse_args(argv)
+    stale = stale_equivalents()
+    if stale:
+        print("mutation: EQUIVALENT entries that match no mutant (remove or update them):\n  "
+              + "\n  ".join(stale), file=sys.stderr)
+        return 2
+    if args.doc_only:
+        write_doc(Path(args.doc), [], 0.0, "--doc-only")
+        return 0
     if args.rescore:
         saved = json.loads(Path(args.rescore).read_text())
         for result in saved["targets"]:
             rescore(result)
+        if args.doc:
+            write_doc(Path(args.doc), saved["targets"], saved["seconds"], saved.get("command"))
         return report(saved["targets"], Path(args.out), saved["seconds"], args.fail_under)
     targets = [t for t in TARGETS if not args.targets or t.name in args.targets]
     python = Path(args.python)
@@ -293,6 +386,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     # a plain kill (SIGTERM) unwinds like Ctrl+C, so the temporary copy is removed
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started = time.monotonic()
+    command = "scripts/mutation.py" + (
+        " --targets " + " ".join(args.targets) if args.targets else "")
     work = Path(tempfile.mkdtemp(prefix="crnn-mutation-"))
     print(f"mutation: copying the checkout into {work}", flush=True)
     results = []
@@ -300,17 +395,38 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         copy = work / "checkout"
         copy_tree(REPO, copy)
         for target in targets:
-            results.append(run_target(target, copy, work, python, args.all_operators))
+            result = run_target(target, copy, work, python, args.all_operators, args.count)
+            if args.count:
+                print(f"   {target.name}: {result['made']} mutants", flush=True)
+                continue
+            result.update(date=time.strftime("%Y-%m-%d %H:%M"), commit=commit_of(target))
+            results.append(result)
+            seconds = round(time.monotonic() - started, 1)
             Path(args.out).mkdir(parents=True, exist_ok=True)  # so far, should a later fail
             (Path(args.out) / "results.json").write_text(json.dumps(
-                {"seconds": round(time.monotonic() - started, 1), "targets": results}))
+                {"seconds": seconds, "command": command, "targets": results}))
+            if args.doc:  # each target as it ends: a later one's failure keeps its figures
+                write_doc(Path(args.doc), [result], seconds, command)
     finally:
         if args.keep:
             print(f"mutation: the copy is kept in {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
+    if args.count:
+        return 0
     seconds = time.monotonic() - started
     return report(results, Path(args.out), seconds, args.fail_under)
+
+
+def commit_of(target: Target) -> str:
+    """HEAD's short hash, "+wt" when the module or its tests had uncommitted changes."""
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, check=True,
+                          capture_output=True, text=True).stdout.strip()
+    paths = [target.module] + sorted({t.split("::")[0] for t in target.tests
+                                      if t.startswith("tests/")})
+    changed = subprocess.run(["git", "status", "--porcelain", "--"] + paths, cwd=REPO,
+                             check=True, capture_output=True, text=True).stdout.strip()
+    return head + ("+wt" if changed else "")
 
 
 def copy_tree(source: Path, destination: Path) -> None:
@@ -329,19 +445,24 @@ def copy_tree(source: Path, destination: Path) -> None:
     os.symlink("../..", plugins / "hyperspectral_crnn")
 
 
+def _definitions(tree: ast.AST) -> Dict[str, ast.AST]:
+    return {node.name: node for node in ast.walk(tree)
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+
+
 def selected_lines(path: Path, parts: Sequence[str]) -> Optional[List[Tuple[int, int]]]:
     """Line ranges of the selected parts of a module, or None for the whole module."""
     if not parts:
         return None
     source = path.read_text()
     tree = ast.parse(source)
-    functions = {node.name: node for node in ast.walk(tree)
-                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    functions = _definitions(tree)
     ranges = []
     for part in parts:
         name, _, mention = part.partition(":")
         if name not in functions:
-            raise SystemExit(f"mutation: {path} has no function {name}: update TARGETS")
+            raise SystemExit(f"mutation: {path} has no function or class {name}: "
+                             "update TARGETS")
         function = functions[name]
         if not mention:
             ranges.append((function.lineno, function.end_lineno))
@@ -356,8 +477,39 @@ def selected_lines(path: Path, parts: Sequence[str]) -> Optional[List[Tuple[int,
     return ranges
 
 
+def left_out_lines(path: Path, left_out: Dict[str, str]) -> List[Tuple[int, int]]:
+    """Line ranges of the definitions a target leaves out."""
+    functions = _definitions(ast.parse(path.read_text()))
+    missing = sorted(set(left_out) - set(functions))
+    if missing:
+        raise SystemExit(f"mutation: {path} has no function or class {', '.join(missing)}: "
+                         "update TARGETS")
+    return [(functions[name].lineno, functions[name].end_lineno) for name in left_out]
+
+
+def _normalised(source: str) -> str:
+    return " ".join(line.strip() for line in source.splitlines())
+
+
+def stale_equivalents(root: Path = REPO) -> List[str]:
+    """EQUIVALENT entries that no mutant can match: their module is no target, or their
+    original line is no longer in it (the code moved on; the entry must go or change)."""
+    modules = {target.module for target in TARGETS}
+    sources: Dict[str, str] = {}
+    stale = []
+    for module, operator, before, _after in EQUIVALENT:
+        if module not in modules:
+            stale.append(f"{module}: no target mutates it: {before!r}")
+            continue
+        if module not in sources:
+            sources[module] = _normalised((root / module).read_text())
+        if before.strip() not in sources[module]:
+            stale.append(f"{module} {operator}: no longer in the module: {before!r}")
+    return stale
+
+
 def run_target(target: Target, copy: Path, work: Path, python: Path,
-               all_operators: bool) -> dict:
+               all_operators: bool, count_only: bool = False) -> dict:
     from cosmic_ray.work_db import WorkDB, use_db
     from cosmic_ray.work_item import WorkerOutcome, WorkResult
 
@@ -367,11 +519,14 @@ def run_target(target: Target, copy: Path, work: Path, python: Path,
     print(f"\n== {target.name}: {target.module} {list(target.parts) or '(whole module)'}",
           flush=True)
     print(f"   tests: {command}", flush=True)
-    baseline = time.monotonic()
-    run = subprocess.run(shlex.split(command), cwd=copy, capture_output=True, text=True)
-    baseline = time.monotonic() - baseline
-    if run.returncode != 0:
-        raise SystemExit(f"mutation: the tests fail without any mutant:\n{run.stdout[-3000:]}")
+    baseline = 0.0
+    if not count_only:
+        baseline = time.monotonic()
+        run = subprocess.run(shlex.split(command), cwd=copy, capture_output=True, text=True)
+        baseline = time.monotonic() - baseline
+        if run.returncode != 0:
+            raise SystemExit(
+                f"mutation: the tests fail without any mutant:\n{run.stdout[-3000:]}")
     timeout = max(30.0, 5.0 * baseline)
     print(f"   unmutated: passed in {baseline:.1f} s; timeout per mutant {timeout:.0f} s",
           flush=True)
@@ -390,14 +545,17 @@ def run_target(target: Target, copy: Path, work: Path, python: Path,
     subprocess.run([cosmic_ray, "init", str(config), str(session)], cwd=copy, check=True)
 
     ranges = selected_lines(copy / target.module, target.parts)
+    outside = left_out_lines(copy / target.module, target.left_out)
     excluded = None if all_operators else re.compile(EXCLUDED_OPERATORS)
     with use_db(str(session), WorkDB.Mode.open) as db:
         skipped = []
         for item in db.pending_work_items:
             mutation = item.mutations[0]
-            inside = ranges is None or any(
+            inside = (ranges is None or any(
                 mutation.start_pos[0] <= end and start <= mutation.end_pos[0]
-                for start, end in ranges)
+                for start, end in ranges)) and not any(
+                start <= mutation.start_pos[0] and mutation.end_pos[0] <= end
+                for start, end in outside)
             if not inside or (excluded and excluded.match(mutation.operator_name)):
                 skipped.append(item.job_id)
         if skipped:
@@ -405,6 +563,8 @@ def run_target(target: Target, copy: Path, work: Path, python: Path,
                 output="not selected", worker_outcome=WorkerOutcome.SKIPPED))
         total = db.num_work_items - len(skipped)
     print(f"   {total} mutants", flush=True)
+    if count_only:
+        return {"name": target.name, "made": total}
 
     started = time.monotonic()
     process = subprocess.Popen([cosmic_ray, "exec", str(config), str(session)], cwd=copy)
@@ -426,7 +586,7 @@ def run_target(target: Target, copy: Path, work: Path, python: Path,
     outcome = {"name": target.name, "module": target.module, "parts": list(target.parts),
                "tests": tests, "seconds": round(seconds, 1), "made": 0, "killed": 0,
                "timeouts": 0, "survived": 0, "equivalent": 0, "other": 0,
-               "survivors": []}
+               "survivors": [], "killed_equivalents": []}
     with use_db(str(session), WorkDB.Mode.open) as db:
         for item, result in db.completed_work_items:
             if result.worker_outcome == WorkerOutcome.SKIPPED:
@@ -437,6 +597,9 @@ def run_target(target: Target, copy: Path, work: Path, python: Path,
                 outcome["other"] += 1  # no test run: an exception or nothing to mutate
             elif result.test_outcome.value == "killed":
                 outcome["timeouts" if result.output == "timeout" else "killed"] += 1
+                key = (target.module, mutation.operator_name) + changed_lines(result.diff)
+                if key in EQUIVALENT:  # a test sees it: it is no equivalent
+                    outcome["killed_equivalents"].append(" / ".join(key))
             elif result.test_outcome.value == "incompetent":
                 outcome["killed"] += 1  # the mutant cannot even be imported
             else:
@@ -451,7 +614,157 @@ def run_target(target: Target, copy: Path, work: Path, python: Path,
                     "diff": result.diff,
                 })
     outcome["survivors"].sort(key=lambda s: (s["equivalent"] is not None, s["line"]))
+    matched = {(target.module, s["operator"], s["before"], s["after"])
+               for s in outcome["survivors"] if s["equivalent"]}
+    unmatched = [key for key in EQUIVALENT if key[0] == target.module and key not in matched]
+    for key in unmatched:
+        print(f"mutation: WARNING: EQUIVALENT entry matched no survivor: {' / '.join(key)}",
+              flush=True)
+    for key in outcome["killed_equivalents"]:
+        print(f"mutation: WARNING: EQUIVALENT entry killed by a test: {key}", flush=True)
     return outcome
+
+
+# docs/testing.md's generated blocks: what each target mutates, the figures of each
+# target's last run and its survivors. Each block sits between its two markers; the run
+# rewrites the rows of the targets it ran and keeps the others' (with their own dates).
+BLOCKS = ("targets", "figures", "survivors")
+COLUMNS = ("made", "killed", "timeouts", "survived", "equivalent")
+
+
+def markers(block: str) -> Tuple[str, str]:
+    return (f"<!-- mutation-{block}: written by scripts/mutation.py, not by hand -->",
+            f"<!-- mutation-{block} end -->")
+
+
+def doc_block(text: str, block: str) -> str:
+    """The text between a block's markers."""
+    begin, end = markers(block)
+    if text.count(begin) != 1 or text.count(end) != 1:
+        raise SystemExit(f"mutation: the document needs each of {begin} and {end} once")
+    return text.split(begin)[1].split(end)[0]
+
+
+def _replace_block(text: str, block: str, content: str) -> str:
+    begin, end = markers(block)
+    doc_block(text, block)
+    head, rest = text.split(begin)
+    return head + begin + "\n" + content.strip("\n") + "\n" + end + rest.split(end)[1]
+
+
+def _code(text: str) -> str:
+    return "`` " + text + " ``" if "`" in text else "`" + text + "`"
+
+
+def targets_table() -> str:
+    """What each target mutates, what it leaves out and why, and its tests."""
+    lines = ["| target | mutated | left out (why) | tests |", "| --- | --- | --- | --- |"]
+    for target in TARGETS:
+        mutated = _code(target.module) + (
+            ": " + ", ".join(_code(p) for p in target.parts) if target.parts else " (all)")
+        reasons: Dict[str, List[str]] = {}
+        for name, why in target.left_out.items():
+            reasons.setdefault(why, []).append(_code(name))
+        left = "; ".join(f"{', '.join(names)}: {why}" for why, names in reasons.items())
+        if target.parts and not target.left_out:
+            left = "the rest of the module"
+        tests = " ".join(t.replace("tests/", "") for t in target.tests)
+        lines.append(f"| {target.name} | {mutated} | {left or '-'} | {tests} |")
+    return "\n".join(lines)
+
+
+FIGURES_HEADER = ("| target | date | commit | minutes | made | killed | timeouts | survived "
+                  "| equivalent | score |")
+
+
+def _rows(block: str) -> Dict[str, List[str]]:
+    rows = {}
+    for line in block.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if line.startswith("| ") and cells[0] not in ("target", "---") \
+                and not cells[0].startswith("**all**"):
+            rows[cells[0]] = cells
+    return rows
+
+
+def figures_rows(text: str) -> Dict[str, List[str]]:
+    """The figures table's rows by target name (cells as written)."""
+    return _rows(doc_block(text, "figures"))
+
+
+def figures_table(rows: Dict[str, List[str]]) -> str:
+    lines = [FIGURES_HEADER, "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    totals = dict.fromkeys(COLUMNS, 0)
+    ran = 0
+    for target in TARGETS:
+        cells = rows.get(target.name)
+        if not cells or cells[1] == "not run":
+            lines.append(f"| {target.name} | not run | | | | | | | | |")
+            continue
+        ran += 1
+        for i, key in enumerate(COLUMNS):
+            totals[key] += int(cells[4 + i])
+        lines.append("| " + " | ".join(cells) + " |")
+    if ran:
+        counted = totals["made"] - totals["equivalent"]
+        killed = totals["killed"] + totals["timeouts"]
+        share = 100.0 * totals["equivalent"] / totals["made"] if totals["made"] else 0.0
+        lines.append(f"| **all** ({ran} of {len(TARGETS)} targets) | | | | "
+                     + " | ".join(f"**{totals[k]}**" for k in COLUMNS)
+                     + f" | **{100.0 * killed / counted if counted else 100.0:.1f} %** |")
+        lines += ["", f"Equivalents: {totals['equivalent']} of {totals['made']} mutants "
+                  f"({share:.1f} %)."]
+    return "\n".join(lines)
+
+
+def figures_row(result: dict) -> List[str]:
+    return [result["name"], result["date"], result["commit"],
+            f"{result['seconds'] / 60:.1f}"] + [str(result[k]) for k in COLUMNS] + [
+        f"{score(result):.1f} %"]
+
+
+def survivors_sections(block: str) -> Dict[str, str]:
+    sections: Dict[str, str] = {}
+    name = None
+    for line in block.splitlines():
+        if line.startswith("#### "):
+            name = line[5:].split()[0]
+            sections[name] = ""
+        elif name:
+            sections[name] += line + "\n"
+    return sections
+
+
+def survivors_text(result: dict) -> str:
+    lines = []
+    for survivor in result["survivors"]:
+        status = ("equivalent: " + survivor["equivalent"]) if survivor["equivalent"] \
+            else "**survived**"
+        lines.append(f"- line {survivor['line']} {survivor['operator'].split('/')[-1]}: "
+                     f"{_code(survivor['before'])} -> {_code(survivor['after'])} ({status})")
+    return "\n".join(lines) or "- none"
+
+
+def write_doc(doc: Path, results: List[dict], seconds: float, command: Optional[str]) -> None:
+    """Rewrite the document's generated blocks with these targets' results."""
+    text = doc.read_text()
+    text = _replace_block(text, "targets", targets_table())
+    rows = figures_rows(text)
+    sections = survivors_sections(doc_block(text, "survivors"))
+    for result in results:
+        rows[result["name"]] = figures_row(result)
+        sections[result["name"]] = "\n" + survivors_text(result) + "\n\n"
+    text = _replace_block(text, "figures", figures_table(rows))
+    body = []
+    for target in TARGETS:
+        if target.name in sections and target.name in rows:
+            row = rows[target.name]
+            body.append(f"#### {target.name} ({row[1]}, {row[2]})\n"
+                        + sections[target.name].rstrip("\n") + "\n")
+    text = _replace_block(text, "survivors", "\n".join(body) or "Nothing run yet.")
+    doc.write_text(text)
+    print(f"mutation: {doc} rewritten ({command or 'rescore'}, {seconds / 60:.1f} min)",
+          flush=True)
 
 
 def rescore(outcome: dict) -> None:
