@@ -21,7 +21,7 @@ from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
 from . import parameters as specs
-from .run_files import run_files_problem
+from .run_files import check_run_files, run_files_problem
 from .torch_check import require
 
 PLUGIN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -111,6 +111,8 @@ class CrnnAlgorithm(QgsProcessingAlgorithm):
 
     def prepareAlgorithm(self, parameters, context, feedback) -> bool:
         self.check_requirements()
+        # checkParameterValues says it first; a model's steps and run() skip that check
+        check_run_files(self, parameters, context)
         return True
 
     def checkParameterValues(self, parameters, context):

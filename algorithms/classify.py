@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
 
 from qgis.core import (
     QgsProcessingException,
@@ -158,7 +157,4 @@ class ClassifyAlgorithm(CrnnAlgorithm):
             k=model.n_classes, b=model.n_bands,
             source=model.provenance.get("source_raster", "?")))
         device = specs.parameter_as_choice(self, parameters, "DEVICE", context)
-        if os.path.abspath(path) == os.path.abspath(
-                self.parameterAsOutputLayer(parameters, "OUTPUT", context)):
-            raise QgsProcessingException(self.tr("OUTPUT must not overwrite the model file."))
         return classify_from_parameters(self, parameters, context, feedback, model, device)

@@ -37,6 +37,8 @@ from qgis.PyQt.QtCore import QCoreApplication
 from ..models.config import (
     DEVICES,
     LOP_WEIGHTS,
+    MAX_RNN_HIDDEN,
+    MAX_RNN_LAYERS,
     READOUTS,
     RNN_TYPES,
     SPLITS,
@@ -202,9 +204,9 @@ NETWORK = [
          "on a CPU for slightly lower accuracy (docs/ablation.md).", "choice",
          N.rnn_type, advanced=True, choices=RNN_TYPES, field="rnn_type"),
     Spec("RNN_HIDDEN", "Recurrent hidden size", "Units per recurrent layer.", "int",
-         N.rnn_hidden, advanced=True, minimum=1, field="rnn_hidden"),
+         N.rnn_hidden, advanced=True, minimum=1, maximum=MAX_RNN_HIDDEN, field="rnn_hidden"),
     Spec("RNN_LAYERS", "Recurrent layers", "Stacked recurrent layers.", "int", N.rnn_layers,
-         advanced=True, minimum=1, field="rnn_layers"),
+         advanced=True, minimum=1, maximum=MAX_RNN_LAYERS, field="rnn_layers"),
     Spec("READOUT", "Readout", "'last': the last recurrent state feeds the classifier (the "
          "paper's); 'mean': the mean of all states.", "choice", N.readout, advanced=True,
          choices=READOUTS, field="readout"),

@@ -8,45 +8,52 @@ where it cannot be written.
 
 from __future__ import annotations
 
-from typing import List, Tuple
+from typing import Any, Dict, List, Tuple
 
 from qgis.core import (
+    QgsMapLayer,
     QgsProcessing,
+    QgsProcessingAlgorithm,
+    QgsProcessingContext,
     QgsProcessingException,
+    QgsProcessingFeatureSourceDefinition,
     QgsProcessingOutputLayerDefinition,
+    QgsProcessingUtils,
+    QgsProviderRegistry,
 )
 
 from ..models.errors import CrnnError
 from ..models.paths import RunFile, check_outputs, dataset_files, file_of_source, written_beside
 
-_FILE_PROVIDERS = ("gdal", "ogr")
 _OUTPUT_KINDS = {"raster_out": "raster", "polygons_out": "vector", "file_out": "file"}
+Parameters = Dict[str, Any]
 
 
-def declared_run_files(algorithm, parameters, context) -> Tuple[List[RunFile], List[RunFile]]:
+def declared_run_files(algorithm: QgsProcessingAlgorithm, parameters: Parameters,
+                       context: QgsProcessingContext) -> Tuple[List[RunFile], List[RunFile]]:
     """(inputs, outputs) named by the algorithm's parameters, with their side-cars."""
     inputs: List[RunFile] = []
     outputs: List[RunFile] = []
     for _, section in algorithm.sections:
         for spec in section:
+            label = algorithm.tr(spec.label)
             if spec.kind in _OUTPUT_KINDS:
                 path = _output_path(algorithm, parameters, context, spec)
                 if path:
                     outputs.append(RunFile(spec.key, path, written_beside(
-                        path, _OUTPUT_KINDS[spec.kind], spec.beside), algorithm.tr(spec.label)))
+                        path, _OUTPUT_KINDS[spec.kind], spec.beside), label))
                 continue
             source = _input_source(algorithm, parameters, context, spec)
             path = file_of_source(source)
             if path:
-                inputs.append(RunFile(spec.key, path, dataset_files(source),
-                                      algorithm.tr(spec.label)))
+                inputs.append(RunFile(spec.key, path, dataset_files(source), label))
     return inputs, outputs
 
 
-def run_files_problem(algorithm, parameters, context) -> str:
+def run_files_problem(algorithm: QgsProcessingAlgorithm, parameters: Parameters,
+                      context: QgsProcessingContext) -> str:
     """Why an output would overwrite an input or another output, or cannot be written
-    where asked (models/paths.py); "" where all is well. Called from
-    ``checkParameterValues``, so Processing refuses the run before it starts."""
+    where asked (models/paths.py); "" where all is well."""
     try:
         inputs, outputs = declared_run_files(algorithm, parameters, context)
         check_outputs(inputs, outputs)
@@ -55,7 +62,17 @@ def run_files_problem(algorithm, parameters, context) -> str:
     return ""
 
 
-def _output_path(algorithm, parameters, context, spec) -> str:
+def check_run_files(algorithm: QgsProcessingAlgorithm, parameters: Parameters,
+                    context: QgsProcessingContext) -> None:
+    """Raise ``QgsProcessingException`` with :func:`run_files_problem`'s message, if any
+    (for runs that skip ``checkParameterValues``: a model's steps, ``run()``)."""
+    message = run_files_problem(algorithm, parameters, context)
+    if message:
+        raise QgsProcessingException(message)
+
+
+def _output_path(algorithm: QgsProcessingAlgorithm, parameters: Parameters,
+                 context: QgsProcessingContext, spec) -> str:
     """The output's path, or '' where none is asked or QGIS makes a temporary one (a
     fresh name on every call, which nothing else can name; asking for it here would also
     queue a layer that is never written for loading)."""
@@ -71,17 +88,28 @@ def _output_path(algorithm, parameters, context, spec) -> str:
     return file_of_source(path or "")
 
 
-def _input_source(algorithm, parameters, context, spec) -> str:
+def _input_source(algorithm: QgsProcessingAlgorithm, parameters: Parameters,
+                  context: QgsProcessingContext, spec) -> str:
+    """The file behind an input parameter ('' for none): a file path, or the file of the
+    layer it names (a path, a layer id, a feature source with 'selected features only')
+    as its data provider says."""
     if spec.kind == "file":
         return algorithm.parameterAsFile(parameters, spec.key, context) or ""
-    if spec.kind == "raster":
-        layer = algorithm.parameterAsRasterLayer(parameters, spec.key, context)
-    elif spec.kind == "polygons":
-        layer = algorithm.parameterAsVectorLayer(parameters, spec.key, context)
-    elif spec.kind == "layer":
-        layer = algorithm.parameterAsLayer(parameters, spec.key, context)
+    if spec.kind not in ("raster", "polygons", "layer"):
+        return ""
+    value = parameters.get(spec.key)
+    if isinstance(value, QgsProcessingFeatureSourceDefinition):
+        value = value.source.valueAsString(context.expressionContext())[0]
+    if isinstance(value, QgsMapLayer):
+        layer = value
+    elif value in (None, ""):
+        return ""
     else:
+        layer = QgsProcessingUtils.mapLayerFromString(str(value), context)
+    if layer is None or layer.dataProvider() is None:
         return ""
-    if layer is None or layer.providerType() not in _FILE_PROVIDERS:
-        return ""
-    return layer.source()
+    provider = layer.providerType()
+    if provider in ("gdal", "ogr"):  # GDAL's name: dataset_files asks GDAL for its files
+        return layer.source()
+    # delimited text, SpatiaLite, GPX, ...: the file the provider reads, if any
+    return QgsProviderRegistry.instance().decodeUri(provider, layer.source()).get("path") or ""

@@ -35,7 +35,7 @@ from osgeo import gdal, ogr, osr
 
 from .callbacks import CancelCheck, ProgressCallback
 from .errors import CancelledError, CrnnError
-from .files import open_raster, read_block, staged
+from .files import StagedFile, open_raster, read_block
 from .samples import burn_polygons
 
 UNCLASSIFIED = "Unclassified"
@@ -551,14 +551,19 @@ def write_report(assessment: Assessment, html_path: str) -> str:
     a folder or a file in the way) leaves no JSON behind and raises ``CrnnError``.
     """
     json_path = json_path_for(html_path)
+    stage = None
     try:
-        with staged(json_path) as json_temporary, staged(html_path) as html_temporary:
-            write_json(assessment, json_temporary)
-            write_html(assessment, html_temporary)
+        stage = StagedFile(html_path)  # both in one stage, moved into place together
+        write_html(assessment, stage.temporary)
+        write_json(assessment, stage.beside(json_path))
+        stage.commit()
     except OSError as error:
         raise CrnnError(f"Cannot write the accuracy report '{html_path}' or its JSON "
                         f"'{json_path}': {error.strerror or error}. Choose a folder you "
                         "can write to and a file name that is not a folder.") from None
+    finally:
+        if stage is not None:
+            stage.discard()
     return json_path
 
 

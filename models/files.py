@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import shutil
@@ -148,13 +149,23 @@ class StagedFile:
         self.temporary = os.path.join(self._stage, os.path.basename(path))
 
     def commit(self) -> None:
+        names = os.listdir(self._stage)
+        for name in names:  # a folder in the way fails the commit before anything moves
+            if os.path.isdir(os.path.join(self.folder, name)):
+                raise IsADirectoryError(errno.EISDIR, "a folder is in the way",
+                                        os.path.join(self.folder, name))
         sidecar = os.path.basename(self.path) + ".aux.xml"
         if not os.path.exists(os.path.join(self._stage, sidecar)) and \
                 os.path.exists(os.path.join(self.folder, sidecar)):
             os.remove(os.path.join(self.folder, sidecar))
-        for name in os.listdir(self._stage):
+        for name in names:
             os.replace(os.path.join(self._stage, name), os.path.join(self.folder, name))
         self.discard()
+
+    def beside(self, path: str) -> str:
+        """Where to write a file that goes beside the output (same folder, e.g. a report's
+        JSON), so that :meth:`commit` moves it into place with the output."""
+        return os.path.join(self._stage, os.path.basename(path))
 
     def discard(self) -> None:
         shutil.rmtree(self._stage, ignore_errors=True)

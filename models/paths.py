@@ -2,21 +2,22 @@
 
 A run must never change an input, and two outputs of one run must never share a file
 (one would be silently lost). Paths are compared as the file system sees them, not as
-they are spelled: relative paths, ``..``, symbolic and hard links, and letter case on
-case-insensitive disks all name the same file. Each output also brings the files
-written beside it (GDAL's ``.aux.xml``, QGIS's ``.qml`` style, a report's ``.json``,
-a shapefile's parts, a GeoPackage's journal); each input brings every file its dataset
-is made of (an ENVI ``.hdr``, an ``.aux.xml``). The check runs before any work.
+they are spelled: relative paths, ``..``, symbolic and hard links name the same file,
+and names that differ in letter case alone are taken as one (they are one on the usual
+macOS and Windows disks; refusing them elsewhere costs nothing). Each output also brings
+the files written beside it (GDAL's ``.aux.xml``, QGIS's ``.qml`` style, a report's
+``.json``, a shapefile's parts, a GeoPackage's journal); each input brings every file
+its dataset is made of (an ENVI ``.hdr``, an ``.aux.xml``) and the side-cars GDAL or
+QGIS would read with it. The check runs before any work.
 """
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import stat
 from dataclasses import dataclass
-from typing import Iterable, List, Optional, Sequence, Set, Tuple
+from typing import List, Optional, Sequence, Set, Tuple
 
 from .errors import CrnnError
 
@@ -25,6 +26,8 @@ from .errors import CrnnError
 STAGING_ROOM = 40
 _SUBDATASET = re.compile(r'^[A-Za-z0-9_]+:"([^"]+)"')
 _VSI_ARCHIVE = re.compile(r"^/vsi(zip|tar|gzip|7z|rar)/", re.IGNORECASE)
+_SCHEME = re.compile(r"^[A-Za-z][\w+.-]+:(?![\\/])")  # "memory:", not "C:\\" nor "C:/"
+_CONNECTION = re.compile(r"^\s*\w+\s*=\s*['\"]?[^/\\]*(\s|$)")  # key=value ... (no path)
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ def dataset_files(source: str) -> Tuple[str, ...]:
     files = [path]
     if os.path.exists(path) and not (os.path.isfile(path) or os.path.isdir(path)):
         return (path,)  # a pipe or a device: opening it could block (the run refuses it)
+    listed = None
     try:
         from osgeo import gdal
 
@@ -84,15 +88,17 @@ def dataset_files(source: str) -> Tuple[str, ...]:
             dataset = gdal.OpenEx(source.split("|")[0], gdal.OF_READONLY)
             listed = dataset.GetFileList() if dataset is not None else None
             dataset = None
-        for name in listed or []:
-            name = file_of_source(name)
-            if name:
-                files.append(name)
     except (ImportError, RuntimeError):
         pass
-    # a user's side-cars (statistics, metadata, a style) are the input's too
-    files += [name for name in (path + ".aux.xml", os.path.splitext(path)[0] + ".qml")
-              if os.path.exists(name)]
+    for name in listed or []:
+        name = file_of_source(name)
+        if name:
+            files.append(name)
+    # its side-cars (statistics, metadata, a style) are the input's too; where GDAL opens
+    # it, so are the ones it does not have yet: a file written there would change how
+    # GDAL or QGIS read the input
+    sidecars = (path + ".aux.xml", os.path.splitext(path)[0] + ".qml")
+    files += [name for name in sidecars if listed is not None or os.path.exists(name)]
     return tuple(dict.fromkeys(files))
 
 
@@ -102,6 +108,8 @@ def file_of_source(source: str) -> str:
     if not text:
         return ""
     text = text.split("|")[0]
+    if os.path.exists(text):  # a file, whatever characters its name holds
+        return text
     match = _SUBDATASET.match(text)
     if match:
         text = match.group(1)
@@ -112,8 +120,9 @@ def file_of_source(source: str) -> str:
             if candidate and os.path.isfile(candidate):
                 return os.path.normpath(candidate)
         return ""
-    if text.startswith("/vsi") or "://" in text or "=" in text.split("/")[0]:
-        return ""  # a remote file, a database connection, a memory layer
+    if text.startswith("/vsi") or "://" in text or _CONNECTION.match(text) \
+            or _SCHEME.match(text):
+        return ""  # a remote file, a connection ("dbname='gis' ...", "memory:", "ogr:...")
     return text
 
 
@@ -133,6 +142,13 @@ def check_outputs(inputs: Sequence[RunFile], outputs: Sequence[RunFile]) -> None
             seen.append((run_file, name, _identities(name)))
     input_count = len(seen)
     for output in outputs:
+        own = _identities(output.path)
+        for name in output.companions:
+            if _identities(name) & own:
+                raise CrnnError(
+                    f"{output.name} '{output.path}' is also the name of the file written "
+                    f"beside it ('{os.path.basename(name)}'): one would replace the other. "
+                    f"Choose another file name for {output.key}.")
         mine: List[Tuple[RunFile, str, Set[tuple]]] = []
         for name in output.files:
             identities = _identities(name)
@@ -150,6 +166,10 @@ def _collision(output: RunFile, name: str, other: RunFile, other_name: str,
     what = (f"{output.name} '{output.path}'" if name == output.path else
             f"The file written beside {output.name} '{output.path}' "
             f"('{os.path.basename(name)}')")
+    if is_input and other_name != other.path and not os.path.exists(other_name):
+        return (f"{what} would be read as part of the input {other.name} '{other.path}' "
+                f"(GDAL and QGIS read '{os.path.basename(other_name)}' with it). Choose "
+                f"another file name for {output.key}; inputs are never changed.")
     if is_input:
         whose = ("the input" if other_name == other.path else
                  f"a file of the input ('{os.path.basename(other_name)}'):")
@@ -163,7 +183,7 @@ def check_writable(output: RunFile) -> None:
     """Raise ``CrnnError`` where ``output`` cannot be written (before any work is done)."""
     path = os.path.abspath(output.path)
     folder = os.path.dirname(path)
-    key = output.key
+    key = output.name
     blocker = _first_file_above(folder)
     if blocker is not None:
         raise CrnnError(
@@ -182,11 +202,16 @@ def check_writable(output: RunFile) -> None:
         raise CrnnError(
             f"{key} '{output.path}' is a folder: give a file name in it, such as "
             f"'{os.path.join(output.path, _example_name(output.path))}'.")
+    for companion in output.companions:  # a folder there would stop the write half-way
+        if os.path.exists(companion) and not _is_regular(companion):
+            raise CrnnError(
+                f"{key} '{output.path}' writes '{companion}' beside it, but that is a "
+                "folder or another special file. Choose another file name.")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise CrnnError(
             f"Cannot write {key} into '{folder}': no permission to write there. Choose a "
             "folder you can write to.")
-    if os.path.exists(path) and not os.path.isfile(path) and not _is_regular(path):
+    if os.path.exists(path) and not _is_regular(path):
         raise CrnnError(
             f"{key} '{output.path}' exists and is not a regular file (a device or a pipe). "
             "Choose another file name.")
@@ -250,8 +275,8 @@ def _first_locked_above(folder: str) -> Optional[str]:
 
 def _identities(path: str) -> Set[tuple]:
     """What names ``path`` on this machine: its resolved, case-normalised path; the file
-    itself (device and inode) where it exists; its name in its folder (the folder's
-    device and inode, the name folded where the folder's disk ignores case)."""
+    itself (device and inode) where it exists; its case-folded name in its folder (the
+    folder's device and inode)."""
     real = os.path.realpath(os.path.abspath(path))
     identities: Set[tuple] = {("path", os.path.normcase(real))}
     try:
@@ -265,30 +290,6 @@ def _identities(path: str) -> Set[tuple]:
         status = os.stat(folder)
     except OSError:
         return identities
-    if status.st_ino:
-        folded = name.casefold() if _ignores_case(folder) else name
-        identities.add(("name", status.st_dev, status.st_ino, folded))
+    if status.st_ino:  # folded: two names that differ in case alone are one on some disks
+        identities.add(("name", status.st_dev, status.st_ino, name.casefold()))
     return identities
-
-
-@functools.lru_cache(maxsize=256)
-def _ignores_case(folder: str) -> bool:
-    """Whether the disk holding ``folder`` ignores letter case (macOS, Windows): the
-    folder found again under its name with the case swapped."""
-    current = folder
-    while True:
-        parent, name = os.path.split(current)
-        if name.swapcase() != name:
-            swapped = os.path.join(parent, name.swapcase())
-            try:
-                return os.path.samefile(current, swapped)
-            except OSError:
-                return False
-        if parent == current:
-            return os.path.normcase("A") == "a"
-        current = parent
-
-
-def run_files(pairs: Iterable[Tuple[str, str, Tuple[str, ...]]]) -> List[RunFile]:
-    """RunFiles from (key, path, companions), leaving out empty paths."""
-    return [RunFile(key, path, companions) for key, path, companions in pairs if path]

@@ -207,6 +207,19 @@ def test_overlapping_reference_polygons_of_two_classes_leave_their_pixels_out(la
                for note in result.notes)
 
 
+def test_a_report_that_cannot_be_written_leaves_neither_file(label_pair, tmp_path):
+    """Report and JSON are written both or neither: a folder where the JSON goes fails
+    the write, with a message, and leaves no HTML (nor staging folder) behind."""
+    _, _, ref_path, cls_path = label_pair
+    result = assess_raster(cls_path, ref_path)
+    out = tmp_path / "out"
+    (out / "report.json").mkdir(parents=True)
+    with pytest.raises(CrnnError, match="Cannot write the accuracy report"):
+        write_report(result, str(out / "report.html"))
+    assert sorted(p.name for p in out.iterdir()) == ["report.json"]
+    assert not any((out / "report.json").iterdir())
+
+
 def test_report_files(label_pair, tmp_path):
     reference, classified, ref_path, cls_path = label_pair
     result = assess_raster(cls_path, ref_path)

@@ -2,12 +2,12 @@
 
 Each row names a test (``file.py::function``, ``[value]`` for one parametrised case), the
 algorithm or core function it runs, the message fragments it expects and how it runs
-(core, processing.run, checkParameterValues, qgis_process). The test files are parsed
-with ``ast``, not imported: a row fails when its test is gone or renamed, when a fragment
-is no longer asserted there (in the function, its parametrisation, or a helper it uses
-from the tests folder), or when the test no longer runs the algorithm or runs it another
-way (``through`` lists every way the test and its helpers take). A bad-input test added
-to the issue 7/26 files needs its row too.
+(core, processing.run, checkParameterValues, qgis_process, model: a graphical model).
+The test files are parsed with ``ast``, not imported: a row fails when its test is gone
+or renamed, when a fragment is no longer asserted there (in the function, its
+parametrisation, or a helper it uses from the tests folder), or when the test no longer
+runs the algorithm or runs it another way (``through`` lists every way the test and its
+helpers take). A bad-input test added to the issue 7/26 files needs its row too.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ COLUMNS = ["case", "algorithm", "expected message", "test", "through"]
 # how a test reaches the code, seen in its source or its helpers' (case-sensitive);
 # "core" calls the named function directly: its name in the algorithm column is checked
 THROUGH = {"core": "", "processing.run": "processing.run(",
-           "checkParameterValues": "checkParameterValues(", "qgis_process": "WRAPPER"}
+           "checkParameterValues": "checkParameterValues(", "qgis_process": "WRAPPER",
+           "model": "QgsProcessingModelAlgorithm("}
 # every test in these files that expects a refusal has a row
 COMPLETE = ["test_bad_inputs.py", "test_bad_process.py", "test_run_files.py",
             "test_modelfile_bounds.py", "test_training_inputs.py",

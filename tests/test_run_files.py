@@ -296,3 +296,92 @@ def test_a_bad_output_folder_is_found_before_training(provider, scene, tmp_path)
         with pytest.raises(QgsProcessingException, match=pattern):
             processing.run("crnn:train", train_parameters(scene, **outputs), feedback=log)
         assert not any("Epoch" in line for line in log.infos), "it trained first"
+
+
+# --- paths the first version missed (found by an independent review) ---------------------
+
+def test_a_model_step_is_checked_too(provider, scene, trained):
+    """A graphical model runs its steps without their checkParameterValues: the check
+    runs again when the step is prepared, so the step fails instead of writing."""
+    from qgis.core import (
+        QgsProcessingContext,
+        QgsProcessingModelAlgorithm,
+        QgsProcessingModelChildAlgorithm,
+        QgsProcessingModelChildParameterSource,
+    )
+
+    folder = scene["folder"]
+    classes = shutil.copy(trained["classes"], folder / "c.tif")
+    before = snapshot(folder)
+    model = QgsProcessingModelAlgorithm("collision", "tests")
+    step = QgsProcessingModelChildAlgorithm("crnn:assess")
+    step.generateChildId(model)
+    for key, value in {"CLASSIFICATION": str(classes), "REFERENCE": scene["reference"],
+                       "REFERENCE_FIELD": "crop", "OUTPUT_REPORT": str(classes)}.items():
+        step.addParameterSources(key, [QgsProcessingModelChildParameterSource.fromStaticValue(
+            value)])
+    model.addChildAlgorithm(step)
+    log = Recorder()
+    try:
+        _, ok = model.run({}, QgsProcessingContext(), log)
+    except QgsProcessingException as error:  # how QGIS reports a failed step varies
+        ok, message = False, str(error)
+    else:
+        message = " ".join(log.infos + log.warnings) + log.textLog()
+    assert not ok
+    assert "would overwrite the input CLASSIFICATION" in message, message
+    assert snapshot(folder) == before
+
+
+def test_selected_features_only_is_the_same_layer(provider, scene):
+    """'Selected features only' hands a feature source definition, not a path."""
+    from qgis.core import QgsProcessingFeatureSourceDefinition
+
+    source = QgsProcessingFeatureSourceDefinition(scene["polygons"], True)
+    refused("crnn:train", train_parameters(scene, TRAINING=source,
+                                           OUTPUT_REPORT=scene["polygons"]),
+            "OUTPUT_REPORT", "the input TRAINING", unchanged=[scene["folder"]])
+
+
+def test_names_with_equals_signs_are_files(provider, scene, trained, monkeypatch):
+    folder = scene["folder"]
+    (folder / "lr=0.01").mkdir()
+    classes = shutil.copy(trained["classes"], folder / "lr=0.01" / "c.tif")
+    monkeypatch.chdir(folder)
+    refused("crnn:assess", {"CLASSIFICATION": "lr=0.01/c.tif", "REFERENCE": scene["reference"],
+                            "REFERENCE_FIELD": "crop", "OUTPUT_REPORT": "lr=0.01/c.tif"},
+            "would overwrite the input CLASSIFICATION", unchanged=[folder])
+    assert os.path.exists(classes)
+
+
+def test_a_report_named_like_its_own_json_is_refused(tmp_path):
+    report = str(tmp_path / "r.json")
+    with pytest.raises(CrnnError, match="also the name of the file written beside it"):
+        check_outputs([], [RunFile("OUTPUT_REPORT", report,
+                                   written_beside(report, "file", ["{stem}.json"]))])
+
+
+def test_a_folder_where_a_side_car_goes_is_refused_up_front(tmp_path):
+    (tmp_path / "r.json").mkdir()
+    report = str(tmp_path / "r.html")
+    with pytest.raises(CrnnError, match="r.json' beside it, but that is a folder"):
+        check_outputs([], [RunFile("OUTPUT_REPORT", report,
+                                   written_beside(report, "file", ["{stem}.json"]))])
+
+
+def test_an_output_style_would_restyle_an_input_of_the_same_name(provider, tmp_path):
+    """importcube scene.bsq -> scene.tif would write scene.qml, which QGIS then applies
+    to the ENVI input: refused, naming the side-car."""
+    cube = tmp_path / "scene.bsq"
+    dataset = gdal.GetDriverByName("ENVI").Create(str(cube), 4, 4, 3, gdal.GDT_Float32)
+    dataset.GetRasterBand(1).Fill(1.0)
+    dataset = None
+    refused("crnn:importcube", {"INPUT": str(cube), "OUTPUT": str(tmp_path / "scene.tif")},
+            "scene.qml", "the input INPUT", unchanged=[tmp_path])
+    assert not os.path.exists(tmp_path / "scene.qml")
+
+
+def test_database_and_memory_sources_name_no_file():
+    for source in ("memory:", "ogr:dbname='x' table=\"t\"", "service=gis", "postgres://db"):
+        assert file_of_source(source) == "", source
+    assert file_of_source("C:/data/scene.tif") == "C:/data/scene.tif"
