@@ -113,7 +113,7 @@ def classify_from_parameters(algorithm, parameters, context, feedback, model: Cr
             "Every pixel of '{raster}' is nodata (the band's nodata value, NaN or Inf in one of "
             "the model's bands), so the classification is empty. Check the raster's nodata "
             "value and that it is the right raster.").format(raster=layer.source()))
-    style_output(context, output, model.classes)
+    style_output(context, output, model.classes, feedback.pushInfo)
     return map_results(output, probabilities, confidence)
 
 

@@ -204,7 +204,7 @@ class ImportCubeAlgorithm(CrnnAlgorithm):
                 result.polygons))
         rgb = true_colour_bands(result.bands)
         if rgb is not None:
-            style_true_colour(context, paths[OUTPUT], rgb)
+            style_true_colour(context, paths[OUTPUT], rgb, feedback.pushInfo)
             feedback.pushInfo(self.tr(
                 "True colour: bands {} / {} / {} as red / green / blue.").format(*rgb))
         return {

@@ -72,5 +72,5 @@ class SmoothAlgorithm(CrnnAlgorithm):
         feedback.pushInfo(summary.report())
         classes = [ClassInfo(value, name, colours[k])
                    for k, (value, name) in enumerate(sorted(summary.class_names.items()))]
-        style_output(context, output, classes)
+        style_output(context, output, classes, feedback.pushInfo)
         return map_results(output, fused, confidence)

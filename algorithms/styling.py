@@ -22,7 +22,9 @@ from qgis.core import (
 from qgis.PyQt.QtGui import QColor
 
 from ..models.modelfile import ClassInfo
+from ..models.paths import styles_another_dataset
 from ..models.rendering import STRETCH_PERCENT
+from .parameters import tr
 
 
 def paletted_renderer(layer: QgsRasterLayer, classes: Sequence[ClassInfo]):
@@ -31,42 +33,64 @@ def paletted_renderer(layer: QgsRasterLayer, classes: Sequence[ClassInfo]):
     return QgsPalettedRasterRenderer(layer.dataProvider(), 1, entries)
 
 
-def write_style(raster_path: str, classes: Sequence[ClassInfo]) -> str:
-    """Write ``<raster>.qml`` with the class colours and names; returns its path."""
-    return _save_style(raster_path, lambda layer: paletted_renderer(layer, classes))
+def write_style(raster_path: str, classes: Sequence[ClassInfo], log=None) -> str:
+    """Write ``<raster>.qml`` with the class colours and names; returns its path ("" where
+    none is written, :func:`_save_style`)."""
+    return _save_style(raster_path, lambda layer: paletted_renderer(layer, classes), log)
 
 
-def _save_style(raster_path: str, renderer) -> str:
+def _save_style(raster_path: str, renderer, log=None) -> str:
     """Write ``<raster>.qml`` holding ``renderer(layer)`` for the raster; returns its path
-    (QGIS applies a .qml of the same name when the file is opened later)."""
+    (QGIS applies a .qml of the same name when the file is opened later).
+
+    Where another file shares the raster's name (``scene.bsq`` beside ``scene.tif``) the
+    .qml would restyle that dataset too: none is written, ``log`` says so, and "" is
+    returned (the layer loaded on completion is styled all the same).
+    """
+    others = styles_another_dataset(raster_path)
+    qml = os.path.splitext(raster_path)[0] + ".qml"
+    if others:
+        if log is not None:
+            log(tr("No style file '{qml}' was written: QGIS would apply it to '{other}' "
+                   "too. Give the output a name of its own to keep its style in a file.")
+                .format(qml=os.path.basename(qml), other=others[0]))
+        return ""
     layer = QgsRasterLayer(raster_path, "raster", "gdal")
     layer.setRenderer(renderer(layer))
-    qml = os.path.splitext(raster_path)[0] + ".qml"
     layer.saveNamedStyle(qml)
     return qml
 
 
-class ClassStyler(QgsProcessingLayerPostProcessorInterface):
-    """Applies the class palette to the output layer once QGIS has loaded it."""
+class RendererStyler(QgsProcessingLayerPostProcessorInterface):
+    """Gives the output layer ``renderer(layer)`` once QGIS has loaded it."""
 
-    def __init__(self, classes: Sequence[ClassInfo]) -> None:
+    def __init__(self, renderer) -> None:
         super().__init__()
-        self.classes = list(classes)
+        self.renderer = renderer
 
     def postProcessLayer(self, layer, context, feedback) -> None:
         if isinstance(layer, QgsRasterLayer):
-            layer.setRenderer(paletted_renderer(layer, self.classes))
+            layer.setRenderer(self.renderer(layer))
             layer.triggerRepaint()
+
+
+class ClassStyler(RendererStyler):
+    """Applies the class palette to the output layer once QGIS has loaded it."""
+
+    def __init__(self, classes: Sequence[ClassInfo]) -> None:
+        classes = list(classes)
+        super().__init__(lambda layer: paletted_renderer(layer, classes))
+        self.classes = classes
 
 
 # Processing keeps only a pointer to a post-processor: hold a reference per output until
 # QGIS is done with it (the algorithm object itself is gone by then).
-_STYLERS: Dict[str, ClassStyler] = {}
+_STYLERS: Dict[str, QgsProcessingLayerPostProcessorInterface] = {}
 
 
-def style_output(context, raster_path: str, classes: Sequence[ClassInfo]) -> None:
+def style_output(context, raster_path: str, classes: Sequence[ClassInfo], log=None) -> None:
     """Write the .qml and style the layer Processing loads on completion, if any."""
-    write_style(raster_path, classes)
+    write_style(raster_path, classes, log)
     if context.willLoadLayerOnCompletion(raster_path):
         styler = ClassStyler(classes)
         _STYLERS[raster_path] = styler
@@ -99,9 +123,10 @@ def true_colour_renderer(layer: QgsRasterLayer, rgb: Tuple[int, int, int]):
     return renderer
 
 
-def write_true_colour_style(raster_path: str, rgb: Tuple[int, int, int]) -> str:
-    """Write ``<raster>.qml`` with the true-colour renderer; returns its path."""
-    return _save_style(raster_path, lambda layer: true_colour_renderer(layer, rgb))
+def write_true_colour_style(raster_path: str, rgb: Tuple[int, int, int], log=None) -> str:
+    """Write ``<raster>.qml`` with the true-colour renderer; returns its path ("" where
+    none is written, :func:`_save_style`)."""
+    return _save_style(raster_path, lambda layer: true_colour_renderer(layer, rgb), log)
 
 
 class QmlStyler(QgsProcessingLayerPostProcessorInterface):
@@ -119,14 +144,17 @@ class QmlStyler(QgsProcessingLayerPostProcessorInterface):
             layer.triggerRepaint()
 
 
-_QML_STYLERS: Dict[str, QmlStyler] = {}
+_QML_STYLERS: Dict[str, QgsProcessingLayerPostProcessorInterface] = {}
 
 
-def style_true_colour(context, raster_path: str, rgb: Tuple[int, int, int]) -> str:
-    """Write the .qml and show the layer Processing loads on completion in true colour."""
-    qml = write_true_colour_style(raster_path, rgb)
+def style_true_colour(context, raster_path: str, rgb: Tuple[int, int, int],
+                      log=None) -> str:
+    """Write the .qml and show the layer Processing loads on completion in true colour;
+    returns the .qml's path ("" where none could be written, :func:`_save_style`)."""
+    qml = write_true_colour_style(raster_path, rgb, log)
     if context.willLoadLayerOnCompletion(raster_path):
-        styler = QmlStyler(qml)
+        styler = QmlStyler(qml) if qml else RendererStyler(
+            lambda layer: true_colour_renderer(layer, rgb))
         _QML_STYLERS[raster_path] = styler
         context.layerToLoadOnCompletionDetails(raster_path).setPostProcessor(styler)
     return qml

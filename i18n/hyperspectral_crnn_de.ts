@@ -776,10 +776,6 @@
       <translation>{n} Pixel mit {rate:.0f} Pixeln/s klassifiziert.</translation>
     </message>
     <message>
-      <source>OUTPUT must not overwrite the model file.</source>
-      <translation>OUTPUT darf die Modelldatei nicht überschreiben.</translation>
-    </message>
-    <message>
       <source>LOP_SIZE must be odd and at least 1 (1 = no fusion, 3 = the paper's 3x3), got {size}.</source>
       <translation>LOP_SIZE muss ungerade und mindestens 1 sein (1 = keine Fusion, 3 = das 3x3 des Artikels), erhalten: {size}.</translation>
     </message>
@@ -858,6 +854,10 @@
     <message>
       <source>The probability raster could not be read.</source>
       <translation>Das Wahrscheinlichkeitsraster konnte nicht gelesen werden.</translation>
+    </message>
+    <message>
+      <source>No style file '{qml}' was written: QGIS would apply it to '{other}' too. Give the output a name of its own to keep its style in a file.</source>
+      <translation>Es wurde keine Stildatei '{qml}' geschrieben: QGIS würde sie auch auf '{other}' anwenden. Geben Sie der Ausgabe einen eigenen Namen, um ihren Stil in einer Datei zu behalten.</translation>
     </message>
     <message>
       <source>Install it from the QGIS menu Plugins &gt; Hyperspectral CRNN &gt; Install dependencies..., or run this command, then run the algorithm again:</source>
@@ -1162,6 +1162,10 @@
     <message>
       <source>Removed from {folder}: {what}</source>
       <translation>Aus {folder} entfernt: {what}</translation>
+    </message>
+    <message>
+      <source>OUTPUT must not overwrite the model file.</source>
+      <translation type="obsolete">OUTPUT darf die Modelldatei nicht überschreiben.</translation>
     </message>
     <message>
       <source>Share of each class held out to watch validation loss and accuracy and to stop early. Every class keeps at least one training polygon (or pixel).</source>

@@ -95,11 +95,29 @@ def dataset_files(source: str) -> Tuple[str, ...]:
         if name:
             files.append(name)
     # its side-cars (statistics, metadata, a style) are the input's too; where GDAL opens
-    # it, so are the ones it does not have yet: a file written there would change how
-    # GDAL or QGIS read the input
-    sidecars = (path + ".aux.xml", os.path.splitext(path)[0] + ".qml")
-    files += [name for name in sidecars if listed is not None or os.path.exists(name)]
+    # it, so is the .aux.xml it does not have yet (a file written there would change how
+    # GDAL reads it). A style it lacks is not: an output's style never goes there
+    # (styles_another_dataset)
+    if listed is not None or os.path.exists(path + ".aux.xml"):
+        files.append(path + ".aux.xml")
+    if os.path.exists(os.path.splitext(path)[0] + ".qml"):
+        files.append(os.path.splitext(path)[0] + ".qml")
     return tuple(dict.fromkeys(files))
+
+
+def styles_another_dataset(path: str) -> List[str]:
+    """The files beside ``path`` that share its name but not its extension (an ENVI
+    ``scene.bsq``/``scene.hdr`` or ``scene.nc`` beside ``scene.tif``): QGIS would apply a
+    ``<name>.qml`` written for ``path`` to them too, so none is written there."""
+    folder, name = os.path.split(os.path.abspath(path))
+    stem = os.path.splitext(name)[0]
+    own = {name, name + ".aux.xml", stem + ".qml"}
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    return sorted(other for other in names
+                  if os.path.splitext(other)[0] == stem and other not in own)
 
 
 def file_of_source(source: str) -> str:

@@ -369,16 +369,28 @@ def test_a_folder_where_a_side_car_goes_is_refused_up_front(tmp_path):
                                    written_beside(report, "file", ["{stem}.json"]))])
 
 
-def test_an_output_style_would_restyle_an_input_of_the_same_name(provider, tmp_path):
-    """importcube scene.bsq -> scene.tif would write scene.qml, which QGIS then applies
-    to the ENVI input: refused, naming the side-car."""
+def test_no_style_file_restyles_an_input_of_the_same_name(provider, tmp_path):
+    """importcube scene.bsq -> scene.tif: a scene.qml would restyle the ENVI input too
+    (QGIS applies <name>.qml to any file of that name), so none is written and the log
+    says why; the input's files stay as they were."""
+    import processing
+
     cube = tmp_path / "scene.bsq"
     dataset = gdal.GetDriverByName("ENVI").Create(str(cube), 4, 4, 3, gdal.GDT_Float32)
-    dataset.GetRasterBand(1).Fill(1.0)
+    for band, value in enumerate((0.1, 0.2, 0.3), 1):
+        dataset.GetRasterBand(band).Fill(value)
+    dataset.SetMetadata({"wavelength": "{460, 550, 640}", "wavelength_units": "Nanometers"},
+                        "ENVI")
     dataset = None
-    refused("crnn:importcube", {"INPUT": str(cube), "OUTPUT": str(tmp_path / "scene.tif")},
-            "scene.qml", "the input INPUT", unchanged=[tmp_path])
+    before = snapshot(tmp_path)
+    log = Recorder()
+    processing.run("crnn:importcube", {"INPUT": str(cube), "OUTPUT": str(tmp_path / "scene.tif")},
+                   feedback=log)
     assert not os.path.exists(tmp_path / "scene.qml")
+    assert any("No style file 'scene.qml' was written" in line and "scene.bsq" in line
+               for line in log.infos), log.infos
+    after = snapshot(tmp_path)
+    assert {path: after[path] for path in before} == before
 
 
 def test_database_and_memory_sources_name_no_file():
