@@ -334,6 +334,20 @@ PROBABILITY_SUM_TOLERANCE = 0.01
 #: The share of sampled pixels that may fail those rules (a few odd pixels at the edges); a
 #: reflectance cube or scores fail at nearly every pixel.
 PROBABILITY_OUTLIERS = 0.01
+#: Probabilities stored rounded (whole percent / 100, bytes / 255, 2 decimals) may sum up
+#: to K x step / 2 away from 1 over K classes: the sum tolerance grows with the step found
+#: in the values, up to this bound (far below the sums of a reflectance cube or scores).
+PROBABILITY_SUM_BOUND = 0.25
+
+
+def value_step(values: np.ndarray) -> float:
+    """The step between the distinct values of ``values`` where they are rounded to one
+    (at least 1e-4, with at most 10 001 distinct values), else 0."""
+    distinct = np.unique(np.round(values.ravel(), 9))
+    if distinct.size < 2 or distinct.size > 10001:
+        return 0.0
+    step = float(np.diff(distinct).min())
+    return step if step >= 1e-4 else 0.0
 
 
 def check_probabilities(raster: SpectralRaster, name: str) -> None:
@@ -357,7 +371,9 @@ def check_probabilities(raster: SpectralRaster, name: str) -> None:
     sums = sample.sum(axis=1)
     in_range = np.all((sample >= -PROBABILITY_TOLERANCE)
                       & (sample <= 1 + PROBABILITY_TOLERANCE), axis=1)
-    good = in_range & (np.abs(sums - 1) <= PROBABILITY_SUM_TOLERANCE)
+    rounded_by = sample.shape[1] * value_step(sample[in_range]) / 2
+    tolerance = min(PROBABILITY_SUM_BOUND, max(PROBABILITY_SUM_TOLERANCE, rounded_by + 1e-6))
+    good = in_range & (np.abs(sums - 1) <= tolerance)
     if np.mean(~good) <= PROBABILITY_OUTLIERS:
         return
     low, high, median = float(sample.min()), float(sample.max()), float(np.median(sums))
@@ -369,6 +385,10 @@ def check_probabilities(raster: SpectralRaster, name: str) -> None:
     elif high <= 255.5 and abs(median - 255) <= rounding:
         hint = ("They look like probabilities scaled to 0-255: divide the raster by 255 "
                 "first (Raster calculator), then smooth it.")
+    elif _fill_value(sample) is not None:
+        hint = (f"Pixels of {_fill_value(sample):g} in every band look like a fill value: set "
+                "it as the raster's nodata value (Layer properties > Transparency, or "
+                "'Translate' with a nodata value), then smooth it.")
     elif np.mean(in_range) > 1 - PROBABILITY_OUTLIERS:
         hint = ("The values lie in 0-1 but do not sum to 1: they may be scores rather than "
                 "probabilities, or a class band is missing or extra. Give one probability "
@@ -383,6 +403,19 @@ def check_probabilities(raster: SpectralRaster, name: str) -> None:
         f"bands the values run from {low:.4g} to {high:.4g} and the band sums from "
         f"{float(sums.min()):.4g} to {float(sums.max()):.4g} (median {median:.4g}). {hint}")
 
+
+
+def _fill_value(sample: np.ndarray) -> Optional[float]:
+    """The value outside 0-1 that fills every band of the pixels where one lies outside
+    0-1 (a nodata value the raster does not declare, such as -1 or -9999), or None."""
+    outside = np.any((sample < -PROBABILITY_TOLERANCE) | (sample > 1 + PROBABILITY_TOLERANCE),
+                     axis=1)
+    if not outside.any():
+        return None
+    filled = sample[outside]
+    if np.all(filled == filled[0, 0]):
+        return float(filled[0, 0])
+    return None
 
 
 def _check_batch_size(batch_size: int) -> None:
