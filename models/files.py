@@ -10,6 +10,11 @@ import shutil
 import socket
 import tempfile
 import time
+
+try:  # file locks: POSIX only
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterator, Optional, Sequence, Tuple
 
@@ -136,8 +141,9 @@ class StagedFile:
     final path (it would describe the new file wrongly); :meth:`discard` removes it all.
     Files get the usual permissions (0666 less the umask), as files written directly do.
     A folder that cannot be written raises ``OSError``, as writing there directly would.
-    The hidden folder is named after this host and process (:func:`stage_prefix`), so a
-    later run removes what a killed one left (:func:`remove_stale_stages`).
+    The hidden folder is named after this host and process (:func:`stage_prefix`) and
+    holds a lock file the run keeps locked, so a later run removes what a killed one left
+    (:func:`remove_stale_stages`).
     """
 
     def __init__(self, path: str) -> None:
@@ -146,10 +152,11 @@ class StagedFile:
         os.makedirs(self.folder, exist_ok=True)
         remove_stale_stages(self.folder)
         self._stage = tempfile.mkdtemp(prefix=stage_prefix(), dir=self.folder)
+        self._lock = _hold_lock(os.path.join(self._stage, STAGE_LOCK))
         self.temporary = os.path.join(self._stage, os.path.basename(path))
 
     def commit(self) -> None:
-        names = os.listdir(self._stage)
+        names = [name for name in os.listdir(self._stage) if name != STAGE_LOCK]
         for name in names:  # a folder in the way fails the commit before anything moves
             if os.path.isdir(os.path.join(self.folder, name)):
                 raise IsADirectoryError(errno.EISDIR, "a folder is in the way",
@@ -169,9 +176,18 @@ class StagedFile:
 
     def discard(self) -> None:
         shutil.rmtree(self._stage, ignore_errors=True)
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
 
 
 STAGE_PREFIX = ".tmp-crnn-"  # hidden staging folders (tests look for leftovers by it)
+#: A file in each stage that its run holds locked while it writes: a stage whose lock can
+#: be taken is abandoned, whichever process namespace (container, Flatpak) wrote it.
+STAGE_LOCK = ".lock"
+#: How old an unlocked stage must be before it counts as abandoned: its run may not have
+#: taken the lock yet.
+UNLOCKED_STAGE_SECONDS = 60
 #: A stage whose name says no host and process (written before they were named) is
 #: removed once nothing in it has changed for this long.
 STALE_UNNAMED_STAGE_SECONDS = 24 * 3600
@@ -188,9 +204,42 @@ def stage_prefix() -> str:
     return f"{STAGE_PREFIX}{_host()}-{os.getpid()}-"
 
 
+def _hold_lock(path: str) -> Optional[int]:
+    """Create ``path`` and hold an exclusive lock on it (POSIX); the descriptor, or None
+    where locks are not available (Windows, some network disks)."""
+    if fcntl is None:
+        return None
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:  # a disk without locks: no lock file, so others go by the process id
+        os.close(descriptor)
+        os.remove(path)
+        return None
+    return descriptor
+
+
+def _lock_is_free(path: str) -> Optional[bool]:
+    """Whether nobody holds the lock of ``path`` (None: no lock file, or no locks)."""
+    if fcntl is None or not os.path.isfile(path):
+        return None
+    try:
+        descriptor = os.open(path, os.O_RDWR)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    finally:
+        os.close(descriptor)  # closing releases a lock taken here
+    return True
+
+
 def _process_ended(pid: int) -> bool:
-    """Whether no process ``pid`` runs on this computer (one we may not signal runs)."""
-    if pid <= 0:
+    """Whether no process ``pid`` runs on this computer (one we may not signal runs).
+    Always False on Windows, where ``os.kill(pid, 0)`` would send Ctrl+C."""
+    if pid <= 0 or os.name == "nt":
         return False
     try:
         os.kill(pid, 0)
@@ -203,11 +252,13 @@ def _process_ended(pid: int) -> bool:
 
 def remove_stale_stages(folder: str) -> None:
     """Remove the stages in ``folder`` that a killed run left (SIGTERM, SIGKILL, power cut:
-    no ``finally`` ran): those of this host whose process has ended, and those whose name
-    says no host and process, once untouched for :data:`STALE_UNNAMED_STAGE_SECONDS`.
+    no ``finally`` ran).
 
-    A stage of another host (a shared folder) stays: whether its process runs cannot be
-    known here. A process id that was reused keeps its stage until that process ends too.
+    A stage whose lock (:data:`STAGE_LOCK`) nobody holds is abandoned once a minute old
+    or once its process has ended: this holds across containers that share the host
+    name but not the process ids. Without a lock file (Windows, disks without locks,
+    older stages), a stage of this host goes when its process has ended (POSIX), and
+    any other once untouched for :data:`STALE_UNNAMED_STAGE_SECONDS`.
     """
     try:
         names = [name for name in os.listdir(folder) if name.startswith(STAGE_PREFIX)]
@@ -219,10 +270,16 @@ def remove_stale_stages(folder: str) -> None:
         if not os.path.isdir(stage) or os.path.islink(stage):
             continue
         named = re.fullmatch(r"(.+)-(\d+)-[^-]+", name[len(STAGE_PREFIX):])
-        if named is not None:
-            stale = named.group(1) == host and _process_ended(int(named.group(2)))
+        free = _lock_is_free(os.path.join(stage, STAGE_LOCK))
+        age = time.time() - _last_change(stage)
+        if free is not None:  # a run holds its stage's lock while it writes
+            stale = free and (age > UNLOCKED_STAGE_SECONDS or (
+                named is not None and named.group(1) == host
+                and _process_ended(int(named.group(2)))))
+        elif named is not None and named.group(1) == host and os.name != "nt":
+            stale = _process_ended(int(named.group(2)))
         else:
-            stale = time.time() - _last_change(stage) > STALE_UNNAMED_STAGE_SECONDS
+            stale = age > STALE_UNNAMED_STAGE_SECONDS
         if stale:
             shutil.rmtree(stage, ignore_errors=True)
 

@@ -209,6 +209,28 @@ def test_a_later_stage_removes_the_stages_of_ended_processes_only(tmp_path):
         running.discard()
 
 
+def test_a_locked_stage_of_a_process_this_host_cannot_see_stays(tmp_path):
+    """A container sharing the host name but not the process ids: its stage names a
+    process id that has ended here, but its run holds the stage's lock, so it stays;
+    once the lock is free (that run was killed) the stage goes."""
+    import fcntl
+
+    from hyperspectral_crnn.models.files import STAGE_LOCK
+
+    stage = tmp_path / f"{stage_prefix().rsplit('-', 2)[0]}-999999999-abcd1234"
+    stage.mkdir()
+    (stage / "x.tif").write_bytes(b"half")
+    lock = os.open(stage / STAGE_LOCK, os.O_RDWR | os.O_CREAT)
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    try:
+        StagedFile(str(tmp_path / "a.tif")).discard()
+        assert stage.is_dir(), "a stage whose lock is held was removed"
+    finally:
+        os.close(lock)
+    StagedFile(str(tmp_path / "a.tif")).discard()
+    assert not stage.exists()
+
+
 # --- .npz and .npy arrays that numpy would not read sanely -----------------------------
 
 
