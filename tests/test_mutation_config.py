@@ -116,6 +116,11 @@ def test_settings_at_their_bounds_pass(changes):
     (dict(conv_channels=(), kernel_sizes=(), pool_sizes=()), "at least one convolution"),
     (dict(kernel_sizes=(3, 3)), "1 blocks, 2 kernel sizes, 1 pool sizes"),
     (dict(pool_sizes=(2, 2)), "1 blocks, 1 kernel sizes, 2 pool sizes"),
+    (dict(conv_channels=(4, 4), kernel_sizes=(3, 3)), "2 blocks, 2 kernel sizes, 1 pool"),
+    (dict(conv_channels=(4, 4), pool_sizes=(2, 2)), "2 blocks, 1 kernel sizes, 2 pool"),
+    (dict(conv_channels=(1,) * 300, kernel_sizes=(1,) * 300, pool_sizes=(1,) * 300),
+     r"convolution blocks \(CONV_CHANNELS\) is 300"),  # lengths past CPython's small ints
+    (dict(dropout=1.5), r"Dropout must be in \[0, 1\)"),
     (dict(conv_channels=(0,)), "must be positive"),
     (dict(kernel_sizes=(0,)), "must be positive"),
     (dict(pool_sizes=(0,)), "must be positive"),
@@ -159,6 +164,24 @@ def test_the_weight_bound_counts_the_whole_network():
         over.validate()
 
 
+def test_exactly_the_weight_bound_passes():
+    """conv 4 x 1199 + 4 = 4 800; a plain RNN of 7 070: 7 070 x (4 + 7 070 + 2) =
+    50 027 320, then two layers of 7 070 x (2 x 7 070 + 2) = 99 983 940 each: 250 000 000."""
+    network = NetworkConfig(conv_channels=(4,), kernel_sizes=(1199,), pool_sizes=(1,),
+                            first_stride=1, rnn_type="rnn", rnn_hidden=7070, rnn_layers=3)
+    assert network.parameter_count() == 4800 + 50_027_320 + 2 * 99_983_940 == 250_000_000
+    network.validate()
+
+
+def test_training_settings_are_frozen_and_hashable():
+    training = TrainingConfig()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        training.epochs = 3
+    assert hash(training) == hash(TrainingConfig())
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        NetworkConfig().rnn_hidden = 3
+
+
 def test_weights_message_gives_the_gigabytes():
     network = good(rnn_hidden=8192, rnn_layers=2)
     weights = network.parameter_count()
@@ -170,7 +193,7 @@ def test_weights_message_gives_the_gigabytes():
 @pytest.mark.parametrize("changes", [
     dict(epochs=1), dict(batch_size=1), dict(learning_rate=1e-9), dict(patience=0),
     dict(mixup=0.0), dict(ema_decay=0.0), dict(ema_decay=0.999), dict(class_weighting=0.0),
-    dict(class_weighting=1.0), dict(device="cpu"), dict(device="cuda"),
+    dict(class_weighting=1.0), dict(device="cpu"), dict(device="cuda"), dict(patience=5),
 ])
 def test_training_settings_at_their_bounds_pass(changes):
     dataclasses.replace(TrainingConfig(), **changes).validate()
@@ -185,6 +208,7 @@ def test_training_settings_at_their_bounds_pass(changes):
     (dict(mixup=-0.1), "Patience and mixup"),
     (dict(ema_decay=1.0), "EMA decay"),
     (dict(ema_decay=-0.1), "EMA decay"),
+    (dict(ema_decay=1.5), "EMA decay"),
     (dict(class_weighting=1.01), "Class weighting must be between 0"),
     (dict(class_weighting=-0.01), "Class weighting must be between 0"),
     (dict(device="gpu"), "Unknown device 'gpu'"),

@@ -71,109 +71,6 @@ def expected(raw, valid, size, weights, iterations, values):
     return fused, labels, counts
 
 
-@settings(max_examples=12, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=st.integers(1, 40), cols=st.integers(1, 21), classes=st.integers(2, 4),
-       size=st.sampled_from([1, 3, 5]), weights=st.sampled_from(["uniform", "gaussian"]),
-       iterations=st.integers(0, 3), layout=st.sampled_from(sorted(LAYOUTS)),
-       output_tile=st.sampled_from([16, 32]), lop_columns=st.integers(1, 8),
-       budget=st.sampled_from([1, 7, 40, 10 ** 6]), seed=st.integers(0, 10 ** 6))
-def test_streamed_smoothing_equals_the_whole_image(tmp_path_factory, monkeypatch, rows, cols,
-                                                   classes, size, weights, iterations,
-                                                   layout, output_tile, lop_columns,
-                                                   budget, seed):
-    """Output tiles of 16 rows (the GeoTIFF's least block side), column pieces of a few
-    columns and read chunks down to one pixel: still the whole-image LOP, pixel for
-    pixel."""
-    folder = tmp_path_factory.mktemp("stream")
-    monkeypatch.setattr(inference, "OUTPUT_TILE", output_tile)
-    monkeypatch.setattr(inference, "LOP_COLUMNS", lop_columns)
-    monkeypatch.setattr(files, "READ_BUDGET_BYTES", budget * classes * 4)
-    raw, valid = probabilities(classes, rows, cols, seed)
-    values = [3 * k + 2 for k in range(classes)]
-    source = write(folder / "p.tif", raw, valid, layout)
-    summary = smooth_probabilities(
-        source, str(folder / "c.tif"), str(folder / "f.tif"), str(folder / "k.tif"),
-        lop_size=size, lop_weights=weights, lop_iterations=iterations, class_values=values)
-    fused, labels, counts = expected(raw, valid, size, weights, iterations, values)
-    np.testing.assert_array_equal(read(folder / "c.tif")[0], np.where(valid, labels, 0))
-    np.testing.assert_allclose(read(folder / "f.tif"), np.where(valid, fused, -1.0),
-                               rtol=0, atol=1e-6)
-    np.testing.assert_allclose(read(folder / "k.tif")[0],
-                               np.where(valid, fused.max(axis=0), -1.0), rtol=0, atol=1e-6)
-    assert summary.class_counts == counts
-    assert summary.valid_pixels == int(valid.sum())
-    assert summary.nodata_pixels == rows * cols - int(valid.sum())
-    assert (summary.width, summary.height) == (cols, rows)
-
-
-def test_progress_rises_to_one_and_cancel_stops(tmp_path, monkeypatch):
-    monkeypatch.setattr(files, "READ_BUDGET_BYTES", 3 * 12 * 4)
-    raw, valid = probabilities(3, 10, 12, 1)
-    source = write(tmp_path / "p.tif", raw, valid, "striped")
-    seen = []
-    smooth_probabilities(source, str(tmp_path / "c.tif"), progress=seen.append)
-    # a budget of 12 pixels reads one row of 12 at a time: a tenth of the 120 pixels
-    assert seen == pytest.approx([k / 10 for k in range(1, 11)])
-    calls = []
-
-    def cancel():
-        calls.append(1)
-        return len(calls) > 2
-
-    with pytest.raises(inference.CancelledError):
-        smooth_probabilities(source, str(tmp_path / "d.tif"), is_cancelled=cancel)
-    assert not (tmp_path / "d.tif").exists()
-
-
-@pytest.mark.parametrize("size,iterations", [(3, 1), (5, 2), (1, 4), (3, 0)])
-def test_tiles_on_their_own_equal_the_whole_image(size, iterations):
-    """``classify_tile`` (the cluster's engine) on every tile of several tilings."""
-    raw, valid = probabilities(3, 19, 17, 5)
-    classes = [ClassInfo(v, f"c{v}", "#000000") for v in (7, 300, 9)]
-    values = [c.value for c in classes]
-    fused, labels, _ = expected(raw, valid, size, "gaussian", iterations, values)
-    lop = LopSettings(size, "gaussian", iterations)
-    asked = []
-
-    def produce(x, y, w, h, check):
-        asked.append((x, y, w, h))
-        return raw[:, y:y + h, x:x + w], valid[y:y + h, x:x + w], None
-
-    for side in (1, 4, 7, 30):
-        for y in range(0, 19, side):
-            for x in range(0, 17, side):
-                w, h = min(side, 17 - x), min(side, 19 - y)
-                tile, counts = classify_tile(produce, lop, 17, 19, (x, y, w, h), classes,
-                                             True, True)
-                reach = lop.reach
-                assert asked[-1] == (max(0, x - reach), max(0, y - reach),
-                                     min(17, x + w + reach) - max(0, x - reach),
-                                     min(19, y + h + reach) - max(0, y - reach))
-                part = (slice(y, y + h), slice(x, x + w))
-                np.testing.assert_array_equal(
-                    tile.labels, np.where(valid[part], labels[part], 0))
-                np.testing.assert_allclose(
-                    tile.probabilities, np.where(valid[part], fused[(slice(None),) + part],
-                                                 -1.0), rtol=0, atol=1e-6)
-                np.testing.assert_allclose(
-                    tile.confidence, np.where(valid[part], fused.max(axis=0)[part], -1.0),
-                    rtol=0, atol=1e-6)
-                winner = fused.argmax(axis=0)[part]
-                assert counts.tolist() == [int(((winner == k) & valid[part]).sum())
-                                           for k in range(3)]
-                assert tile.labels.dtype == np.uint16  # 300 needs 16 bits
-
-
-def test_tile_without_confidence_or_probabilities():
-    raw, valid = probabilities(2, 6, 6, 2)
-    classes = [ClassInfo(1, "a", "#000000"), ClassInfo(2, "b", "#000000")]
-    tile, _ = classify_tile(lambda x, y, w, h, c: (raw[:, y:y + h, x:x + w],
-                                                   valid[y:y + h, x:x + w], None),
-                            LopSettings(), 6, 6, (0, 0, 6, 6), classes, False, False)
-    assert tile.confidence is None and tile.probabilities is None
-
-
 @pytest.mark.parametrize("size,iterations,reach", [(1, 5, 0), (3, 0, 0), (3, 1, 1),
                                                    (5, 1, 2), (3, 3, 3), (7, 2, 6)])
 def test_lop_reach_by_hand(size, iterations, reach):
@@ -276,3 +173,114 @@ def test_check_probabilities_allows_a_few_odd_pixels_and_all_zero_ones(tmp_path)
     with pytest.raises(CrnnError, match="does not look like class probabilities"):
         smooth_probabilities(write(tmp_path / "r.tif", twice, valid, "tiled"),
                              str(tmp_path / "e.tif"))
+
+
+# the whole-image comparisons last: the checks by hand above are faster (make mutation
+# runs these tests with -x, once per mutant)
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.integers(1, 40), cols=st.integers(1, 21), classes=st.integers(2, 4),
+       size=st.sampled_from([1, 3, 5]), weights=st.sampled_from(["uniform", "gaussian"]),
+       iterations=st.integers(0, 3), layout=st.sampled_from(sorted(LAYOUTS)),
+       output_tile=st.sampled_from([16, 32]), lop_columns=st.integers(1, 8),
+       budget=st.sampled_from([1, 7, 40, 10 ** 6]), seed=st.integers(0, 10 ** 6))
+def test_streamed_smoothing_equals_the_whole_image(tmp_path_factory, monkeypatch, rows, cols,
+                                                   classes, size, weights, iterations,
+                                                   layout, output_tile, lop_columns,
+                                                   budget, seed):
+    """Output tiles of 16 rows (the GeoTIFF's least block side), column pieces of a few
+    columns and read chunks down to one pixel: still the whole-image LOP, pixel for
+    pixel."""
+    folder = tmp_path_factory.mktemp("stream")
+    monkeypatch.setattr(inference, "OUTPUT_TILE", output_tile)
+    monkeypatch.setattr(inference, "LOP_COLUMNS", lop_columns)
+    monkeypatch.setattr(files, "READ_BUDGET_BYTES", budget * classes * 4)
+    raw, valid = probabilities(classes, rows, cols, seed)
+    values = [3 * k + 2 for k in range(classes)]
+    source = write(folder / "p.tif", raw, valid, layout)
+    summary = smooth_probabilities(
+        source, str(folder / "c.tif"), str(folder / "f.tif"), str(folder / "k.tif"),
+        lop_size=size, lop_weights=weights, lop_iterations=iterations, class_values=values)
+    fused, labels, counts = expected(raw, valid, size, weights, iterations, values)
+    np.testing.assert_array_equal(read(folder / "c.tif")[0], np.where(valid, labels, 0))
+    np.testing.assert_allclose(read(folder / "f.tif"), np.where(valid, fused, -1.0),
+                               rtol=0, atol=1e-6)
+    np.testing.assert_allclose(read(folder / "k.tif")[0],
+                               np.where(valid, fused.max(axis=0), -1.0), rtol=0, atol=1e-6)
+    assert summary.class_counts == counts
+    assert summary.valid_pixels == int(valid.sum())
+    assert summary.nodata_pixels == rows * cols - int(valid.sum())
+    assert (summary.width, summary.height) == (cols, rows)
+    assert 0 < summary.seconds < 60
+    assert summary.pixels_per_second == pytest.approx(rows * cols / summary.seconds)
+    assert summary.output_path == str(folder / "c.tif")
+    assert (summary.probabilities_path, summary.confidence_path) == (
+        str(folder / "f.tif"), str(folder / "k.tif"))
+    assert summary.class_names == {v: f"class {v}" for v in values}
+
+
+def test_progress_rises_to_one_and_cancel_stops(tmp_path, monkeypatch):
+    monkeypatch.setattr(files, "READ_BUDGET_BYTES", 3 * 12 * 4)
+    raw, valid = probabilities(3, 10, 12, 1)
+    source = write(tmp_path / "p.tif", raw, valid, "striped")
+    seen = []
+    smooth_probabilities(source, str(tmp_path / "c.tif"), progress=seen.append)
+    # a budget of 12 pixels reads one row of 12 at a time: a tenth of the 120 pixels
+    assert seen == pytest.approx([k / 10 for k in range(1, 11)])
+    calls = []
+
+    def cancel():
+        calls.append(1)
+        return len(calls) > 2
+
+    with pytest.raises(inference.CancelledError):
+        smooth_probabilities(source, str(tmp_path / "d.tif"), is_cancelled=cancel)
+    assert not (tmp_path / "d.tif").exists()
+
+
+@pytest.mark.parametrize("size,iterations", [(3, 1), (5, 2), (1, 4), (3, 0)])
+def test_tiles_on_their_own_equal_the_whole_image(size, iterations):
+    """``classify_tile`` (the cluster's engine) on every tile of several tilings."""
+    raw, valid = probabilities(3, 19, 17, 5)
+    classes = [ClassInfo(v, f"c{v}", "#000000") for v in (7, 300, 9)]
+    values = [c.value for c in classes]
+    fused, labels, _ = expected(raw, valid, size, "gaussian", iterations, values)
+    lop = LopSettings(size, "gaussian", iterations)
+    asked = []
+
+    def produce(x, y, w, h, check):
+        asked.append((x, y, w, h))
+        return raw[:, y:y + h, x:x + w], valid[y:y + h, x:x + w], None
+
+    for side in (1, 4, 7, 30):
+        for y in range(0, 19, side):
+            for x in range(0, 17, side):
+                w, h = min(side, 17 - x), min(side, 19 - y)
+                tile, counts = classify_tile(produce, lop, 17, 19, (x, y, w, h), classes,
+                                             True, True)
+                reach = lop.reach
+                assert asked[-1] == (max(0, x - reach), max(0, y - reach),
+                                     min(17, x + w + reach) - max(0, x - reach),
+                                     min(19, y + h + reach) - max(0, y - reach))
+                part = (slice(y, y + h), slice(x, x + w))
+                np.testing.assert_array_equal(
+                    tile.labels, np.where(valid[part], labels[part], 0))
+                np.testing.assert_allclose(
+                    tile.probabilities, np.where(valid[part], fused[(slice(None),) + part],
+                                                 -1.0), rtol=0, atol=1e-6)
+                np.testing.assert_allclose(
+                    tile.confidence, np.where(valid[part], fused.max(axis=0)[part], -1.0),
+                    rtol=0, atol=1e-6)
+                winner = fused.argmax(axis=0)[part]
+                assert counts.tolist() == [int(((winner == k) & valid[part]).sum())
+                                           for k in range(3)]
+                assert tile.labels.dtype == np.uint16  # 300 needs 16 bits
+
+
+def test_tile_without_confidence_or_probabilities():
+    raw, valid = probabilities(2, 6, 6, 2)
+    classes = [ClassInfo(1, "a", "#000000"), ClassInfo(2, "b", "#000000")]
+    tile, _ = classify_tile(lambda x, y, w, h, c: (raw[:, y:y + h, x:x + w],
+                                                   valid[y:y + h, x:x + w], None),
+                            LopSettings(), 6, 6, (0, 0, 6, 6), classes, False, False)
+    assert tile.confidence is None and tile.probabilities is None
