@@ -36,11 +36,14 @@ def cap_per_class(labels: np.ndarray, n_per_class: int, seed: int) -> np.ndarray
     return np.sort(np.concatenate(chosen))
 
 
-# Whole polygons are held out where their pixels come within this share of the number
-# asked (0.15 of 300 pixels: 30 to 60): whole polygons keep validation pixels away from
-# training pixels, worth up to a third more or less of the asked share; further off, part
-# of one polygon is held out instead.
-WHOLE_POLYGON_TOLERANCE = 1 / 3
+# Whole polygons keep validation pixels away from training pixels: they are held out
+# wherever some add up to between half and twice the number asked (0.15 of 300 pixels: 23
+# to 90); only where none do is part of one polygon held out instead.
+WHOLE_POLYGON_FACTOR = 2.0
+# Above this many polygons in a class, whole polygons are taken in the seed's order until
+# the number asked is reached (the subset sums' cost grows with polygons x pixels; with so
+# many polygons the first ones already come close).
+EXACT_SPLIT_POLYGONS = 256
 
 
 def validation_split(
@@ -53,8 +56,8 @@ def validation_split(
 
     Each class gives ``round(fraction * pixels)`` pixels (never more than twice the share,
     always leaving training pixels). With ``groups`` (a polygon id per pixel) these are
-    whole polygons where some of them add up near that number (see
-    ``WHOLE_POLYGON_TOLERANCE``), so validation pixels are not the neighbours of training
+    whole polygons where some of them add up to between half and twice that number
+    (``WHOLE_POLYGON_FACTOR``), so validation pixels are not the neighbours of training
     pixels; where they cannot (one big polygon and small ones, a single polygon) the last
     pixels of the class's largest polygon are held out, which are its last rows when the
     pixels come in row order as ``read_training_pixels`` reads them: one block, not pixels
@@ -89,7 +92,10 @@ def _polygons_held_out(members: np.ndarray, member_groups: np.ndarray, wanted: i
     ids, sizes = ids[order], sizes[order]
     # at most twice the share, and one pixel short of all: a class keeps training pixels
     limit = min(int(np.floor(2 * fraction * members.size + 1e-9)), members.size - 1)
-    chosen = _nearest_sum(sizes, wanted, limit)
+    if ids.size > EXACT_SPLIT_POLYGONS:
+        chosen = _first_polygons(sizes, wanted, limit)
+    else:
+        chosen = _nearest_sum(sizes, wanted, limit)
     if chosen is not None:
         return members[np.isin(member_groups, ids[chosen])]
     largest = ids[int(np.argmax(sizes))]  # the first of the largest in the seed's order
@@ -98,8 +104,8 @@ def _polygons_held_out(members: np.ndarray, member_groups: np.ndarray, wanted: i
 
 def _nearest_sum(sizes: np.ndarray, wanted: int, limit: int) -> Optional[np.ndarray]:
     """Positions in ``sizes`` of the subset whose sum is nearest ``wanted`` (not above
-    ``limit``; the smaller sum on a tie), or None where no subset comes within
-    ``WHOLE_POLYGON_TOLERANCE`` of it.
+    ``limit``; the smaller sum on a tie), or None where no subset comes within a factor
+    ``WHOLE_POLYGON_FACTOR`` of it.
 
     Subset sums by dynamic programming: ``by[s]`` is the polygon that first reached the sum
     s, walking back through ``s - sizes[by[s]]`` gives the subset.
@@ -117,12 +123,28 @@ def _nearest_sum(sizes: np.ndarray, wanted: int, limit: int) -> Optional[np.ndar
     if not reached.size:
         return None
     best = int(reached[np.argmin(np.abs(reached - wanted))])  # argmin: the smaller on a tie
-    if abs(best - wanted) > WHOLE_POLYGON_TOLERANCE * wanted:
+    if not wanted / WHOLE_POLYGON_FACTOR <= best <= WHOLE_POLYGON_FACTOR * wanted:
         return None
     chosen = []
     while best:
         chosen.append(int(by[best]))
         best -= int(sizes[by[best]])
+    return np.array(chosen, np.int64)
+
+
+def _first_polygons(sizes: np.ndarray, wanted: int, limit: int) -> Optional[np.ndarray]:
+    """Positions in ``sizes`` of the polygons taken in their order (those that fit under
+    ``limit``) until ``wanted`` pixels are reached; None where they come to less than
+    half of it."""
+    chosen, total = [], 0
+    for i, size in enumerate(sizes):
+        if total >= wanted:
+            break
+        if total + size <= limit:
+            chosen.append(i)
+            total += int(size)
+    if total < wanted / WHOLE_POLYGON_FACTOR:
+        return None
     return np.array(chosen, np.int64)
 
 

@@ -52,10 +52,10 @@ def test_polygon_split_holds_out_whole_polygons_and_keeps_one_per_class():
     assert not set(groups[train][labels[train] == 0]) & set(groups[val][labels[val] == 0])
     assert np.sum(labels[val] == 0) == 20
     assert set(labels[train]) == {0, 1}
-    # class 1 (12 of 40 asked): a whole polygon would be half the class, so 12 pixels of
-    # one polygon go, and both polygons keep training pixels
-    assert np.sum(labels[val] == 1) == 12
-    assert len(set(groups[train][labels[train] == 1])) == 2
+    # class 1 (12 of 40 asked, at most 24): one whole polygon of 20 goes, never both
+    assert np.sum(labels[val] == 1) == 20
+    assert not set(groups[train][labels[train] == 1]) & set(groups[val][labels[val] == 1])
+    assert len(set(groups[train][labels[train] == 1])) == 1
 
 
 def test_pixel_split_keeps_a_training_pixel_of_each_class():
