@@ -38,7 +38,7 @@ started=$(date +%s.%N)
     OUTPUT_MODEL="$out/indian_pines.crnn" \
     OUTPUT_REPORT="$out/training.html" > "$out/trainclassify.log"
 finished=$(date +%s.%N)
-grep -E "Training on|Best validation|Classified" "$out/trainclassify.log" || true
+grep -E "Training on|held out for validation|Kept the weights|Classified" "$out/trainclassify.log" || true
 
 echo "== crnn:assess against the test pixels (every labelled pixel not used for training)"
 "$qgis_process" --json run crnn:assess -- \
