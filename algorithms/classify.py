@@ -111,8 +111,9 @@ def classify_from_parameters(algorithm, parameters, context, feedback, model: Cr
     if summary.valid_pixels == 0:
         feedback.pushWarning(tr(
             "Every pixel of '{raster}' is nodata (the band's nodata value, NaN or Inf in one of "
-            "the model's bands), so the classification is empty. Check the raster's nodata "
-            "value and that it is the right raster.").format(raster=layer.source()))
+            "the model's bands, or 0 in all of them), so the classification is empty. Check "
+            "the raster's nodata value and that it is the right raster.").format(
+                raster=layer.source()))
     style_output(context, output, model.classes, feedback.pushInfo)
     return map_results(output, probabilities, confidence)
 

@@ -784,8 +784,8 @@
       <translation>Das Modell liest das mittlere Spektrum der {w}x{w} Pixel um jedes Pixel (Option spektral-räumliche Eingabe).</translation>
     </message>
     <message>
-      <source>Every pixel of '{raster}' is nodata (the band's nodata value, NaN or Inf in one of the model's bands), so the classification is empty. Check the raster's nodata value and that it is the right raster.</source>
-      <translation>Jedes Pixel von '{raster}' ist NoData (der NoData-Wert des Bandes, NaN oder Inf in einem der Bänder des Modells), daher ist die Klassifikation leer. Prüfen Sie den NoData-Wert des Rasters und ob es das richtige Raster ist.</translation>
+      <source>Every pixel of '{raster}' is nodata (the band's nodata value, NaN or Inf in one of the model's bands, or 0 in all of them), so the classification is empty. Check the raster's nodata value and that it is the right raster.</source>
+      <translation>Jedes Pixel von '{raster}' ist NoData (der NoData-Wert des Bandes, NaN oder Inf in einem der Bänder des Modells, oder 0 in allen), daher ist die Klassifikation leer. Prüfen Sie den NoData-Wert des Rasters und ob es das richtige Raster ist.</translation>
     </message>
     <message>
       <source>Model: {k} classes, {b} bands, trained on {source}.</source>
@@ -1162,6 +1162,10 @@
     <message>
       <source>Removed from {folder}: {what}</source>
       <translation>Aus {folder} entfernt: {what}</translation>
+    </message>
+    <message>
+      <source>Every pixel of '{raster}' is nodata (the band's nodata value, NaN or Inf in one of the model's bands), so the classification is empty. Check the raster's nodata value and that it is the right raster.</source>
+      <translation type="obsolete">Jedes Pixel von '{raster}' ist NoData (der NoData-Wert des Bandes, NaN oder Inf in einem der Bänder des Modells), daher ist die Klassifikation leer. Prüfen Sie den NoData-Wert des Rasters und ob es das richtige Raster ist.</translation>
     </message>
     <message>
       <source>OUTPUT must not overwrite the model file.</source>

@@ -144,8 +144,9 @@ def classify_raster(
         precision: the network's arithmetic, 'float32', 'bfloat16' or 'auto'
             (``network.resolve_precision``).
 
-    A pixel with its band's nodata value, NaN or +-Inf in any used band is nodata in
-    every output and casts no vote in its neighbours' LOP.
+    A pixel with its band's nodata value, NaN or +-Inf in any used band, or 0 in all of
+    them (models/raster.py ``valid_mask``), is nodata in every output and casts no vote
+    in its neighbours' LOP.
     """
     plan = plan_classification(raster_path, model, output_path, probabilities_path,
                                confidence_path, lop_size, lop_weights, lop_iterations,
@@ -269,7 +270,8 @@ def smooth_probabilities(
 
     Streams like ``classify_raster``. Every band is one class's probability (band k is
     class ``class_values[k]``, default 1..K; names default to the band descriptions or
-    'class k'). A pixel with nodata, NaN or +-Inf in any band is nodata everywhere.
+    'class k'). A pixel with nodata, NaN or +-Inf in any band, or 0 in all of them, is
+    nodata everywhere.
     Only 'uniform' and 'gaussian' weights: the 'edge' LOP needs the spectra, so smooth
     with it while classifying (``classify_raster``) instead.
     """
