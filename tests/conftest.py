@@ -7,6 +7,7 @@ so plain ``.venv/bin/pytest`` works. QGIS itself is started by pytest-qgis.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -68,6 +69,10 @@ def provider(qgis_app, qgis_processing):
     plugin = hyperspectral_crnn.classFactory(None)
     plugin.initProcessing()
     yield
+    # Feedback objects and contexts held in reference cycles (an exception's traceback
+    # refers to the frame that ran the algorithm) must go while QGIS runs: collected
+    # after it exits, they crash Python (seen on QGIS 3.44)
+    gc.collect()
     plugin.unload()
 
 
