@@ -21,7 +21,7 @@ import os
 import stat
 import struct
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any, BinaryIO, Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -209,7 +209,7 @@ class _Refused(Exception):
         self.reason = reason
 
 
-def _open_regular_file(path: str):
+def _open_regular_file(path: str) -> Tuple[BinaryIO, int]:
     """The opened file and its size; only a regular file is opened (a FIFO would block
     and a device or folder never ends), checked again on the open descriptor so a file
     swapped for a pipe after the first check is refused too."""
@@ -353,7 +353,7 @@ def _list(value: Any, what: str, high: int, low: int = 0) -> list:
     return value
 
 
-def _check_header(header: Dict[str, Any]):
+def _check_header(header: Dict[str, Any]) -> Tuple[Dict[str, Any], List[Dict[str, Any]], int]:
     """The model's fields (but its tensors), the tensor entries checked against the
     network, and the length of the tensor bytes; ``_Refused`` or ``CrnnError`` where a
     value is missing, of the wrong type or out of bounds."""
@@ -378,7 +378,8 @@ def _check_header(header: Dict[str, Any]):
         raise _Refused(f"its band names are not all text: {_CORRUPT}")
     optional_floats = {}
     for key in ("band_wavelengths", "band_fwhm"):
-        optional_floats[key] = [None if w is None else _finite(w, "band wavelength")
+        what = "band wavelength" if key == "band_wavelengths" else "band FWHM"
+        optional_floats[key] = [None if w is None else _finite(w, what)
                                 for w in _list(header.get(key, []), key, MAX_BANDS)]
     classes = []
     for entry in _list(header["classes"], "class list", MAX_CLASSES, 1):
@@ -438,7 +439,8 @@ def _network_shapes(network: NetworkConfig, n_classes: int) -> Dict[str, tuple]:
     return shapes
 
 
-def _check_tensors(entries: Any, shapes: Dict[str, tuple], n_bands: int):
+def _check_tensors(entries: Any, shapes: Dict[str, tuple],
+                   n_bands: int) -> Tuple[List[Dict[str, Any]], int]:
     """The tensor entries, each of the shape the network needs and lying apart in the
     tensor bytes, and the length of those bytes."""
     entries = _list(entries, "tensor list", len(shapes) + 1, len(shapes) + 1)
@@ -481,7 +483,7 @@ def _check_tensors(entries: Any, shapes: Dict[str, tuple], n_bands: int):
     return checked, end
 
 
-def _read_tensors(entries, data: bytearray) -> Dict[str, np.ndarray]:
+def _read_tensors(entries: List[Dict[str, Any]], data: bytearray) -> Dict[str, np.ndarray]:
     arrays = {}
     for name, dtype, shape, offset, nbytes in entries:
         count = nbytes // np.dtype(dtype).itemsize
