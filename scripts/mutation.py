@@ -380,6 +380,23 @@ for _module, _reason, _cases in [
         ('core/NumberReplacer', 'if n_classes > 0:', 'if n_classes > -1:'),
         (CMP + 'Gt_GtE', 'if n_classes > 0:', 'if n_classes >= 0:'),
     ]),
+    ('models/band_selection.py', 'the centres are sorted: a span is never negative, and where it is 0 (two bands of one centre) the target is that centre, so (t - c) / 1 = 0', [  # noqa: E501 (a mutated line, verbatim)
+        ('core/NumberReplacer',
+         'weight = np.where(span > 0, (targets - centres[lower]) / np.where(span > 0, span, 1), 0)',  # noqa: E501 (a mutated line, verbatim)
+         'weight = np.where(span > -1, (targets - centres[lower]) / np.where(span > 0, span, 1), 0)'),  # noqa: E501 (a mutated line, verbatim)
+        (CMP + 'Gt_NotEq',
+         'weight = np.where(span > 0, (targets - centres[lower]) / np.where(span > 0, span, 1), 0)',  # noqa: E501 (a mutated line, verbatim)
+         'weight = np.where(span > 0, (targets - centres[lower]) / np.where(span != 0, span, 1), 0)'),  # noqa: E501 (a mutated line, verbatim)
+    ]),
+    ('models/band_selection.py', 'a set is never longer than the list it is made of', [
+        (CMP + 'NotEq_Lt', 'shared = len(set(read)) != len(read)',
+         'shared = len(set(read)) < len(read)'),
+    ]),
+    ('models/band_selection.py', 'targets past the last centre are refused first: searchsorted never passes len - 1', [  # noqa: E501 (a mutated line, verbatim)
+        ('core/NumberReplacer',
+         'upper = np.clip(np.searchsorted(centres, targets, side="left"), 1, len(good) - 1)',
+         'upper = np.clip(np.searchsorted(centres, targets, side="left"), 1, len(good) - 0)'),
+    ]),
 ]:
     EQUIVALENT.update({(_module, operator, before, after): _reason
                        for operator, before, after in _cases})

@@ -156,6 +156,34 @@ def test_f1_zero_where_both_accuracies_are_zero_and_nan_where_undefined():
     assert d["total"] == 3 and d["correct"] == 0 and d["unclassified"] == 0
 
 
+def test_json_figures_by_hand():
+    """2 classes: reference 1 -> 1, 1, 2 and one unclassified; reference 2 -> 2."""
+    result = assess_arrays(np.array([1, 1, 1, 1, 2]), np.array([1, 1, 2, 0, 2]),
+                           np.array([False, False, False, True, False]), {2: "two"})
+    d = result.to_dict()
+    low, high = wilson_roots(3, 5)
+    assert d == {
+        "matrix_layout": "rows = reference classes, columns = predicted classes, last "
+                         "column = reference pixels left unclassified",
+        "class_values": [1, 2], "class_names": ["Class 1", "two"],
+        "matrix": [[2, 1, 1], [0, 1, 0]], "total": 5, "correct": 3, "unclassified": 1,
+        "unclassified_policy": "counted as errors", "overall_accuracy": 0.6,
+        "overall_accuracy_ci95": [pytest.approx(low), pytest.approx(high)],
+        "overall_accuracy_ci_method": "Wilson score interval, 95 %",
+        "average_accuracy": pytest.approx((0.5 + 1.0) / 2),
+        # p_e = (4 x 2 + 1 x 2) / 25 = 0.4; kappa = (0.6 - 0.4) / 0.6
+        "kappa": pytest.approx(1 / 3),
+        "per_class": [
+            {"value": 1, "name": "Class 1", "reference_pixels": 4, "predicted_pixels": 2,
+             "producers_accuracy": 0.5, "users_accuracy": 1.0,
+             "f1": pytest.approx(2 / 3)},
+            {"value": 2, "name": "two", "reference_pixels": 1, "predicted_pixels": 2,
+             "producers_accuracy": 1.0, "users_accuracy": 0.5,
+             "f1": pytest.approx(2 / 3)}],
+        "sources": {}, "notes": []}
+    assert all(type(v) is int for v in d["class_values"] + d["matrix"][0])
+
+
 def test_shapes_must_agree():
     with pytest.raises(CrnnError, match=r"Reference shape \(2,\) differs.*\(3,\)"):
         assess_arrays(np.ones(2), np.ones(3))

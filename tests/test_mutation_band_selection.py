@@ -115,6 +115,39 @@ def test_a_band_whose_only_match_is_flagged_is_refused_with_the_list():
     np.testing.assert_allclose(resampled.mixing, [[1, 2 / 3, 1 / 3], [0, 1 / 3, 2 / 3]])
 
 
+def test_the_flagged_band_named_is_the_nearest():
+    bands = scene([500.0, 1000.0, 510.0, 1500.0], bad={2, 3})
+    with pytest.raises(CrnnError, match=r"1 of the model's bands match only bands flagged "
+                                        r"bad in the raster \(bbl = 0\): band 3 \(510 nm\)\."):
+        match_bands(bands, [1], [510.5], [2.0], None)
+
+
+def test_bands_of_one_centre_resample_without_a_division_by_zero():
+    """Two good bands at 500 nm, the lowest centre: a target there lies between them, a
+    span of 0 and a weight of 0 (no 0 / 0); it reads the first of them."""
+    bands = scene([500.0, 500.0, 520.0, 540.0])
+    with np.errstate(all="raise"):
+        match = match_bands(bands, [1, 2], [500.0, 510.0], [0.1, 0.1], None, resample=True)
+    spectra = np.array([[1.0, 3.0, 5.0, 7.0]])
+    # 500 nm: band 1 alone; 510 nm: halfway between band 2 (3) and band 3 (5)
+    np.testing.assert_allclose(spectra[:, np.array(match.read) - 1] @ match.mixing,
+                               [[1.0, 4.0]])
+
+
+def test_only_flagged_bands_in_the_scene():
+    with pytest.raises(CrnnError, match="match only bands flagged bad"):
+        match_bands(scene([500.0, 510.0], bad={1, 2}), [1], [500.0], [1.0], None)
+
+
+def test_more_bands_than_cpython_caches_small_integers():
+    """300 model bands matched one to one (lengths compared by value, not identity)."""
+    centres = [400.0 + 5 * k for k in range(300)]
+    match = match_bands(scene(centres), list(range(1, 301)), centres, [1.0] * 300, None)
+    assert match.read == list(range(1, 301))
+    by_number = [BandInfo(i) for i in range(1, 301)]
+    assert match_bands(by_number, [1, 300], [], [], 300).read == [1, 300]
+
+
 def test_a_flagged_band_far_away_means_missing():
     bands = scene([500.0, 600.0], bad={2})
     with pytest.raises(CrnnError, match="lacks 1 of the model's 1 wavelengths"):
@@ -143,6 +176,26 @@ def test_missing_wavelengths_listed_up_to_twenty():
     assert text.startswith("The scene lacks 23 of the model's 23 wavelengths (nm): 500, 510,")
     assert "690 and 3 more." in text and "700" not in text
     assert "RESAMPLE_SPECTRA" in text
+
+
+def test_twenty_missing_wavelengths_are_all_shown():
+    model = [500.0 + 10 * k for k in range(20)]
+    with pytest.raises(CrnnError, match=r"lacks 20 of the model's 20 wavelengths \(nm\): 500, "
+                                        r".*, 690\. Classify"):
+        match_bands(scene([400.0, 900.0]), list(range(1, 21)), model, [], None)
+
+
+def test_twenty_outside_wavelengths_are_all_shown():
+    model = [300.0 + k for k in range(20)]
+    with pytest.raises(CrnnError, match=r"\(400-900 nm\): 300, 301, .*, 318, 319\. Spectra"):
+        match_bands(scene([400.0, 900.0]), list(range(1, 21)), model, [], None, resample=True)
+
+
+def test_twenty_one_missing_wavelengths_show_twenty_and_one_more():
+    model = [500.0 + 10 * k for k in range(21)]
+    with pytest.raises(CrnnError, match=r"lacks 21 of the model's 21 wavelengths \(nm\): 500, "
+                                        r".*, 690 and 1 more\. Classify"):
+        match_bands(scene([400.0, 900.0]), list(range(1, 22)), model, [], None)
 
 
 def test_resampling_refuses_extrapolation_and_too_few_bands():
@@ -214,6 +267,7 @@ def test_by_number_a_band_past_the_raster():
     ("1340 - 1460 nm, 1790\u20131960;2400 to 2500NM", [(1340, 1460), (1790, 1960),
                                                       (2400, 2500)]),
     ("400.5-400.5", [(400.5, 400.5)]), ("7.-9", [(7.0, 9.0)]),
+    ("1-2,, 3-4", [(1, 2), (3, 4)]),  # an empty item between two is skipped
 ])
 def test_wavelength_ranges_by_hand(text, ranges):
     assert parse_wavelength_ranges(text) == ranges
@@ -266,6 +320,7 @@ def test_labels_stop_at_twelve():
     assert text.startswith("band 1 (401 nm), band 2 (402 nm)")
     assert text.endswith("band 12 (412 nm) and 3 more")
     assert _labels(bands, list(range(1, 13))).endswith("band 12 (412 nm)")
+    assert _labels(bands, list(range(1, 14))).endswith("band 12 (412 nm) and 1 more")
     notes = TrainingBands(used=[1], without_data=[2, 3], bands=bands).notes()
     assert notes == ["2 band(s) hold no data (nodata or NaN) under the training polygons "
                      "and are left out: band 2 (402 nm), band 3 (403 nm)."]
