@@ -387,9 +387,10 @@ def test_right_answers_on_the_default_paths_of_issue_27_under_qgis_process(env, 
         "INPUT": fields["raster"], "TRAINING": fields["polygons"], "CLASS_FIELD": "crop",
         "OUTPUT_MODEL": str(tmp_path / "m.crnn"), **SMALL})
     assert code == 0, output
-    # four 16-pixel squares a class, 0.15 asked: 10 pixels of one square, not a whole one
-    assert ("Pixels held out for validation (0.15 asked, polygon split): Maize 15.6 % "
-            "(10 of 64, part of one polygon)") in output, output
+    # four 16-pixel squares a class, 0.15 asked (10 pixels): one whole square, within
+    # twice the share, keeps validation pixels apart from training pixels
+    assert ("Pixels held out for validation (0.15 asked, polygon split): Maize 25.0 % "
+            "(16 of 64, 1 whole polygon(s))") in output, output
     assert "chosen by the lowest validation loss" in output, output
     classes = write_raster(tmp_path / "classes.tif", np.array([[[1, 2], [1, 2]]]),
                            gdal.GDT_Byte, tiled=False)
