@@ -184,6 +184,9 @@ LOP, TRAINING = "models/lop.py", "models/training.py"
 CMP = "core/ReplaceComparisonOperator_"
 _PAD = ("padded = np.zeros((rows + 2 * radius, cols + 2 * radius, spectra.shape[2] + 1), "
         "np.float32)")
+_UPPER = 'upper = np.clip(np.searchsorted(centres, targets, side="left"), 1, len(good) - 1)'
+_WEIGHT = ("weight = np.where(span > 0, (targets - centres[lower]) / np.where(span > 0, span, 1), "
+           "0)")
 _DIVIDE = ("return np.divide(total[..., :-1], count, out=np.zeros_like(spectra), "
            "where=count > 0)")
 EQUIVALENT: Dict[Tuple[str, str, str, str], str] = {}
@@ -384,18 +387,50 @@ for _module, _reason, _cases in [
         ('core/NumberReplacer',
          'weight = np.where(span > 0, (targets - centres[lower]) / np.where(span > 0, span, 1), 0)',  # noqa: E501 (a mutated line, verbatim)
          'weight = np.where(span > -1, (targets - centres[lower]) / np.where(span > 0, span, 1), 0)'),  # noqa: E501 (a mutated line, verbatim)
-        (CMP + 'Gt_NotEq',
-         'weight = np.where(span > 0, (targets - centres[lower]) / np.where(span > 0, span, 1), 0)',  # noqa: E501 (a mutated line, verbatim)
-         'weight = np.where(span > 0, (targets - centres[lower]) / np.where(span != 0, span, 1), 0)'),  # noqa: E501 (a mutated line, verbatim)
+        (CMP + 'Gt_NotEq', _WEIGHT, _WEIGHT.replace('/ np.where(span > 0', '/ np.where(span != 0')),
+        (CMP + 'Gt_NotEq', _WEIGHT, _WEIGHT.replace('np.where(span > 0, (', 'np.where(span != 0, (')),  # noqa: E501
+        (CMP + 'Gt_GtE', _WEIGHT, _WEIGHT.replace('np.where(span > 0, (', 'np.where(span >= 0, (')),
+        ('core/NumberReplacer', _WEIGHT, _WEIGHT.replace('span, 1), 0)', 'span, 2), 0)')),
     ]),
     ('models/band_selection.py', 'a set is never longer than the list it is made of', [
         (CMP + 'NotEq_Lt', 'shared = len(set(read)) != len(read)',
          'shared = len(set(read)) < len(read)'),
     ]),
     ('models/band_selection.py', 'targets past the last centre are refused first: searchsorted never passes len - 1', [  # noqa: E501 (a mutated line, verbatim)
-        ('core/NumberReplacer',
-         'upper = np.clip(np.searchsorted(centres, targets, side="left"), 1, len(good) - 1)',
-         'upper = np.clip(np.searchsorted(centres, targets, side="left"), 1, len(good) - 0)'),
+        ('core/NumberReplacer', _UPPER, _UPPER.replace('len(good) - 1', 'len(good) - 0')),
+        ('core/ReplaceBinaryOperator_Sub_Add', _UPPER,
+         _UPPER.replace('len(good) - 1', 'len(good) + 1')),
+        ('core/ReplaceBinaryOperator_Sub_Mul', _UPPER,
+         _UPPER.replace('len(good) - 1', 'len(good) * 1')),
+        ('core/ReplaceBinaryOperator_Sub_FloorDiv', _UPPER,
+         _UPPER.replace('len(good) - 1', 'len(good) // 1')),
+        ('core/ReplaceBinaryOperator_Sub_Pow', _UPPER,
+         _UPPER.replace('len(good) - 1', 'len(good) ** 1')),
+    ]),
+    ('models/band_selection.py', 'without a good band the offset stays above the tolerance by any amount', [  # noqa: E501 (a mutated line, verbatim)
+        ('core/NumberReplacer', 'offset = tolerance + 1.0', 'offset = tolerance + 2.0'),
+    ]),
+    ('models/band_selection.py', 'no model band makes highest -1 or 0 alike: neither passes a band count', [  # noqa: E501 (a mutated line, verbatim)
+        ('core/NumberReplacer', 'highest = max((int(b) for b in model_bands), default=0)',
+         'highest = max((int(b) for b in model_bands), default= -1)'),
+    ]),
+    ('models/band_selection.py', 'reached only where count != raster_band_count', [
+        (CMP + 'Lt_LtE',
+         'has = f"has only {count} band(s)" if count < raster_band_count else f"has {count} bands"',  # noqa: E501 (a mutated line, verbatim)
+         'has = f"has only {count} band(s)" if count <= raster_band_count else f"has {count} bands"'),  # noqa: E501 (a mutated line, verbatim)
+    ]),
+    ('models/band_selection.py', 'on boolean arrays | and + give the same booleans', [
+        ('core/ReplaceBinaryOperator_BitOr_Add',
+         'outside = targets[(targets < centres[0]) | (targets > centres[-1])]',
+         'outside = targets[(targets < centres[0]) + (targets > centres[-1])]'),
+    ]),
+    ('models/band_selection.py', 'the weights lie in [0, 1]: none is negative', [
+        (CMP + 'Gt_NotEq', 'for p, w in ((low, 1.0 - share), (high, share)) if w > 0]',
+         'for p, w in ((low, 1.0 - share), (high, share)) if w != 0]'),
+    ]),
+    ('models/band_selection.py', 'the bands without data are some of the bands used: never more', [  # noqa: E501 (a mutated line, verbatim)
+        (CMP + 'Lt_NotEq', 'if empty and len(empty) < len(choice.used):',
+         'if empty and len(empty) != len(choice.used):'),
     ]),
 ]:
     EQUIVALENT.update({(_module, operator, before, after): _reason

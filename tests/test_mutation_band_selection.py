@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import scenes
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -16,6 +17,7 @@ from hyperspectral_crnn.models.band_selection import (
     choose_training_bands,
     match_bands,
     parse_wavelength_ranges,
+    training_bands,
 )
 from hyperspectral_crnn.models.bands import BandInfo
 from hyperspectral_crnn.models.errors import CrnnError
@@ -148,6 +150,14 @@ def test_more_bands_than_cpython_caches_small_integers():
     assert match_bands(by_number, [1, 300], [], [], 300).read == [1, 300]
 
 
+def test_a_flagged_band_at_the_tolerance_matches_and_a_far_one_does_not():
+    bands = scene([400.0, 501.0, 1021.0], bad={2, 3})
+    with pytest.raises(CrnnError, match=r"band 2 \(501 nm\)"):  # 1 nm off, FWHM 2
+        match_bands(bands, [1], [500.0], [2.0], None)
+    with pytest.raises(CrnnError, match="lacks 1 of the model's 1 wavelengths"):
+        match_bands(bands, [1], [510.5], [2.0], None)  # 1021 is twice 510.5, not near it
+
+
 def test_a_flagged_band_far_away_means_missing():
     bands = scene([500.0, 600.0], bad={2})
     with pytest.raises(CrnnError, match="lacks 1 of the model's 1 wavelengths"):
@@ -189,6 +199,25 @@ def test_twenty_outside_wavelengths_are_all_shown():
     model = [300.0 + k for k in range(20)]
     with pytest.raises(CrnnError, match=r"\(400-900 nm\): 300, 301, .*, 318, 319\. Spectra"):
         match_bands(scene([400.0, 900.0]), list(range(1, 21)), model, [], None, resample=True)
+
+
+def test_forty_five_missing_wavelengths_show_twenty_and_twenty_five_more():
+    model = [500.0 + 10 * k for k in range(45)]
+    with pytest.raises(CrnnError, match=r", 690 and 25 more\. Classify"):
+        match_bands(scene([400.0, 1000.0]), list(range(1, 46)), model, [], None)
+
+
+def test_twenty_one_outside_wavelengths_show_twenty():
+    model = [300.0 + k for k in range(21)]
+    with pytest.raises(CrnnError, match=r": 300, 301, .*, 318, 319\. Spectra"):
+        match_bands(scene([400.0, 900.0]), list(range(1, 22)), model, [], None, resample=True)
+
+
+def test_bands_closer_than_a_nanometre_resample_by_their_distance():
+    match = match_bands(scene([500.0, 500.5, 501.0]), [1], [500.125], [0.1], None,
+                        resample=True)
+    assert match.read == [1, 2]
+    np.testing.assert_allclose(match.mixing, [[0.75], [0.25]])
 
 
 def test_twenty_one_missing_wavelengths_show_twenty_and_one_more():
@@ -301,6 +330,24 @@ def test_training_bands_by_hand():
     assert ignored.used == [1, 2, 3, 4, 5]
     plain = choose_training_bands([BandInfo(1), BandInfo(2)])
     assert plain.used == [1, 2] and plain.notes() == []
+
+
+def test_a_range_includes_its_edges():
+    bands = [BandInfo(1, 1340.0), BandInfo(2, 1339.9), BandInfo(3, 1460.0), BandInfo(4, 1461.0)]
+    assert choose_training_bands(bands, None, [(1340, 1460)]).excluded == [1, 3]
+
+
+def test_training_bands_read_pixel_centres_by_default(tmp_path):
+    """Band 2 has data only in pixel (0, 1); the polygon covers pixel (0, 0) and the left
+    quarter of pixel (0, 1), not its centre: by centres band 2 has no data there."""
+    cube = np.ones((2, 3, 3), np.float32)
+    cube[1] = np.nan
+    cube[1, 0, 1] = 5.0
+    path = scenes.write_raster(tmp_path / "s.tif", cube)
+    x0, y1 = scenes.ORIGIN
+    polygon = [(scenes.square_wkb(x0, y1 - scenes.PIXEL, x0 + 1.25 * scenes.PIXEL, y1), 0)]
+    assert training_bands(path, None, "", polygon).used == [1]
+    assert training_bands(path, None, "", polygon, all_touched=True).used == [1, 2]
 
 
 def test_training_bands_refused():
