@@ -135,11 +135,10 @@ TARGETS = [
                "_percent", "_class_label", "html_summary", "html_confusion_matrix",
                "html_per_class", "_class_colour_list", "html_confusion_heatmap",
                "html_per_class_chart", "render_html")}),
-    Target("inference", "models/inference.py",
-           ["tests/test_mutation_inference.py", "tests/test_bands_reference.py"],
+    # the streaming engine, with the fast engine tests alone
+    Target("inference", "models/inference.py", ["tests/test_mutation_inference.py"],
            ["_move_rows", "LopSettings", "_RowBuffer", "_fuse_rows", "classify_tile", "_run",
-            "smooth_probabilities", "check_probabilities", "_class_type", "summarise",
-            "_check_model_bands", "plan_classification:match_bands"],
+            "_class_type", "summarise"],
            left_out={"classify_raster": "glue: plan_classification, TileProducer and _run",
                      "TileProducer": "needs a trained network per mutant (test_inference.py "
                      "checks it); the engine it feeds runs here without one",
@@ -148,6 +147,11 @@ TARGETS = [
                      "_same_file": "I/O glue (paths)",
                      "ClassificationSummary": "the log's text",
                      "_precision_name": "the log's text"}),
+    # the same module's checks: arguments, probabilities, the model's bands
+    Target("inference_checks", "models/inference.py",
+           ["tests/test_mutation_inference.py", "tests/test_bands_reference.py"],
+           ["smooth_probabilities", "check_probabilities", "_check_model_bands",
+            "plan_classification:match_bands"]),
     Target("semi_supervised", "models/semi_supervised.py",
            ["tests/test_mutation_semi_supervised.py",
             "tests/test_semi_supervised.py::test_grown_labels_reach_alike_neighbours_only",
@@ -164,8 +168,7 @@ TARGETS = [
            left_out={"_write_bytes": "I/O glue", "_open_regular_file": "I/O glue"}),
     Target("paths", "models/paths.py", ["tests/test_run_files.py", "-k", "not qgis"]),
     Target("cluster", "models/cluster.py", ["tests/test_mutation_core.py", "-k", "not spectra"],
-           ["cut_tiles", "worker_path", "core_fingerprint", "TileResult", "_worker_threads",
-            "_worker_probe"],
+           ["cut_tiles", "worker_path", "core_fingerprint", "TileResult", "_worker_probe"],
            left_out={"classify_raster_on_cluster": "needs a Dask scheduler and workers "
                      "(tests/test_cluster.py)",
                      "_classify_tiles": "needs a Dask scheduler", "connect": "needs a Dask "
@@ -173,6 +176,8 @@ TARGETS = [
                      "_finished": "needs a Dask scheduler", "_tile_result": "needs a Dask "
                      "scheduler", "import_distributed": "I/O glue (an import)",
                      "_classifier": "needs a trained network per mutant (test_cluster.py)",
+                     "_worker_threads": "its task count is a Dask worker's (outside one it "
+                     "is 1: cores // 1, * 1 and ** 1 agree)",
                      "_tile_task": "needs a trained network per mutant; its fusion is "
                      "classify_tile's (the inference target)"}),
 ]

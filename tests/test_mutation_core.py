@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import platform
 from pathlib import Path
 
 import numpy as np
@@ -122,6 +123,7 @@ def test_worker_probe_outside_a_worker():
     from osgeo import gdal
 
     answer = cluster._worker_probe(torch_needed=False)
+    assert answer["python"] == platform.python_version()
     assert answer["core"] == core_fingerprint()
     assert answer["where"] == os.path.dirname(os.path.abspath(cluster.__file__))
     assert answer["gdal"] == gdal.__version__ and answer["numpy"] == np.__version__

@@ -47,7 +47,15 @@ def test_targets_table_rows_name_the_scripts_modules(mutation, doc):
 def test_figures_have_one_row_per_target_in_the_scripts_order(mutation, doc):
     rows = mutation.figures_rows(doc)
     assert list(rows) == [t.name for t in mutation.TARGETS]
-    assert len({t.module for t in mutation.TARGETS}) == len(mutation.TARGETS)
+    assert len({t.name for t in mutation.TARGETS}) == len(mutation.TARGETS)
+
+
+def test_every_numerical_module_is_a_target(mutation):
+    """The modules left out are text, file conversion or constants (docs/testing.md)."""
+    modules = {p.name for p in (REPO / "models").glob("*.py")}
+    left_out = {"__init__.py", "importcube.py", "report.py", "rendering.py", "palette.py",
+                "callbacks.py", "errors.py"}
+    assert {Path(t.module).name for t in mutation.TARGETS} == modules - left_out
 
 
 def test_figures_rows_add_up(mutation, doc):
