@@ -124,17 +124,22 @@ TARGETS = [
     Target("band_selection", "models/band_selection.py",
            ["tests/test_mutation_band_selection.py", "tests/test_band_selection.py", "-k",
             "not reflectance"]),
+    # the figures and the counting
     Target("assessment", "models/assessment.py",
            ["tests/test_mutation_assessment.py", "tests/test_assessment.py"],
            ["Assessment", "_ratio", "_json_number", "wilson_interval", "ConfusionCounter",
-            "assess_arrays", "rasterise_reference", "_check_overlap", "check_same_grid",
-            "_missing_mask", "_as_classes", "band_classes", "match_class_names",
-            "assess_raster"],
+            "assess_arrays", "_missing_mask", "_as_classes", "match_class_names"],
            left_out={name: "the HTML and JSON report (text, no figures)" for name in (
                "json_path_for", "write_json", "write_html", "_write_text", "write_report",
                "_percent", "_class_label", "html_summary", "html_confusion_matrix",
                "html_per_class", "_class_colour_list", "html_confusion_heatmap",
                "html_per_class_chart", "render_html")}),
+    # the same module's raster side: burning, grids, names and colours, reading in strips
+    Target("assessment_rasters", "models/assessment.py",
+           ["tests/test_mutation_assessment.py", "tests/test_assessment.py"],
+           ["rasterise_reference", "_check_overlap", "check_same_grid", "band_classes",
+            "assess_raster"],
+           left_out={"_crs": "I/O glue (a raster's CRS)", "_crs_name": "the message's text"}),
     # the streaming engine, with the fast engine tests alone
     Target("inference", "models/inference.py", ["tests/test_mutation_inference.py"],
            ["_move_rows", "LopSettings", "_RowBuffer", "_fuse_rows", "classify_tile", "_run",
