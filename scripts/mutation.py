@@ -197,6 +197,8 @@ _PAD = ("padded = np.zeros((rows + 2 * radius, cols + 2 * radius, spectra.shape[
 _UPPER = 'upper = np.clip(np.searchsorted(centres, targets, side="left"), 1, len(good) - 1)'
 _WEIGHT = ("weight = np.where(span > 0, (targets - centres[lower]) / np.where(span > 0, span, 1), "
            "0)")
+_REACH = ("return halo(self.size, self.iterations) if self.size > 1 and self.iterations > 0 "
+          "else 0")
 _DIVIDE = ("return np.divide(total[..., :-1], count, out=np.zeros_like(spectra), "
            "where=count > 0)")
 EQUIVALENT: Dict[Tuple[str, str, str, str], str] = {}
@@ -441,6 +443,27 @@ for _module, _reason, _cases in [
     ('models/band_selection.py', 'the bands without data are some of the bands used: never more', [  # noqa: E501 (a mutated line, verbatim)
         (CMP + 'Lt_NotEq', 'if empty and len(empty) < len(choice.used):',
          'if empty and len(empty) != len(choice.used):'),
+    ]),
+    ('models/inference.py', 'next_row only takes values min(height, ...): it never passes height', [  # noqa: E501 (a mutated line, verbatim)
+        (CMP + 'Lt_NotEq', 'while next_row < height and (', 'while next_row != height and ('),
+    ]),
+    ('models/inference.py', 'halo is 0 for size 1 or 0 passes (and check_lop refuses sizes below 1): the guard only skips a call', [  # noqa: E501 (a mutated line, verbatim)
+        (CMP + 'Gt_NotEq', _REACH, _REACH.replace('self.size > 1', 'self.size != 1')),
+        ('core/ReplaceAndWithOr', _REACH, _REACH.replace(' and ', ' or ')),
+        ('core/NumberReplacer', _REACH,
+         _REACH.replace('self.iterations > 0', 'self.iterations > -1')),
+    ]),
+    ('models/inference.py', 'the step only sizes the copies: the rows moved are the same for any step', [  # noqa: E501 (a mutated line, verbatim)
+        ('core/NumberReplacer',
+         'def _move_rows(buffer: np.ndarray, shift: int, count: int, step: int = 16) -> None:',
+         'def _move_rows(buffer: np.ndarray, shift: int, count: int, step: int = 17) -> None:'),
+    ]),
+    ('models/inference.py', 'perf_counter advances during a run: the seconds are never 0', [
+        (CMP + 'Gt_GtE', 'pixels_per_second=total / seconds if seconds > 0 else float("inf"),',
+         'pixels_per_second=total / seconds if seconds >= 0 else float("inf"),'),
+    ]),
+    ('models/inference.py', "flushing GDAL's block cache changes what stays in memory, not what is read", [  # noqa: E501 (a mutated line, verbatim)
+        ('core/AddNot', 'if strip.ends_blocks:', 'if not strip.ends_blocks:'),
     ]),
 ]:
     EQUIVALENT.update({(_module, operator, before, after): _reason

@@ -78,6 +78,12 @@ def test_lop_reach_by_hand(size, iterations, reach):
     assert LopSettings(size, "uniform", iterations).reach == reach
 
 
+def test_lop_defaults():
+    """The LOP's defaults (docs: a 3 x 3 uniform pool, one pass, edge scale 1)."""
+    lop = LopSettings()
+    assert (lop.size, lop.weights, lop.iterations, lop.edge_scale) == (3, "uniform", 1, 1.0)
+
+
 def test_move_rows_by_hand():
     buffer = np.arange(2 * 40 * 3).reshape(2, 40, 3)
     original = buffer.copy()
@@ -227,6 +233,11 @@ def test_progress_rises_to_one_and_cancel_stops(tmp_path, monkeypatch):
     smooth_probabilities(source, str(tmp_path / "c.tif"), progress=seen.append)
     # a budget of 12 pixels reads one row of 12 at a time: a tenth of the 120 pixels
     assert seen == pytest.approx([k / 10 for k in range(1, 11)])
+    # a budget of 36 pixels: strips of 3 rows (the blocks' height), the last of 1 row
+    monkeypatch.setattr(files, "READ_BUDGET_BYTES", 3 * 36 * 4)
+    seen.clear()
+    smooth_probabilities(source, str(tmp_path / "b.tif"), progress=seen.append)
+    assert seen == pytest.approx([0.3, 0.6, 0.9, 1.0])
     calls = []
 
     def cancel():
