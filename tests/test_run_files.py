@@ -36,15 +36,46 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 def snapshot(*folders) -> dict:
-    """Every file under ``folders`` (side-cars included) with its SHA-256."""
+    """Every file under ``folders`` (side-cars included) with its SHA-256.
+
+    QGIS itself, when it loads a raster as a layer (as Processing does with every raster
+    parameter, and its own algorithms alike), stores the histogram and statistics it
+    computes in the raster's .aux.xml (qgis_process on 3.22, processing.run on 3.40): a
+    side-car is compared without those cached figures, every other byte counts.
+    """
     files = {}
     for folder in folders:
         for root, _, names in os.walk(folder):
             for name in names:
                 path = os.path.join(root, name)
                 with open(path, "rb") as stream:
-                    files[path] = hashlib.sha256(stream.read()).hexdigest()
+                    content = stream.read()
+                if name.endswith(".aux.xml"):
+                    content = _without_cached_statistics(content)
+                files[path] = hashlib.sha256(content).hexdigest()
     return files
+
+
+def _without_cached_statistics(content: bytes) -> bytes:
+    """A GDAL side-car without the histograms and STATISTICS_* items GDAL caches."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(content)
+    for parent in root.iter():
+        for child in list(parent):
+            if child.tag == "Histograms" or (
+                    child.tag == "MDI" and child.get("key", "").startswith("STATISTICS_")):
+                parent.remove(child)
+    emptied = True
+    while emptied:  # band and metadata elements left empty, from the inside out
+        emptied = False
+        for parent in root.iter():
+            for child in list(parent):
+                if child.tag in ("Metadata", "PAMRasterBand") and not len(child) and \
+                        not (child.text or "").strip():
+                    parent.remove(child)
+                    emptied = True
+    return ET.tostring(root)
 
 
 # --- the core rule ---------------------------------------------------------------------
