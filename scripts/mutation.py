@@ -447,16 +447,26 @@ for _module, _reason, _cases in [
     ('models/inference.py', 'next_row only takes values min(height, ...): it never passes height', [  # noqa: E501 (a mutated line, verbatim)
         (CMP + 'Lt_NotEq', 'while next_row < height and (', 'while next_row != height and ('),
     ]),
+    ('models/inference.py', 'next_row ends as min(height, ...), which returns the height object itself (its first argument on a tie): is not agrees with <', [  # noqa: E501 (a mutated line, verbatim)
+        (CMP + 'Lt_IsNot', 'while next_row < height and (', 'while next_row is not height and ('),
+    ]),
     ('models/inference.py', 'halo is 0 for size 1 or 0 passes (and check_lop refuses sizes below 1): the guard only skips a call', [  # noqa: E501 (a mutated line, verbatim)
         (CMP + 'Gt_NotEq', _REACH, _REACH.replace('self.size > 1', 'self.size != 1')),
         ('core/ReplaceAndWithOr', _REACH, _REACH.replace(' and ', ' or ')),
         ('core/NumberReplacer', _REACH,
          _REACH.replace('self.iterations > 0', 'self.iterations > -1')),
+        (CMP + 'Gt_GtE', _REACH, _REACH.replace('self.iterations > 0', 'self.iterations >= 0')),
+    ]),
+    ('models/inference.py', 'row never drops below start (next_row only grows); at row == start the move is by 0 rows', [  # noqa: E501 (a mutated line, verbatim)
+        (CMP + 'LtE_Is', 'if row <= self.start:', 'if row is self.start:'),
     ]),
     ('models/inference.py', 'the step only sizes the copies: the rows moved are the same for any step', [  # noqa: E501 (a mutated line, verbatim)
         ('core/NumberReplacer',
          'def _move_rows(buffer: np.ndarray, shift: int, count: int, step: int = 16) -> None:',
          'def _move_rows(buffer: np.ndarray, shift: int, count: int, step: int = 17) -> None:'),
+        ('core/NumberReplacer',
+         'def _move_rows(buffer: np.ndarray, shift: int, count: int, step: int = 16) -> None:',
+         'def _move_rows(buffer: np.ndarray, shift: int, count: int, step: int = 15) -> None:'),
     ]),
     ('models/inference.py', 'perf_counter advances during a run: the seconds are never 0', [
         (CMP + 'Gt_GtE', 'pixels_per_second=total / seconds if seconds > 0 else float("inf"),',

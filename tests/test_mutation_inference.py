@@ -8,6 +8,8 @@ inference target).
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 import scenes
@@ -118,6 +120,11 @@ def test_row_buffer_keeps_what_is_asked():
     np.testing.assert_array_equal(g, guide[:, :2, :2])
     buffer.put(3, 0, rows[:, :1], valid[:1], None)  # an earlier row: end stays
     assert buffer.end == 6
+    deep = _RowBuffer(1, 2, 40)
+    column = np.arange(64, dtype=np.float32).reshape(1, 32, 2)
+    deep.put(0, 0, column, np.ones((32, 2), bool), None)
+    deep.forget_before(10)  # 22 rows kept (32 - 10), moved up by 10
+    np.testing.assert_array_equal(deep.window(10, 32, 0, 2)[0], column[:, 10:32])
     plain = _RowBuffer(1, 2, 2)
     plain.put(0, 0, np.ones((1, 2, 2), np.float32), np.ones((2, 2), bool), None)
     assert plain.window(0, 2, 0, 2)[2] is None
@@ -223,6 +230,28 @@ def test_streamed_smoothing_equals_the_whole_image(tmp_path_factory, monkeypatch
     assert (summary.probabilities_path, summary.confidence_path) == (
         str(folder / "f.tif"), str(folder / "k.tif"))
     assert summary.class_names == {v: f"class {v}" for v in values}
+
+
+@pytest.mark.parametrize("rows,cols,size,iterations,budget_rows", [
+    (40, 5, 5, 1, 1),  # reach 2, strips of one row: the buffer at its fullest
+    (45, 4, 3, 3, 1),  # reach 3
+    (300, 3, 3, 1, 7),  # more rows than CPython's cached small integers
+])
+def test_streamed_tall_rasters_equal_the_whole_image(tmp_path, monkeypatch, rows, cols, size,
+                                                     iterations, budget_rows):
+    monkeypatch.setattr(inference, "OUTPUT_TILE", 16)
+    monkeypatch.setattr(files, "READ_BUDGET_BYTES", budget_rows * cols * 2 * 4)
+    raw, valid = probabilities(2, rows, cols, 7)
+    source = write(tmp_path / "p.tif", raw, valid, "striped")
+    started = time.perf_counter()
+    summary = smooth_probabilities(source, str(tmp_path / "c.tif"), str(tmp_path / "f.tif"),
+                                   lop_size=size, lop_iterations=iterations)
+    elapsed = time.perf_counter() - started
+    fused, labels, _ = expected(raw, valid, size, "uniform", iterations, [1, 2])
+    np.testing.assert_array_equal(read(tmp_path / "c.tif")[0], np.where(valid, labels, 0))
+    np.testing.assert_allclose(read(tmp_path / "f.tif"), np.where(valid, fused, -1.0),
+                               rtol=0, atol=1e-6)
+    assert 0 < summary.seconds <= elapsed
 
 
 def test_progress_rises_to_one_and_cancel_stops(tmp_path, monkeypatch):
