@@ -293,8 +293,7 @@ def test_outputs_never_overwrite_inputs_under_qgis_process(env, fields, model, t
     assert set(after) - set(before) <= {f"{raster}.aux.xml"}
     if f"{raster}.aux.xml" in after:  # and nothing but cached statistics
         left = _without_cached_statistics(open(f"{raster}.aux.xml", "rb").read())
-        assert left.replace(b" ", b"").replace(b"\n", b"") in (b"<PAMDataset/>",
-                                                               b"<PAMDataset></PAMDataset>")
+        assert left == b"<PAMDataset />", left
     assert not os.path.exists(tmp_path / "m.crnn")
 
 

@@ -57,7 +57,8 @@ def snapshot(*folders) -> dict:
 
 
 def _without_cached_statistics(content: bytes) -> bytes:
-    """A GDAL side-car without the histograms and STATISTICS_* items GDAL caches."""
+    """A GDAL side-car without the histograms and STATISTICS_* items GDAL caches, and
+    without the layout (indentation) GDAL gives it when it writes it back."""
     import xml.etree.ElementTree as ET
 
     root = ET.fromstring(content)
@@ -75,6 +76,9 @@ def _without_cached_statistics(content: bytes) -> bytes:
                         not (child.text or "").strip():
                     parent.remove(child)
                     emptied = True
+    for element in root.iter():  # GDAL may write the same side-car back indented
+        element.text = (element.text or "").strip() or None
+        element.tail = None
     return ET.tostring(root)
 
 
