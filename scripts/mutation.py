@@ -456,6 +456,8 @@ for _module, _reason, _cases in [
         ('core/NumberReplacer', _REACH,
          _REACH.replace('self.iterations > 0', 'self.iterations > -1')),
         (CMP + 'Gt_GtE', _REACH, _REACH.replace('self.iterations > 0', 'self.iterations >= 0')),
+        (CMP + 'Gt_NotEq', _REACH, _REACH.replace('self.iterations > 0', 'self.iterations != 0')),
+        ('core/NumberReplacer', _REACH, _REACH.replace('self.size > 1', 'self.size > 2')),
     ]),
     ('models/inference.py', 'row never drops below start (next_row only grows); at row == start the move is by 0 rows', [  # noqa: E501 (a mutated line, verbatim)
         (CMP + 'LtE_Is', 'if row <= self.start:', 'if row is self.start:'),
@@ -474,6 +476,15 @@ for _module, _reason, _cases in [
     ]),
     ('models/inference.py', "flushing GDAL's block cache changes what stays in memory, not what is read", [  # noqa: E501 (a mutated line, verbatim)
         ('core/AddNot', 'if strip.ends_blocks:', 'if not strip.ends_blocks:'),
+    ]),
+    ('models/inference.py', 'a larger row buffer (2 ** reach >= 2 reach) holds the same rows', [  # noqa: E501 (a mutated line, verbatim)
+        ('core/ReplaceBinaryOperator_Mul_Pow',
+         'buffer = _RowBuffer(len(classes), width, OUTPUT_TILE + 2 * reach + strips.rows)',
+         'buffer = _RowBuffer(len(classes), width, OUTPUT_TILE + 2 ** reach + strips.rows)'),
+    ]),
+    ('models/inference.py', 'a tile written one row later: the same rows; the buffer then keeps at most OUTPUT_TILE + 2 reach + a strip, exactly its room', [  # noqa: E501 (a mutated line, verbatim)
+        (CMP + 'GtE_Gt', 'or buffer.end >= min(height, next_row + OUTPUT_TILE) + reach',
+         'or buffer.end > min(height, next_row + OUTPUT_TILE) + reach'),
     ]),
 ]:
     EQUIVALENT.update({(_module, operator, before, after): _reason

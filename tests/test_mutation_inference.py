@@ -235,6 +235,7 @@ def test_streamed_smoothing_equals_the_whole_image(tmp_path_factory, monkeypatch
 @pytest.mark.parametrize("rows,cols,size,iterations,budget_rows", [
     (40, 5, 5, 1, 1),  # reach 2, strips of one row: the buffer at its fullest
     (45, 4, 3, 3, 1),  # reach 3
+    (60, 3, 3, 5, 1),  # reach 5: a buffer of 16 + 2 x 5 + 1 rows, 16 + 2 x 5 of them kept
     (300, 3, 3, 1, 7),  # more rows than CPython's cached small integers
 ])
 def test_streamed_tall_rasters_equal_the_whole_image(tmp_path, monkeypatch, rows, cols, size,
