@@ -458,9 +458,11 @@ for _module, _reason, _cases in [
         (CMP + 'Gt_GtE', _REACH, _REACH.replace('self.iterations > 0', 'self.iterations >= 0')),
         (CMP + 'Gt_NotEq', _REACH, _REACH.replace('self.iterations > 0', 'self.iterations != 0')),
         ('core/NumberReplacer', _REACH, _REACH.replace('self.size > 1', 'self.size > 2')),
+        ('core/NumberReplacer', _REACH, _REACH.replace('self.size > 1', 'self.size > 0')),
     ]),
     ('models/inference.py', 'row never drops below start (next_row only grows); at row == start the move is by 0 rows', [  # noqa: E501 (a mutated line, verbatim)
         (CMP + 'LtE_Is', 'if row <= self.start:', 'if row is self.start:'),
+        (CMP + 'LtE_Lt', 'if row <= self.start:', 'if row < self.start:'),
     ]),
     ('models/inference.py', 'the step only sizes the copies: the rows moved are the same for any step', [  # noqa: E501 (a mutated line, verbatim)
         ('core/NumberReplacer',
@@ -473,14 +475,27 @@ for _module, _reason, _cases in [
     ('models/inference.py', 'perf_counter advances during a run: the seconds are never 0', [
         (CMP + 'Gt_GtE', 'pixels_per_second=total / seconds if seconds > 0 else float("inf"),',
          'pixels_per_second=total / seconds if seconds >= 0 else float("inf"),'),
+        ('core/NumberReplacer',
+         'pixels_per_second=total / seconds if seconds > 0 else float("inf"),',
+         'pixels_per_second=total / seconds if seconds > -1 else float("inf"),'),
     ]),
     ('models/inference.py', "flushing GDAL's block cache changes what stays in memory, not what is read", [  # noqa: E501 (a mutated line, verbatim)
         ('core/AddNot', 'if strip.ends_blocks:', 'if not strip.ends_blocks:'),
     ]),
-    ('models/inference.py', 'a larger row buffer (2 ** reach >= 2 reach) holds the same rows', [  # noqa: E501 (a mutated line, verbatim)
+    ('models/inference.py', 'a larger row buffer (2 ** reach, 3 reach >= 2 reach; a tile\'s y1 + y0 >= y1 - y0) holds the same rows', [  # noqa: E501 (a mutated line, verbatim)
         ('core/ReplaceBinaryOperator_Mul_Pow',
          'buffer = _RowBuffer(len(classes), width, OUTPUT_TILE + 2 * reach + strips.rows)',
          'buffer = _RowBuffer(len(classes), width, OUTPUT_TILE + 2 ** reach + strips.rows)'),
+        ('core/NumberReplacer',
+         'buffer = _RowBuffer(len(classes), width, OUTPUT_TILE + 2 * reach + strips.rows)',
+         'buffer = _RowBuffer(len(classes), width, OUTPUT_TILE + 3 * reach + strips.rows)'),
+        ('core/ReplaceBinaryOperator_Sub_Add',
+         'buffer = _RowBuffer(len(classes), x1 - x0, y1 - y0)',
+         'buffer = _RowBuffer(len(classes), x1 - x0, y1 + y0)'),
+    ]),
+    ('models/inference.py', 'perf_counter() % started is the time since started while that is under started (seconds since boot)', [  # noqa: E501 (a mutated line, verbatim)
+        ('core/ReplaceBinaryOperator_Sub_Mod', 'seconds = time.perf_counter() - started',
+         'seconds = time.perf_counter() % started'),
     ]),
     ('models/inference.py', 'a tile written one row later: the same rows; the buffer then keeps at most OUTPUT_TILE + 2 reach + a strip, exactly its room', [  # noqa: E501 (a mutated line, verbatim)
         (CMP + 'GtE_Gt', 'or buffer.end >= min(height, next_row + OUTPUT_TILE) + reach',

@@ -280,8 +280,11 @@ def test_progress_rises_to_one_and_cancel_stops(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("size,iterations", [(3, 1), (5, 2), (1, 4), (3, 0)])
-def test_tiles_on_their_own_equal_the_whole_image(size, iterations):
-    """``classify_tile`` (the cluster's engine) on every tile of several tilings."""
+@pytest.mark.parametrize("lop_columns", [512, 3])
+def test_tiles_on_their_own_equal_the_whole_image(monkeypatch, size, iterations, lop_columns):
+    """``classify_tile`` (the cluster's engine) on every tile of several tilings, fused in
+    one piece or in pieces of 3 columns."""
+    monkeypatch.setattr(inference, "LOP_COLUMNS", lop_columns)
     raw, valid = probabilities(3, 19, 17, 5)
     classes = [ClassInfo(v, f"c{v}", "#000000") for v in (7, 300, 9)]
     values = [c.value for c in classes]
