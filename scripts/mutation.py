@@ -459,10 +459,14 @@ for _module, _reason, _cases in [
         (CMP + 'Gt_NotEq', _REACH, _REACH.replace('self.iterations > 0', 'self.iterations != 0')),
         ('core/NumberReplacer', _REACH, _REACH.replace('self.size > 1', 'self.size > 2')),
         ('core/NumberReplacer', _REACH, _REACH.replace('self.size > 1', 'self.size > 0')),
+        (CMP + 'Gt_GtE', _REACH, _REACH.replace('self.size > 1', 'self.size >= 1')),
     ]),
     ('models/inference.py', 'row never drops below start (next_row only grows); at row == start the move is by 0 rows', [  # noqa: E501 (a mutated line, verbatim)
         (CMP + 'LtE_Is', 'if row <= self.start:', 'if row is self.start:'),
         (CMP + 'LtE_Lt', 'if row <= self.start:', 'if row < self.start:'),
+        (CMP + 'LtE_Eq', 'if row <= self.start:', 'if row == self.start:'),
+        ('core/NumberReplacer', 'buffer.forget_before(max(0, next_row - reach))',
+         'buffer.forget_before(max( -1, next_row - reach))'),
     ]),
     ('models/inference.py', 'the step only sizes the copies: the rows moved are the same for any step', [  # noqa: E501 (a mutated line, verbatim)
         ('core/NumberReplacer',
@@ -478,6 +482,9 @@ for _module, _reason, _cases in [
         ('core/NumberReplacer',
          'pixels_per_second=total / seconds if seconds > 0 else float("inf"),',
          'pixels_per_second=total / seconds if seconds > -1 else float("inf"),'),
+        (CMP + 'Gt_NotEq',
+         'pixels_per_second=total / seconds if seconds > 0 else float("inf"),',
+         'pixels_per_second=total / seconds if seconds != 0 else float("inf"),'),
     ]),
     ('models/inference.py', "flushing GDAL's block cache changes what stays in memory, not what is read", [  # noqa: E501 (a mutated line, verbatim)
         ('core/AddNot', 'if strip.ends_blocks:', 'if not strip.ends_blocks:'),
@@ -500,6 +507,14 @@ for _module, _reason, _cases in [
     ('models/inference.py', 'a tile written one row later: the same rows; the buffer then keeps at most OUTPUT_TILE + 2 reach + a strip, exactly its room', [  # noqa: E501 (a mutated line, verbatim)
         (CMP + 'GtE_Gt', 'or buffer.end >= min(height, next_row + OUTPUT_TILE) + reach',
          'or buffer.end > min(height, next_row + OUTPUT_TILE) + reach'),
+    ]),
+    ('models/inference.py', 'the buffer holds no row past the raster: end never passes height', [
+        (CMP + 'Eq_GtE', 'buffer.end == height', 'buffer.end >= height'),
+    ]),
+    ('models/inference.py', "a wider tile buffer adds columns without a valid pixel: the LOP weighs valid pixels only, as at the image's edge", [  # noqa: E501 (a mutated line, verbatim)
+        ('core/ReplaceBinaryOperator_Sub_Add',
+         'buffer = _RowBuffer(len(classes), x1 - x0, y1 - y0)',
+         'buffer = _RowBuffer(len(classes), x1 + x0, y1 - y0)'),
     ]),
 ]:
     EQUIVALENT.update({(_module, operator, before, after): _reason
@@ -554,6 +569,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     started = time.monotonic()
     command = "scripts/mutation.py" + (
         " --targets " + " ".join(args.targets) if args.targets else "")
+    # the commit and the state of each target's files as they are copied, not as they
+    # are when its run ends (the checkout may move on meanwhile)
+    commits = {target.name: commit_of(target) for target in targets}
     work = Path(tempfile.mkdtemp(prefix="crnn-mutation-"))
     print(f"mutation: copying the checkout into {work}", flush=True)
     results = []
@@ -565,7 +583,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             if args.count:
                 print(f"   {target.name}: {result['made']} mutants", flush=True)
                 continue
-            result.update(date=time.strftime("%Y-%m-%d %H:%M"), commit=commit_of(target))
+            result.update(date=time.strftime("%Y-%m-%d %H:%M"), commit=commits[target.name])
             results.append(result)
             seconds = round(time.monotonic() - started, 1)
             Path(args.out).mkdir(parents=True, exist_ok=True)  # so far, should a later fail

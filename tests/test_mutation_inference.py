@@ -125,6 +125,8 @@ def test_row_buffer_keeps_what_is_asked():
     deep.put(0, 0, column, np.ones((32, 2), bool), None)
     deep.forget_before(10)  # 22 rows kept (32 - 10), moved up by 10
     np.testing.assert_array_equal(deep.window(10, 32, 0, 2)[0], column[:, 10:32])
+    deep.forget_before(14)  # from start 10: moved up by 4 more
+    np.testing.assert_array_equal(deep.window(14, 32, 0, 2)[0], column[:, 14:32])
     plain = _RowBuffer(1, 2, 2)
     plain.put(0, 0, np.ones((1, 2, 2), np.float32), np.ones((2, 2), bool), None)
     assert plain.window(0, 2, 0, 2)[2] is None
