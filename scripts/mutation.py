@@ -171,7 +171,18 @@ TARGETS = [
                      "hold_openblas_to_one_thread": "thread settings, no figures"}),
     Target("modelfile", "models/modelfile.py", ["tests/test_modelfile.py"],
            left_out={"_write_bytes": "I/O glue", "_open_regular_file": "I/O glue"}),
-    Target("paths", "models/paths.py", ["tests/test_run_files.py", "-k", "not qgis"]),
+    Target("paths", "models/paths.py",
+           # the core tests of the file (the others run algorithms through QGIS)
+           ["tests/test_run_files.py::" + name for name in (
+               "test_the_same_file_under_other_spellings_collides",
+               "test_files_written_beside_an_output_count",
+               "test_an_envi_header_is_part_of_its_cube",
+               "test_two_outputs_on_one_file_collide",
+               "test_shapefile_and_geopackage_parts_are_outputs_too",
+               "test_sources_name_their_files", "test_unwritable_outputs_are_refused_up_front",
+               "test_a_read_only_folder_is_refused_for_an_unprivileged_user",
+               "test_a_report_named_like_its_own_json_is_refused",
+               "test_a_folder_where_a_side_car_goes_is_refused_up_front")]),
     Target("cluster", "models/cluster.py", ["tests/test_mutation_core.py", "-k", "not spectra"],
            ["cut_tiles", "worker_path", "core_fingerprint", "TileResult", "_worker_probe"],
            left_out={"classify_raster_on_cluster": "needs a Dask scheduler and workers "
