@@ -149,6 +149,9 @@ class CrnnAlgorithm(QgsProcessingAlgorithm):
             return False, self.tr("{key} ({label}) must be {allowed}, got {value:g}.").format(
                 key=definition.name(), label=definition.description(), allowed=allowed,
                 value=value)
+        message = self._lop_size_problem(parameters, context)
+        if message:
+            return False, message
         message, as_qgis_reads = self._check_inputs(parameters, context)
         if message:
             return False, message
@@ -156,6 +159,17 @@ class CrnnAlgorithm(QgsProcessingAlgorithm):
         if ok:  # before any work: outputs never land on inputs or on each other
             message = run_files_problem(self, parameters, context)
         return not message, message
+
+    def _lop_size_problem(self, parameters, context) -> str:
+        """A message where LOP_SIZE (for the algorithms that have it) is even, else ""."""
+        if self.parameterDefinition("LOP_SIZE") is None:
+            return ""
+        size = self.parameterAsInt(parameters, "LOP_SIZE", context)
+        if size % 2 == 0 or size < 1:
+            return self.tr(
+                "LOP_SIZE must be odd and at least 1 (1 = no fusion, 3 = the paper's 3x3), "
+                "got {size}.").format(size=size)
+        return ""
 
     def _check_inputs(self, parameters, context) -> Tuple[str, dict]:
         """(a message for the first wrong choice, band list or field name, or "";

@@ -33,16 +33,6 @@ DASK_SCHEDULER = specs.Spec(
 CLUSTER_SECTION = ("Cluster (advanced)", [DASK_SCHEDULER])
 
 
-def check_lop_size(algorithm, parameters, context):
-    """A message pair for checkParameterValues where LOP_SIZE is even or below 1, else None."""
-    size = algorithm.parameterAsInt(parameters, "LOP_SIZE", context)
-    if size % 2 == 0 or size < 1:
-        return False, algorithm.tr(
-            "LOP_SIZE must be odd and at least 1 (1 = no fusion, 3 = the paper's 3x3), "
-            "got {size}.").format(size=size)
-    return None
-
-
 def check_outputs(algorithm, parameters, context) -> None:
     """The output paths, checked before any work (trainclassify would train first)."""
     from ..models.inference import check_output_paths
@@ -139,12 +129,6 @@ class ClassifyAlgorithm(CrnnAlgorithm):
     sections = [("Inputs", specs.CLASSIFY_INPUTS), ("Device", [specs.DEVICE, specs.PRECISION]),
                 ("Spatial fusion (LOP)", specs.LOP), ("Outputs", specs.CLASSIFICATION_OUTPUTS),
                 CLUSTER_SECTION]
-
-    def checkParameterValues(self, parameters, context):
-        ok, message = super().checkParameterValues(parameters, context)  # whole numbers first
-        if not ok:
-            return ok, message
-        return check_lop_size(self, parameters, context) or (True, "")
 
     def processAlgorithm(self, parameters, context, feedback):
         from ..models.modelfile import load_model

@@ -11,7 +11,7 @@ from ..models.modelfile import ClassInfo
 from ..models.palette import class_colour
 from . import parameters as specs
 from .base import CrnnAlgorithm
-from .classify import check_lop_size, map_results
+from .classify import map_results
 from .styling import style_output
 
 SMOOTH_HELP = (
@@ -46,7 +46,7 @@ class SmoothAlgorithm(CrnnAlgorithm):
         if specs.parameter_as_choice(self, parameters, "LOP_WEIGHTS", context) == "edge":
             return False, self.tr("The 'edge' LOP needs the spectra: choose 'uniform' or "
                                   "'gaussian', or use it in 'Classify with CRNN'.")
-        return check_lop_size(self, parameters, context) or (True, "")
+        return True, ""
 
     def processAlgorithm(self, parameters, context, feedback):
         from ..models.inference import smooth_probabilities

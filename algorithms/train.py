@@ -361,30 +361,6 @@ def plugin_version() -> str:
     return "unknown"
 
 
-def model_output_path(algorithm, parameters, context) -> str:
-    """OUTPUT_MODEL, checked before training so a bad path does not cost a training run."""
-    path = algorithm.parameterAsFileOutput(parameters, "OUTPUT_MODEL", context)
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise QgsProcessingException(algorithm.tr(
-            "The folder '{folder}' for the model file (OUTPUT_MODEL) does not exist. Create "
-            "it or choose another path.").format(folder=folder))
-    if os.path.isdir(path):
-        raise QgsProcessingException(algorithm.tr(
-            "OUTPUT_MODEL '{path}' is a folder: give a file name such as model.crnn.").format(
-                path=path))
-    for key in ("INPUT", "TRAINING"):
-        layer = algorithm.parameterAsLayer(parameters, key, context)
-        source = layer.source().split("|")[0] if layer is not None else ""
-        if source and os.path.exists(path) and os.path.exists(source) and os.path.samefile(
-                path, source):
-            raise QgsProcessingException(algorithm.tr(
-                "OUTPUT_MODEL '{path}' is the {key} input itself: choose another file name "
-                "(such as model.crnn); inputs are never overwritten.").format(
-                    path=path, key=key))
-    return path
-
-
 #: errno values of a disk that is full or a file-size limit reached
 DISK_FULL_ERRORS = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
@@ -392,7 +368,7 @@ DISK_FULL_ERRORS = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.EN
 def save_model_output(algorithm, parameters, context, model: CrnnModel) -> str:
     from ..models.modelfile import save_model
 
-    path = model_output_path(algorithm, parameters, context)
+    path = algorithm.parameterAsFileOutput(parameters, "OUTPUT_MODEL", context)
     try:
         save_model(model, path)
     except OSError as exc:
@@ -423,7 +399,6 @@ class TrainAlgorithm(CrnnAlgorithm):
     results = [("VALIDATION_ACCURACY", "Validation accuracy", "number")]
 
     def processAlgorithm(self, parameters, context, feedback):
-        model_output_path(self, parameters, context)
         model = train_from_parameters(self, parameters, context, feedback)
         path = save_model_output(self, parameters, context, model)
         return report_result(self, parameters, context, {

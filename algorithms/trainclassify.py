@@ -9,14 +9,12 @@ from .base import CrnnAlgorithm
 from .classify import (
     CLASSIFY_HELP,
     CLUSTER_SECTION,
-    check_lop_size,
     check_outputs,
     classify_from_parameters,
 )
 from .train import (
     TRAIN_HELP,
     TRAINING_SECTIONS,
-    model_output_path,
     report_result,
     save_model_output,
     train_from_parameters,
@@ -46,16 +44,8 @@ class TrainClassifyAlgorithm(CrnnAlgorithm):
         CLUSTER_SECTION]
     results = [("VALIDATION_ACCURACY", "Validation accuracy", "number")]
 
-    def checkParameterValues(self, parameters, context):
-        ok, message = super().checkParameterValues(parameters, context)  # whole numbers first
-        if not ok:
-            return ok, message
-        return check_lop_size(self, parameters, context) or (True, "")
-
     def processAlgorithm(self, parameters, context, feedback):
         check_outputs(self, parameters, context)  # before training, not after
-        if self.parameterAsFileOutput(parameters, "OUTPUT_MODEL", context):
-            model_output_path(self, parameters, context)
         model = train_from_parameters(self, parameters, context, feedback, TRAINING_SHARE)
         results = {"VALIDATION_ACCURACY": model.provenance.get("validation_accuracy")}
         if self.parameterAsFileOutput(parameters, "OUTPUT_MODEL", context):
