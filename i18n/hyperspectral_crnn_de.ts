@@ -740,6 +740,10 @@
       <translation>Der Layer {parent} hat kein Feld '{field}' ({key}). Wählen Sie eines seiner Felder: {names}.</translation>
     </message>
     <message>
+      <source>LOP_SIZE must be odd and at least 1 (1 = no fusion, 3 = the paper's 3x3), got {size}.</source>
+      <translation>LOP_SIZE muss ungerade und mindestens 1 sein (1 = keine Fusion, 3 = das 3x3 des Artikels), erhalten: {size}.</translation>
+    </message>
+    <message>
       <source>{key} ({label}) is empty: choose one of the fields of {parent}: {names}.</source>
       <translation>{key} ({label}) ist leer: wählen Sie eines der Felder von {parent}: {names}.</translation>
     </message>
@@ -774,10 +778,6 @@
     <message>
       <source>Classified {n} pixels at {rate:.0f} pixels/s.</source>
       <translation>{n} Pixel mit {rate:.0f} Pixeln/s klassifiziert.</translation>
-    </message>
-    <message>
-      <source>LOP_SIZE must be odd and at least 1 (1 = no fusion, 3 = the paper's 3x3), got {size}.</source>
-      <translation>LOP_SIZE muss ungerade und mindestens 1 sein (1 = keine Fusion, 3 = das 3x3 des Artikels), erhalten: {size}.</translation>
     </message>
     <message>
       <source>The model reads the mean spectrum of the {w}x{w} pixels around each pixel (spectral-spatial input option).</source>
@@ -980,14 +980,6 @@
       <translation>Die Szene ist zu verrauscht, um Labels wachsen zu lassen: die Trainingspixel unterscheiden sich von ihren Nachbarpixeln im Median um {noise:.2f} rad, mehr als die {cap:.2f} rad, bis zu denen Spektren als ähnlich gelten; es wurden keine Labels gewachsen, das Modell lernte allein aus den gelabelten Pixeln.</translation>
     </message>
     <message>
-      <source>The folder '{folder}' for the model file (OUTPUT_MODEL) does not exist. Create it or choose another path.</source>
-      <translation>Der Ordner '{folder}' für die Modelldatei (OUTPUT_MODEL) existiert nicht. Legen Sie ihn an oder wählen Sie einen anderen Pfad.</translation>
-    </message>
-    <message>
-      <source>OUTPUT_MODEL '{path}' is a folder: give a file name such as model.crnn.</source>
-      <translation>OUTPUT_MODEL '{path}' ist ein Ordner: Geben Sie einen Dateinamen wie model.crnn an.</translation>
-    </message>
-    <message>
       <source>The raster has no CRS: the training polygons ({crs}) are assumed to be in the raster's coordinates. Assign the raster its CRS if they do not line up.</source>
       <translation>Das Raster hat kein KBS: Die Trainingspolygone ({crs}) werden in den Koordinaten des Rasters angenommen. Weisen Sie dem Raster sein KBS zu, falls sie nicht übereinanderliegen.</translation>
     </message>
@@ -1026,10 +1018,6 @@
     <message>
       <source>The angle bound for growing labels is capped at {cap:.2f} rad (the noise rule asked for {wanted:.2f}: adjacent pixels differ by a median {noise:.2f} rad).</source>
       <translation>Die Winkelgrenze für das Wachsen der Labels ist auf {cap:.2f} rad begrenzt (die Rauschregel verlangte {wanted:.2f}: Nachbarpixel unterscheiden sich im Median um {noise:.2f} rad).</translation>
-    </message>
-    <message>
-      <source>OUTPUT_MODEL '{path}' is the {key} input itself: choose another file name (such as model.crnn); inputs are never overwritten.</source>
-      <translation>OUTPUT_MODEL '{path}' ist die Eingabe {key} selbst: Wählen Sie einen anderen Dateinamen (etwa model.crnn); Eingaben werden nie überschrieben.</translation>
     </message>
     <message>
       <source>Cannot write the model file '{path}' (OUTPUT_MODEL): {reason}. {hint}</source>
@@ -1162,6 +1150,18 @@
     <message>
       <source>Removed from {folder}: {what}</source>
       <translation>Aus {folder} entfernt: {what}</translation>
+    </message>
+    <message>
+      <source>The folder '{folder}' for the model file (OUTPUT_MODEL) does not exist. Create it or choose another path.</source>
+      <translation type="obsolete">Der Ordner '{folder}' für die Modelldatei (OUTPUT_MODEL) existiert nicht. Legen Sie ihn an oder wählen Sie einen anderen Pfad.</translation>
+    </message>
+    <message>
+      <source>OUTPUT_MODEL '{path}' is a folder: give a file name such as model.crnn.</source>
+      <translation type="obsolete">OUTPUT_MODEL '{path}' ist ein Ordner: Geben Sie einen Dateinamen wie model.crnn an.</translation>
+    </message>
+    <message>
+      <source>OUTPUT_MODEL '{path}' is the {key} input itself: choose another file name (such as model.crnn); inputs are never overwritten.</source>
+      <translation type="obsolete">OUTPUT_MODEL '{path}' ist die Eingabe {key} selbst: Wählen Sie einen anderen Dateinamen (etwa model.crnn); Eingaben werden nie überschrieben.</translation>
     </message>
     <message>
       <source>Every pixel of '{raster}' is nodata (the band's nodata value, NaN or Inf in one of the model's bands), so the classification is empty. Check the raster's nodata value and that it is the right raster.</source>
