@@ -1,6 +1,6 @@
 """``crnn:assess``: accuracy of a class raster against reference polygons or a raster.
 
-Thin glue over :mod:`..models.assessment`: polygons are reprojected here (QGIS knows
+Thin glue over :mod:`..models.reports.assessment`: polygons are reprojected here (QGIS knows
 the transform context) and handed to the core as WKB in the raster's CRS.
 """
 
@@ -16,7 +16,9 @@ from qgis.core import (
     QgsWkbTypes,
 )
 
-from ..models.assessment import (
+from ..models.common.errors import CrnnError
+from ..models.rasters.files import open_raster
+from ..models.reports.assessment import (
     assess_raster,
     band_classes,
     check_same_grid,
@@ -24,8 +26,6 @@ from ..models.assessment import (
     rasterise_reference,
     write_report,
 )
-from ..models.errors import CrnnError
-from ..models.files import open_raster
 from . import parameters as specs
 from .base import CrnnAlgorithm
 from .polygons import attribute_request, read_class_polygons

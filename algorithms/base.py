@@ -59,7 +59,7 @@ class CrnnAlgorithm(QgsProcessingAlgorithm):
 
     #: Whether the algorithm needs PyTorch (False for e.g. the LOP smoothing).
     requires_torch: bool = True
-    #: Whether the algorithm needs SciPy (the LOP of models/lop.py imports it).
+    #: Whether the algorithm needs SciPy (the LOP of models/engine/lop.py imports it).
     requires_scipy: bool = False
     #: The toolbox group; empty puts the algorithm at the provider's top level.
     group_id: str = ""

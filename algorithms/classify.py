@@ -8,8 +8,8 @@ from qgis.core import (
     QgsProcessingException,
 )
 
-from ..models.errors import CrnnError
-from ..models.modelfile import CrnnModel
+from ..models.common.errors import CrnnError
+from ..models.network.modelfile import CrnnModel
 from . import parameters as specs
 from .base import CrnnAlgorithm
 from .styling import style_output
@@ -35,7 +35,7 @@ CLUSTER_SECTION = ("Cluster (advanced)", [DASK_SCHEDULER])
 
 def check_outputs(algorithm, parameters, context) -> None:
     """The output paths, checked before any work (trainclassify would train first)."""
-    from ..models.inference import check_output_paths
+    from ..models.engine.inference import check_output_paths
 
     layer = algorithm.parameterAsRasterLayer(parameters, "INPUT", context)
     paths = [algorithm.parameterAsOutputLayer(parameters, key, context) or None
@@ -49,7 +49,7 @@ def check_outputs(algorithm, parameters, context) -> None:
 def classify_from_parameters(algorithm, parameters, context, feedback, model: CrnnModel,
                              device: str, progress_start: float = 0.0) -> dict:
     """Run the streaming classifier with the algorithm's LOP and output parameters."""
-    from ..models.inference import classify_raster
+    from ..models.engine.inference import classify_raster
 
     tr = algorithm.tr
     layer = algorithm.parameterAsRasterLayer(parameters, "INPUT", context)
@@ -73,7 +73,7 @@ def classify_from_parameters(algorithm, parameters, context, feedback, model: Cr
     engine = classify_raster
     scheduler = algorithm.parameterAsString(parameters, "DASK_SCHEDULER", context).strip()
     if scheduler:
-        from ..models.cluster import classify_raster_on_cluster
+        from ..models.engine.cluster import classify_raster_on_cluster
         from .torch_check import require
 
         require("distributed")
@@ -131,7 +131,7 @@ class ClassifyAlgorithm(CrnnAlgorithm):
                 CLUSTER_SECTION]
 
     def processAlgorithm(self, parameters, context, feedback):
-        from ..models.modelfile import load_model
+        from ..models.network.modelfile import load_model
 
         path = self.parameterAsFile(parameters, "MODEL", context)
         try:

@@ -1,7 +1,7 @@
 """``crnn:importcube``: a cube (.mat, .npy, HDF5, netCDF, PRISMA, ENVI, ...) -> GeoTIFF,
 labels, polygons; the GeoTIFF shown in true colour where its bands have wavelengths.
 
-Thin glue over :mod:`..models.importcube` and :mod:`..models.rendering`.
+Thin glue over :mod:`..models.importing.importcube` and :mod:`..models.rasters.rendering`.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from qgis.core import (
     QgsProcessingException,
 )
 
-from ..models.errors import CrnnError
-from ..models.importcube import AXIS_ORDERS, Placement, import_cube, parse_subdataset
-from ..models.rendering import true_colour_bands
+from ..models.common.errors import CrnnError
+from ..models.importing.importcube import AXIS_ORDERS, Placement, import_cube, parse_subdataset
+from ..models.rasters.rendering import true_colour_bands
 from . import parameters as specs
 from .base import CrnnAlgorithm
 from .styling import style_true_colour

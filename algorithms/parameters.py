@@ -1,7 +1,7 @@
 """Every parameter said once: key, label, help text, kind, default, options.
 
 One ``Spec`` per parameter, inputs, tunables and outputs alike. The tunables' defaults
-come from the core's dataclasses (models/config.py), so the dialogs, the help text and
+come from the core's dataclasses (models/network/config.py), so the dialogs, the help text and
 the core never disagree. Algorithms add their specs with :func:`add_parameters`, read the
 tunables back with :func:`read_parameters`, and build their help from :func:`help_text`.
 """
@@ -34,7 +34,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QCoreApplication
 
-from ..models.config import (
+from ..models.network.config import (
     DEVICES,
     LOP_WEIGHTS,
     MAX_RNN_HIDDEN,
@@ -84,7 +84,7 @@ class Spec:
     extension: str = ""  # file: the extension the file dialog offers
     text_only: bool = False  # field: text fields only
     # file_out: further files written beside it ("{stem}.json": same name, .json);
-    # models/paths.py adds what every raster or vector output writes
+    # models/rasters/paths.py adds what every raster or vector output writes
     beside: Tuple[str, ...] = ()
 
 

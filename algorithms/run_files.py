@@ -2,7 +2,7 @@
 
 Every algorithm declares its inputs and outputs as parameter specs
 (algorithms/parameters.py); this turns them into the core's ``RunFile`` lists and lets
-models/paths.py refuse an output that would land on an input, on another output, or
+models/rasters/paths.py refuse an output that would land on an input, on another output, or
 where it cannot be written.
 """
 
@@ -22,8 +22,14 @@ from qgis.core import (
     QgsProviderRegistry,
 )
 
-from ..models.errors import CrnnError
-from ..models.paths import RunFile, check_outputs, dataset_files, file_of_source, written_beside
+from ..models.common.errors import CrnnError
+from ..models.rasters.paths import (
+    RunFile,
+    check_outputs,
+    dataset_files,
+    file_of_source,
+    written_beside,
+)
 
 _OUTPUT_KINDS = {"raster_out": "raster", "polygons_out": "vector", "file_out": "file"}
 Parameters = Dict[str, Any]
@@ -53,7 +59,7 @@ def declared_run_files(algorithm: QgsProcessingAlgorithm, parameters: Parameters
 def run_files_problem(algorithm: QgsProcessingAlgorithm, parameters: Parameters,
                       context: QgsProcessingContext) -> str:
     """Why an output would overwrite an input or another output, or cannot be written
-    where asked (models/paths.py); "" where all is well."""
+    where asked (models/rasters/paths.py); "" where all is well."""
     try:
         inputs, outputs = declared_run_files(algorithm, parameters, context)
         check_outputs(inputs, outputs)

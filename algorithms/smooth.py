@@ -6,9 +6,9 @@ from qgis.core import (
     QgsProcessingException,
 )
 
-from ..models.errors import CrnnError
-from ..models.modelfile import ClassInfo
-from ..models.palette import class_colour
+from ..models.common.classes import ClassInfo
+from ..models.common.errors import CrnnError
+from ..models.common.palette import class_colour
 from . import parameters as specs
 from .base import CrnnAlgorithm
 from .classify import map_results
@@ -49,7 +49,7 @@ class SmoothAlgorithm(CrnnAlgorithm):
         return True, ""
 
     def processAlgorithm(self, parameters, context, feedback):
-        from ..models.inference import smooth_probabilities
+        from ..models.engine.inference import smooth_probabilities
 
         layer = self.parameterAsRasterLayer(parameters, "PROBABILITIES", context)
         if layer is None:

@@ -4,7 +4,7 @@ A .qml beside the class raster carries a paletted renderer (QGIS and tools readi
 QGIS styles pick it up), and a layer post-processor applies it to the layer that
 Processing loads when the algorithm finishes. A hyperspectral raster with wavelengths
 gets a true-colour renderer the same two ways (the bands chosen by
-models/rendering.py, each stretched to its 2-98 % cumulative cut).
+models/rasters/rendering.py, each stretched to its 2-98 % cumulative cut).
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from qgis.core import (
 )
 from qgis.PyQt.QtGui import QColor
 
-from ..models.modelfile import ClassInfo
-from ..models.paths import styles_another_dataset
-from ..models.rendering import STRETCH_PERCENT
+from ..models.common.classes import ClassInfo
+from ..models.rasters.paths import styles_another_dataset
+from ..models.rasters.rendering import STRETCH_PERCENT
 from .parameters import tr
 
 

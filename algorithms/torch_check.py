@@ -131,5 +131,5 @@ def require_torch() -> None:
 
 def require_scipy() -> None:
     """Raise QgsProcessingException with install instructions if SciPy is missing (the
-    LOP, models/lop.py, imports it)."""
+    LOP, models/engine/lop.py, imports it)."""
     require("scipy")

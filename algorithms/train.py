@@ -14,8 +14,9 @@ from qgis.core import (
     QgsWkbTypes,
 )
 
-from ..models.errors import CrnnError
-from ..models.modelfile import ClassInfo, CrnnModel
+from ..models.common.classes import ClassInfo
+from ..models.common.errors import CrnnError
+from ..models.network.modelfile import CrnnModel
 from . import parameters as specs
 from .base import CrnnAlgorithm
 from .polygons import attribute_request, is_empty, read_class_polygons
@@ -107,7 +108,7 @@ def training_polygons(
     if not raw:
         raise QgsProcessingException(tr(
             "The training layer has no polygon with a class in '{field}'.").format(field=field))
-    from ..models.samples import classes_from_keys
+    from ..models.training.samples import classes_from_keys
 
     keys = sorted({value for _, value in raw})
     if numeric:  # a name field, or a categorized style's labels, beat "Class 3"
@@ -154,9 +155,9 @@ def train_from_parameters(algorithm, parameters, context, feedback,
     """
     started = time.perf_counter()
     report_path = algorithm.parameterAsFileOutput(parameters, "OUTPUT_REPORT", context)
-    from ..models.band_selection import training_bands
-    from ..models.samples import classes_with_pixels, read_training_pixels
-    from ..models.training import cap_per_class, train_model
+    from ..models.training.band_choice import training_bands
+    from ..models.training.samples import classes_with_pixels, read_training_pixels
+    from ..models.training.train import cap_per_class, train_model
 
     tr = algorithm.tr
     layer = algorithm.parameterAsRasterLayer(parameters, "INPUT", context)
@@ -245,7 +246,7 @@ def train_from_parameters(algorithm, parameters, context, feedback,
         training_labels = [class_values[i] for i in labels]
         training_classes = [classes[i] for i in kept]
         if values["SEMI_SUPERVISED"]:
-            from ..models.semi_supervised import train_semi_supervised
+            from ..models.training.semi_supervised import train_semi_supervised
 
             feedback.pushInfo(tr("Semi-supervised: the training pixels' labels will be grown "
                                  "into their spectrally alike neighbours."))
@@ -265,7 +266,7 @@ def train_from_parameters(algorithm, parameters, context, feedback,
             model = train_model(pixels.spectra[chosen], training_labels, training_classes,
                                 **arguments)
         if report_path:
-            from ..models.report import write_training_report
+            from ..models.reports.training_report import write_training_report
 
             try:
                 write_training_report(
@@ -287,7 +288,7 @@ def train_from_parameters(algorithm, parameters, context, feedback,
 
 def kept_epoch_line(tr, provenance: Dict[str, Any], history: List[Dict[str, Any]]) -> str:
     """Which epoch's weights the model keeps and by what rule (the lowest validation loss,
-    models.training.train_network), with the best validation accuracy reached where
+    models.training.train.train_network), with the best validation accuracy reached where
     another epoch reached it: the kept epoch's accuracy is not always the best."""
     epoch = provenance.get("best_epoch")
     accuracy = provenance.get("validation_accuracy")
@@ -307,7 +308,7 @@ def kept_epoch_line(tr, provenance: Dict[str, Any], history: List[Dict[str, Any]
 
 
 def _split_line(tr, provenance: Dict[str, Any]) -> str:
-    """The share of each class held out for validation, and how (models.training's
+    """The share of each class held out for validation, and how (models.training.train's
     split_counts): a user sees when it is not the share asked."""
     parts = []
     for name, counts in provenance.get("samples", {}).items():
@@ -326,7 +327,7 @@ def _split_line(tr, provenance: Dict[str, Any]) -> str:
 
 
 def _growth_bound_note(tr, feedback, info: Dict[str, Any], semi: Dict[str, Any]) -> None:
-    """Say when label growing's angle bound hit its cap (models.semi_supervised
+    """Say when label growing's angle bound hit its cap (models.training.semi_supervised
     GROW_ANGLE_CAP), or when the scene was too noisy to grow any label."""
     if info.get("too_noisy"):
         feedback.pushWarning(tr(
@@ -366,7 +367,7 @@ DISK_FULL_ERRORS = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.EN
 
 
 def save_model_output(algorithm, parameters, context, model: CrnnModel) -> str:
-    from ..models.modelfile import save_model
+    from ..models.network.modelfile import save_model
 
     path = algorithm.parameterAsFileOutput(parameters, "OUTPUT_MODEL", context)
     try:

@@ -1,4 +1,4 @@
-"""Benchmark of classification on a Dask cluster (models/cluster.py) against the local
+"""Benchmark of classification on a Dask cluster (models/engine/cluster.py) against the local
 engine, on this machine; and ``LocalCluster``, the scheduler and workers it starts (also
 used by tests/test_cluster.py).
 
@@ -167,13 +167,13 @@ def main() -> None:
 
     from hyperspectral_crnn.benchmarks.inference import untrained_model, write_raster
     from hyperspectral_crnn.benchmarks.machine import matmul_flops
-    from hyperspectral_crnn.models.cluster import (
+    from hyperspectral_crnn.models.engine.cluster import (
         ClusterJob,
         _tile_task,
         classify_raster_on_cluster,
     )
-    from hyperspectral_crnn.models.config import NetworkConfig
-    from hyperspectral_crnn.models.inference import classify_raster
+    from hyperspectral_crnn.models.engine.inference import classify_raster
+    from hyperspectral_crnn.models.network.config import NetworkConfig
 
     folder = Path(tempfile.mkdtemp(prefix="crnn-cluster-"))
     raster = write_raster(str(folder / "scene.tif"), args.size, args.bands)
@@ -228,7 +228,7 @@ def main() -> None:
                 }
     finally:
         cluster.stop()
-    from hyperspectral_crnn.models.inference import plan_classification
+    from hyperspectral_crnn.models.engine.inference import plan_classification
 
     plan = plan_classification(raster, model, output, None, None, 3, "uniform", 1, 1024,
                                False, None)

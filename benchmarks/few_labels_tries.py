@@ -21,9 +21,9 @@ import time
 import numpy as np
 
 from hyperspectral_crnn.benchmarks import indian_pines as ip
-from hyperspectral_crnn.models import semi_supervised
-from hyperspectral_crnn.models.config import NetworkConfig, TrainingConfig
-from hyperspectral_crnn.models.network import use_all_cores
+from hyperspectral_crnn.models.network.config import NetworkConfig, TrainingConfig
+from hyperspectral_crnn.models.network.crnn import use_all_cores
+from hyperspectral_crnn.models.training import semi_supervised
 
 
 def main(argv: list) -> int:

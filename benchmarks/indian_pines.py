@@ -7,9 +7,9 @@ of the training pixels), then, on the same split:
 - the CRNN (our default), alone, with the paper's 3x3 uniform LOP, and with the best LOP
   (and labelled variants: without unit-length scaling, with the 5x5 input window), run
   through the plugin's own path: the training pixels read from the scene's GeoTIFF under
-  one square polygon per pixel (``models.samples.read_training_pixels``), a model trained
-  by ``models.training.train_model`` as crnn:train does, and the GeoTIFF classified by
-  ``models.inference.classify_raster`` with each LOP, as crnn:classify does;
+  one square polygon per pixel (``models.training.samples.read_training_pixels``), a model trained
+  by ``models.training.train.train_model`` as crnn:train does, and the GeoTIFF classified by
+  ``models.engine.inference.classify_raster`` with each LOP, as crnn:classify does;
 - an RBF-SVM (C and gamma by 3-fold cross-validation on the training pixels only) and a
   random forest (500 trees), each alone and with the same two LOPs;
 - the paper's neural baselines written from their papers: a 1-D CNN over the spectrum
@@ -54,31 +54,32 @@ from hyperspectral_crnn.demo.indian_pines import (
     protocol_split,
     write_scene,
 )
-from hyperspectral_crnn.models.assessment import assess_arrays
-from hyperspectral_crnn.models.config import (
+from hyperspectral_crnn.models.common.classes import ClassInfo
+from hyperspectral_crnn.models.engine.inference import classify_raster
+from hyperspectral_crnn.models.engine.lop import lop_fuse
+from hyperspectral_crnn.models.network.config import (
     VALIDATION_FRACTION,
     NetworkConfig,
     TrainingConfig,
 )
-from hyperspectral_crnn.models.files import open_raster, read_block
-from hyperspectral_crnn.models.inference import classify_raster
-from hyperspectral_crnn.models.lop import lop_fuse
-from hyperspectral_crnn.models.modelfile import ClassInfo, CrnnModel
-from hyperspectral_crnn.models.samples import TrainingPixels, read_training_pixels
-from hyperspectral_crnn.models.semi_supervised import (
+from hyperspectral_crnn.models.network.modelfile import CrnnModel
+from hyperspectral_crnn.models.network.spectra import scale_spectra
+from hyperspectral_crnn.models.network.window import window_mean
+from hyperspectral_crnn.models.rasters.files import open_raster, read_block
+from hyperspectral_crnn.models.reports.assessment import assess_arrays
+from hyperspectral_crnn.models.training.samples import TrainingPixels, read_training_pixels
+from hyperspectral_crnn.models.training.semi_supervised import (
     SemiSupervisedConfig,
     grown_labels,
     train_semi_supervised,
 )
-from hyperspectral_crnn.models.spectra import scale_spectra
-from hyperspectral_crnn.models.training import (
+from hyperspectral_crnn.models.training.train import (
     fit_guide,
     fit_standardisation,
     train_model,
     train_network,
     validation_split,
 )
-from hyperspectral_crnn.models.window import window_mean
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -484,7 +485,7 @@ def run(ns: List[int], seeds: List[int], methods: List[str], baseline_epochs: in
         baseline_ns: List[int], threads: int = 0, block: int = 0) -> dict:
     import torch
 
-    from hyperspectral_crnn.models.network import use_all_cores
+    from hyperspectral_crnn.models.network.crnn import use_all_cores
 
     use_all_cores(threads)
     cube, gt = load_indian_pines()
@@ -610,9 +611,9 @@ def write_markdown(result: dict, path: Path) -> None:
         "- CRNN: the plugin's defaults (`NetworkConfig()`, `TrainingConfig()`; "
         "docs/ablation.md), run through the plugin's own path: the training pixels read "
         "from the scene's GeoTIFF under one square polygon per pixel "
-        "(`models.samples.read_training_pixels`), the model trained by "
-        "`models.training.train_model` as crnn:train does (pixel validation split), and "
-        "the GeoTIFF classified by `models.inference.classify_raster` with each LOP, as "
+        "(`models.training.samples.read_training_pixels`), the model trained by "
+        "`models.training.train.train_model` as crnn:train does (pixel validation split), and "
+        "the GeoTIFF classified by `models.engine.inference.classify_raster` with each LOP, as "
         "crnn:classify does; train s covers reading the pixels, training and the "
         "classification without LOP. Each spectrum is scaled to unit length before the "
         "per-band standardisation (`unit_length`), and the edge LOP's guide reads the "
@@ -621,7 +622,7 @@ def write_markdown(result: dict, path: Path) -> None:
         "default before 2026-12-03; without class weighting also "
         "`TrainingConfig(class_weighting=0)`.",
         "- CRNN, 5x5 input window: the same network reading each pixel's 5x5 mean "
-        "spectrum (`NetworkConfig(input_window=5)`, models/window.py), a spectral-spatial "
+        "spectrum (`NetworkConfig(input_window=5)`, models/network/window.py), a spectral-spatial "
         "extension of the paper's method, off by default. With random training pixels, as "
         "in this protocol, a test pixel's window often holds training pixels, which "
         "flatters any method that reads neighbours; `--blocked` measures it on test "
@@ -629,7 +630,7 @@ def write_markdown(result: dict, path: Path) -> None:
         "- LOPs: the paper's uniform 3x3 pool applied once, and the best setting of the "
         "ablation, {size}x{size} {weights} applied {iterations} times, with the edge scale "
         "fitted on the training pixels and their right and lower neighbours "
-        "(`models.training.fit_guide`, pairs as `read_training_pixels` takes them); the "
+        "(`models.training.train.fit_guide`, pairs as `read_training_pixels` takes them); the "
         "baselines' LOPs use the same guide and scale, fitted on their split."
         .format(**BEST_LOP),
         "- RBF-SVM: C and gamma by 3-fold cross-validation on the training pixels only; "
@@ -658,7 +659,7 @@ def write_markdown(result: dict, path: Path) -> None:
         semi = SemiSupervisedConfig()
         lines.append(
             "- CRNN, semi-supervised: crnn:train with SEMI_SUPERVISED "
-            "(`models.semi_supervised.train_semi_supervised`, default "
+            "(`models.training.semi_supervised.train_semi_supervised`, default "
             "`SemiSupervisedConfig()`): the training pixels' labels grown into the "
             f"pixels within {semi.grow_radius} pixels whose spectral angle to them is at "
             f"most {semi.grow_angle:g} rad (or {semi.grow_noise_factor:g}x the median angle "

@@ -1,4 +1,4 @@
-"""Benchmark of the streaming classification (models/inference.py).
+"""Benchmark of the streaming classification (models/engine/inference.py).
 
 Run from the repository root::
 
@@ -44,13 +44,14 @@ import numpy as np
 from osgeo import gdal
 
 from hyperspectral_crnn.benchmarks.machine import REFERENCE_GFLOPS, matmul_flops
-from hyperspectral_crnn.models.config import NetworkConfig
-from hyperspectral_crnn.models.inference import (
+from hyperspectral_crnn.models.common.classes import ClassInfo
+from hyperspectral_crnn.models.engine.inference import (
     DEFAULT_BATCH_SIZE,
     classify_raster,
 )
-from hyperspectral_crnn.models.lop import lop_fuse
-from hyperspectral_crnn.models.modelfile import ClassInfo, CrnnModel
+from hyperspectral_crnn.models.engine.lop import lop_fuse
+from hyperspectral_crnn.models.network.config import NetworkConfig
+from hyperspectral_crnn.models.network.modelfile import CrnnModel
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -78,7 +79,7 @@ def network_config(spec: str) -> tuple:
 def untrained_model(config: NetworkConfig, bands: int, classes: int, seed: int = 0):
     import torch
 
-    from hyperspectral_crnn.models.network import Crnn, state_to_numpy
+    from hyperspectral_crnn.models.network.crnn import Crnn, state_to_numpy
 
     torch.manual_seed(seed)
     weights = state_to_numpy(Crnn(config, bands, classes).eval())
@@ -209,7 +210,7 @@ def main() -> None:
 
     import torch
 
-    from hyperspectral_crnn.models.network import count_flops
+    from hyperspectral_crnn.models.network.crnn import count_flops
 
     workdir = args.workdir or tempfile.mkdtemp(prefix="crnn-bench-")
     os.makedirs(workdir, exist_ok=True)
@@ -227,7 +228,7 @@ def main() -> None:
     raster = write_raster(os.path.join(workdir, f"r{args.size}.tif"), args.size, args.bands)
     print(f"synthetic raster {args.size}x{args.size}x{args.bands} written in "
           f"{time.perf_counter() - started:.0f} s", flush=True)
-    from hyperspectral_crnn.models.network import use_all_cores
+    from hyperspectral_crnn.models.network.crnn import use_all_cores
 
     use_all_cores(args.threads)  # the matmul reference runs with the same thread count
     flops_machine = matmul_flops()

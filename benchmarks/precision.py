@@ -25,9 +25,9 @@ import numpy as np
 from osgeo import gdal
 
 from hyperspectral_crnn.benchmarks.machine import REFERENCE_GFLOPS, matmul_flops
-from hyperspectral_crnn.models.inference import classify_raster
-from hyperspectral_crnn.models.modelfile import load_model
-from hyperspectral_crnn.models.network import cpu_has_native_bf16, use_all_cores
+from hyperspectral_crnn.models.engine.inference import classify_raster
+from hyperspectral_crnn.models.network.crnn import cpu_has_native_bf16, use_all_cores
+from hyperspectral_crnn.models.network.modelfile import load_model
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "out" / "demo"

@@ -30,8 +30,8 @@ import sys
 import numpy as np
 from osgeo import gdal, ogr, osr
 
-from ..models.files import gdal_exceptions, style_class_band
-from ..models.modelfile import ClassInfo
+from ..models.common.classes import ClassInfo
+from ..models.rasters.files import gdal_exceptions, style_class_band
 
 CLASS_NAMES: tuple[str, ...] = (
     "Alfalfa",

@@ -73,13 +73,14 @@ class Target:
 # The fast core tests of a target: no QGIS, fastest first (run with -x, so a mutant's run
 # usually ends at the first, cheapest test that sees it).
 TARGETS = [
-    Target("spectra", "models/spectra.py", ["tests/test_mutation_core.py", "-k", "spectra"]),
-    Target("window", "models/window.py",
+    Target("spectra", "models/network/spectra.py",
+           ["tests/test_mutation_core.py", "-k", "spectra"]),
+    Target("window", "models/network/window.py",
            ["tests/test_mutation_window.py", "tests/test_window.py", "-k", "not training"]),
-    Target("lop", "models/lop.py",
+    Target("lop", "models/engine/lop.py",
            ["tests/test_lop_reference.py", "tests/test_lop.py"]),
-    Target("config", "models/config.py", ["tests/test_mutation_config.py"]),
-    Target("training", "models/training.py",
+    Target("config", "models/network/config.py", ["tests/test_mutation_config.py"]),
+    Target("training", "models/training/train.py",
            ["tests/test_training_reference.py", "tests/test_training.py", "-k",
             "reference or cap_per_class or split or validation_fraction or class_weights_follow"],
            left_out={"train_network": "the stochastic torch loop: each mutant needs a "
@@ -87,7 +88,7 @@ TARGETS = [
                      "_evaluate": "part of the torch loop (train_network)",
                      "_starting_from": "part of the torch loop (train_network)",
                      "train_model": "glue that calls the parts above and train_network"}),
-    Target("samples", "models/samples.py",
+    Target("samples", "models/training/samples.py",
            # node ids, so the two slow whole-scene tests run last (pytest merges a file
            # named after some of its own tests into one, in the file's order)
            ["tests/test_samples_reference.py",
@@ -98,7 +99,7 @@ TARGETS = [
             # one GDAL exceptions mode of the scene test: the other only doubles its 6 s
             "tests/test_samples.py::test_scene_polygons_give_exactly_the_protocol_pixels"
             "[exceptions-off]"]),
-    Target("files", "models/files.py",
+    Target("files", "models/rasters/files.py",
            ["tests/test_bands_reference.py", "tests/test_samples_reference.py",
             "tests/test_samples.py::test_centres_all_touched_and_nodata",
             "tests/test_samples.py::test_band_beyond_the_raster_is_explained",
@@ -116,16 +117,19 @@ TARGETS = [
                      "_last_change": "I/O glue", "staged": "I/O glue",
                      "write_atomically": "I/O glue",
                      "style_class_band": "I/O glue (a colour table)"}),
-    Target("raster", "models/raster.py",
+    Target("raster", "models/rasters/raster.py",
            ["tests/test_bands_reference.py", "tests/test_samples_reference.py",
             "tests/test_samples.py::test_centres_all_touched_and_nodata",
             "tests/test_inference.py::test_nodata_nan_and_inf_are_not_classified"]),
-    Target("bands", "models/bands.py", ["tests/test_band_metadata.py"]),
-    Target("band_selection", "models/band_selection.py",
+    Target("bands", "models/rasters/bands.py", ["tests/test_band_metadata.py"]),
+    Target("band_matching", "models/rasters/band_matching.py",
+           ["tests/test_mutation_band_selection.py", "tests/test_band_selection.py", "-k",
+            "not reflectance"]),
+    Target("band_choice", "models/training/band_choice.py",
            ["tests/test_mutation_band_selection.py", "tests/test_band_selection.py", "-k",
             "not reflectance"]),
     # the figures and the counting
-    Target("assessment", "models/assessment.py",
+    Target("assessment", "models/reports/assessment.py",
            ["tests/test_mutation_assessment.py", "tests/test_assessment.py"],
            ["Assessment", "_ratio", "_json_number", "wilson_interval", "ConfusionCounter",
             "assess_arrays", "_missing_mask", "_as_classes", "match_class_names"],
@@ -135,13 +139,13 @@ TARGETS = [
                "html_per_class", "_class_colour_list", "html_confusion_heatmap",
                "html_per_class_chart", "render_html")}),
     # the same module's raster side: burning, grids, names and colours, reading in strips
-    Target("assessment_rasters", "models/assessment.py",
+    Target("assessment_rasters", "models/reports/assessment.py",
            ["tests/test_mutation_assessment.py", "tests/test_assessment.py"],
            ["rasterise_reference", "_check_overlap", "check_same_grid", "band_classes",
             "assess_raster"],
            left_out={"_crs": "I/O glue (a raster's CRS)", "_crs_name": "the message's text"}),
     # the streaming engine, with the fast engine tests alone
-    Target("inference", "models/inference.py", ["tests/test_mutation_inference.py"],
+    Target("inference", "models/engine/inference.py", ["tests/test_mutation_inference.py"],
            ["_move_rows", "LopSettings", "_RowBuffer", "_fuse_rows", "classify_tile", "_run",
             "_class_type", "summarise"],
            left_out={"classify_raster": "glue: plan_classification, TileProducer and _run",
@@ -153,11 +157,11 @@ TARGETS = [
                      "ClassificationSummary": "the log's text",
                      "_precision_name": "the log's text"}),
     # the same module's checks: arguments, probabilities, the model's bands
-    Target("inference_checks", "models/inference.py",
+    Target("inference_checks", "models/engine/inference.py",
            ["tests/test_mutation_inference.py", "tests/test_bands_reference.py"],
            ["smooth_probabilities", "check_probabilities", "_check_model_bands",
             "plan_classification:match_bands"]),
-    Target("semi_supervised", "models/semi_supervised.py",
+    Target("semi_supervised", "models/training/semi_supervised.py",
            ["tests/test_mutation_semi_supervised.py",
             "tests/test_semi_supervised.py::test_grown_labels_reach_alike_neighbours_only",
             "tests/test_semi_supervised.py::test_grown_labels_drop_pixels_two_classes_reach"],
@@ -165,13 +169,13 @@ TARGETS = [
                      "runs per mutant)",
                      "pseudo_labels": "self-training (off by default: rounds 0) needs a "
                      "trained network per mutant (tests/test_semi_supervised.py)"}),
-    Target("network", "models/network.py",
+    Target("network", "models/network/crnn.py",
            ["tests/test_mutation_network.py", "tests/test_precision.py"],
            left_out={"use_all_cores": "thread settings, no figures",
                      "hold_openblas_to_one_thread": "thread settings, no figures"}),
-    Target("modelfile", "models/modelfile.py", ["tests/test_modelfile.py"],
+    Target("modelfile", "models/network/modelfile.py", ["tests/test_modelfile.py"],
            left_out={"_write_bytes": "I/O glue", "_open_regular_file": "I/O glue"}),
-    Target("paths", "models/paths.py",
+    Target("paths", "models/rasters/paths.py",
            # the core tests of the file (the others run algorithms through QGIS)
            ["tests/test_run_files.py::" + name for name in (
                "test_the_same_file_under_other_spellings_collides",
@@ -183,7 +187,8 @@ TARGETS = [
                "test_a_read_only_folder_is_refused_for_an_unprivileged_user",
                "test_a_report_named_like_its_own_json_is_refused",
                "test_a_folder_where_a_side_car_goes_is_refused_up_front")]),
-    Target("cluster", "models/cluster.py", ["tests/test_mutation_core.py", "-k", "not spectra"],
+    Target("cluster", "models/engine/cluster.py",
+           ["tests/test_mutation_core.py", "-k", "not spectra"],
            ["cut_tiles", "worker_path", "core_fingerprint", "TileResult", "_worker_probe"],
            left_out={"classify_raster_on_cluster": "needs a Dask scheduler and workers "
                      "(tests/test_cluster.py)",
@@ -201,7 +206,7 @@ TARGETS = [
 
 # Survivors that cannot change behaviour: (module, operator, original line, mutated line)
 # -> reason. Lines are compared stripped of surrounding blanks.
-LOP, TRAINING = "models/lop.py", "models/training.py"
+LOP, TRAINING = "models/engine/lop.py", "models/training/train.py"
 CMP = "core/ReplaceComparisonOperator_"
 _PAD = ("padded = np.zeros((rows + 2 * radius, cols + 2 * radius, spectra.shape[2] + 1), "
         "np.float32)")
@@ -296,21 +301,21 @@ for _module, _reason, _cases in [
         ('core/NumberReplacer', 'if members.shape[0] < 2:',
          'if members.shape[0] < 1:'),
     ]),
-    ('models/files.py', 'a window read is 2-D (one band) or 3-D, never fewer dimensions', [
+    ('models/rasters/files.py', 'a window read is 2-D (one band) or 3-D, never fewer dimensions', [
         (CMP + 'Eq_LtE', 'if block.ndim == 2:  # one band',
          'if block.ndim <= 2:  # one band'),
     ]),
-    ('models/files.py', "interleave is 'band' or 'pixel', and 'pixel' does not sort at or before 'band'", [  # noqa: E501 (a mutated line, verbatim)
+    ('models/rasters/files.py', "interleave is 'band' or 'pixel', and 'pixel' does not sort at or before 'band'", [  # noqa: E501 (a mutated line, verbatim)
         (CMP + 'Eq_LtE', 'block = block[None] if interleave == "band" else block[..., None]',
          'block = block[None] if interleave <= "band" else block[..., None]'),
     ]),
-    ('models/inference.py', 'model.mean is one-dimensional: index 0 is index -1', [
+    ('models/engine/inference.py', 'model.mean is one-dimensional: index 0 is index -1', [
         ('core/NumberReplacer', 'if int(np.asarray(model.mean).shape[0]) != len(band_indices):',
          'if int(np.asarray(model.mean).shape[ -1]) != len(band_indices):'),
         ('core/NumberReplacer', 'f"for {np.asarray(model.mean).shape[0]}. Retrain it."',
          'f"for {np.asarray(model.mean).shape[ -1]}. Retrain it."'),
     ]),
-    ('models/samples.py', 'the dataclass default is never used: read_training_pixels always passes the pairs', [  # noqa: E501 (a mutated line, verbatim)
+    ('models/training/samples.py', 'the dataclass default is never used: read_training_pixels always passes the pairs', [  # noqa: E501 (a mutated line, verbatim)
         ('core/NumberReplacer', 'neighbours: Tuple[np.ndarray, np.ndarray] = (np.empty((0, 0)), np.empty((0, 0)))',  # noqa: E501 (a mutated line, verbatim)
          'neighbours: Tuple[np.ndarray, np.ndarray] = (np.empty(( 1, 0)), np.empty((0, 0)))'),
         ('core/NumberReplacer', 'neighbours: Tuple[np.ndarray, np.ndarray] = (np.empty((0, 0)), np.empty((0, 0)))',  # noqa: E501 (a mutated line, verbatim)
@@ -320,93 +325,94 @@ for _module, _reason, _cases in [
         ('core/NumberReplacer', 'neighbours: Tuple[np.ndarray, np.ndarray] = (np.empty((0, 0)), np.empty((0, 0)))',  # noqa: E501 (a mutated line, verbatim)
          'neighbours: Tuple[np.ndarray, np.ndarray] = (np.empty((0, 0)), np.empty((0, 1)))'),
     ]),
-    ('models/samples.py', 'the default is never used: read_training_pixels always passes all_touched', [  # noqa: E501 (a mutated line, verbatim)
+    ('models/training/samples.py', 'the default is never used: read_training_pixels always passes all_touched', [  # noqa: E501 (a mutated line, verbatim)
         ('core/ReplaceFalseWithTrue', 'all_touched: bool = False,',
          'all_touched: bool = True,'),
     ]),
-    ('models/samples.py', 'the strip height does not change the result (the reference test reads with 1, 4 and 256 rows)', [  # noqa: E501 (a mutated line, verbatim)
+    ('models/training/samples.py', 'the strip height does not change the result (the reference test reads with 1, 4 and 256 rows)', [  # noqa: E501 (a mutated line, verbatim)
         ('core/NumberReplacer', 'rows_per_read: int = 256,',
          'rows_per_read: int = 257,'),
         ('core/NumberReplacer', 'rows_per_read: int = 256,',
          'rows_per_read: int = 255,'),
     ]),
-    ('models/samples.py', 'on boolean arrays * and & give the same booleans', [
+    ('models/training/samples.py', 'on boolean arrays * and & give the same booleans', [
         ('core/ReplaceBinaryOperator_BitAnd_Mul', 'inside = (rr + dr < height) & (cc + dc < width)',
          'inside = (rr + dr < height) * (cc + dc < width)'),
         ('core/ReplaceBinaryOperator_BitAnd_Mul', 'both = valid[ra, ca] & valid[ra + dr, ca + dc]',
          'both = valid[ra, ca] * valid[ra + dr, ca + dc]'),
     ]),
-    ('models/samples.py', 'pair_count never exceeds MAX_NEIGHBOUR_PAIRS, so the min is never negative', [  # noqa: E501 (a mutated line, verbatim)
+    ('models/training/samples.py', 'pair_count never exceeds MAX_NEIGHBOUR_PAIRS, so the min is never negative', [  # noqa: E501 (a mutated line, verbatim)
         ('core/NumberReplacer', 'take = max(0, min(int(both.sum()), MAX_NEIGHBOUR_PAIRS - pair_count))',  # noqa: E501 (a mutated line, verbatim)
          'take = max( -1, min(int(both.sum()), MAX_NEIGHBOUR_PAIRS - pair_count))'),
     ]),
-    ('models/samples.py', 'counts from bincount are never negative', [
+    ('models/training/samples.py', 'counts from bincount are never negative', [
         (CMP + 'Gt_NotEq', 'return ([i for i in range(n_classes) if counts[i] > 0],',
          'return ([i for i in range(n_classes) if counts[i] != 0],'),
         (CMP + 'Eq_LtE', '[i for i in range(n_classes) if counts[i] == 0]) ',
          '[i for i in range(n_classes) if counts[i] <= 0]) '),
     ]),
-    ('models/window.py', 'the core calls window_mean only for windows > 1 (samples.py, raster.py); for window 1 the general path gives each valid pixel x / 1 = x', [  # noqa: E501 (a mutated line, verbatim)
+    ('models/network/window.py', 'the core calls window_mean only for windows > 1 (samples.py, raster.py); for window 1 the general path gives each valid pixel x / 1 = x', [  # noqa: E501 (a mutated line, verbatim)
         (CMP + 'Eq_Lt', 'if window == 1:', 'if window < 1:'),
         (CMP + 'Eq_LtE', 'if window == 1:', 'if window <= 1:'),
         ('core/NumberReplacer', 'if window == 1:', 'if window == 2:'),
         ('core/NumberReplacer', 'if window == 1:', 'if window == 0:'),
     ]),
-    ('models/window.py', 'a wider zero pad (3r and 2**r >= 2r): the sums read only its first rows + 2r rows and cols + 2r columns', [  # noqa: E501 (a mutated line, verbatim)
+    ('models/network/window.py', 'a wider zero pad (3r and 2**r >= 2r): the sums read only its first rows + 2r rows and cols + 2r columns', [  # noqa: E501 (a mutated line, verbatim)
         ('core/NumberReplacer', _PAD, _PAD.replace('(rows + 2 *', '(rows + 3 *')),
         ('core/NumberReplacer', _PAD, _PAD.replace('cols + 2 *', 'cols + 3 *')),
         ('core/ReplaceBinaryOperator_Mul_Pow', _PAD, _PAD.replace('(rows + 2 *', '(rows + 2 **')),
         ('core/ReplaceBinaryOperator_Mul_Pow', _PAD, _PAD.replace('cols + 2 *', 'cols + 2 **')),
     ]),
-    ('models/window.py', 'the count of valid pixels is never negative', [
+    ('models/network/window.py', 'the count of valid pixels is never negative', [
         (CMP + 'Gt_NotEq', _DIVIDE, _DIVIDE.replace('count > 0', 'count != 0')),
     ]),
-    ('models/spectra.py', 'a square root is never negative', [
+    ('models/network/spectra.py', 'a square root is never negative', [
         (CMP + 'Eq_LtE', 'length[length == 0] = 1.0', 'length[length <= 0] = 1.0'),
     ]),
-    ('models/spectra.py', 'only all-zero spectra get this length: zero divided by 2 is zero too', [
+    ('models/network/spectra.py',
+     'only all-zero spectra get this length: zero divided by 2 is zero too', [
         ('core/NumberReplacer', 'length[length == 0] = 1.0', 'length[length == 0] = 2.0'),
     ]),
-    ('models/config.py', 'a length is never negative', [
+    ('models/network/config.py', 'a length is never negative', [
         (CMP + 'Eq_LtE', 'if n == 0:', 'if n <= 0:'),
     ]),
-    ('models/config.py', '0 is even: the second test refuses it', [
+    ('models/network/config.py', '0 is even: the second test refuses it', [
         ('core/NumberReplacer', 'if window < 1 or window % 2 == 0:',
          'if window < 0 or window % 2 == 0:'),
     ]),
-    ('models/config.py', 'class counts are never negative (-1 and 0 both mean: no head)', [
+    ('models/network/config.py', 'class counts are never negative (-1 and 0 both mean: no head)', [
         (CMP + 'Gt_NotEq', 'if n_classes > 0:', 'if n_classes != 0:'),
         ('core/NumberReplacer', 'def parameter_count(self, n_classes: int = 0) -> int:',
          'def parameter_count(self, n_classes: int = -1) -> int:'),
     ]),
-    ('models/config.py', 'validate refuses other recurrent layer types before it counts weights', [  # noqa: E501 (a mutated line, verbatim)
+    ('models/network/config.py', 'validate refuses other recurrent layer types before it counts weights', [  # noqa: E501 (a mutated line, verbatim)
         ('core/NumberReplacer', 'gates = {"gru": 3, "lstm": 4, "rnn": 1}.get(self.rnn_type, 4)',
          'gates = {"gru": 3, "lstm": 4, "rnn": 1}.get(self.rnn_type, 5)'),
         ('core/NumberReplacer', 'gates = {"gru": 3, "lstm": 4, "rnn": 1}.get(self.rnn_type, 4)',
          'gates = {"gru": 3, "lstm": 4, "rnn": 1}.get(self.rnn_type, 3)'),
     ]),
-    ('models/config.py', 'the pooling floors each block: floor((y + 1) / p) = floor((floor(y) + 1) / p), and the length is only compared with 1', [  # noqa: E501 (a mutated line, verbatim)
+    ('models/network/config.py', 'the pooling floors each block: floor((y + 1) / p) = floor((floor(y) + 1) / p), and the length is only compared with 1', [  # noqa: E501 (a mutated line, verbatim)
         ('core/ReplaceBinaryOperator_FloorDiv_Div',
          'length = (length + 2 * (kernel // 2) - kernel) // stride + 1  # padding kernel // 2',
          'length = (length + 2 * (kernel // 2) - kernel) / stride + 1  # padding kernel // 2'),
     ]),
-    ('models/config.py', 'a remainder of division by 2 is never negative', [
+    ('models/network/config.py', 'a remainder of division by 2 is never negative', [
         (CMP + 'Eq_LtE', 'if window < 1 or window % 2 == 0:',
          'if window < 1 or window % 2 <= 0:'),
     ]),
-    ('models/config.py', 'enumerate() gives no negative block', [
+    ('models/network/config.py', 'enumerate() gives no negative block', [
         (CMP + 'Eq_LtE', 'stride = self.first_stride if block == 0 else 1',
          'stride = self.first_stride if block <= 0 else 1'),
     ]),
-    ('models/config.py', 'range() gives no negative layer', [
+    ('models/network/config.py', 'range() gives no negative layer', [
         (CMP + 'Eq_LtE', 'size_in = in_channels if layer == 0 else hidden',
          'size_in = in_channels if layer <= 0 else hidden'),
     ]),
-    ('models/config.py', 'a head of 0 classes adds (hidden + 1) x 0 = 0 weights', [
+    ('models/network/config.py', 'a head of 0 classes adds (hidden + 1) x 0 = 0 weights', [
         ('core/NumberReplacer', 'if n_classes > 0:', 'if n_classes > -1:'),
         (CMP + 'Gt_GtE', 'if n_classes > 0:', 'if n_classes >= 0:'),
     ]),
-    ('models/band_selection.py', 'the centres are sorted: a span is never negative, and where it is 0 (two bands of one centre) the target is that centre, so (t - c) / 1 = 0', [  # noqa: E501 (a mutated line, verbatim)
+    ('models/rasters/band_matching.py', 'the centres are sorted: a span is never negative, and where it is 0 (two bands of one centre) the target is that centre, so (t - c) / 1 = 0', [  # noqa: E501 (a mutated line, verbatim)
         ('core/NumberReplacer',
          'weight = np.where(span > 0, (targets - centres[lower]) / np.where(span > 0, span, 1), 0)',  # noqa: E501 (a mutated line, verbatim)
          'weight = np.where(span > -1, (targets - centres[lower]) / np.where(span > 0, span, 1), 0)'),  # noqa: E501 (a mutated line, verbatim)
@@ -415,11 +421,11 @@ for _module, _reason, _cases in [
         (CMP + 'Gt_GtE', _WEIGHT, _WEIGHT.replace('np.where(span > 0, (', 'np.where(span >= 0, (')),
         ('core/NumberReplacer', _WEIGHT, _WEIGHT.replace('span, 1), 0)', 'span, 2), 0)')),
     ]),
-    ('models/band_selection.py', 'a set is never longer than the list it is made of', [
+    ('models/rasters/band_matching.py', 'a set is never longer than the list it is made of', [
         (CMP + 'NotEq_Lt', 'shared = len(set(read)) != len(read)',
          'shared = len(set(read)) < len(read)'),
     ]),
-    ('models/band_selection.py', 'targets past the last centre are refused first: searchsorted never passes len - 1', [  # noqa: E501 (a mutated line, verbatim)
+    ('models/rasters/band_matching.py', 'targets past the last centre are refused first: searchsorted never passes len - 1', [  # noqa: E501 (a mutated line, verbatim)
         ('core/NumberReplacer', _UPPER, _UPPER.replace('len(good) - 1', 'len(good) - 0')),
         ('core/ReplaceBinaryOperator_Sub_Add', _UPPER,
          _UPPER.replace('len(good) - 1', 'len(good) + 1')),
@@ -430,38 +436,38 @@ for _module, _reason, _cases in [
         ('core/ReplaceBinaryOperator_Sub_Pow', _UPPER,
          _UPPER.replace('len(good) - 1', 'len(good) ** 1')),
     ]),
-    ('models/band_selection.py', 'without a good band the offset stays above the tolerance by any amount', [  # noqa: E501 (a mutated line, verbatim)
+    ('models/rasters/band_matching.py', 'without a good band the offset stays above the tolerance by any amount', [  # noqa: E501 (a mutated line, verbatim)
         ('core/NumberReplacer', 'offset = tolerance + 1.0', 'offset = tolerance + 2.0'),
     ]),
-    ('models/band_selection.py', 'no model band makes highest -1 or 0 alike: neither passes a band count', [  # noqa: E501 (a mutated line, verbatim)
+    ('models/rasters/band_matching.py', 'no model band makes highest -1 or 0 alike: neither passes a band count', [  # noqa: E501 (a mutated line, verbatim)
         ('core/NumberReplacer', 'highest = max((int(b) for b in model_bands), default=0)',
          'highest = max((int(b) for b in model_bands), default= -1)'),
     ]),
-    ('models/band_selection.py', 'reached only where count != raster_band_count', [
+    ('models/rasters/band_matching.py', 'reached only where count != raster_band_count', [
         (CMP + 'Lt_LtE',
          'has = f"has only {count} band(s)" if count < raster_band_count else f"has {count} bands"',  # noqa: E501 (a mutated line, verbatim)
          'has = f"has only {count} band(s)" if count <= raster_band_count else f"has {count} bands"'),  # noqa: E501 (a mutated line, verbatim)
     ]),
-    ('models/band_selection.py', 'on boolean arrays | and + give the same booleans', [
+    ('models/rasters/band_matching.py', 'on boolean arrays | and + give the same booleans', [
         ('core/ReplaceBinaryOperator_BitOr_Add',
          'outside = targets[(targets < centres[0]) | (targets > centres[-1])]',
          'outside = targets[(targets < centres[0]) + (targets > centres[-1])]'),
     ]),
-    ('models/band_selection.py', 'the weights lie in [0, 1]: none is negative', [
+    ('models/rasters/band_matching.py', 'the weights lie in [0, 1]: none is negative', [
         (CMP + 'Gt_NotEq', 'for p, w in ((low, 1.0 - share), (high, share)) if w > 0]',
          'for p, w in ((low, 1.0 - share), (high, share)) if w != 0]'),
     ]),
-    ('models/band_selection.py', 'the bands without data are some of the bands used: never more', [  # noqa: E501 (a mutated line, verbatim)
+    ('models/training/band_choice.py', 'the bands without data are some of the bands used: never more', [  # noqa: E501 (a mutated line, verbatim)
         (CMP + 'Lt_NotEq', 'if empty and len(empty) < len(choice.used):',
          'if empty and len(empty) != len(choice.used):'),
     ]),
-    ('models/inference.py', 'next_row only takes values min(height, ...): it never passes height', [  # noqa: E501 (a mutated line, verbatim)
+    ('models/engine/inference.py', 'next_row only takes values min(height, ...): it never passes height', [  # noqa: E501 (a mutated line, verbatim)
         (CMP + 'Lt_NotEq', 'while next_row < height and (', 'while next_row != height and ('),
     ]),
-    ('models/inference.py', 'next_row ends as min(height, ...), which returns the height object itself (its first argument on a tie): is not agrees with <', [  # noqa: E501 (a mutated line, verbatim)
+    ('models/engine/inference.py', 'next_row ends as min(height, ...), which returns the height object itself (its first argument on a tie): is not agrees with <', [  # noqa: E501 (a mutated line, verbatim)
         (CMP + 'Lt_IsNot', 'while next_row < height and (', 'while next_row is not height and ('),
     ]),
-    ('models/inference.py', 'halo is 0 for size 1 or 0 passes (and check_lop refuses sizes below 1): the guard only skips a call', [  # noqa: E501 (a mutated line, verbatim)
+    ('models/engine/inference.py', 'halo is 0 for size 1 or 0 passes (and check_lop refuses sizes below 1): the guard only skips a call', [  # noqa: E501 (a mutated line, verbatim)
         (CMP + 'Gt_NotEq', _REACH, _REACH.replace('self.size > 1', 'self.size != 1')),
         ('core/ReplaceAndWithOr', _REACH, _REACH.replace(' and ', ' or ')),
         ('core/NumberReplacer', _REACH,
@@ -472,14 +478,14 @@ for _module, _reason, _cases in [
         ('core/NumberReplacer', _REACH, _REACH.replace('self.size > 1', 'self.size > 0')),
         (CMP + 'Gt_GtE', _REACH, _REACH.replace('self.size > 1', 'self.size >= 1')),
     ]),
-    ('models/inference.py', 'row never drops below start (next_row only grows); at row == start the move is by 0 rows', [  # noqa: E501 (a mutated line, verbatim)
+    ('models/engine/inference.py', 'row never drops below start (next_row only grows); at row == start the move is by 0 rows', [  # noqa: E501 (a mutated line, verbatim)
         (CMP + 'LtE_Is', 'if row <= self.start:', 'if row is self.start:'),
         (CMP + 'LtE_Lt', 'if row <= self.start:', 'if row < self.start:'),
         (CMP + 'LtE_Eq', 'if row <= self.start:', 'if row == self.start:'),
         ('core/NumberReplacer', 'buffer.forget_before(max(0, next_row - reach))',
          'buffer.forget_before(max( -1, next_row - reach))'),
     ]),
-    ('models/inference.py', 'the step only sizes the copies: the rows moved are the same for any step', [  # noqa: E501 (a mutated line, verbatim)
+    ('models/engine/inference.py', 'the step only sizes the copies: the rows moved are the same for any step', [  # noqa: E501 (a mutated line, verbatim)
         ('core/NumberReplacer',
          'def _move_rows(buffer: np.ndarray, shift: int, count: int, step: int = 16) -> None:',
          'def _move_rows(buffer: np.ndarray, shift: int, count: int, step: int = 17) -> None:'),
@@ -487,7 +493,7 @@ for _module, _reason, _cases in [
          'def _move_rows(buffer: np.ndarray, shift: int, count: int, step: int = 16) -> None:',
          'def _move_rows(buffer: np.ndarray, shift: int, count: int, step: int = 15) -> None:'),
     ]),
-    ('models/inference.py', 'perf_counter advances during a run: the seconds are never 0', [
+    ('models/engine/inference.py', 'perf_counter advances during a run: the seconds are never 0', [
         (CMP + 'Gt_GtE', 'pixels_per_second=total / seconds if seconds > 0 else float("inf"),',
          'pixels_per_second=total / seconds if seconds >= 0 else float("inf"),'),
         ('core/NumberReplacer',
@@ -497,10 +503,10 @@ for _module, _reason, _cases in [
          'pixels_per_second=total / seconds if seconds > 0 else float("inf"),',
          'pixels_per_second=total / seconds if seconds != 0 else float("inf"),'),
     ]),
-    ('models/inference.py', "flushing GDAL's block cache changes what stays in memory, not what is read", [  # noqa: E501 (a mutated line, verbatim)
+    ('models/engine/inference.py', "flushing GDAL's block cache changes what stays in memory, not what is read", [  # noqa: E501 (a mutated line, verbatim)
         ('core/AddNot', 'if strip.ends_blocks:', 'if not strip.ends_blocks:'),
     ]),
-    ('models/inference.py', 'a larger row buffer (2 ** reach, 3 reach >= 2 reach; a tile\'s y1 + y0 >= y1 - y0) holds the same rows', [  # noqa: E501 (a mutated line, verbatim)
+    ('models/engine/inference.py', 'a larger row buffer (2 ** reach, 3 reach >= 2 reach; a tile\'s y1 + y0 >= y1 - y0) holds the same rows', [  # noqa: E501 (a mutated line, verbatim)
         ('core/ReplaceBinaryOperator_Mul_Pow',
          'buffer = _RowBuffer(len(classes), width, OUTPUT_TILE + 2 * reach + strips.rows)',
          'buffer = _RowBuffer(len(classes), width, OUTPUT_TILE + 2 ** reach + strips.rows)'),
@@ -511,18 +517,19 @@ for _module, _reason, _cases in [
          'buffer = _RowBuffer(len(classes), x1 - x0, y1 - y0)',
          'buffer = _RowBuffer(len(classes), x1 - x0, y1 + y0)'),
     ]),
-    ('models/inference.py', 'perf_counter() % started is the time since started while that is under started (seconds since boot)', [  # noqa: E501 (a mutated line, verbatim)
+    ('models/engine/inference.py', 'perf_counter() % started is the time since started while that is under started (seconds since boot)', [  # noqa: E501 (a mutated line, verbatim)
         ('core/ReplaceBinaryOperator_Sub_Mod', 'seconds = time.perf_counter() - started',
          'seconds = time.perf_counter() % started'),
     ]),
-    ('models/inference.py', 'a tile written one row later: the same rows; the buffer then keeps at most OUTPUT_TILE + 2 reach + a strip, exactly its room', [  # noqa: E501 (a mutated line, verbatim)
+    ('models/engine/inference.py', 'a tile written one row later: the same rows; the buffer then keeps at most OUTPUT_TILE + 2 reach + a strip, exactly its room', [  # noqa: E501 (a mutated line, verbatim)
         (CMP + 'GtE_Gt', 'or buffer.end >= min(height, next_row + OUTPUT_TILE) + reach',
          'or buffer.end > min(height, next_row + OUTPUT_TILE) + reach'),
     ]),
-    ('models/inference.py', 'the buffer holds no row past the raster: end never passes height', [
+    ('models/engine/inference.py',
+     'the buffer holds no row past the raster: end never passes height', [
         (CMP + 'Eq_GtE', 'buffer.end == height', 'buffer.end >= height'),
     ]),
-    ('models/inference.py', "a wider tile buffer adds columns without a valid pixel: the LOP weighs valid pixels only, as at the image's edge", [  # noqa: E501 (a mutated line, verbatim)
+    ('models/engine/inference.py', "a wider tile buffer adds columns without a valid pixel: the LOP weighs valid pixels only, as at the image's edge", [  # noqa: E501 (a mutated line, verbatim)
         ('core/ReplaceBinaryOperator_Sub_Add',
          'buffer = _RowBuffer(len(classes), x1 - x0, y1 - y0)',
          'buffer = _RowBuffer(len(classes), x1 + x0, y1 - y0)'),

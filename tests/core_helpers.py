@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from hyperspectral_crnn.models.config import NetworkConfig, TrainingConfig
-from hyperspectral_crnn.models.modelfile import ClassInfo, CrnnModel
-from hyperspectral_crnn.models.training import train_model
+from hyperspectral_crnn.models.common.classes import ClassInfo
+from hyperspectral_crnn.models.network.config import NetworkConfig, TrainingConfig
+from hyperspectral_crnn.models.network.modelfile import CrnnModel
+from hyperspectral_crnn.models.training.train import train_model
 
 SMALL_NETWORK = NetworkConfig(conv_channels=(8,), kernel_sizes=(5,), pool_sizes=(4,),
                               rnn_hidden=16, rnn_layers=1, dropout=0.0)

@@ -11,7 +11,7 @@ from qgis.core import QgsProcessingException
 from recording import Recorder
 from scenes import FAST_PARAMETERS, FIELD_CLASSES, read_band
 
-from hyperspectral_crnn.models.modelfile import load_model
+from hyperspectral_crnn.models.network.modelfile import load_model
 
 SMALL = FAST_PARAMETERS
 
@@ -235,7 +235,7 @@ def test_the_lop_variants_rank_as_on_indian_pines(provider, tmp_path):
 
 @pytest.mark.parametrize("algorithm", ["crnn:classify", "crnn:smooth"])
 def test_progress_runs_to_100_on_qgis_scale(trained, fields, tmp_path, algorithm):
-    """The core reports fractions (models/callbacks.py); the glue shows them as 0-100."""
+    """The core reports fractions (models/common/callbacks.py); the glue shows them as 0-100."""
     import processing
 
     seen = []

@@ -122,7 +122,7 @@ def test_bad_inputs_are_explained(qgis_processing, tmp_path):
 def _netcdf_with_two_cubes(path: str, cube: np.ndarray) -> None:
     """A netCDF-4 file (GDAL's netCDF driver) with the cube stored (y, band, x) as
     'reflectance' and (y, x, band) as 'radiance', and unnamed dimensions for neither."""
-    from hyperspectral_crnn.models.files import gdal_exceptions
+    from hyperspectral_crnn.models.rasters.files import gdal_exceptions
 
     rows, cols, bands = cube.shape
     with gdal_exceptions():

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from osgeo import gdal, osr
 
-from hyperspectral_crnn.models.assessment import (
+from hyperspectral_crnn.models.common.errors import CrnnError
+from hyperspectral_crnn.models.reports.assessment import (
     ReferenceWindow,
     assess_arrays,
     assess_raster,
@@ -18,7 +19,6 @@ from hyperspectral_crnn.models.assessment import (
     wilson_interval,
     write_report,
 )
-from hyperspectral_crnn.models.errors import CrnnError
 
 # Every core GDAL call behaves the same with GDAL exceptions off (QGIS 3.22) and on
 # (QGIS 3.40+): each test runs in both (tests/conftest.py).

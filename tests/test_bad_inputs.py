@@ -24,8 +24,8 @@ from qgis.core import QgsProcessingException, QgsProcessingFeedback
 from recording import Recorder
 from scenes import FAST_PARAMETERS, ORIGIN, PIXEL, read_band
 
-from hyperspectral_crnn.models.files import STAGE_PREFIX
-from hyperspectral_crnn.models.modelfile import MAGIC, load_model
+from hyperspectral_crnn.models.network.modelfile import MAGIC, load_model
+from hyperspectral_crnn.models.rasters.files import STAGE_PREFIX
 
 # On a machine shared with other jobs, OpenMP threads that spin while waiting make each
 # tiny torch step 20x slower; waiting passively costs nothing here. Read when torch loads

@@ -198,9 +198,10 @@ def test_wrong_answers_of_issue_26_are_refused_under_qgis_process(env, fields, t
 def test_raster_larger_than_the_memory_limit_classifies_block_by_block(env, tmp_path):
     from core_helpers import SMALL_NETWORK
 
-    from hyperspectral_crnn.models.config import TrainingConfig
-    from hyperspectral_crnn.models.modelfile import ClassInfo, save_model
-    from hyperspectral_crnn.models.training import train_model
+    from hyperspectral_crnn.models.common.classes import ClassInfo
+    from hyperspectral_crnn.models.network.config import TrainingConfig
+    from hyperspectral_crnn.models.network.modelfile import save_model
+    from hyperspectral_crnn.models.training.train import train_model
 
     bands = 200
     rng = np.random.default_rng(0)
@@ -334,7 +335,7 @@ def test_a_stage_that_sigterm_left_is_removed_by_the_next_run(env, fields, model
     """Issue 26: QGIS does not catch SIGTERM, so a classification killed while it writes
     leaves its hidden staging folder; the next run that writes in that folder removes it
     (its process has ended)."""
-    from hyperspectral_crnn.models.files import STAGE_PREFIX
+    from hyperspectral_crnn.models.rasters.files import STAGE_PREFIX
 
     cube = gdal.Open(fields["raster"]).ReadAsArray()
     big = write_raster(tmp_path / "big.tif", np.tile(cube, (1, 4, 4)), gdal.GDT_Int16)

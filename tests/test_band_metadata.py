@@ -1,4 +1,5 @@
-"""Band metadata (models/bands.py) on small files laid out as the products' specifications say.
+"""Band metadata (models/rasters/bands.py) on small files laid out as the products'
+specifications say.
 
 The documents followed, named again in each test:
 
@@ -31,8 +32,8 @@ import numpy as np
 import pytest
 from osgeo import gdal
 
-from hyperspectral_crnn.models import bands as bandmeta
-from hyperspectral_crnn.models.bands import (
+from hyperspectral_crnn.models.rasters import bands as bandmeta
+from hyperspectral_crnn.models.rasters.bands import (
     BandInfo,
     envi_list,
     fwhm_to_nanometres,
@@ -42,7 +43,7 @@ from hyperspectral_crnn.models.bands import (
     wavelength_from_description,
     write_band_metadata,
 )
-from hyperspectral_crnn.models.raster import SpectralRaster
+from hyperspectral_crnn.models.rasters.raster import SpectralRaster
 
 gdal.UseExceptions()
 

@@ -12,19 +12,19 @@ from core_helpers import synthetic_spectra
 from osgeo import gdal
 from scenes import read_band, square_wkb, write_raster
 
-from hyperspectral_crnn.models.band_selection import (
+from hyperspectral_crnn.models.common.classes import ClassInfo
+from hyperspectral_crnn.models.common.errors import CrnnError
+from hyperspectral_crnn.models.engine.inference import classify_raster
+from hyperspectral_crnn.models.network.config import NetworkConfig, TrainingConfig
+from hyperspectral_crnn.models.rasters.band_matching import match_bands
+from hyperspectral_crnn.models.rasters.bands import BandInfo
+from hyperspectral_crnn.models.training.band_choice import (
     choose_training_bands,
-    match_bands,
     parse_wavelength_ranges,
     training_bands,
 )
-from hyperspectral_crnn.models.bands import BandInfo
-from hyperspectral_crnn.models.config import NetworkConfig, TrainingConfig
-from hyperspectral_crnn.models.errors import CrnnError
-from hyperspectral_crnn.models.inference import classify_raster
-from hyperspectral_crnn.models.modelfile import ClassInfo
-from hyperspectral_crnn.models.samples import bands_without_data, read_training_pixels
-from hyperspectral_crnn.models.training import train_model
+from hyperspectral_crnn.models.training.samples import bands_without_data, read_training_pixels
+from hyperspectral_crnn.models.training.train import train_model
 
 
 def bands(wavelengths, bad=(), fwhm=None):

@@ -17,10 +17,10 @@ import scenes
 from core_helpers import synthetic_spectra
 from osgeo import gdal
 
-from hyperspectral_crnn.models.config import NetworkConfig, TrainingConfig
-from hyperspectral_crnn.models.inference import classify_raster
-from hyperspectral_crnn.models.modelfile import ClassInfo
-from hyperspectral_crnn.models.training import train_model
+from hyperspectral_crnn.models.common.classes import ClassInfo
+from hyperspectral_crnn.models.engine.inference import classify_raster
+from hyperspectral_crnn.models.network.config import NetworkConfig, TrainingConfig
+from hyperspectral_crnn.models.training.train import train_model
 
 # Every core GDAL call behaves the same with GDAL exceptions off and on (conftest.py).
 pytestmark = pytest.mark.usefixtures("gdal_exceptions_mode")

@@ -17,10 +17,10 @@ from core_helpers import small_model, synthetic_spectra
 from osgeo import gdal
 from scenes import read_band, write_raster
 
-from hyperspectral_crnn.models.errors import CrnnError
-from hyperspectral_crnn.models.files import check_band_indices
-from hyperspectral_crnn.models.inference import classify_raster
-from hyperspectral_crnn.models.raster import SpectralRaster, valid_mask
+from hyperspectral_crnn.models.common.errors import CrnnError
+from hyperspectral_crnn.models.engine.inference import classify_raster
+from hyperspectral_crnn.models.rasters.files import check_band_indices
+from hyperspectral_crnn.models.rasters.raster import SpectralRaster, valid_mask
 
 pytestmark = pytest.mark.usefixtures("gdal_exceptions_mode")
 
@@ -118,7 +118,7 @@ def test_nodata_compares_at_the_rasters_precision(model, tmp_path, gdal_type, no
 def test_read_block_shapes_and_a_read_error_naming_the_rows(tmp_path):
     import os
 
-    from hyperspectral_crnn.models.files import read_block
+    from hyperspectral_crnn.models.rasters.files import read_block
 
     data = np.arange(2 * 64 * 64, dtype=np.float32).reshape(2, 64, 64)
     path = write_raster(tmp_path / "cube.tif", data, options=["TILED=YES", "BLOCKXSIZE=16",

@@ -6,7 +6,11 @@ import numpy as np
 import pytest
 
 from hyperspectral_crnn.demo.indian_pines import load_indian_pines
-from hyperspectral_crnn.models.config import VALIDATION_FRACTION, NetworkConfig, TrainingConfig
+from hyperspectral_crnn.models.network.config import (
+    VALIDATION_FRACTION,
+    NetworkConfig,
+    TrainingConfig,
+)
 
 
 @pytest.fixture(scope="module")

@@ -30,13 +30,13 @@ from test_bad_process import env as env  # noqa: F401 (the fixture, used by name
 from test_inference import LAYOUTS, read, scene, write_raster
 
 from hyperspectral_crnn.benchmarks.cluster import VENV_PACKAGES, LocalCluster, free_port
-from hyperspectral_crnn.models.bands import BandInfo, write_band_metadata
-from hyperspectral_crnn.models.errors import CancelledError, CrnnError
-from hyperspectral_crnn.models.inference import classify_raster
-from hyperspectral_crnn.models.modelfile import save_model
+from hyperspectral_crnn.models.common.errors import CancelledError, CrnnError
+from hyperspectral_crnn.models.engine.inference import classify_raster
+from hyperspectral_crnn.models.network.modelfile import save_model
+from hyperspectral_crnn.models.rasters.bands import BandInfo, write_band_metadata
 
 distributed = pytest.importorskip("distributed")
-from hyperspectral_crnn.models.cluster import classify_raster_on_cluster  # noqa: E402
+from hyperspectral_crnn.models.engine.cluster import classify_raster_on_cluster  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 LOP = {"lop_size": 3, "lop_weights": "edge", "lop_iterations": 2}

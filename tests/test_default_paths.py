@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from recording import Recorder
 from scenes import FAST_PARAMETERS
 
-from hyperspectral_crnn.models.training import validation_split
+from hyperspectral_crnn.models.training.train import validation_split
 
 SMALL = {**FAST_PARAMETERS, "EPOCHS": 8, "BATCH_SIZE": 64}
 
@@ -107,7 +107,7 @@ def test_the_split_share_holds_for_any_polygons(sizes, fraction, seed):
 def test_the_log_and_provenance_say_the_share_held_out(provider, fields, tmp_path):
     import processing
 
-    from hyperspectral_crnn.models.modelfile import load_model
+    from hyperspectral_crnn.models.network.modelfile import load_model
 
     feedback = Recorder()
     path = str(tmp_path / "model.crnn")
@@ -158,15 +158,15 @@ ENMAP_STEP, ENMAP_FWHM = 6.5, 8.0  # EnMAP VNIR: bands closer together than thei
 
 
 def _bands(wavelengths, bad=(), fwhm=ENMAP_FWHM):
-    from hyperspectral_crnn.models.bands import BandInfo
+    from hyperspectral_crnn.models.rasters.bands import BandInfo
 
     return [BandInfo(i + 1, float(w), fwhm, bad=(i + 1) in bad)
             for i, w in enumerate(wavelengths)]
 
 
 def test_resampling_is_done_where_overlapping_bands_match_one_scene_band():
-    from hyperspectral_crnn.models.band_selection import match_bands
-    from hyperspectral_crnn.models.errors import CrnnError
+    from hyperspectral_crnn.models.common.errors import CrnnError
+    from hyperspectral_crnn.models.rasters.band_matching import match_bands
 
     model = (420 + ENMAP_STEP * np.arange(40)).tolist()
     # a sensor of 7 nm steps: scene band 14 (508 nm) is the nearest to 507.75 and 514.25,
@@ -182,8 +182,8 @@ def test_resampling_is_done_where_overlapping_bands_match_one_scene_band():
 
 
 def test_a_band_flagged_bad_is_refused_or_interpolated_from_good_neighbours():
-    from hyperspectral_crnn.models.band_selection import match_bands
-    from hyperspectral_crnn.models.errors import CrnnError
+    from hyperspectral_crnn.models.common.errors import CrnnError
+    from hyperspectral_crnn.models.rasters.band_matching import match_bands
 
     scene = _bands([400, 500, 600, 700, 800], bad=(2, 4), fwhm=10.0)
     with pytest.raises(CrnnError, match=r"flagged bad .*band 2 \(500 nm\), band 4 \(700 nm\)"
@@ -208,7 +208,7 @@ def enmap(provider, tmp_path_factory):
     from osgeo import gdal
     from scenes import write_field_scene, write_raster
 
-    from hyperspectral_crnn.models.bands import write_band_metadata
+    from hyperspectral_crnn.models.rasters.bands import write_band_metadata
 
     folder = tmp_path_factory.mktemp("enmap")
     fields = write_field_scene(str(folder))
@@ -336,7 +336,7 @@ def test_smooth_refuses_what_is_not_class_probabilities(provider, tmp_path, case
 def test_the_log_says_the_kept_epoch_was_chosen_by_validation_loss(provider, fields, tmp_path):
     import processing
 
-    from hyperspectral_crnn.models.modelfile import load_model
+    from hyperspectral_crnn.models.network.modelfile import load_model
 
     feedback = Recorder()
     path = str(tmp_path / "model.crnn")
@@ -377,7 +377,7 @@ def test_growing_is_capped_and_refused_on_a_scene_too_noisy(provider, fields, tm
     import processing
     from scenes import write_raster
 
-    from hyperspectral_crnn.models.modelfile import load_model
+    from hyperspectral_crnn.models.network.modelfile import load_model
 
     # pixels of random spectra: adjacent pixels differ by about 0.7 rad, so the noise rule
     # (twice the median angle) asked for 1.4 rad, where every pixel is "alike"
@@ -401,8 +401,8 @@ def test_growing_is_capped_and_refused_on_a_scene_too_noisy(provider, fields, tm
 def test_the_grown_angle_bound_never_passes_the_cap(fields):
     from osgeo import ogr
 
-    from hyperspectral_crnn.models.samples import read_training_pixels
-    from hyperspectral_crnn.models.semi_supervised import (
+    from hyperspectral_crnn.models.training.samples import read_training_pixels
+    from hyperspectral_crnn.models.training.semi_supervised import (
         GROW_ANGLE_CAP,
         SemiSupervisedConfig,
         grown_labels,

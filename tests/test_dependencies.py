@@ -281,7 +281,8 @@ feedback = Feedback()
 results, ok = algorithm.run({"PROBABILITIES": sys.argv[1], "OUTPUT": sys.argv[2]},
                             QgsProcessingContext(), feedback)
 print("REPORT " + json.dumps({"ok": ok, "errors": feedback.errors,
-                              "lop_imported": "hyperspectral_crnn.models.lop" in sys.modules}))
+                              "lop_imported":
+                                  "hyperspectral_crnn.models.engine.lop" in sys.modules}))
 plugin.unload()
 app.exitQgis()
 """

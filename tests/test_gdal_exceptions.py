@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from core_helpers import small_model
 
-from hyperspectral_crnn.models.modelfile import save_model
+from hyperspectral_crnn.models.network.modelfile import save_model
 
 PLUGINS = Path(__file__).resolve().parent.parent / ".build" / "plugins"
 
@@ -31,7 +31,7 @@ if {exceptions!r}:
         module.UseExceptions()
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG, not a kill
 resource.setrlimit(resource.RLIMIT_FSIZE, (32 * 1024, 32 * 1024))
-from hyperspectral_crnn.models.errors import CrnnError
+from hyperspectral_crnn.models.common.errors import CrnnError
 try:
 {body}
 except CrnnError as error:
@@ -76,8 +76,8 @@ def test_classification_on_a_full_disk(model_file, tmp_path, exceptions):
     out = tmp_path / "out"
     out.mkdir()
     done = run_full_disk(f"""
-        from hyperspectral_crnn.models.inference import classify_raster
-        from hyperspectral_crnn.models.modelfile import load_model
+        from hyperspectral_crnn.models.engine.inference import classify_raster
+        from hyperspectral_crnn.models.network.modelfile import load_model
         classify_raster({raster!r}, load_model({model_file!r}), {str(out / "c.tif")!r},
                         probabilities_path={str(out / "p.tif")!r})
         """, exceptions)
@@ -91,7 +91,7 @@ def test_import_on_a_full_disk(tmp_path, exceptions):
     out = tmp_path / "out"
     out.mkdir()
     done = run_full_disk(f"""
-        from hyperspectral_crnn.models.importcube import Placement, import_cube
+        from hyperspectral_crnn.models.importing.importcube import Placement, import_cube
         import_cube({source!r}, {str(out / "cube.tif")!r}, Placement())
         """, exceptions)
     assert_clean_failure(done, out)
@@ -120,11 +120,11 @@ def test_a_truncated_raster_is_named_by_every_reader(gdal_exceptions_mode, model
     from osgeo import gdal
     from scenes import square_wkb
 
-    from hyperspectral_crnn.models.assessment import assess_raster
-    from hyperspectral_crnn.models.errors import CrnnError
-    from hyperspectral_crnn.models.inference import classify_raster
-    from hyperspectral_crnn.models.modelfile import load_model
-    from hyperspectral_crnn.models.samples import read_training_pixels
+    from hyperspectral_crnn.models.common.errors import CrnnError
+    from hyperspectral_crnn.models.engine.inference import classify_raster
+    from hyperspectral_crnn.models.network.modelfile import load_model
+    from hyperspectral_crnn.models.reports.assessment import assess_raster
+    from hyperspectral_crnn.models.training.samples import read_training_pixels
 
     rng = np.random.default_rng(0)
     cube = _truncated(tmp_path / "cube.tif", 40, gdal.GDT_Float32,

@@ -9,8 +9,8 @@ import pytest
 import scipy.io
 from osgeo import gdal, ogr
 
-from hyperspectral_crnn.models.errors import CancelledError, CrnnError
-from hyperspectral_crnn.models.importcube import (
+from hyperspectral_crnn.models.common.errors import CancelledError, CrnnError
+from hyperspectral_crnn.models.importing.importcube import (
     HDF5_SIGNATURE,
     Placement,
     import_cube,

@@ -16,10 +16,8 @@ import numpy as np
 import pytest
 from osgeo import gdal
 
-from hyperspectral_crnn.models.bands import read_band_info
-from hyperspectral_crnn.models.errors import CrnnError
-from hyperspectral_crnn.models.files import gdal_exceptions
-from hyperspectral_crnn.models.importcube import (
+from hyperspectral_crnn.models.common.errors import CrnnError
+from hyperspectral_crnn.models.importing.importcube import (
     AXIS_ORDERS,
     Placement,
     import_cube,
@@ -28,6 +26,8 @@ from hyperspectral_crnn.models.importcube import (
     parse_subdataset,
     resolve_axis_order,
 )
+from hyperspectral_crnn.models.rasters.bands import read_band_info
+from hyperspectral_crnn.models.rasters.files import gdal_exceptions
 
 pytestmark = pytest.mark.usefixtures("gdal_exceptions_mode")
 

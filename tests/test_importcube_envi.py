@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 from osgeo import gdal
 
-from hyperspectral_crnn.models.bands import read_band_info
-from hyperspectral_crnn.models.importcube import Placement, import_cube
+from hyperspectral_crnn.models.importing.importcube import Placement, import_cube
+from hyperspectral_crnn.models.rasters.bands import read_band_info
 
 pytestmark = pytest.mark.usefixtures("gdal_exceptions_mode")
 

@@ -13,7 +13,7 @@ from test_alg_importcube import _netcdf_with_two_cubes
 from test_importcube_prisma import COLS, ROWS, write_prisma_l2d
 from test_qgis_process import QGIS_PROCESS, _run_wrapper
 
-from hyperspectral_crnn.models.bands import read_band_info
+from hyperspectral_crnn.models.rasters.bands import read_band_info
 
 pytestmark = pytest.mark.skipif(not os.path.exists(QGIS_PROCESS),
                                 reason=f"{QGIS_PROCESS} is not installed")

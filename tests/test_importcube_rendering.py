@@ -1,5 +1,5 @@
 """True colour for an imported hyperspectral raster: the bands chosen by wavelength
-(models/rendering.py) and the QGIS renderer, .qml and post-processor (algorithms/styling.py)
+(models/rasters/rendering.py) and the QGIS renderer, .qml and post-processor (algorithms/styling.py)
 on real GeoTIFFs."""
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from hyperspectral_crnn.algorithms.styling import (
     style_true_colour,
     true_colour_renderer,
 )
-from hyperspectral_crnn.models.bands import BandInfo, write_band_metadata
-from hyperspectral_crnn.models.rendering import MAX_OFFSET_NM, true_colour_bands
+from hyperspectral_crnn.models.rasters.bands import BandInfo, write_band_metadata
+from hyperspectral_crnn.models.rasters.rendering import MAX_OFFSET_NM, true_colour_bands
 
 
 def _bands(wavelengths, bad=()):

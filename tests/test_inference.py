@@ -18,17 +18,18 @@ import scenes
 from core_helpers import SMALL_NETWORK, small_model, synthetic_spectra
 from osgeo import gdal
 
-from hyperspectral_crnn.models import files, inference
-from hyperspectral_crnn.models.errors import CancelledError, CrnnError
-from hyperspectral_crnn.models.files import read_layout
-from hyperspectral_crnn.models.inference import (
+from hyperspectral_crnn.models.common.classes import ClassInfo
+from hyperspectral_crnn.models.common.errors import CancelledError, CrnnError
+from hyperspectral_crnn.models.engine import inference
+from hyperspectral_crnn.models.engine.inference import (
     PROBABILITY_NODATA,
     classify_raster,
     smooth_probabilities,
 )
-from hyperspectral_crnn.models.lop import lop_fuse
-from hyperspectral_crnn.models.modelfile import ClassInfo
-from hyperspectral_crnn.models.window import window_mean
+from hyperspectral_crnn.models.engine.lop import lop_fuse
+from hyperspectral_crnn.models.network.window import window_mean
+from hyperspectral_crnn.models.rasters import files
+from hyperspectral_crnn.models.rasters.files import read_layout
 
 # Every core GDAL call behaves the same with GDAL exceptions off (QGIS 3.22) and on
 # (QGIS 3.40+): each test runs in both (tests/conftest.py).
@@ -351,7 +352,7 @@ def test_rerun_replaces_outputs_and_leaves_no_temporary_file(model, tmp_path):
     for _ in range(2):
         classify_raster(path, model, log=messages.append, progress=progress.append,
                         **outputs(tmp_path))
-    assert progress[-1] == pytest.approx(1.0)  # the fraction done (models/callbacks.py)
+    assert progress[-1] == pytest.approx(1.0)  # the fraction done (models/common/callbacks.py)
     assert all(0 < p <= 1 for p in progress)
     assert any("pixels/s" in m for m in messages)
     assert sorted(os.listdir(tmp_path)) == [

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from hyperspectral_crnn.models.errors import CrnnError
-from hyperspectral_crnn.models.lop import LOP_WEIGHTS, halo, lop_fuse
+from hyperspectral_crnn.models.common.errors import CrnnError
+from hyperspectral_crnn.models.engine.lop import LOP_WEIGHTS, halo, lop_fuse
 
 
 def random_posteriors(rng, classes=4, rows=23, cols=31):

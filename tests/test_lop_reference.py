@@ -4,7 +4,7 @@ The reference follows the pool's definition pixel by pixel, neighbour by neighbo
 P'(y_i) = sum_j w_ij P(y_j) / sum_j w_ij over the valid neighbours j in the window, with
 the Gaussian's weights written out as numbers (sigma = window / 4) and the edge weight
 exp(-|g_j - g_i|^2 / 2h^2) on top; k iterations are k single passes. It shares no code
-with models/lop.py, so a wrong kernel, a skipped iteration or a wrong distance scale in
+with models/engine/lop.py, so a wrong kernel, a skipped iteration or a wrong distance scale in
 the product fails here.
 """
 
@@ -15,8 +15,8 @@ import math
 import numpy as np
 import pytest
 
-from hyperspectral_crnn.models.errors import CrnnError
-from hyperspectral_crnn.models.lop import halo, lop_fuse
+from hyperspectral_crnn.models.common.errors import CrnnError
+from hyperspectral_crnn.models.engine.lop import halo, lop_fuse
 
 # exp(-o^2 / (2 sigma^2)) at offsets 0, 1, 2 with sigma = 3/4 (3x3) and 5/4 (5x5)
 GAUSSIAN_1D = {3: [0.41111229, 1.0, 0.41111229],

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from core_helpers import small_model
 
-from hyperspectral_crnn.models.errors import ModelFileError
-from hyperspectral_crnn.models.modelfile import MAGIC, load_model, save_model
+from hyperspectral_crnn.models.common.errors import ModelFileError
+from hyperspectral_crnn.models.network.modelfile import MAGIC, load_model, save_model
 
 
 @pytest.fixture(scope="module")

@@ -28,9 +28,9 @@ from core_helpers import small_model
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hyperspectral_crnn.models.config import MAX_PARAMETERS, NetworkConfig, TrainingConfig
-from hyperspectral_crnn.models.errors import CrnnError, ModelFileError
-from hyperspectral_crnn.models.modelfile import MAGIC, load_model, save_model
+from hyperspectral_crnn.models.common.errors import CrnnError, ModelFileError
+from hyperspectral_crnn.models.network.config import MAX_PARAMETERS, NetworkConfig, TrainingConfig
+from hyperspectral_crnn.models.network.modelfile import MAGIC, load_model, save_model
 
 PLUGINS = Path(__file__).resolve().parent.parent / ".build" / "plugins"
 GIB = 1024**3
@@ -105,8 +105,8 @@ def load_in_subprocess(path: str, timeout: float = 60.0) -> Tuple[str, float]:
     its wall time. A hang or an unbounded read fails the test, not the machine."""
     script = (
         "import sys\n"
-        "from hyperspectral_crnn.models.errors import ModelFileError\n"
-        "from hyperspectral_crnn.models.modelfile import load_model\n"
+        "from hyperspectral_crnn.models.common.errors import ModelFileError\n"
+        "from hyperspectral_crnn.models.network.modelfile import load_model\n"
         "try:\n"
         "    load_model(sys.argv[1])\n"
         "except ModelFileError as error:\n"
@@ -248,8 +248,8 @@ def test_the_default_and_wide_networks_stay_within_the_bounds():
 def test_the_shapes_the_loader_expects_are_the_networks(network):
     """The loader's torch-free list of tensor shapes is the real Crnn's state dict, and
     ``parameter_count`` counts its weights."""
-    from hyperspectral_crnn.models.modelfile import _network_shapes
-    from hyperspectral_crnn.models.network import Crnn
+    from hyperspectral_crnn.models.network.crnn import Crnn
+    from hyperspectral_crnn.models.network.modelfile import _network_shapes
 
     crnn = Crnn(network, 200, 7)
     state = {k: tuple(v.shape) for k, v in crnn.state_dict().items()}
@@ -406,8 +406,8 @@ def test_trained_models_load(tmp_path, network):
 
 def test_a_constant_band_trains_and_loads(tmp_path):
     """fit_standardisation floors a constant band's std at 1: the loader accepts it."""
-    from hyperspectral_crnn.models.modelfile import ClassInfo
-    from hyperspectral_crnn.models.training import train_model
+    from hyperspectral_crnn.models.common.classes import ClassInfo
+    from hyperspectral_crnn.models.training.train import train_model
 
     rng = np.random.default_rng(0)
     spectra = rng.normal(1000, 50, (60, 12)).astype(np.float32)

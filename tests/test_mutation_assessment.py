@@ -1,4 +1,4 @@
-"""models/assessment.py's figures against plain counts and textbook formulas written out
+"""models/reports/assessment.py's figures against plain counts and textbook formulas written out
 here (loops over pixels, the Wilson bounds as the roots of their quadratic), on random
 labels (hypothesis), and its raster reading by hand: nodata of integer and float
 rasters, names, colours, grids, overlap, strips (``make mutation``'s assessment target).
@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from osgeo import gdal, ogr, osr
 
-from hyperspectral_crnn.models.assessment import (
+from hyperspectral_crnn.models.common.errors import CancelledError, CrnnError
+from hyperspectral_crnn.models.reports.assessment import (
     Assessment,
     ReferenceWindow,
     _as_classes,
@@ -28,7 +29,6 @@ from hyperspectral_crnn.models.assessment import (
     rasterise_reference,
     wilson_interval,
 )
-from hyperspectral_crnn.models.errors import CancelledError, CrnnError
 
 Z = 1.959963984540054
 

@@ -1,4 +1,4 @@
-"""models/band_selection.py against independent references: resampled spectra against
+"""models/rasters/band_matching.py against independent references: resampled spectra against
 ``np.interp`` over the scene's good bands, direct matches against a plain nearest-band
 loop (hypothesis, any order, bands flagged bad), every tolerance at its edge and every
 refusal by hand (``make mutation``'s band_selection target). No files, no training."""
@@ -11,16 +11,15 @@ import scenes
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from hyperspectral_crnn.models.band_selection import (
+from hyperspectral_crnn.models.common.errors import CrnnError
+from hyperspectral_crnn.models.rasters.band_matching import band_list_text, match_bands
+from hyperspectral_crnn.models.rasters.bands import BandInfo
+from hyperspectral_crnn.models.training.band_choice import (
     TrainingBands,
-    _labels,
     choose_training_bands,
-    match_bands,
     parse_wavelength_ranges,
     training_bands,
 )
-from hyperspectral_crnn.models.bands import BandInfo
-from hyperspectral_crnn.models.errors import CrnnError
 
 
 def scene(centres, bad=(), fwhm=None):
@@ -363,11 +362,11 @@ def test_training_bands_refused():
 
 def test_labels_stop_at_twelve():
     bands = [BandInfo(i, 400.0 + i) for i in range(1, 16)]
-    text = _labels(bands, list(range(1, 16)))
+    text = band_list_text(bands, list(range(1, 16)))
     assert text.startswith("band 1 (401 nm), band 2 (402 nm)")
     assert text.endswith("band 12 (412 nm) and 3 more")
-    assert _labels(bands, list(range(1, 13))).endswith("band 12 (412 nm)")
-    assert _labels(bands, list(range(1, 14))).endswith("band 12 (412 nm) and 1 more")
+    assert band_list_text(bands, list(range(1, 13))).endswith("band 12 (412 nm)")
+    assert band_list_text(bands, list(range(1, 14))).endswith("band 12 (412 nm) and 1 more")
     notes = TrainingBands(used=[1], without_data=[2, 3], bands=bands).notes()
     assert notes == ["2 band(s) hold no data (nodata or NaN) under the training polygons "
                      "and are left out: band 2 (402 nm), band 3 (403 nm)."]

@@ -1,4 +1,4 @@
-"""models/config.py against independent references: the weight count and the sequence
+"""models/network/config.py against independent references: the weight count and the sequence
 length against the torch network itself (models/network.Crnn), every bound and every
 refusal at its edge by hand, the documented defaults, and the dictionaries. Fast enough to
 run once per mutant (``make mutation``'s config target)."""
@@ -9,13 +9,13 @@ import dataclasses
 
 import pytest
 
-from hyperspectral_crnn.models import config
-from hyperspectral_crnn.models.config import (
+from hyperspectral_crnn.models.common.errors import CrnnError
+from hyperspectral_crnn.models.network import config
+from hyperspectral_crnn.models.network.config import (
     NetworkConfig,
     TrainingConfig,
     check_input_window,
 )
-from hyperspectral_crnn.models.errors import CrnnError
 
 NETWORKS = [
     NetworkConfig(),
@@ -243,7 +243,7 @@ def test_files_before_unit_length_read_their_spectra_unscaled():
 @pytest.mark.parametrize("network", NETWORKS)
 @pytest.mark.parametrize("classes", [0, 1, 7])
 def test_parameter_count_is_the_torch_networks(network, classes):
-    from hyperspectral_crnn.models.network import Crnn
+    from hyperspectral_crnn.models.network.crnn import Crnn
 
     built = Crnn(network, 200, max(classes, 1))
     count = sum(p.numel() for name, p in built.named_parameters()
@@ -260,7 +260,7 @@ def test_sequence_length_is_the_torch_networks(network, bands):
     any length); too short a spectrum leaves nothing, or torch refuses it."""
     import torch
 
-    from hyperspectral_crnn.models.network import Crnn
+    from hyperspectral_crnn.models.network.crnn import Crnn
 
     conv = Crnn(network, 200, 2).conv.eval()
     try:

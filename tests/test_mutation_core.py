@@ -1,6 +1,6 @@
 """Small core functions checked by hand, fast enough to run once per mutant
 (``make mutation``'s spectra and cluster targets): unit-length spectra, and the parts of
-models/cluster.py that run without a Dask scheduler (the tiles, the fingerprint, the
+models/engine/cluster.py that run without a Dask scheduler (the tiles, the fingerprint, the
 worker's thread count and one tile's task against the whole-image result)."""
 
 from __future__ import annotations
@@ -15,10 +15,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hyperspectral_crnn.models import cluster
-from hyperspectral_crnn.models.cluster import TileResult, core_fingerprint, cut_tiles, worker_path
-from hyperspectral_crnn.models.inference import _FusedRows
-from hyperspectral_crnn.models.spectra import scale_spectra
+from hyperspectral_crnn.models.engine import cluster
+from hyperspectral_crnn.models.engine.cluster import (
+    TileResult,
+    core_fingerprint,
+    cut_tiles,
+    worker_path,
+)
+from hyperspectral_crnn.models.engine.inference import _FusedRows
+from hyperspectral_crnn.models.network.spectra import scale_spectra
 
 
 def test_spectra_scaled_to_unit_length_by_hand():
@@ -87,10 +92,10 @@ def test_worker_path(tmp_path, monkeypatch):
 
 
 def test_core_fingerprint_is_the_digest_of_the_core_sources():
-    folder = Path(cluster.__file__).parent
+    core = Path(cluster.__file__).parent.parent  # models/, with its packages
     digest = hashlib.sha256()
-    for path in sorted(folder.glob("*.py"), key=lambda p: p.name):
-        digest.update(path.name.encode() + path.read_bytes())
+    for path in sorted(core.rglob("*.py"), key=lambda p: p.relative_to(core).as_posix()):
+        digest.update(path.relative_to(core).as_posix().encode() + path.read_bytes())
     assert core_fingerprint() == digest.hexdigest()
 
 

@@ -1,4 +1,4 @@
-"""The streaming engine (models/inference.py: ``_run``, ``_fuse_rows``, the row buffer,
+"""The streaming engine (models/engine/inference.py: ``_run``, ``_fuse_rows``, the row buffer,
 ``classify_tile``) against the LOP run once on the whole image, on random probability
 rasters: whatever the layout, read chunks, output tiles and column pieces, a streamed or
 tiled pixel equals the whole-image pixel. No network: ``smooth_probabilities`` drives the
@@ -17,9 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from osgeo import gdal
 
-from hyperspectral_crnn.models import files, inference
-from hyperspectral_crnn.models.errors import CrnnError
-from hyperspectral_crnn.models.inference import (
+from hyperspectral_crnn.models.common.classes import ClassInfo
+from hyperspectral_crnn.models.common.errors import CrnnError
+from hyperspectral_crnn.models.engine import inference
+from hyperspectral_crnn.models.engine.inference import (
     LopSettings,
     _class_type,
     _move_rows,
@@ -27,8 +28,8 @@ from hyperspectral_crnn.models.inference import (
     classify_tile,
     smooth_probabilities,
 )
-from hyperspectral_crnn.models.lop import lop_fuse
-from hyperspectral_crnn.models.modelfile import ClassInfo
+from hyperspectral_crnn.models.engine.lop import lop_fuse
+from hyperspectral_crnn.models.rasters import files
 
 LAYOUTS = {
     "tiled": ["TILED=YES", "BLOCKXSIZE=16", "BLOCKYSIZE=16", "INTERLEAVE=BAND"],

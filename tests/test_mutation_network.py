@@ -1,4 +1,4 @@
-"""models/network.py by hand: the layers each setting builds, the shapes a forward pass
+"""models/network/crnn.py by hand: the layers each setting builds, the shapes a forward pass
 gives, the forward pass against torch's functional operations on the same weights, the
 classifier's standardisation and batching against a plain computation, the FLOP count by
 hand (``make mutation``'s network target; untrained networks, no training)."""
@@ -10,9 +10,9 @@ import pytest
 import torch
 from torch import nn
 
-from hyperspectral_crnn.models.config import NetworkConfig
-from hyperspectral_crnn.models.errors import CrnnError
-from hyperspectral_crnn.models.network import (
+from hyperspectral_crnn.models.common.errors import CrnnError
+from hyperspectral_crnn.models.network.config import NetworkConfig
+from hyperspectral_crnn.models.network.crnn import (
     Crnn,
     PixelClassifier,
     count_flops,

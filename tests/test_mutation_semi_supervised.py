@@ -1,4 +1,4 @@
-"""The growth rules of models/semi_supervised.py against a plain loop over pixels and
+"""The growth rules of models/training/semi_supervised.py against a plain loop over pixels and
 training pixels (hypothesis, real GeoTIFFs): a pixel within the radius of a training pixel
 whose spectral angle to it is within the bound takes its class, a pixel two classes reach
 takes none, the bound is the floor or the noise factor x the median adjacent angle, never
@@ -17,9 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from osgeo import gdal
 
-from hyperspectral_crnn.models.errors import CancelledError, CrnnError
-from hyperspectral_crnn.models.modelfile import ClassInfo
-from hyperspectral_crnn.models.semi_supervised import (
+from hyperspectral_crnn.models.common.classes import ClassInfo
+from hyperspectral_crnn.models.common.errors import CancelledError, CrnnError
+from hyperspectral_crnn.models.training.semi_supervised import (
     GROW_ANGLE_CAP,
     PseudoLabels,
     SemiSupervisedConfig,

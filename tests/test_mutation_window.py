@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hyperspectral_crnn.models.window import window_mean
+from hyperspectral_crnn.models.network.window import window_mean
 
 
 def reference(spectra: np.ndarray, valid: np.ndarray, window: int) -> np.ndarray:

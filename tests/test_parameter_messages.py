@@ -31,15 +31,15 @@ from qgis.core import QgsApplication, QgsProcessingContext
 from test_bad_inputs import SMALL
 from test_bad_process import env, expect_failure, model, qgis_process  # noqa: F401
 
-from hyperspectral_crnn.models.errors import CrnnError
-from hyperspectral_crnn.models.files import (
+from hyperspectral_crnn.models.common.errors import CrnnError
+from hyperspectral_crnn.models.importing.importcube import Placement, import_cube, read_array
+from hyperspectral_crnn.models.network.modelfile import load_model
+from hyperspectral_crnn.models.rasters.files import (
     STAGE_PREFIX,
     STALE_UNNAMED_STAGE_SECONDS,
     StagedFile,
     stage_prefix,
 )
-from hyperspectral_crnn.models.importcube import Placement, import_cube, read_array
-from hyperspectral_crnn.models.modelfile import load_model
 
 REPO = Path(__file__).resolve().parent.parent
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # see test_bad_inputs.py
@@ -169,7 +169,7 @@ def _stage_of_a_killed_process(folder: Path) -> str:
     """The stage of a real process that starts writing into ``folder`` and is killed."""
     code = (
         "import os, signal, sys\n"
-        "from hyperspectral_crnn.models.files import StagedFile\n"
+        "from hyperspectral_crnn.models.rasters.files import StagedFile\n"
         f"stage = StagedFile({str(folder / 'killed.tif')!r})\n"
         "open(stage.temporary, 'wb').write(b'half a file')\n"
         "print(os.path.dirname(stage.temporary), flush=True)\n"
@@ -215,7 +215,7 @@ def test_a_locked_stage_of_a_process_this_host_cannot_see_stays(tmp_path):
     once the lock is free (that run was killed) the stage goes."""
     import fcntl
 
-    from hyperspectral_crnn.models.files import STAGE_LOCK
+    from hyperspectral_crnn.models.rasters.files import STAGE_LOCK
 
     stage = tmp_path / f"{stage_prefix().rsplit('-', 2)[0]}-999999999-abcd1234"
     stage.mkdir()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import json
 import os
 import subprocess
@@ -239,27 +238,4 @@ def test_package_imports_without_qgis():
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-
-
-def test_models_never_import_qgis():
-    """The core in models/ stays QGIS-free (every module, now and later)."""
-    offenders = []
-    for path in sorted((REPO / "models").glob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0:
-                names = [node.module or ""]
-            elif isinstance(node, ast.ImportFrom) and node.level > 1:
-                # `from ..algorithms import x` would reach the QGIS layer.
-                names = ["." * node.level + (node.module or "")]
-            else:
-                continue
-            for name in names:
-                top = name.split(".")[0]
-                # nor the demo data (demo/) or anything else outside models/
-                if top in ("qgis", "processing", "hyperspectral_crnn") or name.startswith(".."):
-                    offenders.append(f"{path.name}:{node.lineno} imports {name}")
-    assert offenders == []
 

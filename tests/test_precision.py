@@ -11,8 +11,8 @@ import pytest
 import torch
 from core_helpers import small_model, synthetic_spectra
 
-from hyperspectral_crnn.models.errors import CrnnError
-from hyperspectral_crnn.models.network import cpu_has_native_bf16, resolve_precision
+from hyperspectral_crnn.models.common.errors import CrnnError
+from hyperspectral_crnn.models.network.crnn import cpu_has_native_bf16, resolve_precision
 
 CPU = torch.device("cpu")
 

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from core_helpers import SMALL_NETWORK, synthetic_spectra
 
-from hyperspectral_crnn.models import report
-from hyperspectral_crnn.models.config import NetworkConfig, TrainingConfig
-from hyperspectral_crnn.models.modelfile import ClassInfo
-from hyperspectral_crnn.models.training import train_model
+from hyperspectral_crnn.models.common.classes import ClassInfo
+from hyperspectral_crnn.models.network.config import NetworkConfig, TrainingConfig
+from hyperspectral_crnn.models.reports import training_report as report
+from hyperspectral_crnn.models.training.train import train_model
 
 N_BANDS = 40
 CLASSES = [ClassInfo(10, "Maize", "#e41a1c"), ClassInfo(20, "Soy <beans>", "#377eb8"),
@@ -132,7 +132,7 @@ def test_wrong_spectra_shape_is_refused(pixel_split):
 
 
 def test_accuracy_report_has_heat_map_and_per_class_chart(monkeypatch):
-    from hyperspectral_crnn.models import assessment
+    from hyperspectral_crnn.models.reports import assessment
 
     reference = np.repeat([1, 2, 3], 50)
     predicted = reference.copy()
@@ -175,7 +175,7 @@ def _forward_shapes(network, n_bands, pixels=3):
     (40, SMALL_NETWORK),
 ])
 def test_layer_shapes_are_those_of_the_forward_pass(n_bands, config):
-    from hyperspectral_crnn.models.network import Crnn
+    from hyperspectral_crnn.models.network.crnn import Crnn
 
     network = Crnn(config, n_bands, 5)
     network.train()
@@ -191,7 +191,7 @@ def test_layer_shapes_are_those_of_the_forward_pass(n_bands, config):
 
 
 def test_default_network_on_200_bands_is_50_25_12():
-    from hyperspectral_crnn.models.network import Crnn
+    from hyperspectral_crnn.models.network.crnn import Crnn
 
     shapes = Crnn(NetworkConfig(), 200, 16).layer_shapes(200)
     assert shapes.blocks == ((32, 50), (64, 25), (64, 12))

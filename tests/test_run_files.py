@@ -1,7 +1,7 @@
 """Issue 26: no output lands on an input or on another output, whatever its spelling, and
 an output that cannot be written is refused before any work.
 
-The core rule (models/paths.py) is tested on real files; every algorithm is then run
+The core rule (models/rasters/paths.py) is tested on real files; every algorithm is then run
 through ``processing.run`` with colliding paths, and the inputs are compared byte for
 byte (with their side-cars) before and after. tests/test_bad_process.py runs a sample
 through ``qgis_process``.
@@ -22,8 +22,8 @@ from qgis.core import QgsProcessingException
 from recording import Recorder
 from test_bad_inputs import SMALL, write_raster
 
-from hyperspectral_crnn.models.errors import CrnnError
-from hyperspectral_crnn.models.paths import (
+from hyperspectral_crnn.models.common.errors import CrnnError
+from hyperspectral_crnn.models.rasters.paths import (
     RunFile,
     check_outputs,
     check_writable,
@@ -190,8 +190,8 @@ def test_a_read_only_folder_is_refused_for_an_unprivileged_user(tmp_path):
     code = (
         "import os, sys\n"
         "os.setgid(65534); os.setuid(65534)\n"
-        "from hyperspectral_crnn.models.paths import RunFile, check_writable\n"
-        "from hyperspectral_crnn.models.errors import CrnnError\n"
+        "from hyperspectral_crnn.models.rasters.paths import RunFile, check_writable\n"
+        "from hyperspectral_crnn.models.common.errors import CrnnError\n"
         "for path in sys.argv[1:]:\n"
         "    try:\n"
         "        check_writable(RunFile('OUTPUT_REPORT', path))\n"

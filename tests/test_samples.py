@@ -6,8 +6,8 @@ from osgeo import gdal, ogr
 from scenes import square_wkb
 
 from hyperspectral_crnn.demo.indian_pines import load_indian_pines, protocol_split
-from hyperspectral_crnn.models.errors import CrnnError
-from hyperspectral_crnn.models.samples import read_training_pixels
+from hyperspectral_crnn.models.common.errors import CrnnError
+from hyperspectral_crnn.models.training.samples import read_training_pixels
 
 # Every core GDAL call behaves the same with GDAL exceptions off (QGIS 3.22) and on
 # (QGIS 3.40+): each test runs in both (tests/conftest.py).
@@ -79,8 +79,8 @@ def test_band_beyond_the_raster_is_explained(small_raster):
 
 
 def test_class_list_from_polygon_values():
-    from hyperspectral_crnn.models.palette import class_colour
-    from hyperspectral_crnn.models.samples import classes_from_keys
+    from hyperspectral_crnn.models.common.palette import class_colour
+    from hyperspectral_crnn.models.training.samples import classes_from_keys
 
     text = classes_from_keys(["Wheat", "Barley"], False, {"Wheat": "#123456"}, {})
     assert [(c.value, c.name, c.color) for c in text] == [
@@ -90,6 +90,6 @@ def test_class_list_from_polygon_values():
 
 
 def test_classes_without_pixels_are_found():
-    from hyperspectral_crnn.models.samples import classes_with_pixels
+    from hyperspectral_crnn.models.training.samples import classes_with_pixels
 
     assert classes_with_pixels(np.array([0, 2, 2, 0]), 4) == ([0, 2], [1, 3])

@@ -6,7 +6,7 @@ polygons of two classes claim is left out and counted (of one class, the last po
 wins), nodata/NaN/Inf pixels are dropped and counted, the spectra are the raster's values
 (or the mean of the valid pixels in the window, with loops), and the neighbour pairs are
 every (pixel, right or lower neighbour) with both valid. It shares no code with
-models/samples.py (no rasterising, no strips, no window arithmetic), on north-up and
+models/training/samples.py (no rasterising, no strips, no window arithmetic), on north-up and
 south-up grids, polygons across the raster's edge, overlapping and empty ones, and
 several strip heights.
 """
@@ -17,9 +17,9 @@ import numpy as np
 import pytest
 from osgeo import gdal, ogr
 
-from hyperspectral_crnn.models import samples
-from hyperspectral_crnn.models.errors import CrnnError
-from hyperspectral_crnn.models.samples import read_training_pixels
+from hyperspectral_crnn.models.common.errors import CrnnError
+from hyperspectral_crnn.models.training import samples
+from hyperspectral_crnn.models.training.samples import read_training_pixels
 
 pytestmark = pytest.mark.usefixtures("gdal_exceptions_mode")
 
@@ -213,8 +213,8 @@ def test_a_polygon_beside_the_raster_is_explained(tmp_path):
 
 
 def test_the_class_list_from_the_polygons_values():
-    from hyperspectral_crnn.models.palette import class_colour
-    from hyperspectral_crnn.models.samples import classes_from_keys
+    from hyperspectral_crnn.models.common.palette import class_colour
+    from hyperspectral_crnn.models.training.samples import classes_from_keys
 
     numeric = classes_from_keys([7, 2, 11], True, {"11": "#010203"}, {2: "Water", 7: ""})
     assert [(c.value, c.name, c.color) for c in numeric] == [
@@ -227,7 +227,7 @@ def test_the_class_list_from_the_polygons_values():
 
 
 def test_classes_with_and_without_pixels():
-    from hyperspectral_crnn.models.samples import classes_with_pixels
+    from hyperspectral_crnn.models.training.samples import classes_with_pixels
 
     assert classes_with_pixels(np.array([0, 0, 2, 2, 2, 4]), 6) == ([0, 2, 4], [1, 3, 5])
     assert classes_with_pixels(np.array([1]), 3) == ([1], [0, 2])

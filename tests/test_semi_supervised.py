@@ -18,19 +18,20 @@ from scenes import FAST_PARAMETERS, write_field_scene
 from test_bad_process import QGIS_PROCESS, qgis_process
 from test_bad_process import env as env  # noqa: F401 (the fixture, used by name)
 
-from hyperspectral_crnn.models.config import NetworkConfig, TrainingConfig
-from hyperspectral_crnn.models.errors import CancelledError
-from hyperspectral_crnn.models.modelfile import ClassInfo, load_model, save_model
-from hyperspectral_crnn.models.raster import SpectralRaster
-from hyperspectral_crnn.models.report import render_training_report
-from hyperspectral_crnn.models.samples import read_training_pixels
-from hyperspectral_crnn.models.semi_supervised import (
+from hyperspectral_crnn.models.common.classes import ClassInfo
+from hyperspectral_crnn.models.common.errors import CancelledError
+from hyperspectral_crnn.models.network.config import NetworkConfig, TrainingConfig
+from hyperspectral_crnn.models.network.modelfile import load_model, save_model
+from hyperspectral_crnn.models.rasters.raster import SpectralRaster
+from hyperspectral_crnn.models.reports.training_report import render_training_report
+from hyperspectral_crnn.models.training.samples import read_training_pixels
+from hyperspectral_crnn.models.training.semi_supervised import (
     SemiSupervisedConfig,
     pseudo_label_windows,
     pseudo_labels,
     train_semi_supervised,
 )
-from hyperspectral_crnn.models.training import train_model
+from hyperspectral_crnn.models.training.train import train_model
 
 NETWORK = NetworkConfig(conv_channels=(8,), kernel_sizes=(5,), pool_sizes=(4,), rnn_hidden=16,
                         rnn_layers=1, first_stride=1)
@@ -241,7 +242,7 @@ def write_two_fields(path, seed=0):
 
 
 def test_grown_labels_reach_alike_neighbours_only(tmp_path):
-    from hyperspectral_crnn.models.semi_supervised import grown_labels
+    from hyperspectral_crnn.models.training.semi_supervised import grown_labels
 
     path = str(tmp_path / "fields.tif")
     cube = write_two_fields(path)
@@ -268,7 +269,7 @@ def test_grown_labels_reach_alike_neighbours_only(tmp_path):
 
 
 def test_grown_labels_drop_pixels_two_classes_reach(tmp_path):
-    from hyperspectral_crnn.models.semi_supervised import grown_labels
+    from hyperspectral_crnn.models.training.semi_supervised import grown_labels
 
     path = str(tmp_path / "fields.tif")
     cube = write_two_fields(path)

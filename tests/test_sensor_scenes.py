@@ -27,7 +27,7 @@ from scenes import FAST_PARAMETERS, ORIGIN, PIXEL, read_band, write_field_scene,
 from test_bad_process import QGIS_PROCESS, qgis_process
 from test_bad_process import env as env  # noqa: F401 (the fixture, used by name)
 
-from hyperspectral_crnn.models.bands import BandInfo, write_band_metadata
+from hyperspectral_crnn.models.rasters.bands import BandInfo, write_band_metadata
 
 pytestmark = pytest.mark.skipif(not os.path.exists(QGIS_PROCESS),
                                 reason=f"{QGIS_PROCESS} is not installed")

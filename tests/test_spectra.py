@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from core_helpers import SMALL_NETWORK, small_model, synthetic_spectra
 
-from hyperspectral_crnn.models.spectra import scale_spectra
+from hyperspectral_crnn.models.network.spectra import scale_spectra
 
 
 def test_scaled_spectra_have_unit_length_and_zero_stays_zero():

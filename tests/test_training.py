@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 from core_helpers import SMALL_NETWORK, small_model, synthetic_spectra
 
-from hyperspectral_crnn.models.config import NetworkConfig, TrainingConfig
-from hyperspectral_crnn.models.errors import CancelledError, CrnnError
-from hyperspectral_crnn.models.training import (
+from hyperspectral_crnn.models.common.errors import CancelledError, CrnnError
+from hyperspectral_crnn.models.network.config import NetworkConfig, TrainingConfig
+from hyperspectral_crnn.models.training.train import (
     cap_per_class,
     class_weights,
     train_network,
@@ -20,7 +20,7 @@ from hyperspectral_crnn.models.training import (
 def test_one_architecture_fits_any_band_count(n_bands, rnn_type, readout):
     import torch
 
-    from hyperspectral_crnn.models.network import Crnn
+    from hyperspectral_crnn.models.network.crnn import Crnn
 
     config = NetworkConfig(rnn_type=rnn_type, readout=readout)
     network = Crnn(config, n_bands, 16).eval()
@@ -30,7 +30,7 @@ def test_one_architecture_fits_any_band_count(n_bands, rnn_type, readout):
 
 
 def test_too_few_bands_for_the_pooling_is_explained():
-    from hyperspectral_crnn.models.network import Crnn
+    from hyperspectral_crnn.models.network.crnn import Crnn
 
     with pytest.raises(CrnnError, match="too few"):
         Crnn(NetworkConfig(pool_sizes=(4, 4), conv_channels=(4, 4), kernel_sizes=(3, 3)), 10, 3)
@@ -136,7 +136,7 @@ def test_use_all_cores_holds_openblas_to_one_thread():
     """numpy's OpenBLAS workers spin beside torch's threads unless held to one."""
     from threadpoolctl import threadpool_info
 
-    from hyperspectral_crnn.models.network import use_all_cores
+    from hyperspectral_crnn.models.network.crnn import use_all_cores
 
     np.linalg.svd(np.ones((64, 64)))  # numpy's BLAS is loaded and its threads started
     use_all_cores(0)

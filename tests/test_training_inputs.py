@@ -18,11 +18,11 @@ from recording import Recorder
 from scenes import FIELD_CLASSES, ORIGIN, PIXEL, read_band, square_wkb
 from test_bad_inputs import classify, fails, field_features, train, write_raster, write_vector
 
-from hyperspectral_crnn.models.assessment import check_same_grid
-from hyperspectral_crnn.models.errors import CrnnError
-from hyperspectral_crnn.models.modelfile import load_model
-from hyperspectral_crnn.models.raster import SpectralRaster
-from hyperspectral_crnn.models.samples import read_training_pixels
+from hyperspectral_crnn.models.common.errors import CrnnError
+from hyperspectral_crnn.models.network.modelfile import load_model
+from hyperspectral_crnn.models.rasters.raster import SpectralRaster
+from hyperspectral_crnn.models.reports.assessment import check_same_grid
+from hyperspectral_crnn.models.training.samples import read_training_pixels
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # see test_bad_inputs.py
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hyperspectral_crnn.models.errors import CrnnError
-from hyperspectral_crnn.models.training import (
+from hyperspectral_crnn.models.common.errors import CrnnError
+from hyperspectral_crnn.models.training.train import (
     EDGE_SCALE_FACTOR,
     cap_per_class,
     class_weights,

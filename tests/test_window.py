@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 from scenes import square_wkb, write_raster
 
-from hyperspectral_crnn.models.config import NetworkConfig
-from hyperspectral_crnn.models.errors import CrnnError
-from hyperspectral_crnn.models.samples import read_training_pixels
-from hyperspectral_crnn.models.window import window_mean
+from hyperspectral_crnn.models.common.errors import CrnnError
+from hyperspectral_crnn.models.network.config import NetworkConfig
+from hyperspectral_crnn.models.network.window import window_mean
+from hyperspectral_crnn.models.training.samples import read_training_pixels
 
 
 def brute_force(spectra, valid, window):

@@ -29,7 +29,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from osgeo import gdal
 
-from .errors import CrnnError
+from ..common.errors import CrnnError
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,10 @@ import stat
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Set, Tuple
 
-from .errors import CrnnError
+from ..common.errors import CrnnError
 
 #: Room left in a path for the hidden staging folder outputs are written into
-#: (models/files.py StagedFile: ".tmp-crnn-" + a random suffix + "/").
+#: (models/rasters/files.py StagedFile: ".tmp-crnn-" + a random suffix + "/").
 STAGING_ROOM = 40
 _SUBDATASET = re.compile(r'^[A-Za-z0-9_]+:"([^"]+)"')
 _VSI_ARCHIVE = re.compile(r"^/vsi(zip|tar|gzip|7z|rar)/", re.IGNORECASE)

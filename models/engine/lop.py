@@ -15,8 +15,8 @@ from typing import Optional
 import numpy as np
 from scipy import ndimage
 
-from .config import LOP_WEIGHTS
-from .errors import CrnnError
+from ..common.errors import CrnnError
+from ..network.config import LOP_WEIGHTS
 
 
 def halo(size: int, iterations: int) -> int:

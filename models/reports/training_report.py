@@ -29,8 +29,8 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .files import write_atomically
-from .modelfile import CrnnModel
+from ..network.modelfile import CrnnModel
+from ..rasters.files import write_atomically
 
 MATPLOTLIB_MISSING = (
     "The figures need matplotlib, which the Python running QGIS cannot import; the "
@@ -39,7 +39,7 @@ MATPLOTLIB_MISSING = (
     "QGIS's Python) to get the plots."
 )
 
-#: Shown beside the curves where training used mixup (models/training.py: the training
+#: Shown beside the curves where training used mixup (models/training/train.py: the training
 #: accuracy counts the network's answers on the blended batches it trains on).
 MIXUP_NOTE = (
     '<p class="note">Why the training accuracy is lower: training used mixup (MIXUP = '
@@ -192,7 +192,7 @@ def validation_indices(model: CrnnModel, targets: np.ndarray,
     for the targets, the fraction, the seed and the polygon ids (``groups``, for the
     polygon split), so the same inputs give back exactly the pixels validation used.
     """
-    from .training import validation_split
+    from ..training.train import validation_split
 
     fraction = float(model.provenance.get("validation_fraction", 0.0) or 0.0)
     seed = int(model.provenance.get("training_config", {}).get("seed", 0))

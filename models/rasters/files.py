@@ -16,16 +16,14 @@ try:  # file locks: POSIX only
 except ImportError:  # Windows
     fcntl = None
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterator, Optional, Sequence, Tuple
+from typing import Callable, Iterator, Optional, Sequence, Tuple
 
 import numpy as np
 from osgeo import gdal, ogr, osr
 
-from .errors import CrnnError
-from .palette import rgb
-
-if TYPE_CHECKING:
-    from .modelfile import ClassInfo
+from ..common.classes import ClassInfo
+from ..common.errors import CrnnError
+from ..common.palette import rgb
 
 
 @contextlib.contextmanager

@@ -1,24 +1,22 @@
-"""Which bands a model reads: chosen when training, matched when classifying.
+"""Which scene bands feed a model: matched by wavelength, resampled, or by number.
 
-Training leaves out bands the file flags as bad (ENVI ``bbl``), wavelength ranges the
-user excludes, and bands with no data under the training polygons. Classification finds
-the model's bands in the scene by wavelength (any order, any superset; never a band the
-scene flags bad), or interpolates the scene's good bands onto them where the user asks
-(RESAMPLE_SPECTRA: also where a model band matches only a flagged band, or two model bands
-the same scene band); without wavelengths on either side the scene must have the training
-raster's band count. QGIS-free.
+Classification finds the model's bands in the scene by wavelength (any order, any
+superset; never a band the scene flags bad), or interpolates the scene's good bands onto
+them where the user asks (RESAMPLE_SPECTRA: also where a model band matches only a flagged
+band, or two model bands the same scene band); without wavelengths on either side the
+scene must have the training raster's band count. The bands training reads are chosen in
+models/training/band_choice.py. QGIS-free.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from typing import List, Optional, Sequence, Tuple
+from dataclasses import dataclass
+from typing import List, Optional, Sequence
 
 import numpy as np
 
+from ..common.errors import CrnnError
 from .bands import BandInfo
-from .errors import CrnnError
 
 #: A scene band matches a model band when their centres differ by at most this share of
 #: the model band's FWHM (or ``MATCH_TOLERANCE_NM`` where the FWHM is unknown).
@@ -26,123 +24,13 @@ MATCH_FWHM_SHARE = 0.5
 MATCH_TOLERANCE_NM = 2.0
 
 
-# ---------------------------------------------------------------------------------------
-# Training
 
-
-def parse_wavelength_ranges(text: Optional[str]) -> List[Tuple[float, float]]:
-    """ "1340-1460, 1790-1960" -> [(1340, 1460), (1790, 1960)] (nanometres)."""
-    ranges = []
-    for item in re.split(r"[,;]", text or ""):
-        item = item.strip()
-        if not item:
-            continue
-        match = re.fullmatch(r"(\d+(?:\.\d*)?)\s*(?:-|\u2013|to)\s*(\d+(?:\.\d*)?)\s*(?:nm)?",
-                             item, re.IGNORECASE)
-        if match is None:
-            raise CrnnError(
-                f"Cannot read the wavelength range '{item}': write ranges in nanometres as "
-                "'low-high', separated by commas, e.g. '1340-1460, 1790-1960'.")
-        low, high = float(match.group(1)), float(match.group(2))
-        if low > high:
-            raise CrnnError(f"The wavelength range '{item}' runs backwards: write it low-high.")
-        ranges.append((low, high))
-    return ranges
-
-
-@dataclass
-class TrainingBands:
-    """The bands training reads (1-based, file order) and why others were left out."""
-
-    used: List[int]
-    flagged_bad: List[int] = field(default_factory=list)
-    excluded: List[int] = field(default_factory=list)
-    without_data: List[int] = field(default_factory=list)
-    bands: List[BandInfo] = field(default_factory=list)  # every band of the raster
-
-    @property
-    def used_bands(self) -> List[BandInfo]:
-        by_index = {b.index: b for b in self.bands}
-        return [by_index[i] for i in self.used]
-
-    def notes(self) -> List[str]:
-        """Log lines saying which bands were left out and why."""
-        bands = self.bands
-        lines = []
-        if self.flagged_bad:
-            lines.append(f"{len(self.flagged_bad)} band(s) flagged bad in the file's "
-                         f"metadata (bbl) are left out: {_labels(bands, self.flagged_bad)}.")
-        if self.excluded:
-            lines.append(f"{len(self.excluded)} band(s) in the excluded wavelength ranges are "
-                         f"left out: {_labels(bands, self.excluded)}.")
-        if self.without_data:
-            lines.append(f"{len(self.without_data)} band(s) hold no data (nodata or NaN) under "
-                         f"the training polygons and are left out: "
-                         f"{_labels(bands, self.without_data)}.")
-        return lines
-
-
-def choose_training_bands(bands: Sequence[BandInfo], requested: Optional[Sequence[int]] = None,
-                          exclude: Sequence[Tuple[float, float]] = (),
-                          honour_bad_bands: bool = True) -> TrainingBands:
-    """The raster's bands (or the ``requested`` ones) less bad-flagged and excluded ones.
-
-    A band the user asked for by number is kept even where the file flags it bad (the
-    user chose it); excluded wavelength ranges apply to every band with a wavelength.
-    """
-    by_index = {b.index: b for b in bands}
-    chosen = sorted(set(requested)) if requested else [b.index for b in bands]
-    missing = [i for i in chosen if i not in by_index]
-    if missing:
-        raise CrnnError(f"Bands {missing} do not exist: the raster has {len(bands)} bands.")
-    if exclude and not any(by_index[i].wavelength is not None for i in chosen):
-        raise CrnnError(
-            "Wavelength ranges to exclude were given, but the raster's bands have no "
-            "wavelengths. Choose the bands by number instead (BANDS).")
-    result = TrainingBands(used=[], bands=list(bands))
-    for index in chosen:
-        band = by_index[index]
-        if honour_bad_bands and band.bad and not requested:
-            result.flagged_bad.append(index)
-        elif band.wavelength is not None and any(
-                low <= band.wavelength <= high for low, high in exclude):
-            result.excluded.append(index)
-        else:
-            result.used.append(index)
-    if not result.used:
-        raise CrnnError("Every band is left out (flagged bad or in an excluded range): "
-                        "check EXCLUDE_WAVELENGTHS and the band selection.")
-    return result
-
-
-def training_bands(raster_path: str, requested: Optional[Sequence[int]], exclude: str,
-                   polygons: Sequence[Tuple[bytes, int]],
-                   all_touched: bool = False) -> TrainingBands:
-    """The bands to train on: ``choose_training_bands``, then less the bands with no data
-    under the polygons (unless no band has any: then the pixels are what is wrong, and
-    reading them says so)."""
-    from .raster import SpectralRaster
-    from .samples import bands_without_data
-
-    raster = SpectralRaster(raster_path, [])
-    choice = choose_training_bands(raster.all_bands, requested,
-                                   parse_wavelength_ranges(exclude))
-    empty = bands_without_data(raster_path, choice.used, polygons, all_touched)
-    if empty and len(empty) < len(choice.used):
-        choice.without_data = empty
-        choice.used = [b for b in choice.used if b not in set(empty)]
-    return choice
-
-
-def _labels(bands: Sequence[BandInfo], indices: Sequence[int], limit: int = 12) -> str:
+def band_list_text(bands: Sequence[BandInfo], indices: Sequence[int], limit: int = 12) -> str:
+    """Band labels for a message: the first ``limit``, then how many more."""
     by_index = {b.index: b for b in bands}
     names = [by_index[i].label() for i in indices[:limit]]
     more = len(indices) - limit
     return ", ".join(names) + (f" and {more} more" if more > 0 else "")
-
-
-# ---------------------------------------------------------------------------------------
-# Classification
 
 
 @dataclass
@@ -190,7 +78,7 @@ def match_bands(scene: Sequence[BandInfo], model_bands: Sequence[int],
     if flagged:
         raise CrnnError(
             f"{len(flagged)} of the model's bands match only bands flagged bad in "
-            f"{scene_name} (bbl = 0): {_labels(scene, flagged)}. Tick 'Resample spectra to "
+            f"{scene_name} (bbl = 0): {band_list_text(scene, flagged)}. Tick 'Resample spectra to "
             "the model's wavelengths' (RESAMPLE_SPECTRA) to interpolate them from good "
             "neighbours, or clear the flags if these bands are good.")
     if shared:

@@ -12,7 +12,7 @@ Inputs, and what is read from each (docs/sensors.md lists the products):
   file's attributes;
 - any raster GDAL reads (ENVI, GeoTIFF, EnMAP L2A, ...): copied with its own
   georeferencing, and its wavelength / FWHM / bad-band / scale metadata
-  (models/bands.py) carried into the GeoTIFF as band metadata.
+  (models/rasters/bands.py) carried into the GeoTIFF as band metadata.
 
 :func:`import_cube` writes the cube as a tiled, DEFLATE-compressed GeoTIFF in the data's
 own type. An array without map coordinates is placed on a simple grid (top-left corner
@@ -44,10 +44,12 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 from osgeo import gdal, ogr, osr
 
-from .bands import BandInfo, read_band_info, to_nanometres, write_band_metadata
-from .callbacks import CancelCheck, LogCallback, ProgressCallback
-from .errors import CancelledError, CrnnError
-from .files import (
+from ..common.callbacks import CancelCheck, LogCallback, ProgressCallback
+from ..common.classes import ClassInfo
+from ..common.errors import CancelledError, CrnnError
+from ..common.palette import class_colour
+from ..rasters.bands import BandInfo, read_band_info, to_nanometres, write_band_metadata
+from ..rasters.files import (
     gdal_exceptions,
     memory_vector_driver,
     read_block,
@@ -55,8 +57,6 @@ from .files import (
     style_class_band,
     writing,
 )
-from .modelfile import ClassInfo
-from .palette import class_colour
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 V73_MESSAGE = (
@@ -1004,7 +1004,7 @@ def write_cube(path: str, cube, placement: Placement,
 
     ``cube`` is an array or a :class:`LazyCube` / :class:`StackedCube` (read a strip at
     a time). ``bands``: their wavelength, FWHM, bad-band flag, scale, offset and nodata,
-    written as band metadata (models/bands.py). ``geotransform``: the file's own grid,
+    written as band metadata (models/rasters/bands.py). ``geotransform``: the file's own grid,
     instead of the placement's.
     """
     rows, cols, count = cube.shape

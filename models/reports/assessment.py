@@ -33,10 +33,10 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 from osgeo import gdal, ogr, osr
 
-from .callbacks import CancelCheck, ProgressCallback
-from .errors import CancelledError, CrnnError
-from .files import StagedFile, open_raster, read_block
-from .samples import burn_polygons
+from ..common.callbacks import CancelCheck, ProgressCallback
+from ..common.errors import CancelledError, CrnnError
+from ..rasters.files import StagedFile, open_raster, read_block
+from ..training.samples import burn_polygons
 
 UNCLASSIFIED = "Unclassified"
 Z_95 = 1.959963984540054
@@ -688,7 +688,7 @@ def _class_colour_list(assessment: Assessment) -> List[str]:
 
 def html_confusion_heatmap(assessment: Assessment) -> str:
     """Section: the confusion matrix as a heat map image with the counts in its cells."""
-    from .report import MATPLOTLIB_MISSING, confusion_figure, figure_html
+    from .training_report import MATPLOTLIB_MISSING, confusion_figure, figure_html
 
     labels = [f"{v} {n}" for v, n in zip(assessment.class_values, assessment.class_names)]
     figure = confusion_figure(assessment.matrix, labels,
@@ -703,7 +703,7 @@ def html_confusion_heatmap(assessment: Assessment) -> str:
 
 def html_per_class_chart(assessment: Assessment) -> str:
     """Section: producer's and user's accuracy per class as bars, OA and its 95 % CI."""
-    from .report import MATPLOTLIB_MISSING, bar_figure, figure_html
+    from .training_report import MATPLOTLIB_MISSING, bar_figure, figure_html
 
     names = [f"{v} {n}" for v, n in zip(assessment.class_values, assessment.class_names)]
     figure = bar_figure(names, {"Producer's accuracy": assessment.producers_accuracy,

@@ -16,7 +16,7 @@ Outputs are GeoTIFFs written under a hidden temporary name in the output folder 
 renamed into place only when everything succeeded: a failure or a cancel leaves neither
 a partial output nor a temporary file behind.
 
-The pieces are shared with the Dask engine (models/cluster.py): ``plan_classification``
+The pieces are shared with the Dask engine (models/engine/cluster.py): ``plan_classification``
 (checks, band matching), ``TileProducer`` (the network pass over a window),
 ``classify_tile`` (a tile with the LOP's reach around it, fused by ``_fuse_rows``) and
 ``_OutputSet`` (the staged outputs).
@@ -34,19 +34,21 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 from osgeo import gdal
 
-from .band_selection import BandMatch, match_bands
-from .callbacks import CancelCheck, LogCallback, ProgressCallback
-from .errors import CancelledError, CrnnError
-from .files import (
+from ..common.callbacks import CancelCheck, LogCallback, ProgressCallback
+from ..common.classes import ClassInfo
+from ..common.errors import CancelledError, CrnnError
+from ..common.palette import class_colour
+from ..network.modelfile import CrnnModel
+from ..network.window import read_network_input
+from ..rasters.band_matching import BandMatch, match_bands
+from ..rasters.files import (
     StagedFile,
     close_dataset,
     open_raster,
     style_class_band,
 )
+from ..rasters.raster import SpectralRaster
 from .lop import check_lop, halo, lop_fuse
-from .modelfile import ClassInfo, CrnnModel
-from .palette import class_colour
-from .raster import SpectralRaster
 
 #: Columns per LOP call (plus the halo on both sides): bounds the LOP's temporaries.
 LOP_COLUMNS = 512
@@ -122,7 +124,7 @@ def classify_raster(
     Args:
         raster_path: any raster GDAL reads, holding the model's bands: found by
             wavelength where the model and the raster have wavelengths, else by number
-            (1-based ``model.band_indices``; models/band_selection.py).
+            (1-based ``model.band_indices``; models/rasters/band_matching.py).
         model: the trained model.
         output_path: class raster (GeoTIFF): smallest integer type that holds the class
             values and a nodata value that is not a class value; colour table and class
@@ -145,7 +147,7 @@ def classify_raster(
             (``network.resolve_precision``).
 
     A pixel with its band's nodata value, NaN or +-Inf in any used band, or 0 in all of
-    them (models/raster.py ``valid_mask``), is nodata in every output and casts no vote
+    them (models/rasters/raster.py ``valid_mask``), is nodata in every output and casts no vote
     in its neighbours' LOP.
     """
     plan = plan_classification(raster_path, model, output_path, probabilities_path,
@@ -173,7 +175,7 @@ def _precision_name(classifier) -> str:
 @dataclass
 class ClassificationPlan:
     """A checked classification: the raster opened with the model's bands chosen, the
-    output paths, the LOP. Both engines (this module's and models/cluster.py) start here."""
+    output paths, the LOP. Both engines (this module's and models/engine/cluster.py) start here."""
 
     raster: SpectralRaster
     bands: BandMatch
@@ -192,7 +194,7 @@ def plan_classification(
     batch_size: int, resample_spectra: bool, log: Optional[LogCallback],
 ) -> ClassificationPlan:
     """Check the settings and paths and find the model's bands in the raster (by
-    wavelength or number, ``band_selection.match_bands``), before any work."""
+    wavelength or number, ``band_matching.match_bands``), before any work."""
     check_lop(lop_size, lop_weights, lop_iterations)
     _check_batch_size(batch_size)
     outputs = check_output_paths(raster_path, output_path, probabilities_path, confidence_path)
@@ -212,7 +214,7 @@ def plan_classification(
 class TileProducer:
     """The network pass over a window of the raster: class posteriors, validity and (for
     the edge LOP) guide features of its pixels. The local engine calls it per read chunk,
-    the cluster's workers per tile (models/cluster.py)."""
+    the cluster's workers per tile (models/engine/cluster.py)."""
 
     def __init__(self, raster: SpectralRaster, model: CrnnModel, classifier,
                  batch_size: int, edge: bool) -> None:
@@ -224,7 +226,7 @@ class TileProducer:
     def __call__(self, x: int, y: int, w: int, h: int, check: Callable[[], None]):
         """(probabilities (classes, h, w), valid (h, w), guide (features, h, w) or None)."""
         batch_size, edge, model = self.batch_size, self.edge, self.model
-        spectra, network_input, valid = self.raster.read_network_input(
+        spectra, network_input, valid = read_network_input(self.raster,
             x, y, w, h, model.network.input_window)
         probs = np.zeros((h * w, self.classifier.n_classes), np.float32)
         guide = np.zeros((h * w, model.guide_components.shape[0]), np.float32) if edge else None
@@ -481,7 +483,7 @@ def check_output_paths(
 
 def _check_model_bands(model: CrnnModel) -> None:
     """The model's own band list is sound (whether the raster has the bands is
-    ``band_selection.match_bands``'s question)."""
+    ``band_matching.match_bands``'s question)."""
     band_indices = [int(b) for b in model.band_indices]
     if not band_indices:
         raise CrnnError("The model lists no bands; it is corrupt. Retrain it.")

@@ -12,13 +12,13 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 from osgeo import gdal, ogr, osr
 
-from .config import check_input_window
-from .errors import CrnnError
-from .files import memory_vector_driver
-from .modelfile import ClassInfo
-from .palette import class_colour
-from .raster import SpectralRaster
-from .window import window_mean
+from ..common.classes import ClassInfo
+from ..common.errors import CrnnError
+from ..common.palette import class_colour
+from ..network.config import check_input_window
+from ..network.window import network_input
+from ..rasters.files import memory_vector_driver
+from ..rasters.raster import SpectralRaster
 
 
 @dataclass
@@ -197,7 +197,7 @@ def read_training_pixels(
     """Spectra of every valid pixel under the polygons, read a strip at a time.
 
     With ``input_window`` > 1 the spectra are the window means the network reads
-    (models/window.py), taken over the image around the polygons; the neighbour pairs
+    (models/network/window.py), taken over the image around the polygons; the neighbour pairs
     stay single pixels, as the edge LOP compares them.
     """
     raster = SpectralRaster(raster_path, band_indices)
@@ -229,8 +229,7 @@ def read_training_pixels(
         dropped += int((~keep).sum())
         blank = np.isclose(values, raster.zero_reads_as, rtol=1e-6, atol=0).all(axis=-1)
         zeros += int((blank & ~keep).sum())
-        if radius:
-            values = window_mean(pixels, valid, input_window)[rr, cc]
+        values = network_input(pixels, valid, input_window)[rr, cc]
         spectra.append(values[keep].astype(np.float32))
         labels.append(strip[r, c][keep] - 1)
         groups.append(ids[start : start + rows_per_read][r, c][keep] - 1)

@@ -11,7 +11,7 @@ import numbers
 from dataclasses import dataclass
 from typing import Any, Dict, Tuple
 
-from .errors import CrnnError
+from ..common.errors import CrnnError
 
 RNN_TYPES = ("gru", "lstm", "rnn")
 READOUTS = ("last", "mean")
@@ -35,7 +35,7 @@ MAX_PARAMETERS = 250_000_000
 
 
 def check_input_window(window: int) -> None:
-    """The spectral-spatial option's window (models/window.py): odd, 1 = off."""
+    """The spectral-spatial option's window (models/network/window.py): odd, 1 = off."""
     if window < 1 or window % 2 == 0:
         raise CrnnError(
             f"The input window must be an odd number of pixels (1 = each pixel's own "
@@ -52,10 +52,10 @@ class NetworkConfig:
     stride-2 first layer shorten 200 bands to a sequence of 12 for two GRU layers of 64.
     Batch norm cost 1.1 points of OA and half the speed, so it is off; dropout did not
     help once mixup and weight averaging were on. ``input_window`` > 1 is the
-    spectral-spatial option (models/window.py): the network then reads the mean spectrum
+    spectral-spatial option (models/network/window.py): the network then reads the mean spectrum
     of that window around each pixel instead of the pixel's own. ``unit_length`` divides
     each spectrum by its Euclidean length before the per-band standardisation
-    (models/spectra.py), so shading and illumination drop out and the spectrum's shape
+    (models/network/spectra.py), so shading and illumination drop out and the spectrum's shape
     stays; on Indian Pines it gained 1.6 points of OA alone and 0.5 after the edge LOP,
     and 1.2 after the LOP on the spatially blocked split.
     """

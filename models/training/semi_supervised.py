@@ -37,13 +37,15 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .callbacks import CancelCheck, EpochCallback
-from .config import VALIDATION_FRACTION, TrainingConfig
-from .errors import CancelledError, CrnnError
-from .lop import check_lop, lop_fuse
-from .modelfile import ClassInfo, CrnnModel
-from .raster import SpectralRaster
-from .training import class_targets, train_model, validation_split
+from ..common.callbacks import CancelCheck, EpochCallback
+from ..common.classes import ClassInfo
+from ..common.errors import CancelledError, CrnnError
+from ..engine.lop import check_lop, lop_fuse
+from ..network.config import VALIDATION_FRACTION, TrainingConfig
+from ..network.modelfile import CrnnModel
+from ..network.window import read_network_input
+from ..rasters.raster import SpectralRaster
+from .train import class_targets, train_model, validation_split
 
 # The most the angle bound may reach, whatever the noise rule asks: 0.25 rad (14 degrees)
 # is three times the 0.08 floor and 2.5 times ENVI's default SAM threshold (0.1), still
@@ -210,8 +212,8 @@ def pseudo_labels(
     for x0, y0, width, height in windows:
         if is_cancelled is not None and is_cancelled():
             raise CancelledError("Training was cancelled; no model was written.")
-        own, inputs, flat_valid = raster.read_network_input(
-            x0, y0, width, height, model.network.input_window, np.float64)
+        own, inputs, flat_valid = read_network_input(
+            raster, x0, y0, width, height, model.network.input_window, np.float64)
         own = own.astype(np.float32)  # the pixels' own spectra: the LOP's guide
         valid = flat_valid.reshape(height, width)
         probabilities = np.zeros((height * width, model.n_classes), np.float32)
@@ -332,8 +334,8 @@ def grown_labels(
         row, col = int(rows[i]), int(cols[i])
         y0, y1 = max(0, row - radius), min(height, row + radius + 1)
         x0, x1 = max(0, col - radius), min(width, col + radius + 1)
-        _, network_input, valid = raster.read_network_input(x0, y0, x1 - x0, y1 - y0,
-                                                            input_window)
+        _, network_input, valid = read_network_input(raster, x0, y0, x1 - x0, y1 - y0,
+                                                     input_window)
         own = np.asarray(spectra[i], np.float64)
         norms = np.linalg.norm(network_input, axis=1) * np.linalg.norm(own)
         window_rows, window_cols = np.mgrid[y0:y1, x0:x1]

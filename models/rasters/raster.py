@@ -1,6 +1,6 @@
 """The one way the core reads a raster's values: ``SpectralRaster``.
 
-It opens the file, knows its bands (``models/bands.py``: wavelength, FWHM, bad-band flag,
+It opens the file, knows its bands (``models/rasters/bands.py``: wavelength, FWHM, bad-band flag,
 scale and offset), walks it in strips aligned with its blocks (``files.BlockStrips``), and
 reads chosen bands in a window as physical values (raw * scale + offset) with a mask of
 the valid pixels: a pixel is invalid where any chosen band holds its nodata value, NaN or
@@ -20,7 +20,6 @@ from osgeo import gdal
 
 from .bands import BandInfo, read_band_info
 from .files import BlockStrips, check_band_indices, open_raster, read_block
-from .window import window_mean
 
 # GDAL types whose every value float32 holds exactly (others are read as float64)
 _FLOAT32_EXACT = {gdal.GDT_Byte, gdal.GDT_UInt16, gdal.GDT_Int16, gdal.GDT_Float32,
@@ -54,7 +53,7 @@ class SpectralRaster:
 
     def select(self, band_indices: Sequence[int], mixing: Optional[np.ndarray] = None) -> None:
         """Read these bands (1-based, in this order) from now on; with ``mixing`` (a
-        (bands, outputs) matrix, ``band_selection.match_bands``) each spectrum read is
+        (bands, outputs) matrix, ``band_matching.match_bands``) each spectrum read is
         mapped through it, e.g. interpolated onto other wavelengths."""
         band_indices = [int(b) for b in band_indices]
         self.mixing = None if mixing is None else np.asarray(mixing, np.float64)
@@ -111,25 +110,6 @@ class SpectralRaster:
         if self.mixing is not None:
             raw = np.where(valid[..., None], raw, 0) @ self.mixing
         return raw.astype(dtype, copy=False), valid
-
-    def read_network_input(self, col: int, row: int, width: int, height: int,
-                           input_window: int, dtype: type = np.float32
-                           ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """A window's pixels as the network reads them: (their own spectra
-        (height x width, bands) as ``dtype``, the network's input (the same, float32; with
-        ``input_window`` > 1 the window means, read with their halo, models/window.py),
-        valid (height x width,))."""
-        radius = input_window // 2
-        x0, y0 = max(0, col - radius), max(0, row - radius)
-        x1, y1 = min(self.width, col + width + radius), min(self.height, row + height + radius)
-        region, region_valid = self.read(x0, y0, x1 - x0, y1 - y0, dtype)
-        inner = (slice(row - y0, row - y0 + height), slice(col - x0, col - x0 + width))
-        own = region[inner].reshape(height * width, self.n_bands)
-        valid = region_valid[inner].reshape(height * width)
-        if not radius:
-            return own, own.astype(np.float32, copy=False), valid
-        network_input = window_mean(region, region_valid, input_window)[inner]
-        return own, network_input.reshape(height * width, self.n_bands), valid
 
     def band_validity(self, col: int, row: int, width: int, height: int) -> np.ndarray:
         """(rows, cols, bands): True where a band's raw value is finite and not its nodata."""

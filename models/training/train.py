@@ -12,12 +12,13 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .bands import BandInfo
-from .callbacks import CancelCheck, EpochCallback
-from .config import VALIDATION_FRACTION, NetworkConfig, TrainingConfig
-from .errors import CancelledError, CrnnError
-from .modelfile import ClassInfo, CrnnModel
-from .spectra import scale_spectra
+from ..common.callbacks import CancelCheck, EpochCallback
+from ..common.classes import ClassInfo
+from ..common.errors import CancelledError, CrnnError
+from ..network.config import VALIDATION_FRACTION, NetworkConfig, TrainingConfig
+from ..network.modelfile import CrnnModel
+from ..network.spectra import scale_spectra
+from ..rasters.bands import BandInfo
 
 GUIDE_COMPONENTS = 10  # principal components that steer the edge-aware LOP
 
@@ -274,7 +275,7 @@ def train_network(
     import torch
     from torch import nn
 
-    from .network import Crnn, resolve_device, state_to_numpy, use_all_cores
+    from ..network.crnn import Crnn, resolve_device, state_to_numpy, use_all_cores
 
     network.validate()
     training_config.validate()
@@ -381,7 +382,7 @@ def _starting_from(network: NetworkConfig, weights: Dict[str, np.ndarray]):
     """A ``build`` for ``train_network``: the CRNN holding ``weights`` to start from."""
 
     def build(n_bands: int, n_classes: int):
-        from .network import Crnn, load_state
+        from ..network.crnn import Crnn, load_state
 
         module = Crnn(network, n_bands, n_classes)
         load_state(module, weights)
@@ -438,7 +439,7 @@ def train_model(
         raster_band_count: bands of the training raster, to refuse a raster of another
             band count where wavelengths are missing.
         pseudo: (raw spectra, class values) of pseudo-labelled pixels trained on beside the
-            training pixels (``models.semi_supervised``); they take no part in the
+            training pixels (``models.training.semi_supervised``); they take no part in the
             standardisation, the guide or the validation.
         initial_weights: the network's weights to start from (fine-tuning), else a fresh
             network from the seed.
@@ -459,7 +460,7 @@ def train_model(
     components, edge_scale = fit_guide(standardised, targets, training_config.seed, pairs)
     train_x, train_y = standardised[train_idx], targets[train_idx]
     if pseudo is not None and len(pseudo[1]):
-        # pseudo-labelled pixels (models/semi_supervised.py) join the training pixels only:
+        # pseudo-labelled pixels (models/training/semi_supervised.py) join the training pixels only:
         # the standardisation, the guide and the validation stay the labelled pixels'
         pseudo_x = (scale_spectra(pseudo[0], network.unit_length) - mean) / std
         train_x = np.concatenate([train_x, pseudo_x.astype(np.float32)])

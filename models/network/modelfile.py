@@ -25,9 +25,10 @@ from typing import Any, BinaryIO, Dict, List, Optional, Tuple
 
 import numpy as np
 
+from ..common.classes import ClassInfo
+from ..common.errors import CrnnError, ModelFileError
+from ..rasters.files import write_atomically
 from .config import NetworkConfig
-from .errors import CrnnError, ModelFileError
-from .files import write_atomically
 from .spectra import scale_spectra
 
 MAGIC = b"HSCRNN\x00\x1a"
@@ -45,14 +46,6 @@ _READ_CHUNK = 1 << 20  # bytes hashed at a time
 _CORRUPT = "the file is corrupt. Copy it again or retrain the model."
 _TRUNCATED = "the file is truncated (incomplete copy or download). Copy it again."
 
-
-@dataclass(frozen=True)
-class ClassInfo:
-    """One output class: its pixel value in the class raster, name and '#rrggbb' colour."""
-
-    value: int
-    name: str
-    color: str
 
 
 @dataclass
@@ -74,7 +67,7 @@ class CrnnModel:
     # empty for files written before wavelengths were kept
     band_wavelengths: List[Optional[float]] = field(default_factory=list)
     band_fwhm: List[Optional[float]] = field(default_factory=list)
-    # trained on physical values (the bands' scale and offset applied, models/raster.py);
+    # trained on physical values (the bands' scale and offset applied, models/rasters/raster.py);
     # False for older files, which read raw values
     physical_values: bool = False
     # bands of the training raster (None for older files)
@@ -97,7 +90,7 @@ class CrnnModel:
                    precision: str = "float32"):
         """A torch ``PixelClassifier`` for this model (imports torch); ``precision``:
         'float32', 'bfloat16' or 'auto' (``network.resolve_precision``)."""
-        from .network import PixelClassifier
+        from .crnn import PixelClassifier
 
         return PixelClassifier(
             self.network,
@@ -413,7 +406,7 @@ def _check_header(header: Dict[str, Any]) -> Tuple[Dict[str, Any], List[Dict[str
 
 
 def _network_shapes(network: NetworkConfig, n_classes: int) -> Dict[str, tuple]:
-    """The name and shape of every tensor in ``models.network.Crnn``'s state dict,
+    """The name and shape of every tensor in ``models.network.crnn.Crnn``'s state dict,
     worked out without torch (tests/test_modelfile_bounds.py compares them with it)."""
     shapes: Dict[str, tuple] = {}
     in_channels = 1

@@ -35,10 +35,12 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
-from .band_selection import BandMatch
-from .callbacks import CancelCheck, LogCallback, ProgressCallback
-from .errors import CancelledError, CrnnError
-from .files import close_dataset
+from ..common.callbacks import CancelCheck, LogCallback, ProgressCallback
+from ..common.errors import CancelledError, CrnnError
+from ..network.modelfile import CrnnModel
+from ..rasters.band_matching import BandMatch
+from ..rasters.files import close_dataset
+from ..rasters.raster import SpectralRaster
 from .inference import (
     DEFAULT_BATCH_SIZE,
     OUTPUT_TILE,
@@ -53,8 +55,6 @@ from .inference import (
     plan_classification,
     summarise,
 )
-from .modelfile import CrnnModel
-from .raster import SpectralRaster
 
 #: The version requirements.txt pins; the install command names it.
 DISTRIBUTED_VERSION = "2026.8.0"
@@ -365,14 +365,18 @@ def _tile_result(future) -> TileResult:
 
 
 def core_fingerprint() -> str:
-    """A digest of the core's source files (this folder's .py files)."""
-    folder = os.path.dirname(os.path.abspath(__file__))
+    """A digest of the core's source files (the .py files of models/ and its packages)."""
+    core = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    names = []
+    for folder, subfolders, files in os.walk(core):
+        subfolders[:] = [d for d in subfolders if d != "__pycache__"]
+        names += [os.path.relpath(os.path.join(folder, name), core).replace(os.sep, "/")
+                  for name in files if name.endswith(".py")]
     digest = hashlib.sha256()
-    for name in sorted(os.listdir(folder)):
-        if name.endswith(".py"):
-            digest.update(name.encode())
-            with open(os.path.join(folder, name), "rb") as stream:
-                digest.update(stream.read())
+    for name in sorted(names):
+        digest.update(name.encode())
+        with open(os.path.join(core, name), "rb") as stream:
+            digest.update(stream.read())
     return digest.hexdigest()
 
 

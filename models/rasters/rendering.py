@@ -2,7 +2,7 @@
 
 A remote-sensing user expects a scene to open as the eye would see it, not as bands
 1-2-3. :func:`true_colour_bands` picks the bands nearest the red, green and blue
-targets from their wavelengths (models/bands.py reads them); algorithms/styling.py turns
+targets from their wavelengths (models/rasters/bands.py reads them); algorithms/styling.py turns
 the choice into a QGIS renderer with a percentile stretch (:data:`STRETCH_PERCENT`).
 """
 

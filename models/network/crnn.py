@@ -15,8 +15,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..common.errors import CrnnError
 from .config import NetworkConfig
-from .errors import CrnnError
 from .spectra import scale_spectra
 
 
