@@ -1,7 +1,8 @@
 """``crnn:importcube``: a cube (.mat, .npy, HDF5, netCDF, PRISMA, ENVI, ...) -> GeoTIFF,
 labels, polygons; the GeoTIFF shown in true colour where its bands have wavelengths.
 
-Thin glue over :mod:`..models.importing.importcube` and :mod:`..models.rasters.rendering`.
+Thin glue over :mod:`..models.importing.importcube` (the import's entry) and
+:mod:`..models.rasters.rendering`.
 """
 
 from __future__ import annotations
@@ -14,8 +15,16 @@ from qgis.core import (
     QgsProcessingException,
 )
 
+from ..models.common.callbacks import Hooks
 from ..models.common.errors import CrnnError
-from ..models.importing.importcube import AXIS_ORDERS, Placement, import_cube, parse_subdataset
+from ..models.importing.importcube import (
+    AXIS_ORDERS,
+    LabelOutputs,
+    Placement,
+    ReadOptions,
+    import_cube,
+    parse_subdataset,
+)
 from ..models.rasters.rendering import true_colour_bands
 from . import parameters as specs
 from .base import CrnnAlgorithm
@@ -179,18 +188,18 @@ class ImportCubeAlgorithm(CrnnAlgorithm):
         try:
             result = import_cube(
                 paths[INPUT], paths[OUTPUT], placement,
-                variable=self.parameterAsString(parameters, VARIABLE, context) or None,
-                ground_truth_path=paths[GROUND_TRUTH] or None,
-                ground_truth_variable=self.parameterAsString(
-                    parameters, GROUND_TRUTH_VARIABLE, context) or None,
-                class_names=class_names,
-                labels_path=paths[OUTPUT_LABELS] or None,
-                polygons_path=paths[OUTPUT_POLYGONS] or None,
-                log=feedback.pushInfo,
-                progress=lambda fraction: feedback.setProgress(100 * fraction),
-                is_cancelled=feedback.isCanceled,
-                axis_order=specs.parameter_as_choice(self, parameters, AXIS_ORDER, context)
-                or "auto",
+                ReadOptions(
+                    variable=self.parameterAsString(parameters, VARIABLE, context) or None,
+                    axis_order=specs.parameter_as_choice(self, parameters, AXIS_ORDER, context)
+                    or "auto",
+                    ground_truth_path=paths[GROUND_TRUTH] or None,
+                    ground_truth_variable=self.parameterAsString(
+                        parameters, GROUND_TRUTH_VARIABLE, context) or None),
+                LabelOutputs(class_names=class_names,
+                             labels_path=paths[OUTPUT_LABELS] or None,
+                             polygons_path=paths[OUTPUT_POLYGONS] or None),
+                Hooks(progress=lambda fraction: feedback.setProgress(100 * fraction),
+                      is_cancelled=feedback.isCanceled, log=feedback.pushInfo),
             )
         except CrnnError as error:
             raise QgsProcessingException(str(error)) from None

@@ -9,13 +9,15 @@ import pytest
 import scipy.io
 from osgeo import gdal, ogr
 
+from hyperspectral_crnn.models.common.callbacks import Hooks
 from hyperspectral_crnn.models.common.errors import CancelledError, CrnnError
+from hyperspectral_crnn.models.importing.arrays import HDF5_SIGNATURE, read_array
+from hyperspectral_crnn.models.importing.axes import orient_cube
 from hyperspectral_crnn.models.importing.importcube import (
-    HDF5_SIGNATURE,
+    LabelOutputs,
     Placement,
+    ReadOptions,
     import_cube,
-    orient_cube,
-    read_array,
 )
 
 # Every core GDAL call behaves the same with GDAL exceptions off (QGIS 3.22) and on
@@ -50,7 +52,8 @@ def test_mat_cube_round_trips_with_placement(tmp_path):
     out = str(tmp_path / "out" / "scene.tif")
     messages = []
     result = import_cube(source, out, Placement(pixel_size=2.5, origin_x=100, origin_y=900,
-                                                crs_wkt="EPSG:32632"), log=messages.append)
+                                                crs_wkt="EPSG:32632"),
+                         hooks=Hooks(log=messages.append))
     assert result.cube_variable == "scene" and result.shape == (23, 17, 6)
     dataset = gdal.Open(out)
     assert dataset.GetGeoTransform() == (100.0, 2.5, 0.0, 900.0, 0.0, -2.5)
@@ -133,9 +136,9 @@ def test_ground_truth_labels_and_polygons(tmp_path):
     result = import_cube(str(tmp_path / "scene.mat"), str(tmp_path / "scene.tif"),
                          Placement(pixel_size=10, origin_x=1000, origin_y=5000,
                                    crs_wkt="EPSG:32616"),
-                         ground_truth_path=str(tmp_path / "gt.npy"),
-                         class_names=["Asphalt", "Meadows"], labels_path=labels,
-                         polygons_path=polygons, log=messages.append)
+                         ReadOptions(ground_truth_path=str(tmp_path / "gt.npy")),
+                         LabelOutputs(class_names=["Asphalt", "Meadows"], labels_path=labels,
+                                      polygons_path=polygons), Hooks(log=messages.append))
     assert result.classes == [1, 2, 3]
     assert result.class_names == ["Asphalt", "Meadows", "Class 3"]
     assert any("2 class names for 3 classes" in m for m in messages)
@@ -170,8 +173,8 @@ def test_ground_truth_of_another_size_is_refused(tmp_path):
     np.save(str(tmp_path / "gt.npy"), _truth().T)
     with pytest.raises(CrnnError, match="17 x 23 but the cube is 23 x 17.*transposed"):
         import_cube(str(tmp_path / "cube.npy"), str(tmp_path / "cube.tif"), Placement(),
-                    ground_truth_path=str(tmp_path / "gt.npy"),
-                    labels_path=str(tmp_path / "labels.tif"))
+                    ReadOptions(ground_truth_path=str(tmp_path / "gt.npy")),
+                    LabelOutputs(labels_path=str(tmp_path / "labels.tif")))
     assert not os.path.exists(tmp_path / "labels.tif")
 
 
@@ -184,8 +187,8 @@ def test_gdal_raster_copies_through_and_keeps_georeferencing(tmp_path):
     dataset = None
     out = str(tmp_path / "scene.tif")
     result = import_cube(str(tmp_path / "scene.hdr"), out, Placement(pixel_size=1),
-                         ground_truth_path=_write_npy(tmp_path, _truth()),
-                         labels_path=str(tmp_path / "labels.tif"))
+                         ReadOptions(ground_truth_path=_write_npy(tmp_path, _truth())),
+                         LabelOutputs(labels_path=str(tmp_path / "labels.tif")))
     assert result.shape == (23, 17, 6)
     copied = gdal.Open(out)
     assert copied.GetGeoTransform() == (300.0, 30.0, 0.0, 600.0, 0.0, -30.0)
@@ -207,7 +210,7 @@ def test_cancel_leaves_no_file(tmp_path):
     os.makedirs(out)
     with pytest.raises(CancelledError):
         import_cube(str(tmp_path / "cube.npy"), os.path.join(out, "cube.tif"), Placement(),
-                    is_cancelled=lambda: True)
+                    hooks=Hooks(is_cancelled=lambda: True))
     assert os.listdir(out) == []
 
 

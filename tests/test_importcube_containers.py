@@ -16,15 +16,20 @@ import numpy as np
 import pytest
 from osgeo import gdal
 
+from hyperspectral_crnn.models.common.callbacks import Hooks
 from hyperspectral_crnn.models.common.errors import CrnnError
-from hyperspectral_crnn.models.importing.importcube import (
+from hyperspectral_crnn.models.importing.axes import (
     AXIS_ORDERS,
-    Placement,
-    import_cube,
     normalise_axis_order,
     orient_cube,
-    parse_subdataset,
     resolve_axis_order,
+)
+from hyperspectral_crnn.models.importing.containers import parse_subdataset
+from hyperspectral_crnn.models.importing.importcube import (
+    LabelOutputs,
+    Placement,
+    ReadOptions,
+    import_cube,
 )
 from hyperspectral_crnn.models.rasters.bands import read_band_info
 from hyperspectral_crnn.models.rasters.files import gdal_exceptions
@@ -76,9 +81,10 @@ def test_netcdf_by_dimension_names_with_wavelengths_and_ground_truth(tmp_path):
                         "labels": (("y", "x"), truth)})
     out = str(tmp_path / "scene.tif")
     messages = []
-    result = import_cube(path, out, Placement(pixel_size=5), ground_truth_path=path,
-                         ground_truth_variable="labels",
-                         labels_path=str(tmp_path / "labels.tif"), log=messages.append)
+    result = import_cube(path, out, Placement(pixel_size=5),
+                         ReadOptions(ground_truth_path=path, ground_truth_variable="labels"),
+                         LabelOutputs(labels_path=str(tmp_path / "labels.tif")),
+                         Hooks(log=messages.append))
     assert result.shape == (ROWS, COLS, BANDS) and result.cube_variable == "/reflectance"
     assert any("from its dimension names (y, wavelength, x)" in m for m in messages)
     dataset = gdal.Open(out)
@@ -103,8 +109,8 @@ def test_several_cubes_are_listed_and_one_is_chosen(tmp_path):
         import_cube(path, out, Placement())
     assert not os.path.exists(out)
     with pytest.raises(CrnnError, match="'albedo' is not in 'two.nc'.*/radiance"):
-        import_cube(path, out, Placement(), variable="albedo")
-    import_cube(path, out, Placement(), variable="reflectance")
+        import_cube(path, out, Placement(), ReadOptions(variable="albedo"))
+    import_cube(path, out, Placement(), ReadOptions(variable="reflectance"))
     np.testing.assert_array_equal(gdal.Open(out).ReadAsArray().transpose(1, 2, 0), cube)
     # the same through GDAL's subdataset string
     out2 = str(tmp_path / "out2.tif")
@@ -122,7 +128,7 @@ def test_netcdf_under_another_name_opens_as_a_container(tmp_path):
     shutil.copy(path, renamed)
     with pytest.raises(CrnnError, match="holds 2 3-D arrays"):
         import_cube(renamed, str(tmp_path / "x.tif"), Placement())
-    import_cube(renamed, str(tmp_path / "b.tif"), Placement(), variable="b")
+    import_cube(renamed, str(tmp_path / "b.tif"), Placement(), ReadOptions(variable="b"))
     np.testing.assert_array_equal(
         gdal.Open(str(tmp_path / "b.tif")).ReadAsArray().transpose(1, 2, 0), _cube(1))
 
@@ -136,19 +142,21 @@ def test_hdf5_without_dimension_names(tmp_path):
         f.create_dataset("data/gt", data=_truth())
     out = str(tmp_path / "bsq.tif")
     messages = []
-    import_cube(path, out, Placement(), variable="bsq", log=messages.append)
+    import_cube(path, out, Placement(), ReadOptions(variable="bsq"),
+                hooks=Hooks(log=messages.append))
     np.testing.assert_array_equal(gdal.Open(out).ReadAsArray().transpose(1, 2, 0), cube)
     assert any("(bands, rows, columns) as its first axis is the smallest" in m
                for m in messages)
     # the middle axis smallest: refused, with the way out
     with pytest.raises(CrnnError, match=r"Cannot tell which axis of the 11 x 5 x 7 array "
                                         r"holds the bands\. Set AXIS_ORDER"):
-        import_cube(path, str(tmp_path / "bil.tif"), Placement(), variable="/data/bil")
+        import_cube(path, str(tmp_path / "bil.tif"), Placement(),
+                    ReadOptions(variable="/data/bil"))
     assert not os.path.exists(tmp_path / "bil.tif")
     for kwargs in ({"axis_order": "rows,bands,cols"},
                    {"ground_truth_path": path, "ground_truth_variable": "gt"}):
         out = str(tmp_path / "bil.tif")
-        import_cube(path, out, Placement(), variable="/data/bil", **kwargs)
+        import_cube(path, out, Placement(), ReadOptions(variable="/data/bil", **kwargs))
         np.testing.assert_array_equal(gdal.Open(out).ReadAsArray().transpose(1, 2, 0), cube)
         os.remove(out)
     subdataset = f'HDF5:"{path}"://data/bsq'
@@ -179,13 +187,13 @@ def test_every_axis_order_can_be_set(tmp_path, order):
     stored = cube.transpose([("rows", "cols", "bands").index(n) for n in order.split("_")])
     np.save(str(tmp_path / "cube.npy"), stored)
     out = str(tmp_path / "cube.tif")
-    import_cube(str(tmp_path / "cube.npy"), out, Placement(), axis_order=order)
+    import_cube(str(tmp_path / "cube.npy"), out, Placement(), ReadOptions(axis_order=order))
     np.testing.assert_array_equal(gdal.Open(out).ReadAsArray().transpose(1, 2, 0), cube)
     path = str(tmp_path / "cube.h5")
     with h5py.File(path, "w") as f:
         f.create_dataset("cube", data=stored)
     os.remove(out)
-    import_cube(path, out, Placement(), axis_order=order)
+    import_cube(path, out, Placement(), ReadOptions(axis_order=order))
     np.testing.assert_array_equal(gdal.Open(out).ReadAsArray().transpose(1, 2, 0), cube)
 
 

@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 from osgeo import gdal
 
-from hyperspectral_crnn.models.importing.importcube import Placement, import_cube
+from hyperspectral_crnn.models.common.callbacks import Hooks
+from hyperspectral_crnn.models.importing.importcube import Placement, ReadOptions, import_cube
 from hyperspectral_crnn.models.rasters.bands import read_band_info
 
 pytestmark = pytest.mark.usefixtures("gdal_exceptions_mode")
@@ -61,7 +62,7 @@ def test_interleaves_with_wavelength_fwhm_bbl_and_scale(tmp_path, interleave):
     data = write_envi(tmp_path, interleave, cube, "reflectance scale factor = 10000\n")
     out = str(tmp_path / f"{interleave}.tif")
     messages = []
-    result = import_cube(data[:-4] + ".hdr", out, Placement(), log=messages.append)
+    result = import_cube(data[:-4] + ".hdr", out, Placement(), hooks=Hooks(log=messages.append))
     assert result.shape == (ROWS, COLS, BANDS)
     dataset = gdal.Open(out)
     assert dataset.GetRasterBand(1).DataType == gdal.GDT_Int16
@@ -113,8 +114,9 @@ def test_a_raster_without_wavelengths_says_so(tmp_path):
     dataset.WriteArray(cube.transpose(2, 0, 1))
     dataset = None
     messages = []
-    result = import_cube(path, str(tmp_path / "out.tif"), Placement(), log=messages.append,
-                         axis_order="bands,rows,cols")
+    result = import_cube(path, str(tmp_path / "out.tif"), Placement(),
+                         ReadOptions(axis_order="bands,rows,cols"),
+                         hooks=Hooks(log=messages.append))
     assert all(b.wavelength is None for b in result.bands)
     assert any("no wavelengths" in m for m in messages)
     assert any("AXIS_ORDER is ignored for a raster file" in m for m in messages)

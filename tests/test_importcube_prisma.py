@@ -39,8 +39,9 @@ import numpy as np
 import pytest
 from osgeo import gdal
 
+from hyperspectral_crnn.models.common.callbacks import Hooks
 from hyperspectral_crnn.models.common.errors import CrnnError
-from hyperspectral_crnn.models.importing.importcube import Placement, import_cube
+from hyperspectral_crnn.models.importing.importcube import Placement, ReadOptions, import_cube
 from hyperspectral_crnn.models.rasters.bands import read_band_info
 
 pytestmark = pytest.mark.usefixtures("gdal_exceptions_mode")
@@ -121,7 +122,7 @@ def test_vnir_and_swir_by_wavelength_with_scale_and_grid(tmp_path):
     cubes = write_prisma_l2d(path)
     out = str(tmp_path / "prisma.tif")
     messages = []
-    result = import_cube(path, out, Placement(), log=messages.append)
+    result = import_cube(path, out, Placement(), hooks=Hooks(log=messages.append))
     expected = _expected(cubes)
     assert result.shape == (ROWS, COLS, len(expected)) == (ROWS, COLS, 11)
     text = "\n".join(messages)
@@ -161,7 +162,7 @@ def test_one_detector_by_name_or_subdataset(tmp_path):
     path = str(tmp_path / "PRS_L2D_STD_x.he5")
     cubes = write_prisma_l2d(path)
     out = str(tmp_path / "vnir.tif")
-    import_cube(path, out, Placement(), variable="VNIR_Cube")
+    import_cube(path, out, Placement(), ReadOptions(variable="VNIR_Cube"))
     dataset = gdal.Open(out)
     assert [b.wavelength for b in read_band_info(dataset)] == [
         e[0] for e in _expected(cubes, ("VNIR",))]
@@ -183,10 +184,11 @@ def test_other_arrays_need_their_axis_order(tmp_path):
     write_prisma_l2d(path)
     out = str(tmp_path / "err.tif")
     with pytest.raises(CrnnError, match="Set AXIS_ORDER.*rows_bands_cols"):
-        import_cube(path, out, Placement(), variable="VNIR_PIXEL_L2_ERR_MATRIX")
+        import_cube(path, out, Placement(), ReadOptions(variable="VNIR_PIXEL_L2_ERR_MATRIX"))
     assert not os.path.exists(out)
-    result = import_cube(path, out, Placement(), variable="VNIR_PIXEL_L2_ERR_MATRIX",
-                         axis_order="rows,bands,cols")
+    result = import_cube(path, out, Placement(),
+                         ReadOptions(variable="VNIR_PIXEL_L2_ERR_MATRIX",
+                                     axis_order="rows,bands,cols"))
     assert result.shape == (ROWS, COLS, VNIR_CW.size)
     assert result.bands == []
 

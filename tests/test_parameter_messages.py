@@ -32,7 +32,8 @@ from test_bad_inputs import SMALL
 from test_bad_process import env, expect_failure, model, qgis_process  # noqa: F401
 
 from hyperspectral_crnn.models.common.errors import CrnnError
-from hyperspectral_crnn.models.importing.importcube import Placement, import_cube, read_array
+from hyperspectral_crnn.models.importing.arrays import read_array
+from hyperspectral_crnn.models.importing.importcube import Placement, import_cube
 from hyperspectral_crnn.models.network.modelfile import load_model
 from hyperspectral_crnn.models.rasters.files import (
     STAGE_PREFIX,
