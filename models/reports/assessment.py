@@ -37,6 +37,16 @@ from ..common.callbacks import CancelCheck, ProgressCallback
 from ..common.errors import CancelledError, CrnnError
 from ..rasters.files import StagedFile, open_raster, read_block
 from ..training.samples import burn_polygons
+from .html_kit import (
+    bar_figure,
+    confusion_figure,
+    decimals,
+    figure_html,
+    missing_figures_note,
+    page,
+    percent,
+    swatch,
+)
 
 UNCLASSIFIED = "Unclassified"
 Z_95 = 1.959963984540054
@@ -567,45 +577,22 @@ def write_report(assessment: Assessment, html_path: str) -> str:
     return json_path
 
 
-CSS = """
-body { font-family: sans-serif; margin: 2em; color: #222; }
-h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 1.5em; }
-table { border-collapse: collapse; margin: 0.5em 0; }
-th, td { border: 1px solid #bbb; padding: 0.25em 0.5em; text-align: right; }
-th { background: #f0f0f0; }
-th.name, td.name { text-align: left; }
-.metrics td.value { font-weight: bold; }
-.swatch { display: inline-block; width: 0.9em; height: 0.9em; border: 1px solid #666;
-          margin-right: 0.3em; vertical-align: middle; }
-.note { color: #555; font-size: 0.9em; max-width: 60em; }
-table.matrix td { min-width: 3em; }
-figure { margin: 0.5em 0 1em 0; } figure svg { max-width: 100%; height: auto; }
-figcaption { color: #444; font-size: 0.9em; max-width: 60em; }
-"""
-
-
-def _percent(value: float) -> str:
-    return "&ndash;" if not math.isfinite(value) else f"{100 * value:.2f} %"
-
-
 def _class_label(assessment: Assessment, i: int) -> str:
     value = assessment.class_values[i]
     colour = assessment.class_colours.get(value)
-    swatch = f'<span class="swatch" style="background:{colour}"></span>' if colour else ""
-    return f"{swatch}{value} {html.escape(assessment.class_names[i])}"
+    return f"{swatch(colour) if colour else ''}{value} {html.escape(assessment.class_names[i])}"
 
 
 def html_summary(assessment: Assessment) -> str:
     """Section: what was compared and the overall figures."""
     low, high = assessment.overall_accuracy_interval
     rows = [
-        ("Overall accuracy (OA)", _percent(assessment.overall_accuracy)),
+        ("Overall accuracy (OA)", percent(assessment.overall_accuracy)),
         ("95 % confidence interval of OA (Wilson score)",
-         f"{_percent(low)} &ndash; {_percent(high)}"),
+         f"{percent(low)} &ndash; {percent(high)}"),
         ("Average accuracy (AA, mean producer's accuracy)",
-         _percent(assessment.average_accuracy)),
-        ("Cohen's kappa", "&ndash;" if not math.isfinite(assessment.kappa)
-         else f"{assessment.kappa:.4f}"),
+         percent(assessment.average_accuracy)),
+        ("Cohen's kappa", decimals(assessment.kappa, 4)),
         ("Reference pixels assessed", f"{assessment.total:,}"),
         ("Correctly classified", f"{assessment.correct:,}"),
         ("Left unclassified (counted as errors)", f"{assessment.unclassified:,}"),
@@ -667,9 +654,9 @@ def html_per_class(assessment: Assessment) -> str:
             f'<tr><td class="name">{_class_label(assessment, i)}</td>'
             f"<td>{int(assessment.reference_totals[i]):,}</td>"
             f"<td>{int(assessment.predicted_totals[i]):,}</td>"
-            f"<td>{_percent(assessment.producers_accuracy[i])}</td>"
-            f"<td>{_percent(assessment.users_accuracy[i])}</td>"
-            f"<td>{_percent(assessment.f1[i])}</td></tr>"
+            f"<td>{percent(assessment.producers_accuracy[i])}</td>"
+            f"<td>{percent(assessment.users_accuracy[i])}</td>"
+            f"<td>{percent(assessment.f1[i])}</td></tr>"
         )
     return (
         "<h2>Per class</h2>"
@@ -688,13 +675,11 @@ def _class_colour_list(assessment: Assessment) -> List[str]:
 
 def html_confusion_heatmap(assessment: Assessment) -> str:
     """Section: the confusion matrix as a heat map image with the counts in its cells."""
-    from .training_report import MATPLOTLIB_MISSING, confusion_figure, figure_html
-
     labels = [f"{v} {n}" for v, n in zip(assessment.class_values, assessment.class_names)]
     figure = confusion_figure(assessment.matrix, labels,
                               [str(v) for v in assessment.class_values] + [UNCLASSIFIED])
     if figure is None:
-        return f'<h2>Confusion matrix (heat map)</h2><p class="note">{MATPLOTLIB_MISSING}</p>'
+        return "<h2>Confusion matrix (heat map)</h2>" + missing_figures_note()
     return "<h2>Confusion matrix (heat map)</h2>" + figure_html(
         figure, "Rows: reference classes; columns: predicted classes and the reference "
         "pixels left unclassified. Each cell holds its pixel count; its shade is the share "
@@ -703,14 +688,12 @@ def html_confusion_heatmap(assessment: Assessment) -> str:
 
 def html_per_class_chart(assessment: Assessment) -> str:
     """Section: producer's and user's accuracy per class as bars, OA and its 95 % CI."""
-    from .training_report import MATPLOTLIB_MISSING, bar_figure, figure_html
-
     names = [f"{v} {n}" for v, n in zip(assessment.class_values, assessment.class_names)]
     figure = bar_figure(names, {"Producer's accuracy": assessment.producers_accuracy,
                                 "User's accuracy": assessment.users_accuracy},
                         _class_colour_list(assessment))
     if figure is None:
-        return f'<h2>Accuracy per class (chart)</h2><p class="note">{MATPLOTLIB_MISSING}</p>'
+        return "<h2>Accuracy per class (chart)</h2>" + missing_figures_note()
     overall = assessment.overall_accuracy
     low, high = assessment.overall_accuracy_interval
     if math.isfinite(overall):
@@ -721,12 +704,11 @@ def html_per_class_chart(assessment: Assessment) -> str:
                      label=f"OA {100 * overall:.1f} %")
         axes.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=4, fontsize=8,
                     frameon=False)
-    kappa = "-" if not math.isfinite(assessment.kappa) else f"{assessment.kappa:.3f}"
     return "<h2>Accuracy per class (chart)</h2>" + figure_html(
         figure, f"Producer's accuracy (recall) and user's accuracy (precision) of each class. "
-        f"Dashed line: overall accuracy {_percent(overall)}, grey band: its 95 % Wilson "
-        f"interval {_percent(low)} &ndash; {_percent(high)}; average accuracy "
-        f"{_percent(assessment.average_accuracy)}, kappa {kappa}.",
+        f"Dashed line: overall accuracy {percent(overall)}, grey band: its 95 % Wilson "
+        f"interval {percent(low)} &ndash; {percent(high)}; average accuracy "
+        f"{percent(assessment.average_accuracy)}, kappa {decimals(assessment.kappa, 3)}.",
         salt="assessment-per-class")
 
 
@@ -738,7 +720,7 @@ HTML_SECTIONS: Tuple[Callable[[Assessment], str], ...] = (
     html_per_class,
 )
 """The report's sections in order; each turns an Assessment into an HTML fragment.
-Figures are inline SVG (matplotlib, see :mod:`.report`); without matplotlib their
+Figures are inline SVG (matplotlib, see :mod:`.html_kit`); without matplotlib their
 sections say so and the tables carry the numbers. Add a function here to extend the
 report."""
 
@@ -746,9 +728,4 @@ report."""
 def render_html(assessment: Assessment, title: str = "Accuracy assessment",
                 sections: Sequence[Callable[[Assessment], str]] = HTML_SECTIONS) -> str:
     """The whole report as one self-contained HTML page."""
-    body = "\n".join(section(assessment) for section in sections)
-    return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        f"<title>{html.escape(title)}</title><style>{CSS}</style></head>\n"
-        f"<body><h1>{html.escape(title)}</h1>\n{body}\n</body></html>\n"
-    )
+    return page(title, "\n".join(section(assessment) for section in sections))
