@@ -133,18 +133,18 @@ def test_wrong_spectra_shape_is_refused(pixel_split):
 
 
 def test_accuracy_report_has_heat_map_and_per_class_chart(monkeypatch):
-    from hyperspectral_crnn.models.reports import assessment
+    from hyperspectral_crnn.models.reports import assessment, assessment_report
 
     reference = np.repeat([1, 2, 3], 50)
     predicted = reference.copy()
     predicted[:7] = 2
     result = assessment.assess_arrays(reference, predicted, class_names={1: "Maize"})
-    text = assessment.render_html(result)
+    text = assessment_report.render_html(result)
     assert text.count("<svg") == 2 and "http" not in text
     assert "Confusion matrix (heat map)" in text and "Accuracy per class (chart)" in text
     assert "95 % Wilson" in text and "Rows are reference classes" in text  # tables kept
     monkeypatch.setattr(html_kit, "matplotlib_figure", lambda *args: None)
-    text = assessment.render_html(result)
+    text = assessment_report.render_html(result)
     assert "<svg" not in text and "The figures need matplotlib" in text
 
 
