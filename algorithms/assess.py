@@ -1,6 +1,7 @@
 """``crnn:assess``: accuracy of a class raster against reference polygons or a raster.
 
-Thin glue over :mod:`..models.reports.assessment`: polygons are reprojected here (QGIS knows
+Thin glue over :mod:`..models.reports.assessment_rasters` (and the report of
+:mod:`..models.reports.assessment_report`): polygons are reprojected here (QGIS knows
 the transform context) and handed to the core as WKB in the raster's CRS.
 """
 
@@ -18,14 +19,14 @@ from qgis.core import (
 
 from ..models.common.errors import CrnnError
 from ..models.rasters.files import open_raster
-from ..models.reports.assessment import (
+from ..models.reports.assessment import match_class_names
+from ..models.reports.assessment_rasters import (
     assess_raster,
     band_classes,
     check_same_grid,
-    match_class_names,
     rasterise_reference,
-    write_report,
 )
+from ..models.reports.assessment_report import write_report
 from . import parameters as specs
 from .base import CrnnAlgorithm
 from .polygons import attribute_request, read_class_polygons

@@ -149,7 +149,7 @@ def classified_layer(layers, folder: str, ground_truth: bool):
 
         from hyperspectral_crnn.algorithms.styling import write_style
         from hyperspectral_crnn.models.common.classes import ClassInfo
-        from hyperspectral_crnn.models.reports.assessment import band_classes
+        from hyperspectral_crnn.models.reports.assessment_rasters import band_classes
 
         path = layers["paths"]["ground_truth"]
         dataset = gdal.Open(path)

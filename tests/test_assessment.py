@@ -9,14 +9,15 @@ import pytest
 from osgeo import gdal, osr
 
 from hyperspectral_crnn.models.common.errors import CrnnError
-from hyperspectral_crnn.models.reports.assessment import (
+from hyperspectral_crnn.models.reports.assessment import assess_arrays, wilson_interval
+from hyperspectral_crnn.models.reports.assessment_rasters import (
     ReferenceWindow,
-    assess_arrays,
     assess_raster,
-    json_path_for,
     rasterise_reference,
+)
+from hyperspectral_crnn.models.reports.assessment_report import (
+    json_path_for,
     render_html,
-    wilson_interval,
     write_report,
 )
 

@@ -123,7 +123,7 @@ def test_a_truncated_raster_is_named_by_every_reader(gdal_exceptions_mode, model
     from hyperspectral_crnn.models.common.errors import CrnnError
     from hyperspectral_crnn.models.engine.inference import classify_raster
     from hyperspectral_crnn.models.network.modelfile import load_model
-    from hyperspectral_crnn.models.reports.assessment import assess_raster
+    from hyperspectral_crnn.models.reports.assessment_rasters import assess_raster
     from hyperspectral_crnn.models.training.samples import read_training_pixels
 
     rng = np.random.default_rng(0)

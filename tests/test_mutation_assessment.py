@@ -17,17 +17,19 @@ from osgeo import gdal, ogr, osr
 from hyperspectral_crnn.models.common.errors import CancelledError, CrnnError
 from hyperspectral_crnn.models.reports.assessment import (
     Assessment,
+    assess_arrays,
+    match_class_names,
+    wilson_interval,
+)
+from hyperspectral_crnn.models.reports.assessment_rasters import (
     ReferenceWindow,
     _as_classes,
     _check_overlap,
     _missing_mask,
-    assess_arrays,
     assess_raster,
     band_classes,
     check_same_grid,
-    match_class_names,
     rasterise_reference,
-    wilson_interval,
 )
 
 Z = 1.959963984540054

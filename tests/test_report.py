@@ -11,8 +11,9 @@ from core_helpers import SMALL_NETWORK, synthetic_spectra
 
 from hyperspectral_crnn.models.common.classes import ClassInfo
 from hyperspectral_crnn.models.network.config import NetworkConfig, TrainingConfig
+from hyperspectral_crnn.models.reports import html_kit, spectral_figures
 from hyperspectral_crnn.models.reports import training_report as report
-from hyperspectral_crnn.models.training.train import train_model
+from hyperspectral_crnn.models.training.train import class_targets, train_model
 
 N_BANDS = 40
 CLASSES = [ClassInfo(10, "Maize", "#e41a1c"), ClassInfo(20, "Soy <beans>", "#377eb8"),
@@ -64,7 +65,7 @@ def test_report_is_self_contained(page):
 
 def test_class_table_and_confusion_match_the_validation_split(pixel_split, page):
     model, spectra, labels = pixel_split
-    targets = report.class_targets(model, labels)
+    targets = class_targets(labels, model.classes)
     held_out = report.validation_indices(model, targets)
     samples = model.provenance["samples"]
     assert held_out.size == sum(s["validation"] for s in samples.values())
@@ -83,7 +84,7 @@ def test_polygon_split_is_rederived_from_the_groups():
     spectra, labels = synthetic_spectra(N_BANDS, 3, per_class=40)
     groups = np.arange(labels.size) // 8  # polygons of 8 pixels
     model, spectra, labels = _train(groups=groups)
-    targets = report.class_targets(model, labels)
+    targets = class_targets(labels, model.classes)
     held_out = report.validation_indices(model, targets, groups)
     assert held_out.size == sum(s["validation"] for s in model.provenance["samples"].values())
     assert held_out.size > 0
@@ -97,8 +98,8 @@ def test_polygon_split_is_rederived_from_the_groups():
 
 def test_first_layer_response_has_one_value_per_class_and_band(pixel_split):
     model, spectra, labels = pixel_split
-    response, weights = report.first_layer_response(model, spectra,
-                                                    report.class_targets(model, labels))
+    response, weights = spectral_figures.first_layer_response(
+        model, spectra, class_targets(labels, model.classes))
     assert response.shape == (3, N_BANDS)
     assert np.all(response >= 0)  # after ReLU
     assert weights.shape == (SMALL_NETWORK.conv_channels[0], SMALL_NETWORK.kernel_sizes[0])
@@ -106,7 +107,7 @@ def test_first_layer_response_has_one_value_per_class_and_band(pixel_split):
 
 def test_without_matplotlib_the_tables_remain(pixel_split, monkeypatch):
     model, spectra, labels = pixel_split
-    monkeypatch.setattr(report, "matplotlib_figure", lambda *args: None)
+    monkeypatch.setattr(html_kit, "matplotlib_figure", lambda *args: None)
     text = report.render_training_report(model, spectra, labels)
     assert "<svg" not in text
     assert "The figures need matplotlib" in text
@@ -132,18 +133,18 @@ def test_wrong_spectra_shape_is_refused(pixel_split):
 
 
 def test_accuracy_report_has_heat_map_and_per_class_chart(monkeypatch):
-    from hyperspectral_crnn.models.reports import assessment
+    from hyperspectral_crnn.models.reports import assessment, assessment_report
 
     reference = np.repeat([1, 2, 3], 50)
     predicted = reference.copy()
     predicted[:7] = 2
     result = assessment.assess_arrays(reference, predicted, class_names={1: "Maize"})
-    text = assessment.render_html(result)
+    text = assessment_report.render_html(result)
     assert text.count("<svg") == 2 and "http" not in text
     assert "Confusion matrix (heat map)" in text and "Accuracy per class (chart)" in text
     assert "95 % Wilson" in text and "Rows are reference classes" in text  # tables kept
-    monkeypatch.setattr(report, "matplotlib_figure", lambda *args: None)
-    text = assessment.render_html(result)
+    monkeypatch.setattr(html_kit, "matplotlib_figure", lambda *args: None)
+    text = assessment_report.render_html(result)
     assert "<svg" not in text and "The figures need matplotlib" in text
 
 
@@ -256,10 +257,10 @@ def _with_wavelengths(model, wavelengths):
 def test_without_wavelengths_the_axis_is_the_band_number(pixel_split):
     model, spectra, labels = pixel_split
     assert not model.has_wavelengths
-    axis = report.spectral_axis(model)
+    axis = spectral_figures.spectral_axis(model)
     assert axis.label == "Band" and axis.positions.tolist() == list(range(1, N_BANDS + 1))
     assert not axis.gaps.any()
-    figure = report.spectra_figure(model, spectra, report.class_targets(model, labels))
+    figure = spectral_figures.spectra_figure(model, spectra, class_targets(labels, model.classes))
     assert "Band" in [text.get_text() for text in figure.texts]  # the shared x label
     assert not np.isnan(figure.axes[0].lines[1].get_xdata()).any()
 
@@ -267,12 +268,12 @@ def test_without_wavelengths_the_axis_is_the_band_number(pixel_split):
 def test_spectra_are_plotted_against_wavelength_with_a_gap(pixel_split):
     model, spectra, labels = pixel_split
     model = _with_wavelengths(model, GAPPED_NM[::-1])
-    targets = report.class_targets(model, labels)
-    axis = report.spectral_axis(model)
+    targets = class_targets(labels, model.classes)
+    axis = spectral_figures.spectral_axis(model)
     assert axis.label == "Wavelength (nm)"
     assert axis.positions.tolist() == GAPPED_NM
     assert np.flatnonzero(axis.gaps).tolist() == [19]  # between 590 and 1500 nm
-    figure = report.spectra_figure(model, spectra, targets)
+    figure = spectral_figures.spectra_figure(model, spectra, targets)
     assert "Wavelength (nm)" in [text.get_text() for text in figure.texts]
     axes = figure.axes[0]  # the first class
     mean_line = axes.lines[1]
@@ -288,9 +289,9 @@ def test_spectra_are_plotted_against_wavelength_with_a_gap(pixel_split):
 def test_filter_responses_are_drawn_against_wavelength_with_an_empty_gap(pixel_split):
     model, spectra, labels = pixel_split
     model = _with_wavelengths(model, GAPPED_NM[::-1])
-    response, weights = report.first_layer_response(model, spectra,
-                                                    report.class_targets(model, labels))
-    figure = report.response_figure(model, response, weights)
+    response, weights = spectral_figures.first_layer_response(
+        model, spectra, class_targets(labels, model.classes))
+    figure = spectral_figures.response_figure(model, response, weights)
     axes = figure.axes[0]
     assert axes.get_xlabel() == "Wavelength (nm)"
     mesh = axes.collections[0]

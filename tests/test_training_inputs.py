@@ -21,7 +21,7 @@ from test_bad_inputs import classify, fails, field_features, train, write_raster
 from hyperspectral_crnn.models.common.errors import CrnnError
 from hyperspectral_crnn.models.network.modelfile import load_model
 from hyperspectral_crnn.models.rasters.raster import SpectralRaster
-from hyperspectral_crnn.models.reports.assessment import check_same_grid
+from hyperspectral_crnn.models.reports.assessment_rasters import check_same_grid
 from hyperspectral_crnn.models.training.samples import read_training_pixels
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # see test_bad_inputs.py

@@ -7,36 +7,43 @@ responds to along the spectrum (the paper's point that the convolutional layers 
 to read), the architecture and hyperparameters, the validation confusion matrix and the
 run time.
 
-Figures are inline SVG drawn with matplotlib (imported only when a report is written,
-through its object-oriented API, never ``pyplot``, so no GUI backend or global state is
-touched). Without matplotlib the report keeps every table and says why the figures are
-missing. Nothing is loaded from the network: no external CSS, JS or fonts.
-
-The figure helpers (:func:`figure_html`, :func:`confusion_figure`, :func:`bar_figure`)
-are shared with the accuracy report of :mod:`.assessment`.
+The page is built from the reports' HTML kit (:mod:`.html_kit`: CSS, tables, numbers,
+inline SVG figures drawn with matplotlib), the spectral figures from
+:mod:`.spectral_figures`. Without matplotlib the report keeps every table and says why the
+figures are missing. Nothing is loaded from the network: no external CSS, JS or fonts.
 """
 
 from __future__ import annotations
 
 import html
-import io
 import math
-import re
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
 
 from ..network.modelfile import CrnnModel
 from ..rasters.files import write_atomically
-
-MATPLOTLIB_MISSING = (
-    "The figures need matplotlib, which the Python running QGIS cannot import; the "
-    "tables below hold the same numbers. Install it (Debian/Ubuntu: "
-    "'apt install python3-matplotlib'; elsewhere 'python -m pip install matplotlib' with "
-    "QGIS's Python) to get the plots."
+from ..training.train import class_targets, validation_split
+from .assessment import Assessment
+from .html_kit import (
+    confusion_figure,
+    figure_html,
+    have_matplotlib,
+    matplotlib_figure,
+    missing_figures_note,
+    page,
+    percent,
+    swatch,
+    table,
+)
+from .spectral_figures import (
+    first_layer_response,
+    gap_note,
+    response_figure,
+    spectra_figure,
+    spectral_axis,
 )
 
 #: Shown beside the curves where training used mixup (models/training/train.py: the training
@@ -51,137 +58,7 @@ MIXUP_NOTE = (
     "sign of a poor fit.</p>"
 )
 
-CSS = """
-body { font-family: sans-serif; margin: 2em; color: #222; max-width: 75em; }
-h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 1.6em; }
-table { border-collapse: collapse; margin: 0.5em 0; }
-th, td { border: 1px solid #bbb; padding: 0.25em 0.5em; text-align: right; }
-th { background: #f0f0f0; }
-th.name, td.name { text-align: left; }
-.swatch { display: inline-block; width: 0.9em; height: 0.9em; border: 1px solid #666;
-          margin-right: 0.3em; vertical-align: middle; }
-.note { color: #555; font-size: 0.9em; max-width: 60em; }
-figure { margin: 0.5em 0 1em 0; } figure svg { max-width: 100%; height: auto; }
-figcaption { color: #444; font-size: 0.9em; max-width: 60em; }
-"""
-
-
-# --- figures (shared with the accuracy report) -------------------------------------------
-
-
-def matplotlib_figure(width: float, height: float):
-    """A matplotlib ``Figure`` of ``width`` x ``height`` inches, or None without matplotlib."""
-    try:
-        from matplotlib.figure import Figure
-    except ImportError:
-        return None
-    return Figure(figsize=(width, height), layout="constrained")
-
-
-def figure_html(figure, caption: str = "", salt: str = "figure") -> str:
-    """A figure as an inline ``<svg>`` in a ``<figure>`` with its caption.
-
-    Text is drawn as paths, so it looks the same whatever fonts the browser has;
-    ``salt`` keeps the SVG ids of several figures on one page apart and the output
-    reproducible.
-    """
-    import matplotlib
-
-    stream = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": salt}):
-        figure.savefig(stream, format="svg", metadata={"Date": None})
-    svg = stream.getvalue()
-    svg = svg[svg.find("<svg"):]  # drop the XML prolog and DOCTYPE for inline use
-    # Inline SVG in HTML needs no namespace declarations (the HTML parser knows svg and
-    # xlink:href) nor matplotlib's RDF metadata: without them the page names no URL.
-    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
-    svg = re.sub(r'\s+xmlns(:\w+)?="[^"]*"', "", svg)
-    text = f"<figcaption>{caption}</figcaption>" if caption else ""
-    return f"<figure>{svg}{text}</figure>"
-
-
-def confusion_figure(matrix: np.ndarray, row_labels: Sequence[str],
-                     column_labels: Sequence[str], title: str = ""):
-    """Heat map of a confusion matrix: shade = share of the row, counts in the cells.
-
-    ``matrix`` has one row per reference class and may have more columns than rows (e.g.
-    an "Unclassified" column). Returns a Figure, or None without matplotlib.
-    """
-    matrix = np.asarray(matrix, dtype=np.int64)
-    rows, columns = matrix.shape
-    size = max(4.0, 0.5 * columns + 2.5)
-    figure = matplotlib_figure(size, max(3.5, 0.45 * rows + 2.0))
-    if figure is None:
-        return None
-    totals = matrix.sum(axis=1, keepdims=True)
-    share = np.divide(matrix, totals, out=np.zeros(matrix.shape), where=totals > 0)
-    axes = figure.add_subplot()
-    image = axes.imshow(share, cmap="Blues", vmin=0.0, vmax=1.0, aspect="auto")
-    font = 9 if columns <= 10 else 7 if columns <= 18 else 5
-    for i in range(rows):
-        for j in range(columns):
-            if matrix[i, j]:
-                axes.text(j, i, f"{matrix[i, j]:d}", ha="center", va="center", fontsize=font,
-                          color="white" if share[i, j] > 0.6 else "#222")
-    axes.set_xticks(range(columns), [str(c) for c in column_labels], rotation=90,
-                    fontsize=font + 1)
-    axes.set_yticks(range(rows), [str(r) for r in row_labels], fontsize=font + 1)
-    axes.set_xlabel("Predicted class")
-    axes.set_ylabel("Reference class")
-    if title:
-        axes.set_title(title)
-    colorbar = figure.colorbar(image, ax=axes, shrink=0.8)
-    colorbar.set_label("Share of the reference class")
-    return figure
-
-
-def bar_figure(names: Sequence[str], series: Dict[str, Sequence[float]],
-               colours: Sequence[str], xlabel: str = "Accuracy (%)"):
-    """Horizontal bars per class, one bar per series (values 0-1, NaN = no bar).
-
-    ``colours`` are the classes' colours, drawn as a swatch beside each name. Returns a
-    Figure, or None without matplotlib.
-    """
-    figure = matplotlib_figure(7.5, max(2.5, 0.3 * len(names) + 1.4))
-    if figure is None:
-        return None
-    axes = figure.add_subplot()
-    count = max(1, len(series))
-    height = 0.8 / count
-    fills = ("#2166ac", "#f4a582", "#92c5de", "#b2182b")
-    positions = np.arange(len(names))
-    for k, (label, values) in enumerate(series.items()):
-        values = np.array([np.nan if v is None else v for v in values], dtype=float)
-        offsets = positions - 0.4 + height * (k + 0.5)
-        axes.barh(offsets, np.nan_to_num(values * 100.0), height=height, label=label,
-                  color=fills[k % len(fills)])
-        for y, value in zip(offsets, values):
-            if math.isfinite(value) and value >= 0.12:  # the value inside its bar's end
-                axes.text(value * 100.0 - 1.0, y, f"{value * 100:.1f}", ha="right",
-                          va="center", fontsize=6, color="white" if k % 2 == 0 else "#222")
-    axes.set_yticks(positions, list(names), fontsize=8)
-    for tick, colour in zip(axes.get_yticklabels(), colours):
-        tick.set_bbox({"facecolor": colour or "white", "edgecolor": "#666", "alpha": 0.35,
-                       "pad": 1.5})
-    axes.invert_yaxis()
-    axes.set_xlim(0, 100)
-    axes.set_ylim(len(names) - 0.5, -0.5)
-    axes.set_xlabel(xlabel)
-    axes.grid(axis="x", color="#ddd")
-    axes.set_axisbelow(True)
-    if len(series) > 1:
-        axes.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=4, fontsize=8,
-                    frameon=False)
-    return figure
-
-
 # --- what the report computes ------------------------------------------------------------
-
-
-def class_targets(model: CrnnModel, labels: np.ndarray) -> np.ndarray:
-    """Class values -> indices 0..K-1 into ``model.classes`` (as training does)."""
-    index_of = {int(c.value): i for i, c in enumerate(model.classes)}
-    return np.array([index_of[int(v)] for v in np.asarray(labels).ravel()], np.int64)
 
 
 def validation_indices(model: CrnnModel, targets: np.ndarray,
@@ -192,8 +69,6 @@ def validation_indices(model: CrnnModel, targets: np.ndarray,
     for the targets, the fraction, the seed and the polygon ids (``groups``, for the
     polygon split), so the same inputs give back exactly the pixels validation used.
     """
-    from ..training.train import validation_split
-
     fraction = float(model.provenance.get("validation_fraction", 0.0) or 0.0)
     seed = int(model.provenance.get("training_config", {}).get("seed", 0))
     if model.provenance.get("split") == "polygon" and groups is None:
@@ -209,139 +84,7 @@ def confusion_matrix(targets: np.ndarray, predicted: np.ndarray, n_classes: int)
     return matrix
 
 
-def first_layer_response(model: CrnnModel, spectra: np.ndarray, targets: np.ndarray,
-                         max_per_class: int = 500) -> Tuple[np.ndarray, np.ndarray]:
-    """What the first convolution layer responds to along the spectrum.
-
-    Returns ``(response, weights)``: ``response[k, b]`` is the activation of the first
-    convolution block after its ReLU (before pooling, so one value per band), averaged over
-    the block's filters and over (at most ``max_per_class``) pixels of class ``k``;
-    ``weights`` is the first convolution's kernel, (filters, kernel size). Needs torch.
-    """
-    import torch
-
-    classifier = model.classifier(device="cpu", batch_size=1024)
-    block = classifier.network.conv[0]
-    layers = [layer for layer in block if not isinstance(layer, torch.nn.MaxPool1d)]
-    head = torch.nn.Sequential(*layers).eval()
-    response = np.zeros((model.n_classes, model.n_bands), np.float64)
-    rng = np.random.default_rng(0)
-    with torch.inference_mode():
-        for k in range(model.n_classes):
-            members = np.flatnonzero(targets == k)
-            if members.size == 0:
-                continue
-            if members.size > max_per_class:
-                members = np.sort(rng.choice(members, max_per_class, replace=False))
-            x = classifier.network_input(spectra[members])
-            activation = head(x.unsqueeze(1))  # (pixels, filters, bands / stride)
-            per_position = activation.mean(dim=(0, 1)).numpy()
-            # with a stride, output position i sits over band i * stride: spread it back
-            per_band = np.repeat(per_position, model.network.first_stride)[: model.n_bands]
-            response[k, : per_band.size] = per_band
-    weights = np.asarray(model.weights["conv.0.0.weight"])[:, 0, :]
-    return response, weights
-
-
-# --- the spectral axis: wavelength where the model knows it, else band number ---------------
-
-#: Where two neighbouring bands along the axis lie further apart than this many times the
-#: usual (median) spacing, lines and cells break there: the bands left out between them
-#: (water-vapour absorption bands, a ``bbl``, EXCLUDE_WAVELENGTHS) are not drawn across.
-GAP_FACTOR = 3.0
-
-
-@dataclass(frozen=True)
-class SpectralAxis:
-    """The model's bands along the x axis of the spectral figures."""
-
-    order: np.ndarray  # positions in the model's band order, sorted along the axis
-    positions: np.ndarray  # wavelength (nm) or band number of each, ascending
-    gaps: np.ndarray  # per step from one sorted band to the next: True where a gap
-    label: str  # "Wavelength (nm)" or "Band"
-
-    @property
-    def spacing(self) -> float:
-        """The usual distance between neighbouring bands (1 where there is none)."""
-        steps = np.diff(self.positions)
-        usual = float(np.median(steps)) if steps.size else 0.0
-        return usual if usual > 0 else 1.0
-
-
-def spectral_axis(model: CrnnModel) -> SpectralAxis:
-    """Wavelengths in nm where the model has one for every band, else band numbers."""
-    if model.has_wavelengths and len(model.band_wavelengths) == model.n_bands:
-        values, label = np.asarray(model.band_wavelengths, np.float64), "Wavelength (nm)"
-    else:
-        values, label = np.asarray(model.band_indices, np.float64), "Band"
-    order = np.argsort(values, kind="stable")
-    positions = values[order]
-    steps = np.diff(positions)
-    usual = float(np.median(steps)) if steps.size else 0.0
-    gaps = steps > GAP_FACTOR * usual if usual > 0 else np.zeros(steps.shape, bool)
-    return SpectralAxis(order, positions, gaps, label)
-
-
-def along_axis(axis: SpectralAxis, values: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
-    """``(x, y)`` to plot ``values`` (..., bands; the model's band order) along the axis:
-    sorted, with a NaN between the bands either side of each gap, so a line breaks there."""
-    values = np.asarray(values, np.float64)[..., axis.order]
-    breaks = np.flatnonzero(axis.gaps) + 1
-    return (np.insert(axis.positions, breaks, np.nan),
-            np.insert(values, breaks, np.nan, axis=-1))
-
-
-def cells_along_axis(axis: SpectralAxis,
-                     values: np.ndarray) -> Tuple[np.ndarray, np.ma.MaskedArray]:
-    """``(edges, cells)`` for a heat map of ``values`` (rows, bands; the model's band
-    order) along the axis: one cell per band, bounded halfway to its neighbours (half the
-    usual spacing at the ends and beside a gap), and an empty (masked) cell over each gap."""
-    values = np.asarray(values, np.float64)[:, axis.order]
-    half = axis.spacing / 2
-    positions = axis.positions
-    edges = [positions[0] - half]
-    columns: List[Optional[int]] = []
-    for i, position in enumerate(positions):
-        columns.append(i)
-        if i == len(positions) - 1:
-            edges.append(position + half)
-        elif axis.gaps[i]:
-            edges += [position + half, positions[i + 1] - half]
-            columns.append(None)
-        else:
-            edges.append((position + positions[i + 1]) / 2)
-    cells = np.ma.masked_all((values.shape[0], len(columns)))
-    for j, column in enumerate(columns):
-        if column is not None:
-            cells[:, j] = values[:, column]
-    return np.asarray(edges), cells
-
-
-def _gap_note(axis: SpectralAxis, marks: str) -> str:
-    """A caption's sentence on the gaps (``marks``: what shows them), if there are any."""
-    if not axis.gaps.any():
-        return ""
-    return (f" {marks} left-out bands (more than {GAP_FACTOR:g} times the usual band "
-            "spacing between two neighbours).")
-
-
 # --- the page ---------------------------------------------------------------------------
-
-
-def _swatch(colour: str) -> str:
-    return f'<span class="swatch" style="background:{html.escape(colour)}"></span>'
-
-
-def _table(rows: Sequence[Tuple[str, Any]]) -> str:
-    body = "".join(f'<tr><th class="name">{html.escape(str(k))}</th>'
-                   f'<td class="name">{html.escape(str(v))}</td></tr>' for k, v in rows)
-    return f"<table>{body}</table>"
-
-
-def _percent(value: Optional[float]) -> str:
-    if value is None or not math.isfinite(value):
-        return "-"
-    return f"{100 * value:.2f} %"
 
 
 def _duration(seconds: Optional[float]) -> str:
@@ -369,14 +112,14 @@ def _section_summary(model: CrnnModel, counts: np.ndarray, held_out: int,
         ("Pixels", f"{int(counts.sum()):,} ({int(counts.sum()) - held_out:,} training, "
                    f"{held_out:,} validation, split by {info.get('split', '-')})"),
         ("Best epoch", f"{info.get('best_epoch', '-')} of {info.get('epochs_run', '-')} run"),
-        ("Validation accuracy at the best epoch", _percent(info.get("validation_accuracy"))),
+        ("Validation accuracy at the best epoch", percent(info.get("validation_accuracy"))),
         ("Unlabelled pixels", _unlabelled_summary(info.get("semi_supervised"))),
         ("Training time", _duration(info.get("training_seconds"))),
         ("Whole run (reading, training, report)", _duration(seconds)),
         ("Trained", info.get("date", "-")),
         ("Plugin version", info.get("plugin_version", "-")),
     ]
-    return "<h2>Summary</h2>" + _table(rows)
+    return "<h2>Summary</h2>" + table(rows)
 
 
 def _unlabelled_summary(semi: Optional[Dict[str, Any]]) -> str:
@@ -444,18 +187,18 @@ def _section_unlabelled(model: CrnnModel) -> str:
                      f"{int(info.get('confident_pixels', 0)):,} candidates, "
                      f"{int(info.get('pseudo_labels', 0)):,} pseudo-labels kept; "
                      f"agreement with {int(info.get('validation_pixels', 0)):,} validation "
-                     f"pixels {_percent(info.get('validation_agreement'))}, with the "
+                     f"pixels {percent(info.get('validation_agreement'))}, with the "
                      f"{int(info.get('validation_confident', 0)):,} confident ones "
-                     f"{_percent(info.get('validation_confident_agreement'))}; "
+                     f"{percent(info.get('validation_confident_agreement'))}; "
                      f"{info.get('epochs', '-')} epochs"))
-    parts.append(_table(rows))
+    parts.append(table(rows))
     if rounds:
         header = "".join(f"<th>{name}</th>" for name in names)
         body = ""
         for c in model.classes:
             cells = "".join(f"<td>{int(r.get('pseudo_label_counts', {}).get(c.name, 0)):,}</td>"
                             for r in rounds)
-            body += (f"<tr><td class='name'>{_swatch(c.color)}{html.escape(c.name)}</td>"
+            body += (f"<tr><td class='name'>{swatch(c.color)}{html.escape(c.name)}</td>"
                      f"{cells}</tr>")
         parts.append("<p>Pseudo-labels per class:</p>"
                      f"<table><tr><th class='name'>Class</th>{header}</tr>{body}</table>")
@@ -509,9 +252,9 @@ def _section_curves(model: CrnnModel, have_plots: bool) -> str:
         parts.append(MIXUP_NOTE.format(mixup=mixup))
     rows = "".join(
         "<tr>" + "".join(f"<td>{v}</td>" for v in (
-            int(r["epoch"]), f"{r['train_loss']:.4f}", _percent(r["train_accuracy"]),
+            int(r["epoch"]), f"{r['train_loss']:.4f}", percent(r["train_accuracy"]),
             f"{r['val_loss']:.4f}" if "val_loss" in r else "-",
-            _percent(r.get("val_accuracy")), f"{r.get('learning_rate', float('nan')):.2e}",
+            percent(r.get("val_accuracy")), f"{r.get('learning_rate', float('nan')):.2e}",
             f"{r.get('seconds', float('nan')):.1f}")) + "</tr>"
         for r in history)
     parts.append(
@@ -525,7 +268,7 @@ def _section_curves(model: CrnnModel, have_plots: bool) -> str:
 def _section_classes(model: CrnnModel, train_counts: np.ndarray,
                      validation_counts: np.ndarray) -> str:
     lines = "".join(
-        f"<tr><td>{c.value}</td><td class='name'>{_swatch(c.color)}{html.escape(c.name)}</td>"
+        f"<tr><td>{c.value}</td><td class='name'>{swatch(c.color)}{html.escape(c.name)}</td>"
         f"<td class='name'>{html.escape(c.color)}</td><td>{int(t):,}</td><td>{int(v):,}</td>"
         "</tr>"
         for c, t, v in zip(model.classes, train_counts, validation_counts))
@@ -537,48 +280,11 @@ def _section_classes(model: CrnnModel, train_counts: np.ndarray,
             '<p class="note">Value: the pixel value of the class in the class raster.</p>')
 
 
-def spectra_figure(model: CrnnModel, spectra: np.ndarray, targets: np.ndarray):
-    """Each class's mean spectrum with its spread, along wavelength (nm) where the model
-    knows the bands' wavelengths, else along band number; a Figure, or None without
-    matplotlib."""
-    axis = spectral_axis(model)
-    k = model.n_classes
-    columns = 1 if k <= 1 else min(4, k)
-    rows = -(-k // columns)
-    figure = matplotlib_figure(2.6 * columns + 0.8, 2.0 * rows + 0.6)
-    if figure is None:
-        return None
-    x, overall = along_axis(axis, spectra.mean(axis=0))
-    top = float(np.percentile(spectra, 99.5)) if spectra.size else 1.0
-    bottom = float(min(0.0, np.percentile(spectra, 0.5))) if spectra.size else 0.0
-    axes_list = figure.subplots(rows, columns, sharex=True, sharey=True, squeeze=False)
-    for index, axes in enumerate(axes_list.ravel()):
-        if index >= k:
-            axes.set_visible(False)
-            continue
-        info = model.classes[index]
-        members = spectra[targets == index]
-        axes.plot(x, overall, color="#999", linewidth=0.8, linestyle=":")
-        if members.shape[0]:
-            _, mean = along_axis(axis, members.mean(axis=0))
-            _, spread = along_axis(axis, members.std(axis=0))
-            axes.fill_between(x, mean - spread, mean + spread, color=info.color, alpha=0.3,
-                              linewidth=0)
-            axes.plot(x, mean, color=info.color, linewidth=1.3)
-        axes.set_title(f"{info.value} {info.name} ({members.shape[0]})", fontsize=8)
-        axes.tick_params(labelsize=7)
-        axes.set_ylim(bottom, top * 1.05)
-        axes.grid(color="#eee")
-    figure.supxlabel(axis.label, fontsize=9)
-    figure.supylabel("Pixel value", fontsize=9)
-    return figure
-
-
 def _section_spectra(model: CrnnModel, spectra: np.ndarray, targets: np.ndarray,
                      have_plots: bool) -> str:
     parts = ["<h2>Mean spectrum of each class</h2>"]
     if not have_plots:
-        return "".join(parts) + f'<p class="note">{MATPLOTLIB_MISSING}</p>'
+        return "".join(parts) + missing_figures_note()
     axis = spectral_axis(model)
     along = "wavelength" if axis.label.startswith("Wavelength") else "band number"
     parts.append(figure_html(
@@ -586,39 +292,9 @@ def _section_spectra(model: CrnnModel, spectra: np.ndarray, targets: np.ndarray,
         "Mean spectrum of the training and validation pixels of each class (line) "
         "with one standard deviation either side (band), against "
         f"{along}; the dotted grey line is the mean of all classes. Title: class value, "
-        f"name and pixel count.{_gap_note(axis, 'Breaks in the lines mark')}",
+        f"name and pixel count.{gap_note(axis, 'Breaks in the lines mark')}",
         salt="spectra"))
     return "".join(parts)
-
-
-def response_figure(model: CrnnModel, response: np.ndarray, weights: np.ndarray):
-    """Left: the first convolution layer's mean activation per class along wavelength (nm)
-    or band number, left-out bands blank; right: its filters. A Figure, or None without
-    matplotlib."""
-    figure = matplotlib_figure(10, max(3.2, 0.25 * model.n_classes + 1.6))
-    if figure is None:
-        return None
-    axis = spectral_axis(model)
-    grid = figure.add_gridspec(1, 2, width_ratios=(4, 1))
-    axes = figure.add_subplot(grid[0, 0])
-    edges, cells = cells_along_axis(axis, response)
-    image = axes.pcolormesh(edges, np.arange(model.n_classes + 1) - 0.5, cells, cmap="magma",
-                            shading="flat")
-    axes.set_ylim(model.n_classes - 0.5, -0.5)
-    axes.set_yticks(range(model.n_classes), [f"{c.value} {c.name}" for c in model.classes],
-                    fontsize=7 if model.n_classes > 8 else 8)
-    axes.set_xlabel(axis.label)
-    per = "wavelength" if axis.label.startswith("Wavelength") else "band"
-    axes.set_title(f"Mean activation after ReLU, per class and {per}", fontsize=9)
-    figure.colorbar(image, ax=axes, shrink=0.8, pad=0.01)
-    filters = figure.add_subplot(grid[0, 1])
-    limit = float(np.abs(weights).max()) or 1.0
-    filters.imshow(weights, aspect="auto", cmap="RdBu_r", vmin=-limit, vmax=limit,
-                   interpolation="nearest")
-    filters.set_xlabel("Kernel position")
-    filters.set_ylabel("Filter")
-    filters.set_title(f"Weights of the {weights.shape[0]} filters", fontsize=9)
-    return figure
 
 
 def _section_convolution(model: CrnnModel, spectra: np.ndarray, targets: np.ndarray,
@@ -634,9 +310,9 @@ def _section_convolution(model: CrnnModel, spectra: np.ndarray, targets: np.ndar
         lines = "".join(f"<tr><td class='name'>{html.escape(c.name)}</td>"
                         f"<td>{_band_text(model, p)}</td><td>{response[i, p]:.3f}</td></tr>"
                         for i, (c, p) in enumerate(zip(model.classes, peak)))
-        return "".join(parts) + (f'<p class="note">{MATPLOTLIB_MISSING}</p><table><tr>'
-                                 "<th class='name'>Class</th><th>Band of strongest response"
-                                 f"</th><th>Mean activation</th></tr>{lines}</table>")
+        return ("".join(parts) + missing_figures_note()
+                + "<table><tr><th class='name'>Class</th><th>Band of strongest response"
+                f"</th><th>Mean activation</th></tr>{lines}</table>")
     axis = spectral_axis(model)
     where = "wavelength" if axis.label.startswith("Wavelength") else "band"
     parts.append(figure_html(
@@ -645,7 +321,7 @@ def _section_convolution(model: CrnnModel, spectra: np.ndarray, targets: np.ndar
         "pixels of each class (its filters' output after ReLU, averaged over filters and "
         "pixels): bright bands are the local spectral shapes (slopes, absorption features) "
         "the network builds on. Right: the filters themselves (red positive, blue negative "
-        f"weights along the kernel).{_gap_note(axis, 'Blank stripes mark')}",
+        f"weights along the kernel).{gap_note(axis, 'Blank stripes mark')}",
         salt="convolution"))
     return "".join(parts)
 
@@ -696,8 +372,8 @@ def _section_network(model: CrnnModel) -> str:
         if key in model.provenance:
             settings.append((key, model.provenance[key]))
     names = list(network.to_dict())
-    return ("<h2>Architecture</h2>" + _table(lines)
-            + "<h2>Hyperparameters</h2>" + _table(settings)
+    return ("<h2>Architecture</h2>" + table(lines)
+            + "<h2>Hyperparameters</h2>" + table(settings)
             + f'<p class="note">Network settings ({names[0]} ... {names[-1]}), then the '
               "training settings, as stored in the model file.</p>")
 
@@ -710,14 +386,13 @@ def _section_confusion(model: CrnnModel, matrix: Optional[np.ndarray], have_plot
                "the validation pixels were not given to the report")
         return "".join(parts) + f'<p class="note">No validation confusion matrix: {why}.</p>'
     matrix = np.asarray(matrix, np.int64)
-    correct, total = int(np.trace(matrix)), int(matrix.sum())
-    rows_total, columns_total = matrix.sum(axis=1), matrix.sum(axis=0)
-    chance = float((rows_total * columns_total).sum()) / (total * total)
-    accuracy = correct / total
-    kappa = (accuracy - chance) / (1 - chance) if chance < 1 else 1.0
-    parts.append(_table([("Validation pixels", f"{total:,}"),
-                         ("Overall accuracy", _percent(accuracy)),
-                         ("Cohen's kappa", f"{kappa:.4f}")]))
+    # the accuracy report's figures, with an empty Unclassified column: every validation
+    # pixel has a predicted class
+    figures = Assessment([c.value for c in model.classes], [c.name for c in model.classes],
+                         np.hstack([matrix, np.zeros((matrix.shape[0], 1), np.int64)]))
+    parts.append(table([("Validation pixels", f"{figures.total:,}"),
+                        ("Overall accuracy", percent(figures.overall_accuracy)),
+                        ("Cohen's kappa", f"{figures.kappa:.4f}")]))
     labels = [str(c.value) for c in model.classes]
     if have_plots:
         figure = confusion_figure(matrix, [f"{c.value} {c.name}" for c in model.classes],
@@ -727,7 +402,7 @@ def _section_confusion(model: CrnnModel, matrix: Optional[np.ndarray], have_plot
                                  "shade is the share of the row.", salt="confusion"))
     header = "".join(f"<th title='{html.escape(c.name)}'>{c.value}</th>" for c in model.classes)
     body = "".join(
-        f"<tr><th class='name'>{_swatch(c.color)}{c.value} {html.escape(c.name)}</th>"
+        f"<tr><th class='name'>{swatch(c.color)}{c.value} {html.escape(c.name)}</th>"
         + "".join(f"<td>{int(n):,}</td>" for n in row) + "</tr>"
         for c, row in zip(model.classes, matrix))
     parts.append("<details><summary>As a table</summary><table><tr>"
@@ -743,7 +418,7 @@ def render_training_report(model: CrnnModel, spectra: np.ndarray, labels: np.nda
                            title: str = "CRNN training report") -> str:
     """The report as one HTML string; see :func:`write_training_report`."""
     spectra = np.asarray(spectra, np.float32)
-    targets = class_targets(model, labels)
+    targets = class_targets(np.asarray(labels).ravel(), model.classes)
     if spectra.ndim != 2 or spectra.shape[0] != targets.shape[0] \
             or spectra.shape[1] != model.n_bands:
         raise ValueError(f"spectra must be (pixels, {model.n_bands}) with one label per "
@@ -771,11 +446,11 @@ def render_training_report(model: CrnnModel, spectra: np.ndarray, labels: np.nda
     elif validation_confusion is None and "split" in model.provenance \
             and not (groups is None and model.provenance.get("split") == "polygon"):
         validation_confusion = np.zeros((k, k), np.int64)  # nothing was held out
-    have_plots = matplotlib_figure(1, 1) is not None
+    have_plots = have_matplotlib()
     sections = [
         _section_summary(model, train_counts + validation_counts,
                          int(validation_counts.sum()), seconds),
-        "" if have_plots else f'<p class="note">{MATPLOTLIB_MISSING}</p>',
+        "" if have_plots else missing_figures_note(),
         _section_curves(model, have_plots),
         _section_classes(model, train_counts, validation_counts),
         _section_unlabelled(model),
@@ -785,14 +460,10 @@ def render_training_report(model: CrnnModel, spectra: np.ndarray, labels: np.nda
         _section_confusion(model, validation_confusion, have_plots),
     ]
     stamp = time.strftime("%Y-%m-%d %H:%M")
-    return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        f"<title>{html.escape(title)}</title><style>{CSS}</style></head>\n"
-        f"<body><h1>{html.escape(title)}</h1>\n"
-        f'<p class="note">Written {stamp} by the Hyperspectral CRNN plugin: a CRNN after '
-        "Wu &amp; Prasad (2017), <i>Remote Sensing</i> 9(3), 298.</p>\n"
-        + "\n".join(s for s in sections if s) + "\n</body></html>\n"
-    )
+    return page(title,
+                f'<p class="note">Written {stamp} by the Hyperspectral CRNN plugin: a CRNN '
+                "after Wu &amp; Prasad (2017), <i>Remote Sensing</i> 9(3), 298.</p>\n"
+                + "\n".join(s for s in sections if s))
 
 
 def write_training_report(path: str, model: CrnnModel, spectra: np.ndarray,
@@ -826,7 +497,5 @@ def write_training_report(path: str, model: CrnnModel, spectra: np.ndarray,
 
 
 __all__: List[str] = [
-    "write_training_report", "render_training_report", "figure_html", "confusion_figure",
-    "bar_figure", "first_layer_response", "validation_indices", "confusion_matrix",
-    "spectral_axis", "along_axis", "cells_along_axis", "spectra_figure", "response_figure",
+    "write_training_report", "render_training_report", "validation_indices", "confusion_matrix",
 ]
