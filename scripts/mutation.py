@@ -81,12 +81,15 @@ TARGETS = [
            ["tests/test_lop_reference.py", "tests/test_lop.py"]),
     Target("config", "models/network/config.py", ["tests/test_mutation_config.py"]),
     Target("training", "models/training/train.py",
-           ["tests/test_training_reference.py", "tests/test_training.py", "-k",
-            "reference or cap_per_class or split or validation_fraction or class_weights_follow"],
+           ["tests/test_mutation_training.py", "tests/test_training_reference.py",
+            "tests/test_training.py", "tests/test_default_paths.py", "-k",
+            "(reference or cap_per_class or split or validation_fraction or class_weights_follow"
+            " or polygon or share or mutation) and not nodata and not log_and_provenance"],
            left_out={"train_network": "the stochastic torch loop: each mutant needs a "
                      "training run of 6-40 s and its result is only checkable in tolerance",
                      "_evaluate": "part of the torch loop (train_network)",
                      "_starting_from": "part of the torch loop (train_network)",
+                     "TrainedNetwork": "train_network's result (every field always given)",
                      "train_model": "glue that calls the parts above and train_network"}),
     Target("samples", "models/training/samples.py",
            # node ids, so the two slow whole-scene tests run last (pytest merges a file
@@ -130,19 +133,10 @@ TARGETS = [
             "not reflectance"]),
     # the figures and the counting
     Target("assessment", "models/reports/assessment.py",
+           ["tests/test_mutation_assessment.py", "tests/test_assessment.py"]),
+    # burning the reference, grids, names and colours, reading in strips
+    Target("assessment_rasters", "models/reports/assessment_rasters.py",
            ["tests/test_mutation_assessment.py", "tests/test_assessment.py"],
-           ["Assessment", "_ratio", "_json_number", "wilson_interval", "ConfusionCounter",
-            "assess_arrays", "_missing_mask", "_as_classes", "match_class_names"],
-           left_out={name: "the HTML and JSON report (text, no figures)" for name in (
-               "json_path_for", "write_json", "write_html", "_write_text", "write_report",
-               "_percent", "_class_label", "html_summary", "html_confusion_matrix",
-               "html_per_class", "_class_colour_list", "html_confusion_heatmap",
-               "html_per_class_chart", "render_html")}),
-    # the same module's raster side: burning, grids, names and colours, reading in strips
-    Target("assessment_rasters", "models/reports/assessment.py",
-           ["tests/test_mutation_assessment.py", "tests/test_assessment.py"],
-           ["rasterise_reference", "_check_overlap", "check_same_grid", "band_classes",
-            "assess_raster"],
            left_out={"_crs": "I/O glue (a raster's CRS)", "_crs_name": "the message's text"}),
     # the streaming engine, with the fast engine tests alone
     Target("inference", "models/engine/inference.py", ["tests/test_mutation_inference.py"],
