@@ -15,6 +15,7 @@ from qgis.core import Qgis, QgsApplication, QgsMessageLog
 from qgis.PyQt.QtCore import QCoreApplication, QLocale, QTranslator
 
 from .dependencies import activate, packages_dir
+from .translate import tr
 
 I18N_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "i18n")
 
@@ -48,10 +49,6 @@ def remove_translator(translator: Optional[QTranslator]) -> None:
     if translator is not None:
         QCoreApplication.removeTranslator(translator)
 
-
-def tr(text: str) -> str:
-    """Translate ``text`` in the plugin's context."""
-    return QCoreApplication.translate("HyperspectralCrnn", text)
 
 
 def activate_packages() -> str:

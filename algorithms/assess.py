@@ -31,37 +31,34 @@ from . import parameters as specs
 from .base import CrnnAlgorithm
 from .polygons import attribute_request, read_class_polygons
 
-CLASSIFICATION = "CLASSIFICATION"
-REFERENCE = "REFERENCE"
-REFERENCE_FIELD = "REFERENCE_FIELD"
-OUTPUT_REPORT = "OUTPUT_REPORT"
+# Every parameter said once (algorithms/parameters.py): the dialog, the help text and the
+# reading. REFERENCE_FIELD is given by name: a field parameter whose parent may be a
+# raster crashes QGIS 3.22's dialog.
+CLASSIFICATION = specs.Spec(
+    "CLASSIFICATION", "Classification",
+    "A class raster (band 1 holds class ids, e.g. the output of 'Classify'). Pixels with its "
+    "nodata value, 0 or NaN are 'unclassified' and count as errors.", "raster")
+REFERENCE = specs.Spec(
+    "REFERENCE", "Reference (polygons or raster)",
+    "Polygons with a class field, in any CRS (reprojected to the classification's CRS and "
+    "rasterised by pixel centres), or a label raster on exactly the classification's grid "
+    "(same size and geotransform; nodata and 0 are unlabelled).", "layer")
+REFERENCE_FIELD = specs.Spec(
+    "REFERENCE_FIELD", "Reference class field (polygons only)",
+    "The polygons' class: integer class ids, or text class names matched to the "
+    "classification's class names (case-insensitive).", "string", optional=True)
+OUTPUT_REPORT = specs.Spec(
+    "OUTPUT_REPORT", "Accuracy report",
+    "Optional HTML report (confusion matrix as a heat map, per-class accuracies). A JSON "
+    "file with the same numbers is written beside it (same name, .json).", "file_out",
+    file_filter="HTML files (*.html *.htm)", optional=True, create_by_default=False,
+    beside=("{stem}.json",))
+PARAMETERS = [CLASSIFICATION, REFERENCE, REFERENCE_FIELD, OUTPUT_REPORT]
+# the results that are not parameters
 OUTPUT_JSON = "OUTPUT_JSON"
 OVERALL_ACCURACY = "OVERALL_ACCURACY"
 AVERAGE_ACCURACY = "AVERAGE_ACCURACY"
 KAPPA = "KAPPA"
-
-# Every parameter said once (algorithms/parameters.py): the dialog and the help text.
-# REFERENCE_FIELD is given by name: a field parameter whose parent may be a raster crashes
-# QGIS 3.22's dialog.
-PARAMETERS = [
-    specs.Spec(CLASSIFICATION, "Classification",
-           "A class raster (band 1 holds class ids, e.g. the output of 'Classify'). Pixels "
-           "with its nodata value, 0 or NaN are 'unclassified' and count as errors.",
-           "raster"),
-    specs.Spec(REFERENCE, "Reference (polygons or raster)",
-           "Polygons with a class field, in any CRS (reprojected to the classification's CRS "
-           "and rasterised by pixel centres), or a label raster on exactly the "
-           "classification's grid (same size and geotransform; nodata and 0 are unlabelled).",
-           "layer"),
-    specs.Spec(REFERENCE_FIELD, "Reference class field (polygons only)",
-           "The polygons' class: integer class ids, or text class names matched to the "
-           "classification's class names (case-insensitive).", "string", optional=True),
-    specs.Spec(OUTPUT_REPORT, "Accuracy report",
-           "Optional HTML report (confusion matrix as a heat map, per-class accuracies). A "
-           "JSON file with the same numbers is written beside it (same name, .json).",
-           "file_out", file_filter="HTML files (*.html *.htm)", optional=True,
-           create_by_default=False, beside=("{stem}.json",)),
-]
 
 
 ASSESS_HELP = (
@@ -102,14 +99,15 @@ class AssessAlgorithm(CrnnAlgorithm):
         if not ok:
             return ok, message
         try:
-            classification = self._classification(parameters, context)
-            reference = self.parameterAsLayer(parameters, REFERENCE, context)
+            run = specs.read_run(self, PARAMETERS, parameters, context)
+            classification = self._classification(run)
+            reference = run[REFERENCE]
             if isinstance(reference, QgsRasterLayer):
                 check_same_grid(open_raster(classification.source()),
-                                open_raster(self._raster_path(reference, REFERENCE)),
+                                open_raster(self._raster_path(reference, REFERENCE.key)),
                                 reference.source())
             elif isinstance(reference, QgsVectorLayer):
-                self._reference_field(parameters, context, reference)
+                self._reference_field(run, reference)
         except (CrnnError, QgsProcessingException) as error:
             return False, str(error)
         return True, ""
@@ -121,19 +119,19 @@ class AssessAlgorithm(CrnnAlgorithm):
                 "a GeoTIFF first.").format(key, layer.name(), layer.providerType()))
         return layer.source()
 
-    def _classification(self, parameters, context) -> QgsRasterLayer:
-        layer = self.parameterAsRasterLayer(parameters, CLASSIFICATION, context)
+    def _classification(self, run: specs.RunValues) -> QgsRasterLayer:
+        layer = run[CLASSIFICATION]
         if layer is None:
             raise QgsProcessingException(self.tr("Choose a classification raster."))
-        self._raster_path(layer, CLASSIFICATION)
+        self._raster_path(layer, CLASSIFICATION.key)
         return layer
 
-    def _reference_field(self, parameters, context, layer: QgsVectorLayer) -> str:
+    def _reference_field(self, run: specs.RunValues, layer: QgsVectorLayer) -> str:
         if layer.geometryType() != QgsWkbTypes.GeometryType.PolygonGeometry:
             raise QgsProcessingException(self.tr(
                 "The reference layer '{}' has no polygons: use polygons with a class "
                 "field, or a label raster.").format(layer.name()))
-        name = self.parameterAsString(parameters, REFERENCE_FIELD, context)
+        name = run[REFERENCE_FIELD]
         fields = [f.name() for f in layer.fields()]
         if not name:
             raise QgsProcessingException(self.tr(
@@ -146,38 +144,43 @@ class AssessAlgorithm(CrnnAlgorithm):
         return name
 
     # --- run ------------------------------------------------------------------------
-    def processAlgorithm(self, parameters, context, feedback) -> Dict[str, object]:
-        classification = self._classification(parameters, context)
+    def process(self, run: specs.RunValues, context, feedback) -> Dict[str, object]:
+        classification = self._classification(run)
         classification_path = classification.source()
-        reference = self.parameterAsLayer(parameters, REFERENCE, context)
-        report_path = self.parameterAsFileOutput(parameters, OUTPUT_REPORT, context)
-        try:
-            if isinstance(reference, QgsRasterLayer):
-                source = self._raster_path(reference, REFERENCE)
-                feedback.pushInfo(self.tr("Reference raster: {}").format(source))
-                progress_start = 0.0
-            elif isinstance(reference, QgsVectorLayer):
-                field = self._reference_field(parameters, context, reference)
-                polygons = self._polygons(reference, field, classification, context, feedback)
-                feedback.setProgress(10)
-                source = rasterise_reference(open_raster(classification_path), polygons)
-                progress_start = 20.0
-            else:
-                raise QgsProcessingException(self.tr(
-                    "Choose a reference: a polygon layer or a label raster."))
-            result = assess_raster(
-                classification_path, source,
-                progress=lambda f: feedback.setProgress(
-                    progress_start + (100 - progress_start) * f),
-                is_cancelled=feedback.isCanceled,
-            )
-            if isinstance(reference, QgsVectorLayer):
-                result.sources["reference"] = (
-                    f"{reference.source()} (field '{field}', rasterised by pixel centres)")
-            json_path = write_report(result, report_path) if report_path else None
-        except CrnnError as error:
-            raise QgsProcessingException(str(error)) from None
+        reference = run[REFERENCE]
+        report_path = run[OUTPUT_REPORT]
+        if isinstance(reference, QgsRasterLayer):
+            source = self._raster_path(reference, REFERENCE.key)
+            feedback.pushInfo(self.tr("Reference raster: {}").format(source))
+            progress_start = 0.0
+        elif isinstance(reference, QgsVectorLayer):
+            field = self._reference_field(run, reference)
+            polygons = self._polygons(reference, field, classification, context, feedback)
+            feedback.setProgress(10)
+            source = rasterise_reference(open_raster(classification_path), polygons)
+            progress_start = 20.0
+        else:
+            raise QgsProcessingException(self.tr(
+                "Choose a reference: a polygon layer or a label raster."))
+        result = assess_raster(
+            classification_path, source,
+            progress=lambda f: feedback.setProgress(progress_start + (100 - progress_start) * f),
+            is_cancelled=feedback.isCanceled,
+        )
+        if isinstance(reference, QgsVectorLayer):
+            result.sources["reference"] = (
+                f"{reference.source()} (field '{field}', rasterised by pixel centres)")
+        json_path = write_report(result, report_path) if report_path else None
+        self._log_result(result, feedback)
+        return {
+            OVERALL_ACCURACY: result.overall_accuracy,
+            AVERAGE_ACCURACY: result.average_accuracy,
+            KAPPA: result.kappa,
+            OUTPUT_REPORT.key: report_path or None,
+            OUTPUT_JSON: json_path,
+        }
 
+    def _log_result(self, result, feedback) -> None:
         low, high = result.overall_accuracy_interval
         feedback.pushInfo(self.tr(
             "Overall accuracy {:.4f} (95 % Wilson interval {:.4f}-{:.4f}), average "
@@ -190,13 +193,6 @@ class AssessAlgorithm(CrnnAlgorithm):
                 "as errors.").format(result.unclassified))
         for note in result.notes:
             feedback.pushWarning(note)
-        return {
-            OVERALL_ACCURACY: result.overall_accuracy,
-            AVERAGE_ACCURACY: result.average_accuracy,
-            KAPPA: result.kappa,
-            OUTPUT_REPORT: report_path or None,
-            OUTPUT_JSON: json_path,
-        }
 
     def _polygons(self, layer: QgsVectorLayer, field: str, classification: QgsRasterLayer,
                   context, feedback) -> List[Tuple[bytes, int]]:

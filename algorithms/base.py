@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from decimal import Decimal
-from typing import Sequence, Tuple
+from typing import Any, Dict, List, Sequence, Tuple
 
 from qgis.core import (
     QgsProcessingAlgorithm,
@@ -17,9 +17,11 @@ from qgis.core import (
     QgsProcessingParameterField,
     QgsProcessingParameterNumber,
 )
-from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
+from ..models.common.callbacks import Hooks
+from ..models.common.errors import CrnnError
+from ..translate import tr
 from . import parameters as specs
 from .run_files import check_run_files, run_files_problem
 from .torch_check import require
@@ -49,7 +51,7 @@ class CrnnAlgorithm(QgsProcessingAlgorithm):
     ``sections`` of parameter specs in dialog order, ``help_outro``) and ``results``
     that are not parameters; the base class turns them into QGIS's ``name()``,
     ``displayName()``, ``shortHelpString()`` and ``initAlgorithm()``. The subclass
-    writes ``processAlgorithm()``.
+    writes :meth:`process`, which gets every parameter read once (``specs.RunValues``).
     Before running, :meth:`prepareAlgorithm` checks that PyTorch imports when
     :attr:`requires_torch` is true, and SciPy when :attr:`requires_scipy` is, so a
     missing package is reported as a ``QgsProcessingException`` naming the menu entry
@@ -89,8 +91,8 @@ class CrnnAlgorithm(QgsProcessingAlgorithm):
             self.addOutput(output(key, self.tr(label)))
 
     def tr(self, text: str) -> str:
-        """Translate ``text`` in the plugin's context."""
-        return QCoreApplication.translate("HyperspectralCrnn", text)
+        """Translate ``text`` (the plugin's one ``tr``, translate.py)."""
+        return tr(text)
 
     def createInstance(self):  # name fixed by QGIS
         return self.__class__()
@@ -108,6 +110,32 @@ class CrnnAlgorithm(QgsProcessingAlgorithm):
         """Raise QgsProcessingException if something the algorithm needs is missing."""
         require(*[name for name, needed in (("torch", self.requires_torch),
                                             ("scipy", self.requires_scipy)) if needed])
+
+    def parameter_specs(self) -> List[specs.Spec]:
+        """The algorithm's parameters, in the dialog's order."""
+        return [spec for _, section in self.sections for spec in section]
+
+    def processAlgorithm(self, parameters, context, feedback):  # name fixed by QGIS
+        """Read every parameter once (``specs.read_run``) and run :meth:`process`; the
+        core's ``CrnnError`` (a message for the user) becomes QGIS's
+        ``QgsProcessingException`` here, for every algorithm."""
+        run = specs.read_run(self, self.parameter_specs(), parameters, context)
+        try:
+            return self.process(run, context, feedback)
+        except CrnnError as error:
+            raise QgsProcessingException(str(error)) from None
+
+    def process(self, run: specs.RunValues, context, feedback) -> Dict[str, Any]:
+        """The algorithm's work on its parameters' values: a subclass writes it."""
+        raise NotImplementedError
+
+    @staticmethod
+    def hooks(feedback, start: float = 0.0, end: float = 100.0) -> Hooks:
+        """The core's callbacks on QGIS's feedback: the core's fraction (0..1) onto the
+        progress bar's ``start``..``end`` (of 0-100), the cancel button, the log."""
+        return Hooks(progress=lambda fraction: feedback.setProgress(
+                         start + (end - start) * fraction),
+                     is_cancelled=feedback.isCanceled, log=feedback.pushInfo)
 
     def prepareAlgorithm(self, parameters, context, feedback) -> bool:
         self.check_requirements()

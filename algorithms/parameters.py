@@ -3,7 +3,7 @@
 One ``Spec`` per parameter, inputs, tunables and outputs alike. The tunables' defaults
 come from the core's dataclasses (models/network/config.py), so the dialogs, the help text and
 the core never disagree. Algorithms add their specs with :func:`add_parameters`, read the
-tunables back with :func:`read_parameters`, and build their help from :func:`help_text`.
+parameters back, each once, with :func:`read_run`, and build their help from :func:`help_text`.
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ from qgis.core import (
     QgsProcessingParameterString,
     QgsProcessingParameterVectorDestination,
 )
-from qgis.PyQt.QtCore import QCoreApplication
 
 from ..models.network.config import (
     DEVICES,
@@ -46,13 +45,11 @@ from ..models.network.config import (
     NetworkConfig,
     TrainingConfig,
 )
+from ..translate import tr
 
 NETWORK_DEFAULTS = NetworkConfig()
 TRAINING_DEFAULTS = TrainingConfig()
 
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("HyperspectralCrnn", text)
 
 
 TUNABLE_KINDS = ("int", "float", "bool", "choice", "ints")
@@ -361,29 +358,70 @@ def add_parameters(algorithm: QgsProcessingAlgorithm, specs: Sequence[Spec]) -> 
         algorithm.addParameter(parameter)
 
 
-def read_parameters(
-    algorithm: QgsProcessingAlgorithm, specs: Sequence[Spec], parameters: Dict[str, Any], context
-) -> Dict[str, Any]:
+class RunValues:
+    """The parameters of one run, each read once by its ``Spec`` (``read_run``):
+    ``run[spec]`` is its value as its kind reads (a number, a choice's option, a layer, a
+    feature source, a path, band numbers...); ``run.text(spec)`` is the parameter as text
+    (for provenance and messages)."""
+
+    def __init__(self, values: Dict[str, Any], texts: Dict[str, str]) -> None:
+        self._values, self._texts = values, texts
+
+    def __getitem__(self, spec: Spec) -> Any:
+        return self._values[spec.key]
+
+    def text(self, spec: Spec) -> str:
+        return self._texts[spec.key]
+
+    def values(self, specs: Sequence[Spec]) -> Dict[str, Any]:
+        """{key: value} of these specs (for the tunables' configs)."""
+        return {spec.key: self._values[spec.key] for spec in specs}
+
+
+def _read_ints(algorithm: QgsProcessingAlgorithm, parameters: Dict[str, Any], key: str,
+               context) -> Tuple[int, ...]:
+    text = algorithm.parameterAsString(parameters, key, context)
+    try:
+        return tuple(int(v) for v in text.replace(" ", "").split(",") if v)
+    except ValueError:
+        raise QgsProcessingException(
+            tr("{key} must be comma-separated whole numbers such as '32,32', got '{text}'.")
+            .format(key=key, text=text)
+        ) from None
+
+
+#: How each kind of parameter is read: (algorithm, parameters, key, context) -> value.
+_READERS = {
+    "int": lambda a, p, k, c: a.parameterAsInt(p, k, c),
+    "float": lambda a, p, k, c: a.parameterAsDouble(p, k, c),
+    "bool": lambda a, p, k, c: a.parameterAsBoolean(p, k, c),
+    "choice": lambda a, p, k, c: parameter_as_choice(a, p, k, c),
+    "ints": _read_ints,
+    "raster": lambda a, p, k, c: a.parameterAsRasterLayer(p, k, c),
+    "bands": lambda a, p, k, c: parameter_as_bands(a, p, k, c),
+    "polygons": lambda a, p, k, c: a.parameterAsSource(p, k, c),
+    "field": lambda a, p, k, c: a.parameterAsString(p, k, c),
+    "layer": lambda a, p, k, c: a.parameterAsLayer(p, k, c),
+    "file": lambda a, p, k, c: a.parameterAsFile(p, k, c),
+    "string": lambda a, p, k, c: a.parameterAsString(p, k, c),
+    "crs": lambda a, p, k, c: a.parameterAsCrs(p, k, c),
+    "raster_out": lambda a, p, k, c: a.parameterAsOutputLayer(p, k, c),
+    "polygons_out": lambda a, p, k, c: a.parameterAsOutputLayer(p, k, c),
+    "file_out": lambda a, p, k, c: a.parameterAsFileOutput(p, k, c),
+}
+
+
+def read_run(algorithm: QgsProcessingAlgorithm, specs: Sequence[Spec],
+             parameters: Dict[str, Any], context) -> RunValues:
+    """Every parameter of ``specs`` read once, as its kind says: the one place the plugin
+    reads parameter values (an output QGIS names itself gets one name for the whole run)."""
     values: Dict[str, Any] = {}
+    texts: Dict[str, str] = {}
     for spec in specs:
-        if spec.kind == "int":
-            values[spec.key] = algorithm.parameterAsInt(parameters, spec.key, context)
-        elif spec.kind == "float":
-            values[spec.key] = algorithm.parameterAsDouble(parameters, spec.key, context)
-        elif spec.kind == "bool":
-            values[spec.key] = algorithm.parameterAsBoolean(parameters, spec.key, context)
-        elif spec.kind == "choice":
-            values[spec.key] = parameter_as_choice(algorithm, parameters, spec.key, context)
-        else:
-            text = algorithm.parameterAsString(parameters, spec.key, context)
-            try:
-                values[spec.key] = tuple(int(v) for v in text.replace(" ", "").split(",") if v)
-            except ValueError:
-                raise QgsProcessingException(
-                    tr("{key} must be comma-separated whole numbers such as '32,32', got '{text}'.")
-                    .format(key=spec.key, text=text)
-                ) from None
-    return values
+        values[spec.key] = _READERS[spec.kind](algorithm, parameters, spec.key, context)
+        texts[spec.key] = algorithm.parameterAsString(parameters, spec.key, context) \
+            if spec.kind in ("polygons", "layer", "raster") else str(values[spec.key] or "")
+    return RunValues(values, texts)
 
 
 def option_value(definition: Optional[QgsProcessingParameterDefinition], value: Any) -> Any:
@@ -435,12 +473,12 @@ def parameter_as_bands(algorithm: QgsProcessingAlgorithm, parameters: Dict[str, 
                 key=key, text=", ".join(items))) from None
 
 
-def network_config(values: Dict[str, Any]) -> NetworkConfig:
-    return NetworkConfig(**{s.field: values[s.key] for s in NETWORK})
+def network_config(run: RunValues) -> NetworkConfig:
+    return NetworkConfig(**{s.field: run[s] for s in NETWORK})
 
 
-def training_config(values: Dict[str, Any]) -> TrainingConfig:
-    return TrainingConfig(**{s.field: values[s.key] for s in TRAINING})
+def training_config(run: RunValues) -> TrainingConfig:
+    return TrainingConfig(**{s.field: run[s] for s in TRAINING})
 
 
 def help_text(intro: str, sections: Sequence[Tuple[str, Sequence[Spec]]],

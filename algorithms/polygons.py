@@ -17,11 +17,8 @@ from qgis.core import (
     QgsProcessingException,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QCoreApplication
 
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("HyperspectralCrnn", text)
+from ..translate import tr
 
 
 @dataclass

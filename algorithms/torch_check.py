@@ -14,7 +14,6 @@ import tempfile
 from typing import List, Optional, Sequence
 
 from qgis.core import QgsApplication, QgsProcessingException
-from qgis.PyQt.QtCore import QCoreApplication
 
 from ..dependencies import (
     CPU_INDEX_URL,  # noqa: F401 - re-exported for callers of the old module
@@ -31,15 +30,12 @@ from ..dependencies import (
     qgis_python,
     write_constraints,
 )
+from ..translate import tr
 
 __all__ = ["CPU_INDEX_URL", "qgis_python", "packages_folder", "install_command_line",
            "torch_install_command", "missing_message", "torch_missing_message", "require",
            "require_torch", "require_scipy"]
 
-
-def tr(text: str) -> str:
-    """Translate ``text`` in the plugin's context."""
-    return QCoreApplication.translate("HyperspectralCrnn", text)
 
 
 def packages_folder() -> str:

@@ -14,7 +14,7 @@ import os
 import sys
 from typing import List, Optional, Sequence
 
-from qgis.PyQt.QtCore import QCoreApplication, QProcess, QProcessEnvironment, Qt, pyqtSignal
+from qgis.PyQt.QtCore import QProcess, QProcessEnvironment, Qt, pyqtSignal
 from qgis.PyQt.QtGui import QBrush, QColor, QFontDatabase
 from qgis.PyQt.QtWidgets import (
     QDialog,
@@ -43,6 +43,7 @@ from ..dependencies import (
     snapshot,
     write_constraints,
 )
+from ..translate import tr
 
 MISSING_COLOUR = "#b00020"
 # pip without prompts (a proxy's password would wait forever), progress bars or colours:
@@ -56,10 +57,6 @@ PIP_ENVIRONMENT = {
     "PIP_DISABLE_PIP_VERSION_CHECK": "1",
 }
 
-
-def tr(text: str) -> str:
-    """Translate ``text`` in the plugin's context."""
-    return QCoreApplication.translate("HyperspectralCrnn", text)
 
 
 class DependencyDialog(QDialog):
