@@ -217,7 +217,7 @@ class Split:
                             lop_weights=lop["weights"], lop_iterations=lop["iterations"],
                             threads=threads)
             dataset = open_raster(path)
-            classes = read_block(dataset, path, 0, 0, dataset.RasterXSize,
+            classes = read_block(dataset, 0, 0, dataset.RasterXSize,
                                  dataset.RasterYSize, [1])[0]
             dataset = None
         return classes.astype(np.int64)

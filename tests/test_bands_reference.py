@@ -124,13 +124,13 @@ def test_read_block_shapes_and_a_read_error_naming_the_rows(tmp_path):
     path = write_raster(tmp_path / "cube.tif", data, options=["TILED=YES", "BLOCKXSIZE=16",
                                                                "BLOCKYSIZE=16"])
     dataset = gdal.Open(path)
-    np.testing.assert_array_equal(read_block(dataset, path, 1, 2, 4, 3, [2]), data[1:, 2:5, 1:5])
+    np.testing.assert_array_equal(read_block(dataset, 1, 2, 4, 3, [2]), data[1:, 2:5, 1:5])
     pixel = "".join(["pi", "xel"])  # a mode built at run time, as read from elsewhere
-    np.testing.assert_array_equal(read_block(dataset, path, 1, 2, 4, 3, [2], None, pixel),
+    np.testing.assert_array_equal(read_block(dataset, 1, 2, 4, 3, [2], None, pixel),
                                   data[1:, 2:5, 1:5].transpose(1, 2, 0))
     band = "".join(["ba", "nd"])
-    assert read_block(dataset, path, 1, 2, 4, 3, [1], None, band).shape == (1, 3, 4)
-    np.testing.assert_array_equal(read_block(dataset, path, 0, 0, 3, 2, [2, 1]),
+    assert read_block(dataset, 1, 2, 4, 3, [1], None, band).shape == (1, 3, 4)
+    np.testing.assert_array_equal(read_block(dataset, 0, 0, 3, 2, [2, 1]),
                                   data[::-1, :2, :3])
     dataset = None
     size = os.path.getsize(path)
@@ -138,7 +138,7 @@ def test_read_block_shapes_and_a_read_error_naming_the_rows(tmp_path):
         stream.truncate(size // 2)
     dataset = gdal.Open(path)
     with pytest.raises(CrnnError, match=r"Cannot read rows 40-47 of '.*cube\.tif': ") as error:
-        read_block(dataset, path, 0, 40, 64, 8, [1, 2])
+        read_block(dataset, 0, 40, 64, 8, [1, 2])
     assert "read error" not in str(error.value)  # GDAL's own message is passed on
     # the exception's traceback holds the dataset (through read_block's frame) in a cycle
     # with this frame: break it, so the dataset is not closed after GDAL shut down at exit

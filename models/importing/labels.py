@@ -107,7 +107,7 @@ def read_ground_truth(path: str, variable: Optional[str], shape: Tuple[int, int]
         array, name = read_container_labels(path, variable, shape)
         return as_labels(array, shape), name
     dataset = open_source_raster(path)
-    labels = as_labels(read_block(dataset, path, 0, 0, dataset.RasterXSize,
+    labels = as_labels(read_block(dataset, 0, 0, dataset.RasterXSize,
                                   dataset.RasterYSize, [1])[0], shape)
     return labels, os.path.basename(path)
 

@@ -328,15 +328,17 @@ def open_raster(path: str) -> gdal.Dataset:
     return dataset
 
 
-def read_block(dataset: gdal.Dataset, path: str, col: int, row: int, width: int,
-               height: int, band_indices: Sequence[int], buf_type: Optional[int] = None,
+def read_block(dataset: gdal.Dataset, col: int, row: int, width: int, height: int,
+               band_indices: Sequence[int], buf_type: Optional[int] = None,
                interleave: str = "band") -> np.ndarray:
     """The chosen bands (1-based) in a window: (bands, rows, cols), or (rows, cols, bands)
     with ``interleave="pixel"``, as ``buf_type`` (a GDAL type; None keeps the file's).
 
     The one way the core reads raster values: a read error raises a ``CrnnError`` naming
-    the file and rows, whether GDAL exceptions are on or off.
+    the file (the name the dataset was opened with) and rows, whether GDAL exceptions are
+    on or off.
     """
+    path = dataset.GetDescription()
     gdal.ErrorReset()
     try:
         block = dataset.ReadAsArray(col, row, width, height, buf_type=buf_type,

@@ -116,7 +116,7 @@ class SpectralRaster:
         return band_valid(self._read_raw(col, row, width, height), self._nodata)
 
     def _read_raw(self, col: int, row: int, width: int, height: int) -> np.ndarray:
-        raw = read_block(self.dataset, self.path, col, row, width, height, self.band_indices,
+        raw = read_block(self.dataset, col, row, width, height, self.band_indices,
                          self._read_type, interleave="pixel")
         for i in self._signed:  # 128..255 are -128..-1
             raw[..., i] = np.where(raw[..., i] > 127, raw[..., i] - 256, raw[..., i])

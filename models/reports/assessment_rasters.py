@@ -243,9 +243,9 @@ def assess_raster(
             if not ref_block.any():
                 continue
         else:
-            raw = read_block(ref_dataset, reference, 0, start, width, rows, [1])[0]
+            raw = read_block(ref_dataset, 0, start, width, rows, [1])[0]
             ref_block = _as_classes(raw, _missing_mask(raw, ref_nodata), "reference raster")
-        raw = read_block(classification, classification_path, window.col0,
+        raw = read_block(classification, window.col0,
                          window.row0 + start, width, rows, [1])[0]
         missing = _missing_mask(raw, nodata)
         counter.add(ref_block, _as_classes(raw, missing, "classification"), missing)
