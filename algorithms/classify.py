@@ -16,7 +16,7 @@ from . import parameters as specs
 from .base import CrnnAlgorithm
 from .styling import style_output
 
-if TYPE_CHECKING:  # the engine (numpy, GDAL, SciPy) is imported where a run needs it
+if TYPE_CHECKING:  # the engine needs SciPy (checked before a run): imported in functions
     from ..models.engine.lop import LopSettings
     from ..models.engine.request import ClassificationRequest, OutputPaths
 
@@ -37,8 +37,6 @@ DASK_SCHEDULER = specs.Spec(
     "torch and GDAL (docs/scaling.md); the map is the same. Empty: on this computer.",
     "string", "", advanced=True, optional=True)
 CLUSTER_SECTION = ("Cluster (advanced)", [DASK_SCHEDULER])
-
-
 OUTPUT_KEYS = ("OUTPUT", "OUTPUT_PROBABILITIES", "OUTPUT_CONFIDENCE")
 
 

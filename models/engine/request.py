@@ -4,7 +4,8 @@ parameters and checked when it is made.
 The local engine (inference.py ``classify_raster``), the Dask engine (cluster.py
 ``classify_raster_on_cluster``) and the smoothing of probability rasters (smoothing.py
 ``smooth_probabilities``) all take one. The checks that need the input raster (the
-output paths against it, the model's bands) come later, in ``plan_classification``.
+output paths against it, the model's bands) come when the run starts
+(``inference.plan_classification``, ``smooth_probabilities``).
 """
 
 from __future__ import annotations
