@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 from qgis.core import (
     QgsProcessingException,
 )
 
+from ..models.common.callbacks import Hooks
 from ..models.common.errors import CrnnError
 from ..models.network.modelfile import CrnnModel
 from . import parameters as specs
 from .base import CrnnAlgorithm
 from .styling import style_output
+
+if TYPE_CHECKING:  # the engine needs SciPy (checked before a run): imported in functions
+    from ..models.engine.lop import LopSettings
+    from ..models.engine.request import ClassificationRequest, OutputPaths
 
 CLASSIFY_HELP = (
     "Classifies every pixel of the raster with a trained CRNN, then fuses the class "
@@ -31,35 +37,67 @@ DASK_SCHEDULER = specs.Spec(
     "torch and GDAL (docs/scaling.md); the map is the same. Empty: on this computer.",
     "string", "", advanced=True, optional=True)
 CLUSTER_SECTION = ("Cluster (advanced)", [DASK_SCHEDULER])
+OUTPUT_KEYS = ("OUTPUT", "OUTPUT_PROBABILITIES", "OUTPUT_CONFIDENCE")
 
 
-def check_outputs(algorithm, parameters, context) -> None:
+def read_outputs(algorithm, parameters, context) -> OutputPaths:
+    """The class raster, probabilities and confidence outputs (None: not asked for)."""
+    from ..models.engine.request import OutputPaths
+
+    output, probabilities, confidence = (
+        algorithm.parameterAsOutputLayer(parameters, key, context) for key in OUTPUT_KEYS)
+    return OutputPaths(output, probabilities or None, confidence or None)
+
+
+def read_lop(algorithm, parameters, context) -> LopSettings:
+    """The LOP parameters (specs.LOP) as the engine's ``LopSettings``."""
+    from ..models.engine.lop import LopSettings
+
+    values = specs.read_parameters(algorithm, specs.LOP, parameters, context)
+    return LopSettings(values["LOP_SIZE"], values["LOP_WEIGHTS"], values["LOP_ITERATIONS"])
+
+
+def read_request(algorithm, parameters, context) -> ClassificationRequest:
+    """The classification request of the algorithm's parameters, read once: outputs, LOP,
+    device, precision, resampling of spectra."""
+    from ..models.engine.request import ClassificationRequest
+
+    try:
+        return ClassificationRequest(
+            read_outputs(algorithm, parameters, context),
+            read_lop(algorithm, parameters, context),
+            device=specs.parameter_as_choice(algorithm, parameters, "DEVICE", context),
+            precision=specs.parameter_as_choice(algorithm, parameters, "PRECISION", context),
+            resample_spectra=algorithm.parameterAsBoolean(parameters, "RESAMPLE_SPECTRA",
+                                                          context))
+    except CrnnError as exc:
+        raise QgsProcessingException(str(exc)) from None
+
+
+def check_outputs(algorithm, parameters, context, outputs: OutputPaths) -> None:
     """The output paths, checked before any work (trainclassify would train first)."""
-    from ..models.engine.inference import check_output_paths
+    from ..models.engine.outputs import check_output_paths
 
     layer = algorithm.parameterAsRasterLayer(parameters, "INPUT", context)
-    paths = [algorithm.parameterAsOutputLayer(parameters, key, context) or None
-             for key in ("OUTPUT", "OUTPUT_PROBABILITIES", "OUTPUT_CONFIDENCE")]
     try:
-        check_output_paths(layer.source() if layer is not None else "", *paths)
+        check_output_paths(layer.source() if layer is not None else "", outputs)
     except CrnnError as exc:
         raise QgsProcessingException(str(exc)) from None
 
 
 def classify_from_parameters(algorithm, parameters, context, feedback, model: CrnnModel,
-                             device: str, progress_start: float = 0.0) -> dict:
-    """Run the streaming classifier with the algorithm's LOP and output parameters."""
+                             request: ClassificationRequest,
+                             progress_start: float = 0.0) -> dict:
+    """Run the streaming classifier (or the Dask engine, where a scheduler is given) on
+    the INPUT raster with the request read from the algorithm's parameters."""
     from ..models.engine.inference import classify_raster
 
     tr = algorithm.tr
     layer = algorithm.parameterAsRasterLayer(parameters, "INPUT", context)
     if layer is None:
         raise QgsProcessingException(tr("The input raster could not be read."))
-    values = specs.read_parameters(algorithm, specs.LOP, parameters, context)
-    output = algorithm.parameterAsOutputLayer(parameters, "OUTPUT", context)
-    probabilities = algorithm.parameterAsOutputLayer(parameters, "OUTPUT_PROBABILITIES", context)
-    confidence = algorithm.parameterAsOutputLayer(parameters, "OUTPUT_CONFIDENCE", context)
-    for path in (output, probabilities, confidence):
+    outputs = request.outputs
+    for path in (outputs.class_raster, outputs.probabilities, outputs.confidence):
         if path and not path.lower().endswith((".tif", ".tiff")):
             raise QgsProcessingException(tr(
                 "Outputs are written as GeoTIFF: give '{path}' a .tif extension.").format(
@@ -73,27 +111,17 @@ def classify_from_parameters(algorithm, parameters, context, feedback, model: Cr
     engine = classify_raster
     scheduler = algorithm.parameterAsString(parameters, "DASK_SCHEDULER", context).strip()
     if scheduler:
-        from ..models.engine.cluster import classify_raster_on_cluster
+        from ..models.engine.cluster import ClusterSettings, classify_raster_on_cluster
         from .torch_check import require
 
         require("distributed")
-        engine = functools.partial(classify_raster_on_cluster, scheduler)
+        engine = functools.partial(classify_raster_on_cluster,
+                                   cluster=ClusterSettings(scheduler))
+    hooks = Hooks(
+        progress=lambda fraction: feedback.setProgress(progress_start + share * fraction),
+        is_cancelled=feedback.isCanceled, log=feedback.pushInfo)
     try:
-        summary = engine(
-            layer.source(), model, output,
-            probabilities_path=probabilities or None,
-            confidence_path=confidence or None,
-            lop_size=values["LOP_SIZE"],
-            lop_weights=values["LOP_WEIGHTS"],
-            lop_iterations=values["LOP_ITERATIONS"],
-            device=device,
-            progress=lambda fraction: feedback.setProgress(progress_start + share * fraction),
-            is_cancelled=feedback.isCanceled,
-            log=feedback.pushInfo,
-            resample_spectra=algorithm.parameterAsBoolean(parameters, "RESAMPLE_SPECTRA",
-                                                          context),
-            precision=specs.parameter_as_choice(algorithm, parameters, "PRECISION", context),
-        )
+        summary = engine(layer.source(), model, request, hooks=hooks)
     except CrnnError as exc:
         raise QgsProcessingException(str(exc)) from None
     feedback.pushInfo(tr("Classified {n} pixels at {rate:.0f} pixels/s.").format(
@@ -104,8 +132,8 @@ def classify_from_parameters(algorithm, parameters, context, feedback, model: Cr
             "the model's bands, or 0 in all of them), so the classification is empty. Check "
             "the raster's nodata value and that it is the right raster.").format(
                 raster=layer.source()))
-    style_output(context, output, model.classes, feedback.pushInfo)
-    return map_results(output, probabilities, confidence)
+    style_output(context, outputs.class_raster, model.classes, feedback.pushInfo)
+    return map_results(outputs.class_raster, outputs.probabilities, outputs.confidence)
 
 
 def map_results(output: str, probabilities: str, confidence: str) -> dict:
@@ -141,5 +169,5 @@ class ClassifyAlgorithm(CrnnAlgorithm):
         feedback.pushInfo(self.tr("Model: {k} classes, {b} bands, trained on {source}.").format(
             k=model.n_classes, b=model.n_bands,
             source=model.provenance.get("source_raster", "?")))
-        device = specs.parameter_as_choice(self, parameters, "DEVICE", context)
-        return classify_from_parameters(self, parameters, context, feedback, model, device)
+        request = read_request(self, parameters, context)
+        return classify_from_parameters(self, parameters, context, feedback, model, request)

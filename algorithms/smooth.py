@@ -6,12 +6,13 @@ from qgis.core import (
     QgsProcessingException,
 )
 
+from ..models.common.callbacks import Hooks
 from ..models.common.classes import ClassInfo
 from ..models.common.errors import CrnnError
 from ..models.common.palette import class_colour
 from . import parameters as specs
 from .base import CrnnAlgorithm
-from .classify import map_results
+from .classify import map_results, read_lop, read_outputs
 from .styling import style_output
 
 SMOOTH_HELP = (
@@ -49,28 +50,24 @@ class SmoothAlgorithm(CrnnAlgorithm):
         return True, ""
 
     def processAlgorithm(self, parameters, context, feedback):
-        from ..models.engine.inference import smooth_probabilities
+        from ..models.engine.request import ClassificationRequest
+        from ..models.engine.smoothing import BandClasses, smooth_probabilities
 
         layer = self.parameterAsRasterLayer(parameters, "PROBABILITIES", context)
         if layer is None:
             raise QgsProcessingException(self.tr("The probability raster could not be read."))
-        values = specs.read_parameters(self, specs.LOP, parameters, context)
-        output = self.parameterAsOutputLayer(parameters, "OUTPUT", context)
-        fused = self.parameterAsOutputLayer(parameters, "OUTPUT_PROBABILITIES", context)
-        confidence = self.parameterAsOutputLayer(parameters, "OUTPUT_CONFIDENCE", context)
+        lop = read_lop(self, parameters, context)
+        outputs = read_outputs(self, parameters, context)
         colours = [class_colour(k) for k in range(layer.bandCount())]
+        hooks = Hooks(progress=lambda fraction: feedback.setProgress(100 * fraction),
+                      is_cancelled=feedback.isCanceled, log=feedback.pushInfo)
         try:
-            summary = smooth_probabilities(
-                layer.source(), output, fused_path=fused or None,
-                confidence_path=confidence or None, lop_size=values["LOP_SIZE"],
-                lop_weights=values["LOP_WEIGHTS"], lop_iterations=values["LOP_ITERATIONS"],
-                class_colours=colours,
-                progress=lambda fraction: feedback.setProgress(100 * fraction),
-                is_cancelled=feedback.isCanceled, log=feedback.pushInfo)
+            summary = smooth_probabilities(layer.source(), ClassificationRequest(outputs, lop),
+                                           BandClasses(colours=colours), hooks)
         except CrnnError as exc:
             raise QgsProcessingException(str(exc)) from None
         feedback.pushInfo(summary.report())
         classes = [ClassInfo(value, name, colours[k])
                    for k, (value, name) in enumerate(sorted(summary.class_names.items()))]
-        style_output(context, output, classes, feedback.pushInfo)
-        return map_results(output, fused, confidence)
+        style_output(context, outputs.class_raster, classes, feedback.pushInfo)
+        return map_results(outputs.class_raster, outputs.probabilities, outputs.confidence)

@@ -11,6 +11,7 @@ from .classify import (
     CLUSTER_SECTION,
     check_outputs,
     classify_from_parameters,
+    read_request,
 )
 from .train import (
     TRAIN_HELP,
@@ -45,12 +46,12 @@ class TrainClassifyAlgorithm(CrnnAlgorithm):
     results = [("VALIDATION_ACCURACY", "Validation accuracy", "number")]
 
     def processAlgorithm(self, parameters, context, feedback):
-        check_outputs(self, parameters, context)  # before training, not after
+        request = read_request(self, parameters, context)
+        check_outputs(self, parameters, context, request.outputs)  # before training
         model = train_from_parameters(self, parameters, context, feedback, TRAINING_SHARE)
         results = {"VALIDATION_ACCURACY": model.provenance.get("validation_accuracy")}
         if self.parameterAsFileOutput(parameters, "OUTPUT_MODEL", context):
             results["OUTPUT_MODEL"] = save_model_output(self, parameters, context, model)
-        device = specs.parameter_as_choice(self, parameters, "DEVICE", context)
         results.update(classify_from_parameters(self, parameters, context, feedback, model,
-                                                device, TRAINING_SHARE))
+                                                request, TRAINING_SHARE))
         return report_result(self, parameters, context, results)

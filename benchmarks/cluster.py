@@ -169,10 +169,12 @@ def main() -> None:
     from hyperspectral_crnn.benchmarks.machine import matmul_flops
     from hyperspectral_crnn.models.engine.cluster import (
         ClusterJob,
+        ClusterSettings,
         _tile_task,
         classify_raster_on_cluster,
     )
     from hyperspectral_crnn.models.engine.inference import classify_raster
+    from hyperspectral_crnn.models.engine.request import ClassificationRequest, OutputPaths
     from hyperspectral_crnn.models.network.config import NetworkConfig
 
     folder = Path(tempfile.mkdtemp(prefix="crnn-cluster-"))
@@ -181,6 +183,7 @@ def main() -> None:
     model = untrained_model(NetworkConfig(), args.bands, args.classes)
     pixels = args.size * args.size
     output = str(folder / "class.tif")
+    request = ClassificationRequest(OutputPaths(output))
     torch.set_num_threads(1)
     results = {
         "command": "benchmarks/cluster.py " + " ".join(sys.argv[1:]),
@@ -201,20 +204,23 @@ def main() -> None:
 
     for threads in [int(t) for t in args.local_threads.split(",") if t]:
         report(f"local, {threads} thread(s)", _median_run(
-            lambda log, t=threads: classify_raster(raster, model, output, threads=t),
+            lambda log, t=threads: classify_raster(
+                raster, model, ClassificationRequest(OutputPaths(output), threads=t)),
             args.repeats))
     cluster = LocalCluster(folder)
     try:
         cluster.start_worker()
         cluster.wait_for_workers(1)
         fixed = _median_run(lambda log: classify_raster_on_cluster(
-            cluster.address, tiny, model, output, tile_log=log), args.repeats)
+            tiny, model, request, ClusterSettings(cluster.address, tile_log=log)),
+            args.repeats)
         for workers in (1, 2):
             if workers == 2:
                 cluster.start_worker()
                 cluster.wait_for_workers(2)
             figures = _median_run(lambda log: classify_raster_on_cluster(
-                cluster.address, raster, model, output, tile_log=log), args.repeats)
+                raster, model, request, ClusterSettings(cluster.address, tile_log=log)),
+                args.repeats)
             report(f"cluster, {workers} worker(s)", figures)
             if workers == 1:
                 tiles = figures["tiles"]
@@ -230,10 +236,8 @@ def main() -> None:
         cluster.stop()
     from hyperspectral_crnn.models.engine.inference import plan_classification
 
-    plan = plan_classification(raster, model, output, None, None, 3, "uniform", 1, 1024,
-                               False, None)
-    job = ClusterJob(raster, args.size, args.size, plan.bands, model, plan.lop, False,
-                     "cpu", 1024, False, False)
+    plan = plan_classification(raster, model, request)
+    job = ClusterJob.of(raster, model, plan, request)
     results["fixed"] = {"seconds": fixed["median"],
                         "job_bytes": len(pickle.dumps(job)),
                         "task_bytes": len(pickle.dumps((_tile_task, "crnn-tile-0123456789ab-0",

@@ -56,7 +56,8 @@ from hyperspectral_crnn.demo.indian_pines import (
 )
 from hyperspectral_crnn.models.common.classes import ClassInfo
 from hyperspectral_crnn.models.engine.inference import classify_raster
-from hyperspectral_crnn.models.engine.lop import lop_fuse
+from hyperspectral_crnn.models.engine.lop import LopSettings, lop_fuse
+from hyperspectral_crnn.models.engine.request import ClassificationRequest, OutputPaths
 from hyperspectral_crnn.models.network.config import (
     VALIDATION_FRACTION,
     NetworkConfig,
@@ -213,9 +214,9 @@ class Split:
         lop = lop or dict(size=1, weights="uniform", iterations=1)
         with tempfile.TemporaryDirectory(prefix="indian_pines_classes_") as folder:
             path = os.path.join(folder, "classes.tif")
-            classify_raster(self.raster, model, path, lop_size=lop["size"],
-                            lop_weights=lop["weights"], lop_iterations=lop["iterations"],
-                            threads=threads)
+            pool = LopSettings(lop["size"], lop["weights"], lop["iterations"])
+            classify_raster(self.raster, model,
+                            ClassificationRequest(OutputPaths(path), pool, threads=threads))
             dataset = open_raster(path)
             classes = read_block(dataset, 0, 0, dataset.RasterXSize,
                                  dataset.RasterYSize, [1])[0]

@@ -45,11 +45,13 @@ from osgeo import gdal
 
 from hyperspectral_crnn.benchmarks.machine import REFERENCE_GFLOPS, matmul_flops
 from hyperspectral_crnn.models.common.classes import ClassInfo
-from hyperspectral_crnn.models.engine.inference import (
+from hyperspectral_crnn.models.engine.inference import classify_raster
+from hyperspectral_crnn.models.engine.lop import LopSettings, lop_fuse
+from hyperspectral_crnn.models.engine.request import (
     DEFAULT_BATCH_SIZE,
-    classify_raster,
+    ClassificationRequest,
+    OutputPaths,
 )
-from hyperspectral_crnn.models.engine.lop import lop_fuse
 from hyperspectral_crnn.models.network.config import NetworkConfig
 from hyperspectral_crnn.models.network.modelfile import CrnnModel
 
@@ -126,8 +128,10 @@ def classify_once(raster: str, model, folder: str, batch_size: int = DEFAULT_BAT
                   lop_size: int = 3,
                   threads: int = 0, precision: str = "float32"):
     output = os.path.join(folder, "class.tif")
-    summary = classify_raster(raster, model, output, lop_size=lop_size, lop_weights="uniform",
-                              batch_size=batch_size, threads=threads, precision=precision)
+    request = ClassificationRequest(OutputPaths(output), LopSettings(lop_size, "uniform"),
+                                    batch_size=batch_size, threads=threads,
+                                    precision=precision)
+    summary = classify_raster(raster, model, request)
     os.remove(output)
     if os.path.exists(output + ".aux.xml"):
         os.remove(output + ".aux.xml")

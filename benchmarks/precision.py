@@ -26,13 +26,14 @@ from osgeo import gdal
 
 from hyperspectral_crnn.benchmarks.machine import REFERENCE_GFLOPS, matmul_flops
 from hyperspectral_crnn.models.engine.inference import classify_raster
+from hyperspectral_crnn.models.engine.lop import LopSettings
+from hyperspectral_crnn.models.engine.request import ClassificationRequest, OutputPaths
 from hyperspectral_crnn.models.network.crnn import cpu_has_native_bf16, use_all_cores
 from hyperspectral_crnn.models.network.modelfile import load_model
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "out" / "demo"
-LOPS = {"3x3 uniform": dict(lop_size=3, lop_weights="uniform", lop_iterations=1),
-        "3x3 edge x15": dict(lop_size=3, lop_weights="edge", lop_iterations=15)}
+LOPS = {"3x3 uniform": LopSettings(3, "uniform", 1), "3x3 edge x15": LopSettings(3, "edge", 15)}
 
 
 def band(path: Path) -> np.ndarray:
@@ -58,8 +59,8 @@ def main(argv=None) -> int:
         for lop_name, lop in LOPS.items():
             for precision in ("float32", "bfloat16"):
                 out = str(Path(folder) / f"{precision}.tif")
-                classify_raster(args.scene, model, out, threads=args.threads,
-                                precision=precision, **lop)
+                classify_raster(args.scene, model, ClassificationRequest(
+                    OutputPaths(out), lop, threads=args.threads, precision=precision))
                 maps[lop_name, precision] = band(Path(out))
             for precision in ("float32", "bfloat16"):
                 found = maps[lop_name, precision]

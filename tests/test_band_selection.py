@@ -15,6 +15,8 @@ from scenes import read_band, square_wkb, write_raster
 from hyperspectral_crnn.models.common.classes import ClassInfo
 from hyperspectral_crnn.models.common.errors import CrnnError
 from hyperspectral_crnn.models.engine.inference import classify_raster
+from hyperspectral_crnn.models.engine.lop import LopSettings
+from hyperspectral_crnn.models.engine.request import ClassificationRequest, OutputPaths
 from hyperspectral_crnn.models.network.config import NetworkConfig, TrainingConfig
 from hyperspectral_crnn.models.rasters.band_matching import match_bands
 from hyperspectral_crnn.models.rasters.bands import BandInfo
@@ -162,7 +164,8 @@ def test_reflectance_floats_classify_like_their_scaled_integer_twin(tmp_path, un
     maps = []
     for path in (twin_int, twin_float):
         out = str(tmp_path / f"map_{unit_length}_{len(maps)}.tif")
-        classify_raster(path, model, out, lop_size=1, threads=1)
+        classify_raster(path, model,
+                        ClassificationRequest(OutputPaths(out), LopSettings(1), threads=1))
         maps.append(read_band(out))
     assert set(np.unique(maps[0])) == {1, 2}  # a real map, not an empty one
     np.testing.assert_array_equal(maps[0], maps[1])

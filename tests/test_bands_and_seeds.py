@@ -19,6 +19,8 @@ from osgeo import gdal
 
 from hyperspectral_crnn.models.common.classes import ClassInfo
 from hyperspectral_crnn.models.engine.inference import classify_raster
+from hyperspectral_crnn.models.engine.lop import LopSettings
+from hyperspectral_crnn.models.engine.request import ClassificationRequest, OutputPaths
 from hyperspectral_crnn.models.network.config import NetworkConfig, TrainingConfig
 from hyperspectral_crnn.models.training.train import train_model
 
@@ -59,9 +61,9 @@ def _model(cube: np.ndarray):
 
 def _classify(path, model, folder):
     folder.mkdir()
-    classify_raster(str(path), model, str(folder / "c.tif"),
-                    probabilities_path=str(folder / "p.tif"), lop_size=3,
-                    lop_weights="edge", lop_iterations=2, threads=1)
+    classify_raster(str(path), model, ClassificationRequest(
+        OutputPaths(str(folder / "c.tif"), str(folder / "p.tif")), LopSettings(3, "edge", 2),
+        threads=1))
     return (gdal.Open(str(folder / "c.tif")).ReadAsArray(),
             gdal.Open(str(folder / "p.tif")).ReadAsArray())
 

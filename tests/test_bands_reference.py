@@ -9,7 +9,6 @@ own precision (a Float64 or Int32 value one step from the nodata value is data).
 from __future__ import annotations
 
 import dataclasses
-import functools
 
 import numpy as np
 import pytest
@@ -19,12 +18,21 @@ from scenes import read_band, write_raster
 
 from hyperspectral_crnn.models.common.errors import CrnnError
 from hyperspectral_crnn.models.engine.inference import classify_raster
+from hyperspectral_crnn.models.engine.lop import LopSettings
+from hyperspectral_crnn.models.engine.request import ClassificationRequest, OutputPaths
 from hyperspectral_crnn.models.rasters.files import check_band_indices
 from hyperspectral_crnn.models.rasters.raster import SpectralRaster, valid_mask
 
 pytestmark = pytest.mark.usefixtures("gdal_exceptions_mode")
 
-classify = functools.partial(classify_raster, lop_size=1, threads=1)
+
+
+def classify(path, model, *outputs):
+    """No LOP, one torch thread; ``outputs``: the class raster, then the probabilities."""
+    request = ClassificationRequest(OutputPaths(*outputs), LopSettings(1), threads=1)
+    return classify_raster(path, model, request)
+
+
 N = 12
 ORDER = [17, 3, 9, 1, 20, 5, 11, 14, 2, 8, 19, 6]  # the model's bands in a 20-band raster
 

@@ -46,9 +46,11 @@ def test_crnn_trains_with_train_model_and_classifies_with_classify_raster(
         trained.extend([(args, kwargs), model])
         return model
 
-    def spy_classify(raster, model, path, **kwargs):
-        classified.append((raster, model, kwargs))
-        return real_classify(raster, model, path, **kwargs)
+    def spy_classify(raster, model, request, *hooks):
+        lop = request.lop
+        classified.append((raster, model, {"lop_size": lop.size, "lop_weights": lop.weights,
+                                           "lop_iterations": lop.iterations}))
+        return real_classify(raster, model, request, *hooks)
 
     monkeypatch.setattr(benchmark, "train_model", spy_train)
     monkeypatch.setattr(benchmark, "classify_raster", spy_classify)

@@ -30,16 +30,22 @@ from test_bad_process import env as env  # noqa: F401 (the fixture, used by name
 from test_inference import LAYOUTS, read, scene, write_raster
 
 from hyperspectral_crnn.benchmarks.cluster import VENV_PACKAGES, LocalCluster, free_port
+from hyperspectral_crnn.models.common.callbacks import Hooks
 from hyperspectral_crnn.models.common.errors import CancelledError, CrnnError
 from hyperspectral_crnn.models.engine.inference import classify_raster
+from hyperspectral_crnn.models.engine.lop import LopSettings
+from hyperspectral_crnn.models.engine.request import ClassificationRequest, OutputPaths
 from hyperspectral_crnn.models.network.modelfile import save_model
 from hyperspectral_crnn.models.rasters.bands import BandInfo, write_band_metadata
 
 distributed = pytest.importorskip("distributed")
-from hyperspectral_crnn.models.engine.cluster import classify_raster_on_cluster  # noqa: E402
+from hyperspectral_crnn.models.engine.cluster import (  # noqa: E402
+    ClusterSettings,
+    classify_raster_on_cluster,
+)
 
 REPO = Path(__file__).resolve().parent.parent
-LOP = {"lop_size": 3, "lop_weights": "edge", "lop_iterations": 2}
+LOP = LopSettings(3, "edge", 2)
 
 
 @pytest.fixture(scope="module")
@@ -68,10 +74,14 @@ def raster(tmp_path_factory):
     return write_raster(folder / "scene.tif", cube, LAYOUTS["tiled"], nodata=-9999.0)
 
 
-def outputs(folder: Path, name: str) -> dict:
-    return {"output_path": str(folder / f"{name}.tif"),
-            "probabilities_path": str(folder / f"{name}_p.tif"),
-            "confidence_path": str(folder / f"{name}_c.tif")}
+def outputs(folder: Path, name: str) -> OutputPaths:
+    return OutputPaths(str(folder / f"{name}.tif"), str(folder / f"{name}_p.tif"),
+                       str(folder / f"{name}_c.tif"))
+
+
+def never(folder: Path) -> ClassificationRequest:
+    """A request whose outputs a failing run must never write."""
+    return ClassificationRequest(outputs(folder, "never"))
 
 
 def assert_same_maps(folder: Path, a: str, b: str) -> None:
@@ -95,7 +105,8 @@ def assert_same_maps(folder: Path, a: str, b: str) -> None:
 def test_cluster_map_equals_the_local_engine(cluster, model, raster, tmp_path):
     """Tiles of 48 pixels with the edge LOP's reach of 2 around them: every tile border
     and the holes must come out as the local engine has them."""
-    local = classify_raster(raster, model, **outputs(tmp_path, "local"), **LOP, threads=1)
+    local = classify_raster(raster, model,
+                            ClassificationRequest(outputs(tmp_path, "local"), LOP, threads=1))
     lines, fractions, tiles, shared = [], [], [], []
 
     def jobs_of_the_tiles(dask_scheduler) -> dict:
@@ -116,8 +127,9 @@ def test_cluster_map_equals_the_local_engine(cluster, model, raster, tmp_path):
                 shared.append(observer.run_on_scheduler(jobs_of_the_tiles))
 
     summary = classify_raster_on_cluster(
-        cluster.address, raster, model, **outputs(tmp_path, "cluster"), **LOP,
-        tile_size=48, log=lines.append, progress=progress, tile_log=tiles)
+        raster, model, ClassificationRequest(outputs(tmp_path, "cluster"), LOP),
+        ClusterSettings(cluster.address, tile_size=48, tile_log=tiles),
+        Hooks(log=lines.append, progress=progress))
     # the model went to each worker once: one piece of data that every tile names, held
     # by both workers, not a copy inside each task
     (job, holders), = shared[0].items()
@@ -150,17 +162,20 @@ def test_bands_by_wavelength_and_input_window_on_the_cluster(cluster, tmp_path):
     write_band_metadata(dataset, [BandInfo(i + 1, w, 10.0) for i, w in
                                   enumerate(wavelengths[::-1] + [2000.0 + i for i in range(5)])])
     dataset = None
-    lop = {"lop_size": 5, "lop_weights": "uniform", "lop_iterations": 1}
-    classify_raster(path, windowed, **outputs(tmp_path, "local"), **lop, threads=1)
+    lop = LopSettings(5, "uniform", 1)
+    classify_raster(path, windowed, ClassificationRequest(outputs(tmp_path, "local"), lop,
+                                                          threads=1))
     lines = []
-    classify_raster_on_cluster(cluster.address, path, windowed, **outputs(tmp_path, "cl"),
-                               **lop, tile_size=32, log=lines.append)
+    classify_raster_on_cluster(path, windowed, ClassificationRequest(outputs(tmp_path, "cl"), lop),
+                               ClusterSettings(cluster.address, tile_size=32),
+                               Hooks(log=lines.append))
     assert_same_maps(tmp_path, "local", "cl")
     assert "40 of 45 bands matched by wavelength, largest offset 0 nm." in lines
 
 
 def test_a_worker_killed_mid_run_has_its_tiles_rerun(cluster, model, raster, tmp_path):
-    classify_raster(raster, model, **outputs(tmp_path, "local"), **LOP, threads=1)
+    classify_raster(raster, model,
+                    ClassificationRequest(outputs(tmp_path, "local"), LOP, threads=1))
     victim = cluster.workers[0]
     killed_at = []
 
@@ -172,9 +187,11 @@ def test_a_worker_killed_mid_run_has_its_tiles_rerun(cluster, model, raster, tmp
 
     tiles = []
     try:
-        classify_raster_on_cluster(cluster.address, raster, model,
-                                   **outputs(tmp_path, "cluster"), **LOP, tile_size=24,
-                                   progress=kill_once, tile_log=tiles)
+        classify_raster_on_cluster(raster, model,
+                                   ClassificationRequest(outputs(tmp_path, "cluster"), LOP),
+                                   ClusterSettings(cluster.address, tile_size=24,
+                                                   tile_log=tiles),
+                                   Hooks(progress=kill_once))
         assert_same_maps(tmp_path, "local", "cluster")
         assert killed_at[0] < 0.5 and victim.returncode == -signal.SIGKILL
         assert len(tiles) == 42 and len({tile.tile for tile in tiles}) == 42
@@ -190,11 +207,11 @@ def test_unreachable_scheduler_fails_in_seconds_without_a_file(model, raster, tm
     started = time.monotonic()
     with pytest.raises(CrnnError, match=re.escape(f"Cannot reach the Dask scheduler at "
                                                   f"'{address}'")):
-        classify_raster_on_cluster(address, raster, model, **outputs(tmp_path, "never"))
+        classify_raster_on_cluster(raster, model, never(tmp_path), ClusterSettings(address))
     assert time.monotonic() - started < 8
     with pytest.raises(CrnnError, match="missing port number"):
-        classify_raster_on_cluster("tcp://127.0.0.1", raster, model,
-                                   **outputs(tmp_path, "never"))
+        classify_raster_on_cluster(raster, model, never(tmp_path),
+                                   ClusterSettings("tcp://127.0.0.1"))
     # a peer that stays silent, then a web server (its answer is no Dask handshake)
     with socket.socket() as server:
         server.bind(("127.0.0.1", 0))
@@ -202,8 +219,8 @@ def test_unreachable_scheduler_fails_in_seconds_without_a_file(model, raster, tm
         silent = f"tcp://127.0.0.1:{server.getsockname()[1]}"
         started = time.monotonic()
         with pytest.raises(CrnnError, match="no answer within 1 s"):
-            classify_raster_on_cluster(silent, raster, model, **outputs(tmp_path, "never"),
-                                       connect_timeout=1)
+            classify_raster_on_cluster(raster, model, never(tmp_path),
+                                       ClusterSettings(silent, connect_timeout=1))
         assert time.monotonic() - started < 4
 
     def answer_like_a_web_server(server):
@@ -222,17 +239,20 @@ def test_unreachable_scheduler_fails_in_seconds_without_a_file(model, raster, tm
         threading.Thread(target=answer_like_a_web_server, args=(server,), daemon=True).start()
         with pytest.raises(CrnnError, match="something else answers there, not a Dask "
                                             "scheduler"):
-            classify_raster_on_cluster(f"tcp://127.0.0.1:{server.getsockname()[1]}", raster,
-                                       model, **outputs(tmp_path, "never"))
+            classify_raster_on_cluster(
+                raster, model, never(tmp_path),
+                ClusterSettings(f"tcp://127.0.0.1:{server.getsockname()[1]}"))
     assert os.listdir(tmp_path) == []
 
 
 def test_cancel_stops_the_tiles_and_leaves_no_file(cluster, model, raster, tmp_path):
     calls = []
     with pytest.raises(CancelledError):
-        classify_raster_on_cluster(cluster.address, raster, model,
-                                   **outputs(tmp_path, "never"), **LOP, tile_size=16,
-                                   progress=calls.append, is_cancelled=lambda: bool(calls))
+        classify_raster_on_cluster(raster, model,
+                                   ClassificationRequest(outputs(tmp_path, "never"), LOP),
+                                   ClusterSettings(cluster.address, tile_size=16),
+                                   Hooks(progress=calls.append,
+                                         is_cancelled=lambda: bool(calls)))
     assert len(calls) == 1 and calls[0] < 0.1
     assert os.listdir(tmp_path) == []
     with distributed.Client(cluster.address, set_as_default=False) as observer:
@@ -252,13 +272,13 @@ def test_a_cluster_without_the_core_is_refused(model, raster, tmp_path_factory):
     try:
         with pytest.raises(CrnnError, match="has no workers .waited 1 s.. Start some with: "
                                             "dask worker"):
-            classify_raster_on_cluster(bare.address, raster, model,
-                                       **outputs(folder, "never"), worker_wait=1)
+            classify_raster_on_cluster(raster, model, never(folder),
+                                       ClusterSettings(bare.address, worker_wait=1))
         worker = bare.start_worker(core=False)
         bare.wait_for_workers(1)
         with pytest.raises(CrnnError) as error:
-            classify_raster_on_cluster(bare.address, raster, model,
-                                       **outputs(folder, "never"))
+            classify_raster_on_cluster(raster, model, never(folder),
+                                       ClusterSettings(bare.address))
         message = str(error.value)
         assert message.startswith("The Dask cluster cannot classify: the scheduler: "
                                   "ModuleNotFoundError: No module named 'hyperspectral_crnn'")
@@ -312,7 +332,8 @@ def test_qgis_process_with_a_worker_killed_part_way(env, cluster, model, model_f
     big = write_raster(tmp_path / "big.tif", np.tile(read(raster), (1, 4, 8)),
                        LAYOUTS["tiled"], nodata=dataset.GetRasterBand(1).GetNoDataValue())
     dataset = None
-    classify_raster(big, model, str(tmp_path / "local.tif"), threads=1)
+    classify_raster(big, model, ClassificationRequest(OutputPaths(str(tmp_path / "local.tif")),
+                                                      threads=1))
     command = [str(WRAPPER), "run", "crnn:classify", "--", f"INPUT={big}",
                f"MODEL={model_file}", f"OUTPUT={tmp_path / 'cluster.tif'}",
                f"DASK_SCHEDULER={cluster.address}"]
@@ -401,8 +422,8 @@ def test_the_documented_loop_over_scenes(env, cluster, model, model_file, tmp_pa
                           capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "on the Dask cluster" in done.stdout, done.stdout
-    classify_raster(str(scenes_folder / "fields.tif"), model, str(tmp_path / "local.tif"),
-                    threads=1)
+    classify_raster(str(scenes_folder / "fields.tif"), model,
+                    ClassificationRequest(OutputPaths(str(tmp_path / "local.tif")), threads=1))
     np.testing.assert_array_equal(read(maps / "fields_classes.tif"),
                                   read(tmp_path / "local.tif"))
     assert (maps / "failed.txt").read_text().split() == [str(scenes_folder / "broken.tif")]

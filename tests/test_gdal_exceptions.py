@@ -77,9 +77,10 @@ def test_classification_on_a_full_disk(model_file, tmp_path, exceptions):
     out.mkdir()
     done = run_full_disk(f"""
         from hyperspectral_crnn.models.engine.inference import classify_raster
+        from hyperspectral_crnn.models.engine.request import ClassificationRequest, OutputPaths
         from hyperspectral_crnn.models.network.modelfile import load_model
-        classify_raster({raster!r}, load_model({model_file!r}), {str(out / "c.tif")!r},
-                        probabilities_path={str(out / "p.tif")!r})
+        classify_raster({raster!r}, load_model({model_file!r}), ClassificationRequest(
+            OutputPaths({str(out / "c.tif")!r}, {str(out / "p.tif")!r})))
         """, exceptions)
     assert_clean_failure(done, out)
 
@@ -122,6 +123,7 @@ def test_a_truncated_raster_is_named_by_every_reader(gdal_exceptions_mode, model
 
     from hyperspectral_crnn.models.common.errors import CrnnError
     from hyperspectral_crnn.models.engine.inference import classify_raster
+    from hyperspectral_crnn.models.engine.request import ClassificationRequest, OutputPaths
     from hyperspectral_crnn.models.network.modelfile import load_model
     from hyperspectral_crnn.models.reports.assessment_rasters import assess_raster
     from hyperspectral_crnn.models.training.samples import read_training_pixels
@@ -132,7 +134,8 @@ def test_a_truncated_raster_is_named_by_every_reader(gdal_exceptions_mode, model
     out = tmp_path / "out"
     out.mkdir()
     with pytest.raises(CrnnError, match=r"Cannot read rows .*cube\.tif.*intact"):
-        classify_raster(cube, load_model(model_file), str(out / "c.tif"))
+        classify_raster(cube, load_model(model_file),
+                        ClassificationRequest(OutputPaths(str(out / "c.tif"))))
     assert os.listdir(out) == []
     with pytest.raises(CrnnError, match=r"Cannot read rows .*cube\.tif"):
         read_training_pixels(cube, list(range(1, 41)), [(square_wkb(2, 2, 60, 10), 0)])

@@ -9,7 +9,6 @@ rows between tile rows and several read strips are all exercised.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import os
 
 import numpy as np
@@ -18,15 +17,15 @@ import scenes
 from core_helpers import SMALL_NETWORK, small_model, synthetic_spectra
 from osgeo import gdal
 
+from hyperspectral_crnn.models.common.callbacks import NO_HOOKS, Hooks
 from hyperspectral_crnn.models.common.classes import ClassInfo
 from hyperspectral_crnn.models.common.errors import CancelledError, CrnnError
-from hyperspectral_crnn.models.engine import inference
-from hyperspectral_crnn.models.engine.inference import (
-    PROBABILITY_NODATA,
-    classify_raster,
-    smooth_probabilities,
-)
-from hyperspectral_crnn.models.engine.lop import lop_fuse
+from hyperspectral_crnn.models.engine import tiles
+from hyperspectral_crnn.models.engine.inference import classify_raster
+from hyperspectral_crnn.models.engine.lop import LopSettings, lop_fuse
+from hyperspectral_crnn.models.engine.request import ClassificationRequest, OutputPaths
+from hyperspectral_crnn.models.engine.smoothing import BandClasses, smooth_probabilities
+from hyperspectral_crnn.models.engine.tiles import PROBABILITY_NODATA
 from hyperspectral_crnn.models.network.window import window_mean
 from hyperspectral_crnn.models.rasters import files
 from hyperspectral_crnn.models.rasters.files import read_layout
@@ -35,8 +34,13 @@ from hyperspectral_crnn.models.rasters.files import read_layout
 # (QGIS 3.40+): each test runs in both (tests/conftest.py).
 pytestmark = pytest.mark.usefixtures("gdal_exceptions_mode")
 
-# One torch thread: on a shared machine, competing threads make the timings erratic.
-classify = functools.partial(classify_raster, threads=1)
+
+def classify(path, model, outputs, lop=None, hooks=NO_HOOKS):
+    """One torch thread: on a shared machine, competing threads make the timings erratic."""
+    request = ClassificationRequest(outputs, lop or LopSettings(), threads=1)
+    return classify_raster(path, model, request, hooks)
+
+
 BANDS = 40
 HEIGHT, WIDTH = 300, 48  # > one 256-row output tile row; two tile columns
 TRANSFORM = (500000.0, 30.0, 0.0, 4200000.0, 0.0, -30.0)
@@ -119,11 +123,8 @@ def assert_matches(model, folder, fused, valid):
 
 
 def outputs(folder):
-    return dict(
-        output_path=str(folder / "class.tif"),
-        probabilities_path=str(folder / "probs.tif"),
-        confidence_path=str(folder / "conf.tif"),
-    )
+    return OutputPaths(str(folder / "class.tif"), str(folder / "probs.tif"),
+                       str(folder / "conf.tif"))
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +141,7 @@ def tall(model, tmp_path_factory):
 
 @pytest.mark.parametrize("layout", sorted(LAYOUTS))
 def test_probabilities_without_lop_equal_whole_image(model, tall, tmp_path, layout):
-    summary = classify(tall["paths"][layout], model, lop_size=1, **outputs(tmp_path))
+    summary = classify(tall["paths"][layout], model, outputs(tmp_path), LopSettings(1))
     assert_matches(model, tmp_path, tall["raw"], tall["valid"])
     assert summary.valid_pixels == HEIGHT * WIDTH and summary.nodata_pixels == 0
     assert sum(summary.class_counts.values()) == HEIGHT * WIDTH
@@ -153,8 +154,8 @@ def test_probabilities_without_lop_equal_whole_image(model, tall, tmp_path, layo
 ])
 def test_streamed_lop_equals_whole_image(model, tall, tmp_path, layout, size, weights,
                                          iterations):
-    classify(tall["paths"][layout], model, lop_size=size, lop_weights=weights,
-                    lop_iterations=iterations, **outputs(tmp_path))
+    classify(tall["paths"][layout], model, outputs(tmp_path),
+             LopSettings(size, weights, iterations))
     fused = reference(model, tall["array"], tall["valid"], size, weights, iterations)
     assert_matches(model, tmp_path, fused, tall["valid"])
 
@@ -163,11 +164,10 @@ def test_column_chunks_within_a_tile_row(model, tall, tmp_path, monkeypatch):
     """A read budget of one tile splits each tile row into column chunks, and 20-column
     LOP pieces split the fusion: still exact."""
     monkeypatch.setattr(files, "READ_BUDGET_BYTES", 32 * 32 * BANDS * 4)
-    monkeypatch.setattr(inference, "LOP_COLUMNS", 20)
+    monkeypatch.setattr(tiles, "LOP_COLUMNS", 20)
     dataset = gdal.Open(tall["paths"]["tiled"])
     assert read_layout(dataset, [1], BANDS * 4) == (32, 32)
-    classify(tall["paths"]["tiled"], model, lop_size=5, lop_weights="edge",
-                    lop_iterations=1, **outputs(tmp_path))
+    classify(tall["paths"]["tiled"], model, outputs(tmp_path), LopSettings(5, "edge", 1))
     fused = reference(model, tall["array"], tall["valid"], 5, "edge", 1)
     assert_matches(model, tmp_path, fused, tall["valid"])
 
@@ -183,8 +183,8 @@ def test_input_window_streamed_equals_whole_image(windowed_model, tall, tmp_path
                                                   layout, size, weights):
     """The window's halo is read around every strip and column chunk: exact."""
     monkeypatch.setattr(files, "READ_BUDGET_BYTES", 32 * 32 * BANDS * 4)
-    classify(tall["paths"][layout], windowed_model, lop_size=size, lop_weights=weights,
-             lop_iterations=2, **outputs(tmp_path))
+    classify(tall["paths"][layout], windowed_model, outputs(tmp_path),
+             LopSettings(size, weights, 2))
     fused = reference(windowed_model, tall["array"], tall["valid"], size, weights, 2)
     assert_matches(windowed_model, tmp_path, fused, tall["valid"])
     windowless = dataclasses.replace(windowed_model, network=dataclasses.replace(
@@ -201,7 +201,7 @@ def test_input_window_leaves_nodata_out_of_the_mean(windowed_model, tmp_path):
     valid[10:13, 5:9] = valid[20, 20] = False
     path = write_raster(tmp_path / "int16.tif", array, LAYOUTS["tiled"], gdal.GDT_Int16,
                         nodata=-9999)
-    summary = classify(path, windowed_model, lop_size=3, **outputs(tmp_path))
+    summary = classify(path, windowed_model, outputs(tmp_path), LopSettings(3))
     fused = reference(windowed_model, array.astype(np.float32), valid, 3)
     assert_matches(windowed_model, tmp_path, fused, valid)
     assert summary.nodata_pixels == int((~valid).sum())
@@ -214,9 +214,9 @@ def test_smoothing_equals_whole_image(tall, tmp_path, weights, size, iterations)
     """Every spatial LOP through the same streaming engine, on the tiled layout."""
     raw = tall["raw"]
     source = write_raster(tmp_path / "raw.tif", raw, LAYOUTS["tiled"])
-    smooth_probabilities(source, str(tmp_path / "class.tif"), str(tmp_path / "probs.tif"),
-                         str(tmp_path / "conf.tif"), lop_size=size, lop_weights=weights,
-                         lop_iterations=iterations)
+    smooth_probabilities(source, ClassificationRequest(
+        OutputPaths(str(tmp_path / "class.tif"), str(tmp_path / "probs.tif"),
+                    str(tmp_path / "conf.tif")), LopSettings(size, weights, iterations)))
     fused = lop_fuse(raw, tall["valid"], size, weights, iterations)
     np.testing.assert_array_equal(read(tmp_path / "class.tif")[0], fused.argmax(axis=0) + 1)
     np.testing.assert_allclose(read(tmp_path / "probs.tif"), fused, rtol=0, atol=1e-6)
@@ -225,9 +225,11 @@ def test_smoothing_equals_whole_image(tall, tmp_path, weights, size, iterations)
 def test_smoothing_refuses_edge_and_mismatched_classes(tall, tmp_path):
     source = write_raster(tmp_path / "raw.tif", tall["raw"][:, :40, :40])
     with pytest.raises(CrnnError, match="spectra"):
-        smooth_probabilities(source, str(tmp_path / "class.tif"), lop_weights="edge")
+        smooth_probabilities(source, ClassificationRequest(
+            OutputPaths(str(tmp_path / "class.tif")), LopSettings(weights="edge")))
     with pytest.raises(CrnnError, match="3 bands but 2 class values"):
-        smooth_probabilities(source, str(tmp_path / "class.tif"), class_values=[1, 2])
+        smooth_probabilities(source, ClassificationRequest(
+            OutputPaths(str(tmp_path / "class.tif"))), BandClasses(values=[1, 2]))
 
 
 def test_nodata_nan_and_inf_are_not_classified(model, tmp_path):
@@ -240,7 +242,7 @@ def test_nodata_nan_and_inf_are_not_classified(model, tmp_path):
     valid[20:23, 30:34] = False
     path = write_raster(tmp_path / "int16.tif", integer, LAYOUTS["tiled"], gdal.GDT_Int16,
                         nodata=-9999)
-    summary = classify(path, model, lop_size=3, lop_weights="edge", **outputs(tmp_path))
+    summary = classify(path, model, outputs(tmp_path), LopSettings(3, "edge"))
     fused = reference(model, integer.astype(np.float32), valid, 3, "edge", 1)
     assert_matches(model, tmp_path, fused, valid)
     assert summary.nodata_pixels == int((~valid).sum())
@@ -253,7 +255,7 @@ def test_nodata_nan_and_inf_are_not_classified(model, tmp_path):
     valid = np.ones((60, 50), bool)
     valid[0, :] = valid[59, 49] = valid[30, 30] = False
     path = write_raster(tmp_path / "float.tif", floating, LAYOUTS["pixel"])
-    classify(path, model, lop_size=5, lop_iterations=2, **outputs(tmp_path))
+    classify(path, model, outputs(tmp_path), LopSettings(5, iterations=2))
     fused = reference(model, np.where(np.isfinite(floating), floating, 0), valid, 5,
                       "uniform", 2)
     assert_matches(model, tmp_path, fused, valid)
@@ -261,7 +263,7 @@ def test_nodata_nan_and_inf_are_not_classified(model, tmp_path):
 
 def test_output_metadata(model, tmp_path):
     path = write_raster(tmp_path / "in.tif", scene(40, 30, seed=2), LAYOUTS["striped-band"])
-    classify(path, model, **outputs(tmp_path))
+    classify(path, model, outputs(tmp_path))
     source = gdal.Open(path)
     classes = gdal.Open(str(tmp_path / "class.tif"))
     band = classes.GetRasterBand(1)
@@ -303,7 +305,7 @@ def test_class_value_types(model, tmp_path):
         classes = [ClassInfo(v, c.name, c.color) for v, c in zip(values, model.classes)]
         relabelled = dataclasses.replace(model, classes=classes)
         output = str(tmp_path / f"class_{gdal_type}.tif")
-        summary = classify(path, relabelled, output)
+        summary = classify(path, relabelled, OutputPaths(output))
         dataset = gdal.Open(output)
         band = dataset.GetRasterBand(1)
         assert (band.DataType, band.GetNoDataValue()) == (gdal_type, nodata)
@@ -315,7 +317,8 @@ def test_band_check_before_any_work(model, tmp_path):
     path = write_raster(tmp_path / "short.tif", scene(10, 10)[:30])
     calls = []
     with pytest.raises(CrnnError, match=r"band 40.*only 30 band"):
-        classify(path, model, str(tmp_path / "class.tif"), progress=calls.append)
+        classify(path, model, OutputPaths(str(tmp_path / "class.tif")),
+                 hooks=Hooks(progress=calls.append))
     assert calls == [] and os.listdir(tmp_path) == ["short.tif"]
 
 
@@ -323,8 +326,8 @@ def test_cancel_leaves_no_file(model, tmp_path):
     path = write_raster(tmp_path / "in.tif", scene(HEIGHT, 40, seed=4), LAYOUTS["tiled"])
     calls = []
     with pytest.raises(CancelledError):
-        classify(path, model, progress=calls.append, is_cancelled=lambda: bool(calls),
-                        **outputs(tmp_path))
+        classify(path, model, outputs(tmp_path),
+                 hooks=Hooks(progress=calls.append, is_cancelled=lambda: bool(calls)))
     assert len(calls) == 1 and calls[0] < 1
     assert os.listdir(tmp_path) == ["in.tif"]
 
@@ -332,17 +335,17 @@ def test_cancel_leaves_no_file(model, tmp_path):
 def test_refused_paths(model, tmp_path):
     path = write_raster(tmp_path / "in.tif", scene(10, 10))
     with pytest.raises(CrnnError, match="input raster itself"):
-        classify(path, model, path)
+        classify(path, model, OutputPaths(path))
     with pytest.raises(CrnnError, match="does not exist. Create the folder"):
-        classify(path, model, str(tmp_path / "missing" / "class.tif"))
+        classify(path, model, OutputPaths(str(tmp_path / "missing" / "class.tif")))
     with pytest.raises(CrnnError, match="same file"):
-        classify(path, model, str(tmp_path / "a.tif"), str(tmp_path / "a.tif"))
+        classify(path, model, OutputPaths(str(tmp_path / "a.tif"), str(tmp_path / "a.tif")))
     with pytest.raises(CrnnError, match=r"\.tif extension"):
-        classify(path, model, str(tmp_path / "class.img"))
+        classify(path, model, OutputPaths(str(tmp_path / "class.img")))
     with pytest.raises(CrnnError, match="does not exist"):
-        classify(str(tmp_path / "nothing.tif"), model, str(tmp_path / "class.tif"))
+        classify(str(tmp_path / "nothing.tif"), model, OutputPaths(str(tmp_path / "class.tif")))
     with pytest.raises(CrnnError, match="odd"):
-        classify(path, model, str(tmp_path / "class.tif"), lop_size=4)
+        classify(path, model, OutputPaths(str(tmp_path / "class.tif")), LopSettings(4))
     assert os.listdir(tmp_path) == ["in.tif"]
 
 
@@ -350,8 +353,8 @@ def test_rerun_replaces_outputs_and_leaves_no_temporary_file(model, tmp_path):
     path = write_raster(tmp_path / "in.tif", scene(30, 30, seed=5))
     messages, progress = [], []
     for _ in range(2):
-        classify_raster(path, model, log=messages.append, progress=progress.append,
-                        **outputs(tmp_path))
+        classify_raster(path, model, ClassificationRequest(outputs(tmp_path)),
+                        Hooks(log=messages.append, progress=progress.append))
     assert progress[-1] == pytest.approx(1.0)  # the fraction done (models/common/callbacks.py)
     assert all(0 < p <= 1 for p in progress)
     assert any("pixels/s" in m for m in messages)

@@ -22,7 +22,7 @@ from hyperspectral_crnn.models.engine.cluster import (
     cut_tiles,
     worker_path,
 )
-from hyperspectral_crnn.models.engine.inference import _FusedRows
+from hyperspectral_crnn.models.engine.tiles import FusedRows
 from hyperspectral_crnn.models.network.spectra import scale_spectra
 
 
@@ -100,10 +100,10 @@ def test_core_fingerprint_is_the_digest_of_the_core_sources():
 
 
 def test_tile_result_bytes():
-    fused = _FusedRows(np.zeros((2, 3), np.uint8), np.zeros((2, 3), np.float32), None)
+    fused = FusedRows(np.zeros((2, 3), np.uint8), np.zeros((2, 3), np.float32), None)
     result = TileResult((0, 0, 3, 2), fused, np.zeros(4, np.int64), 0.5, 10, "w")
     assert result.result_bytes == 6 + 24 + 32
-    full = _FusedRows(np.zeros((2, 3), np.int16), None, np.zeros((4, 2, 3), np.float32))
+    full = FusedRows(np.zeros((2, 3), np.int16), None, np.zeros((4, 2, 3), np.float32))
     assert TileResult((0, 0, 3, 2), full, np.zeros(4, np.int64), 0, 0, "").result_bytes \
         == 12 + 96 + 32
 

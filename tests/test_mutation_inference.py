@@ -1,9 +1,9 @@
-"""The streaming engine (models/engine/inference.py: ``_run``, ``_fuse_rows``, the row buffer,
-``classify_tile``) against the LOP run once on the whole image, on random probability
-rasters: whatever the layout, read chunks, output tiles and column pieces, a streamed or
-tiled pixel equals the whole-image pixel. No network: ``smooth_probabilities`` drives the
-same engine, so these tests take well under a second each (``make mutation``'s
-inference target).
+"""The streaming engine (models/engine/inference.py: ``run_streaming``; tiles.py:
+``fuse_rows``, the row buffer, ``classify_tile``) against the LOP run once on the whole
+image, on random probability rasters: whatever the layout, read chunks, output tiles and
+column pieces, a streamed or tiled pixel equals the whole-image pixel. No network:
+``smooth_probabilities`` drives the same engine, so these tests take well under a second
+each (``make mutation``'s inference target).
 """
 
 from __future__ import annotations
@@ -17,18 +17,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from osgeo import gdal
 
+from hyperspectral_crnn.models.common.callbacks import Hooks
 from hyperspectral_crnn.models.common.classes import ClassInfo
-from hyperspectral_crnn.models.common.errors import CrnnError
-from hyperspectral_crnn.models.engine import inference
-from hyperspectral_crnn.models.engine.inference import (
-    LopSettings,
-    _class_type,
-    _move_rows,
-    _RowBuffer,
+from hyperspectral_crnn.models.common.errors import CancelledError, CrnnError
+from hyperspectral_crnn.models.engine import tiles
+from hyperspectral_crnn.models.engine.lop import LopSettings, lop_fuse
+from hyperspectral_crnn.models.engine.request import ClassificationRequest, OutputPaths
+from hyperspectral_crnn.models.engine.smoothing import BandClasses, smooth_probabilities
+from hyperspectral_crnn.models.engine.tiles import (
+    Fusion,
+    RowBuffer,
+    class_type,
     classify_tile,
-    smooth_probabilities,
+    move_rows,
 )
-from hyperspectral_crnn.models.engine.lop import lop_fuse
 from hyperspectral_crnn.models.rasters import files
 
 LAYOUTS = {
@@ -53,6 +55,12 @@ def probabilities(classes: int, rows: int, cols: int, seed: int,
         valid[rng.random((rows, cols)) < 0.08] = False
         valid[rows // 2:rows // 2 + 2, : cols // 3] = False
     return raw, valid
+
+
+def request(*paths, lop=None) -> ClassificationRequest:
+    """A request to write ``paths``: the class raster, then the fused probabilities and
+    the confidence where given."""
+    return ClassificationRequest(OutputPaths(*map(str, paths)), lop or LopSettings())
 
 
 def write(path, raw, valid, layout) -> str:
@@ -90,16 +98,16 @@ def test_lop_defaults():
 def test_move_rows_by_hand():
     buffer = np.arange(2 * 40 * 3).reshape(2, 40, 3)
     original = buffer.copy()
-    _move_rows(buffer, 5, 33, step=4)  # overlapping source and target, several steps
+    move_rows(buffer, 5, 33, step=4)  # overlapping source and target, several steps
     np.testing.assert_array_equal(buffer[:, :33], original[:, 5:38])
     np.testing.assert_array_equal(buffer[:, 33:], original[:, 33:])
     default = original.copy()
-    _move_rows(default, 2, 38)  # the default step of 16: three steps, the last short
+    move_rows(default, 2, 38)  # the default step of 16: three steps, the last short
     np.testing.assert_array_equal(default[:, :38], original[:, 2:40])
 
 
 def test_row_buffer_keeps_what_is_asked():
-    buffer = _RowBuffer(2, 5, 6)
+    buffer = RowBuffer(2, 5, 6)
     rows = np.arange(2 * 4 * 5, dtype=np.float32).reshape(2, 4, 5)
     valid = np.arange(20).reshape(4, 5) % 3 > 0
     guide = -rows
@@ -121,14 +129,14 @@ def test_row_buffer_keeps_what_is_asked():
     np.testing.assert_array_equal(g, guide[:, :2, :2])
     buffer.put(3, 0, rows[:, :1], valid[:1], None)  # an earlier row: end stays
     assert buffer.end == 6
-    deep = _RowBuffer(1, 2, 40)
+    deep = RowBuffer(1, 2, 40)
     column = np.arange(64, dtype=np.float32).reshape(1, 32, 2)
     deep.put(0, 0, column, np.ones((32, 2), bool), None)
     deep.forget_before(10)  # 22 rows kept (32 - 10), moved up by 10
     np.testing.assert_array_equal(deep.window(10, 32, 0, 2)[0], column[:, 10:32])
     deep.forget_before(14)  # from start 10: moved up by 4 more
     np.testing.assert_array_equal(deep.window(14, 32, 0, 2)[0], column[:, 14:32])
-    plain = _RowBuffer(1, 2, 2)
+    plain = RowBuffer(1, 2, 2)
     plain.put(0, 0, np.ones((1, 2, 2), np.float32), np.ones((2, 2), bool), None)
     assert plain.window(0, 2, 0, 2)[2] is None
 
@@ -150,7 +158,7 @@ def test_row_buffer_keeps_what_is_asked():
 ])
 def test_class_type_by_hand(values, gdal_type, nodata):
     classes = [ClassInfo(v, str(v), "#000000") for v in values]
-    got_gdal, got_np, got_nodata = _class_type(classes)
+    got_gdal, got_np, got_nodata = class_type(classes)
     assert (got_gdal, got_nodata) == (gdal_type, nodata)
     assert np.dtype(got_np) == gdal.GetDataTypeName(gdal_type).lower().replace(
         "byte", "uint8")
@@ -159,7 +167,7 @@ def test_class_type_by_hand(values, gdal_type, nodata):
 @pytest.mark.parametrize("values", [[], [2 ** 31], [-(2 ** 31) - 1, 0]])
 def test_class_type_refuses_what_no_type_holds(values):
     with pytest.raises(CrnnError, match="no classes|32-bit"):
-        _class_type([ClassInfo(v, str(v), "#000000") for v in values])
+        class_type([ClassInfo(v, str(v), "#000000") for v in values])
 
 
 @pytest.mark.parametrize("scale,fragment", [
@@ -170,7 +178,7 @@ def test_check_probabilities_refuses_other_rasters(tmp_path, scale, fragment):
     raw, valid = probabilities(3, 70, 66, 3, holes=False)
     source = write(tmp_path / "p.tif", raw * scale, valid, "tiled")
     with pytest.raises(CrnnError, match=fragment):
-        smooth_probabilities(source, str(tmp_path / "c.tif"))
+        smooth_probabilities(source, request(tmp_path / "c.tif"))
     assert not (tmp_path / "c.tif").exists()
 
 
@@ -179,16 +187,16 @@ def test_check_probabilities_allows_a_few_odd_pixels_and_all_zero_ones(tmp_path)
     raw[:, ::7, ::7] = 0.0  # all-zero pixels: some tools' mask
     raw[:, 0, 0] = 2.0  # one odd sampled pixel of 4096
     source = write(tmp_path / "p.tif", raw, valid, "tiled")
-    smooth_probabilities(source, str(tmp_path / "c.tif"))
+    smooth_probabilities(source, request(tmp_path / "c.tif"))
     edge = raw.copy()
     edge[:, :, 0] = [[1.0005], [-0.0005], [0.0]]  # within the tolerance of 1e-3
     smooth_probabilities(write(tmp_path / "q.tif", edge, valid, "tiled"),
-                         str(tmp_path / "d.tif"))
+                         request(tmp_path / "d.tif"))
     twice = raw.copy()
     twice[:, :2] = 5.0  # 2 sampled rows of 64 odd: over 1 %
     with pytest.raises(CrnnError, match="does not look like class probabilities"):
         smooth_probabilities(write(tmp_path / "r.tif", twice, valid, "tiled"),
-                             str(tmp_path / "e.tif"))
+                             request(tmp_path / "e.tif"))
 
 
 # the whole-image comparisons last: the checks by hand above are faster (make mutation
@@ -208,15 +216,16 @@ def test_streamed_smoothing_equals_the_whole_image(tmp_path_factory, monkeypatch
     columns and read chunks down to one pixel: still the whole-image LOP, pixel for
     pixel."""
     folder = tmp_path_factory.mktemp("stream")
-    monkeypatch.setattr(inference, "OUTPUT_TILE", output_tile)
-    monkeypatch.setattr(inference, "LOP_COLUMNS", lop_columns)
+    monkeypatch.setattr(tiles, "OUTPUT_TILE", output_tile)
+    monkeypatch.setattr(tiles, "LOP_COLUMNS", lop_columns)
     monkeypatch.setattr(files, "READ_BUDGET_BYTES", budget * classes * 4)
     raw, valid = probabilities(classes, rows, cols, seed)
     values = [3 * k + 2 for k in range(classes)]
     source = write(folder / "p.tif", raw, valid, layout)
     summary = smooth_probabilities(
-        source, str(folder / "c.tif"), str(folder / "f.tif"), str(folder / "k.tif"),
-        lop_size=size, lop_weights=weights, lop_iterations=iterations, class_values=values)
+        source, request(folder / "c.tif", folder / "f.tif", folder / "k.tif",
+                        lop=LopSettings(size, weights, iterations)),
+        BandClasses(values=values))
     fused, labels, counts = expected(raw, valid, size, weights, iterations, values)
     np.testing.assert_array_equal(read(folder / "c.tif")[0], np.where(valid, labels, 0))
     np.testing.assert_allclose(read(folder / "f.tif"), np.where(valid, fused, -1.0),
@@ -243,13 +252,14 @@ def test_streamed_smoothing_equals_the_whole_image(tmp_path_factory, monkeypatch
 ])
 def test_streamed_tall_rasters_equal_the_whole_image(tmp_path, monkeypatch, rows, cols, size,
                                                      iterations, budget_rows):
-    monkeypatch.setattr(inference, "OUTPUT_TILE", 16)
+    monkeypatch.setattr(tiles, "OUTPUT_TILE", 16)
     monkeypatch.setattr(files, "READ_BUDGET_BYTES", budget_rows * cols * 2 * 4)
     raw, valid = probabilities(2, rows, cols, 7)
     source = write(tmp_path / "p.tif", raw, valid, "striped")
     started = time.perf_counter()
-    summary = smooth_probabilities(source, str(tmp_path / "c.tif"), str(tmp_path / "f.tif"),
-                                   lop_size=size, lop_iterations=iterations)
+    summary = smooth_probabilities(source, request(tmp_path / "c.tif", tmp_path / "f.tif",
+                                                   lop=LopSettings(size,
+                                                                   iterations=iterations)))
     elapsed = time.perf_counter() - started
     fused, labels, _ = expected(raw, valid, size, "uniform", iterations, [1, 2])
     np.testing.assert_array_equal(read(tmp_path / "c.tif")[0], np.where(valid, labels, 0))
@@ -263,13 +273,13 @@ def test_progress_rises_to_one_and_cancel_stops(tmp_path, monkeypatch):
     raw, valid = probabilities(3, 10, 12, 1)
     source = write(tmp_path / "p.tif", raw, valid, "striped")
     seen = []
-    smooth_probabilities(source, str(tmp_path / "c.tif"), progress=seen.append)
+    smooth_probabilities(source, request(tmp_path / "c.tif"), hooks=Hooks(progress=seen.append))
     # a budget of 12 pixels reads one row of 12 at a time: a tenth of the 120 pixels
     assert seen == pytest.approx([k / 10 for k in range(1, 11)])
     # a budget of 36 pixels: strips of 3 rows (the blocks' height), the last of 1 row
     monkeypatch.setattr(files, "READ_BUDGET_BYTES", 3 * 36 * 4)
     seen.clear()
-    smooth_probabilities(source, str(tmp_path / "b.tif"), progress=seen.append)
+    smooth_probabilities(source, request(tmp_path / "b.tif"), hooks=Hooks(progress=seen.append))
     assert seen == pytest.approx([0.3, 0.6, 0.9, 1.0])
     calls = []
 
@@ -277,8 +287,9 @@ def test_progress_rises_to_one_and_cancel_stops(tmp_path, monkeypatch):
         calls.append(1)
         return len(calls) > 2
 
-    with pytest.raises(inference.CancelledError):
-        smooth_probabilities(source, str(tmp_path / "d.tif"), is_cancelled=cancel)
+    with pytest.raises(CancelledError):
+        smooth_probabilities(source, request(tmp_path / "d.tif"),
+                             hooks=Hooks(is_cancelled=cancel))
     assert not (tmp_path / "d.tif").exists()
 
 
@@ -287,7 +298,7 @@ def test_progress_rises_to_one_and_cancel_stops(tmp_path, monkeypatch):
 def test_tiles_on_their_own_equal_the_whole_image(monkeypatch, size, iterations, lop_columns):
     """``classify_tile`` (the cluster's engine) on every tile of several tilings, fused in
     one piece or in pieces of 3 columns."""
-    monkeypatch.setattr(inference, "LOP_COLUMNS", lop_columns)
+    monkeypatch.setattr(tiles, "LOP_COLUMNS", lop_columns)
     raw, valid = probabilities(3, 19, 17, 5)
     classes = [ClassInfo(v, f"c{v}", "#000000") for v in (7, 300, 9)]
     values = [c.value for c in classes]
@@ -303,8 +314,8 @@ def test_tiles_on_their_own_equal_the_whole_image(monkeypatch, size, iterations,
         for y in range(0, 19, side):
             for x in range(0, 17, side):
                 w, h = min(side, 17 - x), min(side, 19 - y)
-                tile, counts = classify_tile(produce, lop, 17, 19, (x, y, w, h), classes,
-                                             True, True)
+                tile, counts = classify_tile(produce, Fusion.of(lop, classes, True, True),
+                                             17, 19, (x, y, w, h))
                 reach = lop.reach
                 assert asked[-1] == (max(0, x - reach), max(0, y - reach),
                                      min(17, x + w + reach) - max(0, x - reach),
@@ -329,5 +340,6 @@ def test_tile_without_confidence_or_probabilities():
     classes = [ClassInfo(1, "a", "#000000"), ClassInfo(2, "b", "#000000")]
     tile, _ = classify_tile(lambda x, y, w, h, c: (raw[:, y:y + h, x:x + w],
                                                    valid[y:y + h, x:x + w], None),
-                            LopSettings(), 6, 6, (0, 0, 6, 6), classes, False, False)
+                            Fusion.of(LopSettings(), classes, False, False), 6, 6,
+                            (0, 0, 6, 6))
     assert tile.confidence is None and tile.probabilities is None

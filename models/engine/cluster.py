@@ -5,12 +5,16 @@ cuts the raster into output tiles and hands each tile to a worker. The worker re
 own window of the input by path with ``SpectralRaster`` (a shared file system, or a GDAL
 virtual path such as ``/vsis3/...``), with the LOP's reach around the tile (and the input
 window's radius for the spectral-spatial option), runs the network and the LOP there
-(``inference.TileProducer`` and ``inference.classify_tile``, the local engine's own
-pieces) and returns the tile's class values (and probabilities, confidence). The client
-writes them through the local engine's outputs (``inference._OutputSet``: hidden staging
-files, moved into place only when every tile is in). Since a fused pixel depends only on
+(``tiles.TileProducer`` and ``tiles.classify_tile``, the local engine's own pieces) and
+returns the tile's class values (and probabilities, confidence). The client writes them
+through the local engine's outputs (``outputs.OutputSet``: hidden staging files, moved
+into place only when every tile is in). Since a fused pixel depends only on
 pixels within the LOP's reach, each tile equals the same part of the whole-image result:
 the map is the local engine's.
+
+A run takes the local engine's ``ClassificationRequest`` and, in ``ClusterSettings``, what
+only the cluster needs: the scheduler's address, the tile size, how long to wait for the
+scheduler and the workers, a list for each tile's figures.
 
 The job (model, band choice, LOP) is scattered to every worker once; each task carries
 only its tile's corners. Tasks are pure, so Dask reruns the tiles of a worker lost
@@ -30,31 +34,26 @@ import socket
 import sys
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
-from ..common.callbacks import CancelCheck, LogCallback, ProgressCallback
-from ..common.errors import CancelledError, CrnnError
+from ..common.callbacks import NO_HOOKS, Hooks
+from ..common.errors import CrnnError
 from ..network.modelfile import CrnnModel
 from ..rasters.band_matching import BandMatch
 from ..rasters.files import close_dataset
 from ..rasters.raster import SpectralRaster
 from .inference import (
-    DEFAULT_BATCH_SIZE,
-    OUTPUT_TILE,
     ClassificationPlan,
     ClassificationSummary,
-    LopSettings,
-    TileProducer,
-    _class_type,
-    _FusedRows,
-    _OutputSet,
-    classify_tile,
     plan_classification,
     summarise,
 )
+from .outputs import OutputSet
+from .request import ClassificationRequest
+from .tiles import OUTPUT_TILE, FusedRows, Fusion, TileProducer, classify_tile
 
 #: The version requirements.txt pins; the install command names it.
 DISTRIBUTED_VERSION = "2026.8.0"
@@ -65,21 +64,42 @@ WORKER_WAIT = 20.0
 
 
 @dataclass(frozen=True)
+class ClusterSettings:
+    """What only a cluster run needs: the scheduler's address (``tcp://host:port``), the
+    side of the square output tiles each task classifies (a multiple of 256 keeps the
+    writes aligned with the output files' blocks), the seconds to reach the scheduler
+    and to wait for a first worker (and for one while none is left), and a list that,
+    where given, receives every tile's ``TileResult`` (for measurements)."""
+
+    scheduler: str
+    tile_size: int = OUTPUT_TILE
+    connect_timeout: float = CONNECT_TIMEOUT
+    worker_wait: float = WORKER_WAIT
+    tile_log: Optional[List[TileResult]] = None
+
+
+@dataclass(frozen=True)
 class ClusterJob:
-    """What every tile of a run shares: sent to each worker once."""
+    """What every tile of a run shares: sent to each worker once. The request gives the
+    network's device, batch size and precision (resolved on each worker: 'auto' is that
+    worker's CPU)."""
 
     raster_path: str
     width: int
     height: int
     bands: BandMatch
     model: CrnnModel
-    lop: LopSettings
-    edge: bool
-    device: str
-    batch_size: int
-    probabilities: bool
-    confidence: bool
-    precision: str = "float32"  # resolved on each worker ('auto': that worker's CPU)
+    fusion: Fusion  # the plan's LOP, the model's classes, the optional outputs asked for
+    request: ClassificationRequest
+
+    @classmethod
+    def of(cls, raster_path: str, model: CrnnModel, plan: ClassificationPlan,
+           request: ClassificationRequest) -> ClusterJob:
+        """The job of a planned run, its raster named ``raster_path`` for the workers."""
+        fusion = Fusion.of(plan.lop, model.classes, bool(plan.outputs.confidence),
+                           bool(plan.outputs.probabilities))
+        return cls(raster_path, plan.raster.width, plan.raster.height, plan.bands, model,
+                   fusion, replace(request, batch_size=int(request.batch_size)))
 
 
 @dataclass
@@ -87,7 +107,7 @@ class TileResult:
     """A tile's fused outputs and what it cost on its worker."""
 
     tile: Tuple[int, int, int, int]
-    fused: _FusedRows
+    fused: FusedRows
     counts: np.ndarray
     seconds: float  # on the worker: reading, network, LOP
     read_bytes: int  # input values read (the tile and its halo)
@@ -105,68 +125,35 @@ class TileResult:
 # The client
 
 
-def classify_raster_on_cluster(
-    scheduler: str,
-    raster_path: str,
-    model: CrnnModel,
-    output_path: str,
-    probabilities_path: Optional[str] = None,
-    confidence_path: Optional[str] = None,
-    lop_size: int = 3,
-    lop_weights: str = "uniform",
-    lop_iterations: int = 1,
-    device: str = "cpu",
-    batch_size: int = DEFAULT_BATCH_SIZE,
-    progress: Optional[ProgressCallback] = None,
-    is_cancelled: Optional[CancelCheck] = None,
-    log: Optional[LogCallback] = None,
-    resample_spectra: bool = False,
-    precision: str = "float32",
-    tile_size: int = OUTPUT_TILE,
-    connect_timeout: float = CONNECT_TIMEOUT,
-    worker_wait: float = WORKER_WAIT,
-    tile_log: Optional[List[TileResult]] = None,
-) -> ClassificationSummary:
+def classify_raster_on_cluster(raster_path: str, model: CrnnModel,
+                               request: ClassificationRequest, cluster: ClusterSettings,
+                               hooks: Hooks = NO_HOOKS) -> ClassificationSummary:
     """``inference.classify_raster`` on the Dask cluster whose scheduler is at
-    ``scheduler`` (``tcp://host:port``): the same checks, outputs and map.
+    ``cluster.scheduler`` (``tcp://host:port``): the same checks, outputs and map.
 
-    Every worker must read ``raster_path`` under that name. ``tile_size``: side of the
-    square output tiles each task classifies (a multiple of 256 keeps the writes
-    aligned with the output files' blocks). ``progress`` follows finished tiles;
-    ``is_cancelled`` is polled while tiles run and cancels them. ``tile_log``, where
-    given, receives every tile's ``TileResult`` (for measurements).
+    Every worker must read ``raster_path`` under that name. ``hooks``: progress follows
+    finished tiles; the cancel check is polled while tiles run and cancels them.
     """
     started = time.perf_counter()
     distributed = import_distributed()
+    tile_size = cluster.tile_size
     if int(tile_size) < 1:
         raise CrnnError(f"The tile size must be at least 1 pixel (got {tile_size}).")
-    plan = plan_classification(raster_path, model, output_path, probabilities_path,
-                               confidence_path, lop_size, lop_weights, lop_iterations,
-                               batch_size, resample_spectra, log)
+    plan = plan_classification(raster_path, model, request, hooks)
     raster = plan.raster
-    job = ClusterJob(worker_path(raster_path), raster.width, raster.height, plan.bands,
-                     model, plan.lop, plan.edge, device, int(batch_size),
-                     probabilities=plan.outputs[1] is not None,
-                     confidence=plan.outputs[2] is not None, precision=precision)
+    job = ClusterJob.of(worker_path(raster_path), model, plan, request)
     tiles = cut_tiles(raster.width, raster.height, int(tile_size))
-
-    def check() -> None:
-        if is_cancelled is not None and is_cancelled():
-            raise CancelledError()
-
     try:
-        check()
-        client = connect(distributed, scheduler, connect_timeout)
+        hooks.check()
+        client = connect(distributed, cluster.scheduler, cluster.connect_timeout)
         try:
-            workers = check_workers(client, scheduler, worker_wait)
-            if log:
-                log(f"Classifying {raster.width} x {raster.height} pixels, "
-                    f"{raster.n_bands} bands, {model.n_classes} classes on the Dask cluster "
-                    f"at {scheduler} ({len(workers)} worker(s), {sum(workers.values())} "
-                    f"thread(s)): {len(tiles)} tiles of up to {tile_size} x {tile_size} "
-                    f"pixels; LOP {lop_size}x{lop_size} {lop_weights} x{lop_iterations}.")
-            counts = _classify_tiles(distributed, client, scheduler, job, plan, tiles, check,
-                                     progress, tile_log, worker_wait)
+            workers = check_workers(client, cluster.scheduler, cluster.worker_wait)
+            hooks.say(f"Classifying {raster.width} x {raster.height} pixels, "
+                      f"{raster.n_bands} bands, {model.n_classes} classes on the Dask "
+                      f"cluster at {cluster.scheduler} ({len(workers)} worker(s), "
+                      f"{sum(workers.values())} thread(s)): {len(tiles)} tiles of up to "
+                      f"{tile_size} x {tile_size} pixels; {request.lop.describe()}.")
+            counts = _classify_tiles(distributed, client, job, plan, tiles, cluster, hooks)
         finally:
             client.close()
     finally:
@@ -174,19 +161,16 @@ def classify_raster_on_cluster(
         # collection (an error's traceback keeps it alive, maybe until GDAL is gone)
         close_dataset(raster.dataset)
     return summarise(raster.width, raster.height, model.classes, counts, plan.outputs,
-                     started, log)
+                     started, hooks)
 
 
-def _classify_tiles(distributed, client, scheduler: str, job: ClusterJob,
-                    plan: ClassificationPlan, tiles: List[Tuple[int, int, int, int]],
-                    check, progress: Optional[ProgressCallback],
-                    tile_log: Optional[List[TileResult]], worker_wait: float) -> np.ndarray:
+def _classify_tiles(distributed, client, job: ClusterJob, plan: ClassificationPlan,
+                    tiles: List[Tuple[int, int, int, int]], cluster: ClusterSettings,
+                    hooks: Hooks) -> np.ndarray:
     """Send the tiles, write each as it comes back; the class counts. On any error or a
     cancel the tiles are cancelled and no output is left."""
     classes = job.model.classes
-    class_gdal, _, class_nodata = _class_type(classes)
-    outputs = _OutputSet(plan.outputs, plan.raster.dataset, classes, class_gdal,
-                         class_nodata)
+    outputs = OutputSet(plan.outputs, plan.raster.dataset, classes)
     futures: list = []
     try:
         shared = client.scatter(job, broadcast=True, hash=False)
@@ -194,16 +178,15 @@ def _classify_tiles(distributed, client, scheduler: str, job: ClusterJob,
         futures = [client.submit(_tile_task, shared, tile, key=f"crnn-tile-{run}-{i}")
                    for i, tile in enumerate(tiles)]
         counts = np.zeros(len(classes), np.int64)
-        for done, result in enumerate(_finished(distributed, client, futures, check,
-                                                scheduler, worker_wait), start=1):
+        for done, result in enumerate(_finished(distributed, client, futures, cluster,
+                                                hooks), start=1):
             x, y, _, _ = result.tile
             outputs.write(y, result.fused, x)
             counts += result.counts
-            if tile_log is not None:
-                tile_log.append(result)
-            if progress is not None:
-                progress(done / len(tiles))
-        check()
+            if cluster.tile_log is not None:
+                cluster.tile_log.append(result)
+            hooks.advance(done / len(tiles))
+        hooks.check()
         outputs.commit()
     except BaseException:
         if futures:
@@ -327,13 +310,14 @@ def check_workers(client, scheduler: str, wait: float) -> Dict[str, int]:
     return {address: int(threads) for address, threads in client.nthreads().items()}
 
 
-def _finished(distributed, client, futures, check, scheduler: str, wait: float):
-    """The tiles' results as they finish; polls ``check`` meanwhile, and fails when the
-    scheduler is gone or no worker has been left for ``wait`` seconds."""
+def _finished(distributed, client, futures, cluster: ClusterSettings, hooks: Hooks):
+    """The tiles' results as they finish; polls the cancel check meanwhile, and fails when
+    the scheduler is gone or no worker has been left for ``cluster.worker_wait`` s."""
+    scheduler, wait = cluster.scheduler, cluster.worker_wait
     pending = distributed.as_completed(futures, loop=client.loop)
     remaining, last_worker_seen = len(futures), time.monotonic()
     while remaining:
-        check()
+        hooks.check()
         batch = pending.next_batch(block=False) if pending.has_ready() else []
         if not batch:
             if client.status not in ("running", "connecting"):
@@ -348,7 +332,7 @@ def _finished(distributed, client, futures, check, scheduler: str, wait: float):
             time.sleep(0.05)
             continue
         for future in batch:
-            check()
+            hooks.check()
             yield _tile_result(future)
             future.release()
             remaining -= 1
@@ -426,8 +410,11 @@ def _classifier(job: ClusterJob):
     """The job's network in torch, built once per worker and job."""
     entry = _CLASSIFIERS.get(id(job))
     if entry is None or entry[0] is not job:
-        classifier = job.model.classifier(device=job.device, batch_size=job.batch_size,
-                                          threads=_worker_threads(), precision=job.precision)
+        request = job.request
+        classifier = job.model.classifier(device=request.device,
+                                          batch_size=request.batch_size,
+                                          threads=_worker_threads(),
+                                          precision=request.precision)
         _CLASSIFIERS.clear()  # one job at a time keeps one network in memory
         entry = _CLASSIFIERS[id(job)] = (job, classifier)
     return entry[1]
@@ -444,13 +431,13 @@ def _tile_task(job: ClusterJob, tile: Tuple[int, int, int, int]) -> TileResult:
             "same file (a shared folder or a GDAL virtual path).")
     try:
         raster.select(job.bands.read, job.bands.mixing)
-        produce = TileProducer(raster, job.model, _classifier(job), job.batch_size, job.edge)
-        fused, counts = classify_tile(produce, job.lop, job.width, job.height, tile,
-                                      job.model.classes, job.confidence, job.probabilities)
+        produce = TileProducer(raster, job.model, _classifier(job), job.request.batch_size,
+                               job.fusion.lop.uses_guide)
+        fused, counts = classify_tile(produce, job.fusion, job.width, job.height, tile)
     finally:
         close_dataset(raster.dataset)
     x, y, w, h = tile
-    reach = job.lop.reach + produce.radius
+    reach = job.fusion.lop.reach + produce.radius
     read = ((min(job.width, x + w + reach) - max(0, x - reach))
             * (min(job.height, y + h + reach) - max(0, y - reach)) * raster.bytes_per_pixel)
     try:
@@ -462,5 +449,5 @@ def _tile_task(job: ClusterJob, tile: Tuple[int, int, int, int]) -> TileResult:
     return TileResult(tile, fused, counts, time.perf_counter() - started, read, worker)
 
 
-__all__ = ["classify_raster_on_cluster", "ClusterJob", "TileResult", "cut_tiles",
-           "import_distributed", "DISTRIBUTED_VERSION"]
+__all__ = ["classify_raster_on_cluster", "ClusterSettings", "ClusterJob", "TileResult",
+           "cut_tiles", "import_distributed", "DISTRIBUTED_VERSION"]

@@ -6,10 +6,14 @@ holes do not bias the pool. Repeating the pool widens its reach by the radius ea
 
 Every pixel's result depends only on pixels within ``halo(size, iterations)`` of it, so
 a block processed with that halo gives exactly the whole-image result.
+
+``LopSettings`` is a run's pool (window, weighting, passes, the edge weighting's scale),
+as the classification request (request.py) carries it and the engines fuse with it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
@@ -34,6 +38,41 @@ def check_lop(size: int, weights: str, iterations: int) -> None:
         raise CrnnError(f"Unknown LOP weighting '{weights}': use one of {LOP_WEIGHTS}.")
     if iterations < 0:
         raise CrnnError(f"LOP iterations must be 0 or more, got {iterations}.")
+
+
+@dataclass(frozen=True)
+class LopSettings:
+    """The linear opinion pool of a run: window side, weighting, passes, and the edge
+    weighting's distance scale (the model's, set by ``inference.plan_classification``;
+    unused by the other weightings)."""
+
+    size: int = 3
+    weights: str = "uniform"
+    iterations: int = 1
+    edge_scale: float = 1.0
+
+    def check(self) -> None:
+        """Raise ``CrnnError`` on a window, weighting or pass count the pool refuses."""
+        check_lop(self.size, self.weights, self.iterations)
+
+    @property
+    def reach(self) -> int:
+        """How far (pixels) a fused value looks: 0 when the pool is off."""
+        return halo(self.size, self.iterations) if self.size > 1 and self.iterations > 0 else 0
+
+    @property
+    def uses_guide(self) -> bool:
+        """Whether the pool needs the guide features (the edge weighting, switched on)."""
+        return self.weights == "edge" and self.reach > 0
+
+    def describe(self) -> str:
+        """The pool as the run's log names it: 'LOP 3x3 uniform x1'."""
+        return f"LOP {self.size}x{self.size} {self.weights} x{self.iterations}"
+
+    def fuse(self, probabilities: np.ndarray, valid: np.ndarray,
+             guide: Optional[np.ndarray]) -> np.ndarray:
+        return lop_fuse(probabilities, valid, self.size, self.weights, self.iterations,
+                        guide=guide, edge_scale=self.edge_scale)
 
 
 def spatial_kernel(size: int, weights: str) -> np.ndarray:
