@@ -5,12 +5,8 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING
 
-from qgis.core import (
-    QgsProcessingException,
-)
+from qgis.core import QgsProcessingException
 
-from ..models.common.callbacks import Hooks
-from ..models.common.errors import CrnnError
 from ..models.network.modelfile import CrnnModel
 from . import parameters as specs
 from .base import CrnnAlgorithm
@@ -37,79 +33,60 @@ DASK_SCHEDULER = specs.Spec(
     "torch and GDAL (docs/scaling.md); the map is the same. Empty: on this computer.",
     "string", "", advanced=True, optional=True)
 CLUSTER_SECTION = ("Cluster (advanced)", [DASK_SCHEDULER])
-OUTPUT_KEYS = ("OUTPUT", "OUTPUT_PROBABILITIES", "OUTPUT_CONFIDENCE")
 
 
-def read_outputs(algorithm, parameters, context) -> OutputPaths:
+def read_outputs(run: specs.RunValues) -> OutputPaths:
     """The class raster, probabilities and confidence outputs (None: not asked for)."""
     from ..models.engine.request import OutputPaths
 
-    output, probabilities, confidence = (
-        algorithm.parameterAsOutputLayer(parameters, key, context) for key in OUTPUT_KEYS)
-    return OutputPaths(output, probabilities or None, confidence or None)
+    return OutputPaths(run[specs.CLASS_RASTER], run[specs.PROBABILITIES] or None,
+                       run[specs.CONFIDENCE] or None)
 
 
-def read_lop(algorithm, parameters, context) -> LopSettings:
+def read_lop(run: specs.RunValues) -> LopSettings:
     """The LOP parameters (specs.LOP) as the engine's ``LopSettings``."""
     from ..models.engine.lop import LopSettings
 
-    values = specs.read_parameters(algorithm, specs.LOP, parameters, context)
-    return LopSettings(values["LOP_SIZE"], values["LOP_WEIGHTS"], values["LOP_ITERATIONS"])
+    return LopSettings(run[specs.LOP_SIZE], run[specs.LOP_WEIGHTS_SPEC],
+                       run[specs.LOP_ITERATIONS])
 
 
-def read_request(algorithm, parameters, context) -> ClassificationRequest:
-    """The classification request of the algorithm's parameters, read once: outputs, LOP,
-    device, precision, resampling of spectra."""
+def read_request(run: specs.RunValues) -> ClassificationRequest:
+    """The classification request of the run: outputs, LOP, device, precision, resampling
+    of spectra (checked as it is made)."""
     from ..models.engine.request import ClassificationRequest
 
-    try:
-        return ClassificationRequest(
-            read_outputs(algorithm, parameters, context),
-            read_lop(algorithm, parameters, context),
-            device=specs.parameter_as_choice(algorithm, parameters, "DEVICE", context),
-            precision=specs.parameter_as_choice(algorithm, parameters, "PRECISION", context),
-            resample_spectra=algorithm.parameterAsBoolean(parameters, "RESAMPLE_SPECTRA",
-                                                          context))
-    except CrnnError as exc:
-        raise QgsProcessingException(str(exc)) from None
+    return ClassificationRequest(read_outputs(run), read_lop(run),
+                                 device=run[specs.DEVICE], precision=run[specs.PRECISION],
+                                 resample_spectra=run[specs.RESAMPLE_SPECTRA])
 
 
-def check_outputs(algorithm, parameters, context, outputs: OutputPaths) -> None:
+def check_outputs(run: specs.RunValues, outputs: OutputPaths) -> None:
     """The output paths, checked before any work (trainclassify would train first)."""
     from ..models.engine.outputs import check_output_paths
 
-    layer = algorithm.parameterAsRasterLayer(parameters, "INPUT", context)
-    try:
-        check_output_paths(layer.source() if layer is not None else "", outputs)
-    except CrnnError as exc:
-        raise QgsProcessingException(str(exc)) from None
+    layer = run[specs.CLASSIFY_RASTER]
+    check_output_paths(layer.source() if layer is not None else "", outputs)
 
 
-def classify_from_parameters(algorithm, parameters, context, feedback, model: CrnnModel,
-                             request: ClassificationRequest,
+def classify_from_parameters(algorithm: CrnnAlgorithm, run: specs.RunValues, context,
+                             feedback, model: CrnnModel, request: ClassificationRequest,
                              progress_start: float = 0.0) -> dict:
     """Run the streaming classifier (or the Dask engine, where a scheduler is given) on
-    the INPUT raster with the request read from the algorithm's parameters."""
+    the INPUT raster with the run's request; the class raster styled, the results."""
     from ..models.engine.inference import classify_raster
 
     tr = algorithm.tr
-    layer = algorithm.parameterAsRasterLayer(parameters, "INPUT", context)
+    layer = run[specs.CLASSIFY_RASTER]
     if layer is None:
         raise QgsProcessingException(tr("The input raster could not be read."))
-    outputs = request.outputs
-    for path in (outputs.class_raster, outputs.probabilities, outputs.confidence):
-        if path and not path.lower().endswith((".tif", ".tiff")):
-            raise QgsProcessingException(tr(
-                "Outputs are written as GeoTIFF: give '{path}' a .tif extension.").format(
-                    path=path))
     window = model.network.input_window
     if window > 1:
         feedback.pushInfo(tr(
             "The model reads the mean spectrum of the {w}x{w} pixels around each pixel "
             "(spectral-spatial input option).").format(w=window))
-    share = 100.0 - progress_start
     engine = classify_raster
-    scheduler = algorithm.parameterAsString(parameters, "DASK_SCHEDULER", context).strip()
+    scheduler = run[DASK_SCHEDULER].strip()
     if scheduler:
         from ..models.engine.cluster import ClusterSettings, classify_raster_on_cluster
         from .torch_check import require
@@ -117,13 +94,8 @@ def classify_from_parameters(algorithm, parameters, context, feedback, model: Cr
         require("distributed")
         engine = functools.partial(classify_raster_on_cluster,
                                    cluster=ClusterSettings(scheduler))
-    hooks = Hooks(
-        progress=lambda fraction: feedback.setProgress(progress_start + share * fraction),
-        is_cancelled=feedback.isCanceled, log=feedback.pushInfo)
-    try:
-        summary = engine(layer.source(), model, request, hooks=hooks)
-    except CrnnError as exc:
-        raise QgsProcessingException(str(exc)) from None
+    summary = engine(layer.source(), model, request,
+                     hooks=algorithm.hooks(feedback, progress_start))
     feedback.pushInfo(tr("Classified {n} pixels at {rate:.0f} pixels/s.").format(
         n=summary.valid_pixels, rate=summary.pixels_per_second))
     if summary.valid_pixels == 0:
@@ -132,17 +104,17 @@ def classify_from_parameters(algorithm, parameters, context, feedback, model: Cr
             "the model's bands, or 0 in all of them), so the classification is empty. Check "
             "the raster's nodata value and that it is the right raster.").format(
                 raster=layer.source()))
-    style_output(context, outputs.class_raster, model.classes, feedback.pushInfo)
-    return map_results(outputs.class_raster, outputs.probabilities, outputs.confidence)
+    style_output(context, request.outputs.class_raster, model.classes, feedback.pushInfo)
+    return map_results(request.outputs)
 
 
-def map_results(output: str, probabilities: str, confidence: str) -> dict:
+def map_results(outputs: OutputPaths) -> dict:
     """The result map of a classification: the optional outputs only where written."""
-    results = {"OUTPUT": output}
-    if probabilities:
-        results["OUTPUT_PROBABILITIES"] = probabilities
-    if confidence:
-        results["OUTPUT_CONFIDENCE"] = confidence
+    results = {specs.CLASS_RASTER.key: outputs.class_raster}
+    if outputs.probabilities:
+        results[specs.PROBABILITIES.key] = outputs.probabilities
+    if outputs.confidence:
+        results[specs.CONFIDENCE.key] = outputs.confidence
     return results
 
 
@@ -158,16 +130,11 @@ class ClassifyAlgorithm(CrnnAlgorithm):
                 ("Spatial fusion (LOP)", specs.LOP), ("Outputs", specs.CLASSIFICATION_OUTPUTS),
                 CLUSTER_SECTION]
 
-    def processAlgorithm(self, parameters, context, feedback):
+    def process(self, run: specs.RunValues, context, feedback) -> dict:
         from ..models.network.modelfile import load_model
 
-        path = self.parameterAsFile(parameters, "MODEL", context)
-        try:
-            model = load_model(path)
-        except CrnnError as exc:
-            raise QgsProcessingException(str(exc)) from None
+        model = load_model(run[specs.MODEL_FILE])
         feedback.pushInfo(self.tr("Model: {k} classes, {b} bands, trained on {source}.").format(
             k=model.n_classes, b=model.n_bands,
             source=model.provenance.get("source_raster", "?")))
-        request = read_request(self, parameters, context)
-        return classify_from_parameters(self, parameters, context, feedback, model, request)
+        return classify_from_parameters(self, run, context, feedback, model, read_request(run))

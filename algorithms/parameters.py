@@ -211,17 +211,17 @@ NETWORK = [
          "float", N.dropout, advanced=True, minimum=0.0, maximum=0.9, field="dropout"),
 ]
 
-LOP = [
-    Spec("LOP_SIZE", "LOP window (odd, pixels)",
-         "Side of the linear opinion pool window: 1 = no fusion, 3 = the paper's 3x3.",
-         "int", 3, minimum=1, maximum=31),
-    Spec("LOP_WEIGHTS", "LOP weights",
-         "uniform (the paper's), gaussian (nearer neighbours count more) or edge "
-         "(neighbours weighted by spectral similarity, so fields' edges stay sharp).",
-         "choice", "uniform", choices=LOP_WEIGHTS),
-    Spec("LOP_ITERATIONS", "LOP iterations", "How many times the pool is applied.", "int", 1,
-         minimum=0, maximum=50),
-]
+LOP_SIZE = Spec("LOP_SIZE", "LOP window (odd, pixels)",
+                "Side of the linear opinion pool window: 1 = no fusion, 3 = the paper's 3x3.",
+                "int", 3, minimum=1, maximum=31)
+LOP_WEIGHTS_SPEC = Spec(
+    "LOP_WEIGHTS", "LOP weights",
+    "uniform (the paper's), gaussian (nearer neighbours count more) or edge (neighbours "
+    "weighted by spectral similarity, so fields' edges stay sharp).",
+    "choice", "uniform", choices=LOP_WEIGHTS)
+LOP_ITERATIONS = Spec("LOP_ITERATIONS", "LOP iterations",
+                      "How many times the pool is applied.", "int", 1, minimum=0, maximum=50)
+LOP = [LOP_SIZE, LOP_WEIGHTS_SPEC, LOP_ITERATIONS]
 
 
 # --- inputs and outputs several algorithms share ---------------------------------------
@@ -252,31 +252,29 @@ RESAMPLE_SPECTRA = Spec(
     "linearly onto them (never beyond the raster's range) instead of refusing.", "bool",
     False)
 
-CLASSIFY_INPUTS = [
-    Spec("INPUT", "Hyperspectral raster",
-         "The hyperspectral raster. The model's bands are found by wavelength where both "
-         "have wavelengths (in any order, among more bands), else by number: the raster "
-         "must then have the training raster's bands.", "raster"),
-    Spec("MODEL", "Model file", "A model file written by 'Train CRNN'.", "file",
-         extension="crnn"),
-    RESAMPLE_SPECTRA,
-]
+CLASSIFY_RASTER = Spec(
+    "INPUT", "Hyperspectral raster",
+    "The hyperspectral raster. The model's bands are found by wavelength where both have "
+    "wavelengths (in any order, among more bands), else by number: the raster must then "
+    "have the training raster's bands.", "raster")
+MODEL_FILE = Spec("MODEL", "Model file", "A model file written by 'Train CRNN'.", "file",
+                  extension="crnn")
+CLASSIFY_INPUTS = [CLASSIFY_RASTER, MODEL_FILE, RESAMPLE_SPECTRA]
 
-_CLASS_RASTER = Spec("OUTPUT", "Classification",
-                     "The class raster: class values of the training field, a colour table "
-                     "and the class names.", "raster_out")
-_CONFIDENCE = Spec("OUTPUT_CONFIDENCE", "Confidence",
-                   "Optional: the winning class's probability.", "raster_out",
-                   optional=True, create_by_default=False)
-
-_PROBABILITIES = Spec("OUTPUT_PROBABILITIES", "Class probabilities",
+CLASS_RASTER = Spec("OUTPUT", "Classification",
+                    "The class raster: class values of the training field, a colour table "
+                    "and the class names.", "raster_out")
+CONFIDENCE = Spec("OUTPUT_CONFIDENCE", "Confidence",
+                  "Optional: the winning class's probability.", "raster_out",
+                  optional=True, create_by_default=False)
+PROBABILITIES = Spec("OUTPUT_PROBABILITIES", "Class probabilities",
                      "Optional: one Float32 band per class (after fusion).", "raster_out",
                      optional=True, create_by_default=False)
 
-CLASSIFICATION_OUTPUTS = [_CLASS_RASTER, _PROBABILITIES, _CONFIDENCE]
+CLASSIFICATION_OUTPUTS = [CLASS_RASTER, PROBABILITIES, CONFIDENCE]
 # crnn:smooth's probabilities are another tool's, fused: the same output, named so
-SMOOTHING_OUTPUTS = [_CLASS_RASTER, replace(_PROBABILITIES, label="Fused probabilities"),
-                     _CONFIDENCE]
+SMOOTHING_OUTPUTS = [CLASS_RASTER, replace(PROBABILITIES, label="Fused probabilities"),
+                     CONFIDENCE]
 
 
 MODEL_OUTPUT = Spec("OUTPUT_MODEL", "Model file", "The model file (.crnn).", "file_out",

@@ -6,9 +6,7 @@ from qgis.core import (
     QgsProcessingException,
 )
 
-from ..models.common.callbacks import Hooks
 from ..models.common.classes import ClassInfo
-from ..models.common.errors import CrnnError
 from ..models.common.palette import class_colour
 from . import parameters as specs
 from .base import CrnnAlgorithm
@@ -25,7 +23,7 @@ SMOOTH_HELP = (
 
 
 PROBABILITIES = specs.Spec("PROBABILITIES", "Class probabilities (one band per class)",
-                       "The class-probability raster.", "raster")
+                           "The class-probability raster.", "raster")
 
 
 class SmoothAlgorithm(CrnnAlgorithm):
@@ -44,30 +42,26 @@ class SmoothAlgorithm(CrnnAlgorithm):
         ok, message = super().checkParameterValues(parameters, context)  # whole numbers first
         if not ok:
             return ok, message
-        if specs.parameter_as_choice(self, parameters, "LOP_WEIGHTS", context) == "edge":
+        if specs.parameter_as_choice(self, parameters, specs.LOP_WEIGHTS_SPEC.key,
+                                     context) == "edge":
             return False, self.tr("The 'edge' LOP needs the spectra: choose 'uniform' or "
                                   "'gaussian', or use it in 'Classify with CRNN'.")
         return True, ""
 
-    def processAlgorithm(self, parameters, context, feedback):
+    def process(self, run: specs.RunValues, context, feedback) -> dict:
         from ..models.engine.request import ClassificationRequest
         from ..models.engine.smoothing import BandClasses, smooth_probabilities
 
-        layer = self.parameterAsRasterLayer(parameters, "PROBABILITIES", context)
+        layer = run[PROBABILITIES]
         if layer is None:
             raise QgsProcessingException(self.tr("The probability raster could not be read."))
-        lop = read_lop(self, parameters, context)
-        outputs = read_outputs(self, parameters, context)
+        outputs = read_outputs(run)
         colours = [class_colour(k) for k in range(layer.bandCount())]
-        hooks = Hooks(progress=lambda fraction: feedback.setProgress(100 * fraction),
-                      is_cancelled=feedback.isCanceled, log=feedback.pushInfo)
-        try:
-            summary = smooth_probabilities(layer.source(), ClassificationRequest(outputs, lop),
-                                           BandClasses(colours=colours), hooks)
-        except CrnnError as exc:
-            raise QgsProcessingException(str(exc)) from None
+        summary = smooth_probabilities(layer.source(),
+                                       ClassificationRequest(outputs, read_lop(run)),
+                                       BandClasses(colours=colours), self.hooks(feedback))
         feedback.pushInfo(summary.report())
         classes = [ClassInfo(value, name, colours[k])
                    for k, (value, name) in enumerate(sorted(summary.class_names.items()))]
         style_output(context, outputs.class_raster, classes, feedback.pushInfo)
-        return map_results(outputs.class_raster, outputs.probabilities, outputs.confidence)
+        return map_results(outputs)

@@ -78,7 +78,8 @@ TARGETS = [
     Target("window", "models/network/window.py",
            ["tests/test_mutation_window.py", "tests/test_window.py", "-k", "not training"]),
     Target("lop", "models/engine/lop.py",
-           ["tests/test_lop_reference.py", "tests/test_lop.py"]),
+           ["tests/test_lop_reference.py", "tests/test_lop.py",
+            "tests/test_mutation_inference.py"]),
     Target("config", "models/network/config.py", ["tests/test_mutation_config.py"]),
     Target("training", "models/training/train.py",
            ["tests/test_mutation_training.py", "tests/test_training_reference.py",
@@ -139,22 +140,18 @@ TARGETS = [
            ["tests/test_mutation_assessment.py", "tests/test_assessment.py"],
            left_out={"_crs": "I/O glue (a raster's CRS)", "_crs_name": "the message's text"}),
     # the streaming engine, with the fast engine tests alone
-    Target("inference", "models/engine/inference.py", ["tests/test_mutation_inference.py"],
-           ["_move_rows", "LopSettings", "_RowBuffer", "_fuse_rows", "classify_tile", "_run",
-            "_class_type", "summarise"],
-           left_out={"classify_raster": "glue: plan_classification, TileProducer and _run",
-                     "TileProducer": "needs a trained network per mutant (test_inference.py "
-                     "checks it); the engine it feeds runs here without one",
-                     "_Output": "I/O glue (GeoTIFFs under temporary names)",
-                     "_OutputSet": "I/O glue", "check_output_paths": "I/O glue (paths)",
-                     "_same_file": "I/O glue (paths)",
+    Target("tiles", "models/engine/tiles.py", ["tests/test_mutation_inference.py"],
+           left_out={"TileProducer": "needs a trained network per mutant (test_inference.py "
+                     "checks it); the engine it feeds runs here without one"}),
+    Target("inference", "models/engine/inference.py",
+           ["tests/test_mutation_inference.py", "tests/test_bands_reference.py"],
+           left_out={"classify_raster": "glue: plan_classification, TileProducer and "
+                     "run_streaming",
                      "ClassificationSummary": "the log's text",
                      "_precision_name": "the log's text"}),
-    # the same module's checks: arguments, probabilities, the model's bands
-    Target("inference_checks", "models/engine/inference.py",
-           ["tests/test_mutation_inference.py", "tests/test_bands_reference.py"],
-           ["smooth_probabilities", "check_probabilities", "_check_model_bands",
-            "plan_classification:match_bands"]),
+    # the request's own checks; probability rasters smoothed and checked
+    Target("request", "models/engine/request.py", ["tests/test_mutation_inference.py"]),
+    Target("smoothing", "models/engine/smoothing.py", ["tests/test_mutation_inference.py"]),
     Target("semi_supervised", "models/training/semi_supervised.py",
            ["tests/test_mutation_semi_supervised.py",
             "tests/test_semi_supervised.py::test_grown_labels_reach_alike_neighbours_only",
@@ -461,7 +458,7 @@ for _module, _reason, _cases in [
     ('models/engine/inference.py', 'next_row ends as min(height, ...), which returns the height object itself (its first argument on a tie): is not agrees with <', [  # noqa: E501 (a mutated line, verbatim)
         (CMP + 'Lt_IsNot', 'while next_row < height and (', 'while next_row is not height and ('),
     ]),
-    ('models/engine/inference.py', 'halo is 0 for size 1 or 0 passes (and check_lop refuses sizes below 1): the guard only skips a call', [  # noqa: E501 (a mutated line, verbatim)
+    ('models/engine/lop.py', 'halo is 0 for size 1 or 0 passes (and check_lop refuses sizes below 1): the guard only skips a call', [  # noqa: E501 (a mutated line, verbatim)
         (CMP + 'Gt_NotEq', _REACH, _REACH.replace('self.size > 1', 'self.size != 1')),
         ('core/ReplaceAndWithOr', _REACH, _REACH.replace(' and ', ' or ')),
         ('core/NumberReplacer', _REACH,
@@ -472,20 +469,22 @@ for _module, _reason, _cases in [
         ('core/NumberReplacer', _REACH, _REACH.replace('self.size > 1', 'self.size > 0')),
         (CMP + 'Gt_GtE', _REACH, _REACH.replace('self.size > 1', 'self.size >= 1')),
     ]),
-    ('models/engine/inference.py', 'row never drops below start (next_row only grows); at row == start the move is by 0 rows', [  # noqa: E501 (a mutated line, verbatim)
+    ('models/engine/tiles.py', 'row never drops below start (next_row only grows); at row == start the move is by 0 rows', [  # noqa: E501 (a mutated line, verbatim)
         (CMP + 'LtE_Is', 'if row <= self.start:', 'if row is self.start:'),
         (CMP + 'LtE_Lt', 'if row <= self.start:', 'if row < self.start:'),
         (CMP + 'LtE_Eq', 'if row <= self.start:', 'if row == self.start:'),
+    ]),
+    ('models/engine/inference.py', 'the buffer forgets rows before max(-1, ...) = max(0, ...): rows never drop below 0', [  # noqa: E501 (a mutated line, verbatim)
         ('core/NumberReplacer', 'buffer.forget_before(max(0, next_row - reach))',
          'buffer.forget_before(max( -1, next_row - reach))'),
     ]),
-    ('models/engine/inference.py', 'the step only sizes the copies: the rows moved are the same for any step', [  # noqa: E501 (a mutated line, verbatim)
+    ('models/engine/tiles.py', 'the step only sizes the copies: the rows moved are the same for any step', [  # noqa: E501 (a mutated line, verbatim)
         ('core/NumberReplacer',
-         'def _move_rows(buffer: np.ndarray, shift: int, count: int, step: int = 16) -> None:',
-         'def _move_rows(buffer: np.ndarray, shift: int, count: int, step: int = 17) -> None:'),
+         'def move_rows(buffer: np.ndarray, shift: int, count: int, step: int = 16) -> None:',
+         'def move_rows(buffer: np.ndarray, shift: int, count: int, step: int = 17) -> None:'),
         ('core/NumberReplacer',
-         'def _move_rows(buffer: np.ndarray, shift: int, count: int, step: int = 16) -> None:',
-         'def _move_rows(buffer: np.ndarray, shift: int, count: int, step: int = 15) -> None:'),
+         'def move_rows(buffer: np.ndarray, shift: int, count: int, step: int = 16) -> None:',
+         'def move_rows(buffer: np.ndarray, shift: int, count: int, step: int = 15) -> None:'),
     ]),
     ('models/engine/inference.py', 'perf_counter advances during a run: the seconds are never 0', [
         (CMP + 'Gt_GtE', 'pixels_per_second=total / seconds if seconds > 0 else float("inf"),',
@@ -500,33 +499,35 @@ for _module, _reason, _cases in [
     ('models/engine/inference.py', "flushing GDAL's block cache changes what stays in memory, not what is read", [  # noqa: E501 (a mutated line, verbatim)
         ('core/AddNot', 'if strip.ends_blocks:', 'if not strip.ends_blocks:'),
     ]),
-    ('models/engine/inference.py', 'a larger row buffer (2 ** reach, 3 reach >= 2 reach; a tile\'s y1 + y0 >= y1 - y0) holds the same rows', [  # noqa: E501 (a mutated line, verbatim)
+    ('models/engine/inference.py', 'a larger row buffer (2 ** reach, 3 reach >= 2 reach) holds the same rows', [  # noqa: E501 (a mutated line, verbatim)
         ('core/ReplaceBinaryOperator_Mul_Pow',
-         'buffer = _RowBuffer(len(classes), width, OUTPUT_TILE + 2 * reach + strips.rows)',
-         'buffer = _RowBuffer(len(classes), width, OUTPUT_TILE + 2 ** reach + strips.rows)'),
+         'buffer = RowBuffer(len(classes), width, tile_rows + 2 * reach + strips.rows)',
+         'buffer = RowBuffer(len(classes), width, tile_rows + 2 ** reach + strips.rows)'),
         ('core/NumberReplacer',
-         'buffer = _RowBuffer(len(classes), width, OUTPUT_TILE + 2 * reach + strips.rows)',
-         'buffer = _RowBuffer(len(classes), width, OUTPUT_TILE + 3 * reach + strips.rows)'),
+         'buffer = RowBuffer(len(classes), width, tile_rows + 2 * reach + strips.rows)',
+         'buffer = RowBuffer(len(classes), width, tile_rows + 3 * reach + strips.rows)'),
+    ]),
+    ('models/engine/tiles.py', "a tile's larger row buffer (y1 + y0 >= y1 - y0) holds the same rows", [  # noqa: E501 (a mutated line, verbatim)
         ('core/ReplaceBinaryOperator_Sub_Add',
-         'buffer = _RowBuffer(len(classes), x1 - x0, y1 - y0)',
-         'buffer = _RowBuffer(len(classes), x1 - x0, y1 + y0)'),
+         'buffer = RowBuffer(fusion.n_classes, x1 - x0, y1 - y0)',
+         'buffer = RowBuffer(fusion.n_classes, x1 - x0, y1 + y0)'),
     ]),
     ('models/engine/inference.py', 'perf_counter() % started is the time since started while that is under started (seconds since boot)', [  # noqa: E501 (a mutated line, verbatim)
         ('core/ReplaceBinaryOperator_Sub_Mod', 'seconds = time.perf_counter() - started',
          'seconds = time.perf_counter() % started'),
     ]),
     ('models/engine/inference.py', 'a tile written one row later: the same rows; the buffer then keeps at most OUTPUT_TILE + 2 reach + a strip, exactly its room', [  # noqa: E501 (a mutated line, verbatim)
-        (CMP + 'GtE_Gt', 'or buffer.end >= min(height, next_row + OUTPUT_TILE) + reach',
-         'or buffer.end > min(height, next_row + OUTPUT_TILE) + reach'),
+        (CMP + 'GtE_Gt', 'or buffer.end >= min(height, next_row + tile_rows) + reach',
+         'or buffer.end > min(height, next_row + tile_rows) + reach'),
     ]),
     ('models/engine/inference.py',
      'the buffer holds no row past the raster: end never passes height', [
         (CMP + 'Eq_GtE', 'buffer.end == height', 'buffer.end >= height'),
     ]),
-    ('models/engine/inference.py', "a wider tile buffer adds columns without a valid pixel: the LOP weighs valid pixels only, as at the image's edge", [  # noqa: E501 (a mutated line, verbatim)
+    ('models/engine/tiles.py', "a wider tile buffer adds columns without a valid pixel: the LOP weighs valid pixels only, as at the image's edge", [  # noqa: E501 (a mutated line, verbatim)
         ('core/ReplaceBinaryOperator_Sub_Add',
-         'buffer = _RowBuffer(len(classes), x1 - x0, y1 - y0)',
-         'buffer = _RowBuffer(len(classes), x1 + x0, y1 - y0)'),
+         'buffer = RowBuffer(fusion.n_classes, x1 - x0, y1 - y0)',
+         'buffer = RowBuffer(fusion.n_classes, x1 + x0, y1 - y0)'),
     ]),
 ]:
     EQUIVALENT.update({(_module, operator, before, after): _reason
