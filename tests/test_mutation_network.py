@@ -13,6 +13,7 @@ from torch import nn
 from hyperspectral_crnn.models.common.errors import CrnnError
 from hyperspectral_crnn.models.network.config import NetworkConfig
 from hyperspectral_crnn.models.network.crnn import (
+    Compute,
     Crnn,
     PixelClassifier,
     count_flops,
@@ -119,8 +120,8 @@ def test_classifier_is_standardised_softmax_in_batches():
             logits = plain(torch.as_tensor((scaled - mean) / std, dtype=torch.float32))
             expected = torch.softmax(logits, 1).numpy()
         for batch in (1, 4, 9, 100):
-            classifier = PixelClassifier(config, state, mean, std, 3, batch_size=batch,
-                                         threads=1)
+            classifier = PixelClassifier(config, state, mean, std, 3,
+                                         Compute(batch_size=batch, threads=1))
             got = classifier.predict_proba(spectra)
             assert got.dtype == np.float32 and got.shape == (9, 3)
             np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)

@@ -196,6 +196,17 @@ def load_state(module: nn.Module, state: Dict[str, np.ndarray]) -> None:
         raise CrnnError(f"The weights do not fit the model's network: {exc}") from None
 
 
+@dataclass(frozen=True)
+class Compute:
+    """Where and how the network runs: device ('cpu', 'cuda' or 'auto'), pixels per batch,
+    CPU threads (0 = all cores) and arithmetic ('float32', 'bfloat16' or 'auto')."""
+
+    device: str = "cpu"
+    batch_size: int = 4096
+    threads: int = 0
+    precision: str = "float32"
+
+
 class PixelClassifier:
     """A trained network with its standardisation, ready to turn spectra into probabilities."""
 
@@ -206,11 +217,10 @@ class PixelClassifier:
         mean: np.ndarray,
         std: np.ndarray,
         n_classes: int,
-        device: str = "cpu",
-        batch_size: int = 4096,
-        threads: int = 0,
-        precision: str = "float32",
+        compute: Compute = Compute(),
     ) -> None:
+        device, batch_size = compute.device, compute.batch_size
+        threads, precision = compute.threads, compute.precision
         self.device = resolve_device(device)
         self.autocast_dtype = resolve_precision(precision, self.device)
         if self.device.type == "cpu":

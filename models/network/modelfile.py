@@ -90,19 +90,10 @@ class CrnnModel:
                    precision: str = "float32"):
         """A torch ``PixelClassifier`` for this model (imports torch); ``precision``:
         'float32', 'bfloat16' or 'auto' (``network.resolve_precision``)."""
-        from .crnn import PixelClassifier
+        from .crnn import Compute, PixelClassifier
 
-        return PixelClassifier(
-            self.network,
-            self.weights,
-            self.mean,
-            self.std,
-            self.n_classes,
-            device=device,
-            batch_size=batch_size,
-            threads=threads,
-            precision=precision,
-        )
+        return PixelClassifier(self.network, self.weights, self.mean, self.std, self.n_classes,
+                               Compute(device, batch_size, threads, precision))
 
     def guide(self, spectra: np.ndarray) -> np.ndarray:
         """(N, bands) raw values -> (N, C) features whose distances drive the edge LOP."""
