@@ -1,7 +1,9 @@
 """Training the CRNN: sampling, validation split, standardisation, the training loop.
 
-Everything here is deterministic for a seed on the CPU (same thread count), reports each
-epoch through a callback and stops within a batch when the cancel callback says so.
+``train_model`` takes what a model learns from (``TrainingData``), how it is trained
+(``TrainingSetup``) and what it reports (``TrainingHooks``). Everything here is
+deterministic for a seed on the CPU (same thread count), reports each epoch through the
+hooks' epoch callback and stops within a batch when their cancel check says so.
 """
 
 from __future__ import annotations
