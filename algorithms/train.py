@@ -156,8 +156,14 @@ def train_from_parameters(algorithm, parameters, context, feedback,
     started = time.perf_counter()
     report_path = algorithm.parameterAsFileOutput(parameters, "OUTPUT_REPORT", context)
     from ..models.training.band_choice import training_bands
-    from ..models.training.samples import classes_with_pixels, read_training_pixels
-    from ..models.training.train import cap_per_class, train_model
+    from ..models.training.train import (
+        ModelBands,
+        TrainingData,
+        TrainingHooks,
+        TrainingSetup,
+        cap_per_class,
+        train_model,
+    )
 
     tr = algorithm.tr
     layer = algorithm.parameterAsRasterLayer(parameters, "INPUT", context)
@@ -177,113 +183,147 @@ def train_from_parameters(algorithm, parameters, context, feedback,
             layer.source(), requested,
             algorithm.parameterAsString(parameters, "EXCLUDE_WAVELENGTHS", context),
             polygons, values["ALL_TOUCHED"])
-        for note in choice.notes():
-            feedback.pushInfo(note)
-        bands = choice.used
-        network.check_bands(len(bands))
-        feedback.pushInfo(tr("Reading the pixels under {n} polygons...").format(n=len(polygons)))
-        pixels = read_training_pixels(layer.source(), bands, polygons, values["ALL_TOUCHED"],
-                                      input_window=network.input_window)
-        if pixels.dropped_nodata:
-            feedback.pushWarning(tr("{n} pixel(s) under the polygons have nodata and were "
-                                    "dropped.").format(n=pixels.dropped_nodata))
-        if pixels.contested:
-            feedback.pushWarning(tr("{n} pixel(s) lie under polygons of different classes; "
-                                    "they are ambiguous and left out.").format(n=pixels.contested))
-        kept, empty = classes_with_pixels(pixels.labels, len(classes))
-        if empty:
-            feedback.pushWarning(tr("No pixel is left for class(es) {names} after rasterising; "
-                                    "they are dropped.").format(
-                                        names=", ".join(classes[i].name for i in empty)))
-        if len(kept) < 2:
-            hint = tr("Add polygons of other classes, or larger polygons.")
-            if pixels.dropped_nodata:
-                hint = tr("{n} pixel(s) under the polygons are nodata (the band's nodata "
-                          "value, NaN or Inf): check the raster's nodata value, or draw the "
-                          "polygons where the raster has data.").format(n=pixels.dropped_nodata)
-            raise QgsProcessingException(tr(
-                "Training needs at least two classes with pixels; found {n}. {hint}").format(
-                    n=len(kept), hint=hint))
+        pixels = _read_training_pixels(tr, feedback, layer, choice, polygons,
+                                       values["ALL_TOUCHED"], network)
+        kept = _classes_to_train(tr, feedback, pixels, classes)
         chosen = cap_per_class(pixels.labels, values["SAMPLES_PER_CLASS"], training_config.seed)
         labels = pixels.labels[chosen]
         class_values = [classes[i].value for i in range(len(classes))]
         feedback.pushInfo(tr("Training on {n} pixels of {k} classes.").format(
             n=len(chosen), k=len(kept)))
-        split = values["SPLIT"]
-
-        def on_epoch(record: Dict[str, float]) -> None:
-            feedback.setProgress(progress_share * record.get(
-                "progress", record["epoch"] / training_config.epochs))
-            text = tr("Epoch {epoch}: loss {loss:.4f}, accuracy {acc:.3f}").format(
-                epoch=record["epoch"], loss=record["train_loss"], acc=record["train_accuracy"])
-            if record.get("round"):
-                text = tr("Round {n}, ").format(n=record["round"]) + text
-            if "val_loss" in record:
-                text += tr("; validation loss {loss:.4f}, accuracy {acc:.3f}").format(
-                    loss=record["val_loss"], acc=record["val_accuracy"])
-            feedback.pushInfo(text)
-
-        arguments = dict(
-            band_indices=bands,
-            band_names=[layer.bandName(b) for b in bands],
-            network=network,
-            training_config=training_config,
-            validation_fraction=values["VALIDATION_FRACTION"],
-            groups=pixels.groups[chosen] if split == "polygon" else None,
-            neighbours=pixels.neighbours,
-            provenance={
-                "source_raster": os.path.basename(layer.source()),
-                "training_layer": algorithm.parameterAsString(parameters, "TRAINING", context),
-                "class_field": algorithm.parameterAsString(parameters, "CLASS_FIELD", context),
-                "samples_per_class": values["SAMPLES_PER_CLASS"],
-                "plugin_version": plugin_version(),
-            },
-            on_epoch=on_epoch,
-            is_cancelled=feedback.isCanceled,
-            bands=choice.used_bands,
-            raster_band_count=len(choice.bands),
-        )
-        training_labels = [class_values[i] for i in labels]
-        training_classes = [classes[i] for i in kept]
+        groups = pixels.groups[chosen] if values["SPLIT"] == "polygon" else None
+        bands = ModelBands(choice.used, [layer.bandName(b) for b in choice.used],
+                           choice.used_bands, len(choice.bands))
+        data = TrainingData(pixels.spectra[chosen], [class_values[i] for i in labels],
+                            [classes[i] for i in kept], bands, groups, pixels.neighbours)
+        setup = TrainingSetup(network, training_config, values["VALIDATION_FRACTION"])
+        hooks = TrainingHooks(_epoch_logger(tr, feedback, progress_share, training_config),
+                              feedback.isCanceled)
+        provenance = _provenance(algorithm, parameters, context, layer, values)
         if values["SEMI_SUPERVISED"]:
-            from ..models.training.semi_supervised import train_semi_supervised
-
-            feedback.pushInfo(tr("Semi-supervised: the training pixels' labels will be grown "
-                                 "into their spectrally alike neighbours."))
-            model = train_semi_supervised(
-                layer.source(), pixels.spectra[chosen], training_labels,
-                (pixels.rows[chosen], pixels.cols[chosen]), training_classes, **arguments)
-            for info in model.provenance["semi_supervised"]["rounds"]:  # one: the growth
-                feedback.pushInfo(tr(
-                    "Grown labels: {pixels} unlabelled neighbours of the training pixels "
-                    "looked at, {taken} alike ones trained on; the growth gives {agree} of "
-                    "the {reached} validation pixels it reaches their own class.").format(
-                        pixels=info["unlabelled_pixels"], taken=info["pseudo_labels"],
-                        agree=_share(info["validation_agreement"]),
-                        reached=info["validation_pixels"]))
-                _growth_bound_note(tr, feedback, info, model.provenance["semi_supervised"])
+            positions = (pixels.rows[chosen], pixels.cols[chosen])
+            model = _train_semi_supervised(tr, feedback, layer, positions, data, setup, hooks,
+                                           provenance)
         else:
-            model = train_model(pixels.spectra[chosen], training_labels, training_classes,
-                                **arguments)
+            model = train_model(data, setup, hooks, provenance)
         if report_path:
-            from ..models.reports.training_report import write_training_report
-
-            try:
-                write_training_report(
-                    report_path, model, pixels.spectra[chosen],
-                    np.array([class_values[i] for i in labels]),
-                    groups=pixels.groups[chosen] if split == "polygon" else None,
-                    seconds=time.perf_counter() - started)
-            except OSError as exc:
-                raise QgsProcessingException(tr(
-                    "Cannot write the training report '{path}': {reason}").format(
-                        path=report_path, reason=exc.strerror or exc)) from None
-            feedback.pushInfo(tr("Training report: {path}").format(path=report_path))
+            _write_report(tr, feedback, report_path, model, pixels.spectra[chosen],
+                          np.array([class_values[i] for i in labels]), groups, started)
     except CrnnError as exc:
         raise QgsProcessingException(str(exc)) from None
     feedback.pushInfo(_split_line(tr, model.provenance))
     feedback.pushInfo(kept_epoch_line(tr, model.provenance, model.history))
     return model
+
+
+def _read_training_pixels(tr, feedback, layer, choice, polygons, all_touched: bool,
+                          network):
+    """The pixels under the polygons in the bands chosen, with notes on the bands and
+    warnings for the pixels left out."""
+    from ..models.training.samples import read_training_pixels
+
+    for note in choice.notes():
+        feedback.pushInfo(note)
+    bands = choice.used
+    network.check_bands(len(bands))
+    feedback.pushInfo(tr("Reading the pixels under {n} polygons...").format(n=len(polygons)))
+    pixels = read_training_pixels(layer.source(), bands, polygons, all_touched,
+                                  input_window=network.input_window)
+    if pixels.dropped_nodata:
+        feedback.pushWarning(tr("{n} pixel(s) under the polygons have nodata and were "
+                                "dropped.").format(n=pixels.dropped_nodata))
+    if pixels.contested:
+        feedback.pushWarning(tr("{n} pixel(s) lie under polygons of different classes; "
+                                "they are ambiguous and left out.").format(n=pixels.contested))
+    return pixels
+
+
+def _classes_to_train(tr, feedback, pixels, classes: List[ClassInfo]) -> List[int]:
+    """The positions of the classes with pixels; warns of those dropped and refuses fewer
+    than two."""
+    from ..models.training.samples import classes_with_pixels
+
+    kept, empty = classes_with_pixels(pixels.labels, len(classes))
+    if empty:
+        feedback.pushWarning(tr("No pixel is left for class(es) {names} after rasterising; "
+                                "they are dropped.").format(
+                                    names=", ".join(classes[i].name for i in empty)))
+    if len(kept) < 2:
+        hint = tr("Add polygons of other classes, or larger polygons.")
+        if pixels.dropped_nodata:
+            hint = tr("{n} pixel(s) under the polygons are nodata (the band's nodata "
+                      "value, NaN or Inf): check the raster's nodata value, or draw the "
+                      "polygons where the raster has data.").format(n=pixels.dropped_nodata)
+        raise QgsProcessingException(tr(
+            "Training needs at least two classes with pixels; found {n}. {hint}").format(
+                n=len(kept), hint=hint))
+    return kept
+
+
+def _provenance(algorithm, parameters, context, layer, values) -> Dict[str, Any]:
+    """What the model file keeps of where its training came from."""
+    return {
+        "source_raster": os.path.basename(layer.source()),
+        "training_layer": algorithm.parameterAsString(parameters, "TRAINING", context),
+        "class_field": algorithm.parameterAsString(parameters, "CLASS_FIELD", context),
+        "samples_per_class": values["SAMPLES_PER_CLASS"],
+        "plugin_version": plugin_version(),
+    }
+
+
+def _epoch_logger(tr, feedback, progress_share: float, training_config):
+    """An epoch callback: progress (the record's share of the run, else its epoch's) and a
+    log line with the epoch's figures."""
+
+    def on_epoch(record: Dict[str, float]) -> None:
+        feedback.setProgress(progress_share * record.get(
+            "progress", record["epoch"] / training_config.epochs))
+        text = tr("Epoch {epoch}: loss {loss:.4f}, accuracy {acc:.3f}").format(
+            epoch=record["epoch"], loss=record["train_loss"], acc=record["train_accuracy"])
+        if record.get("round"):
+            text = tr("Round {n}, ").format(n=record["round"]) + text
+        if "val_loss" in record:
+            text += tr("; validation loss {loss:.4f}, accuracy {acc:.3f}").format(
+                loss=record["val_loss"], acc=record["val_accuracy"])
+        feedback.pushInfo(text)
+
+    return on_epoch
+
+
+def _train_semi_supervised(tr, feedback, layer, positions, data, setup, hooks,
+                           provenance) -> CrnnModel:
+    """SEMI_SUPERVISED: labels grown into alike neighbours, then said in the log."""
+    from ..models.training.semi_supervised import train_semi_supervised
+
+    feedback.pushInfo(tr("Semi-supervised: the training pixels' labels will be grown "
+                         "into their spectrally alike neighbours."))
+    model = train_semi_supervised(data, layer.source(), positions, setup, hooks=hooks,
+                                  provenance=provenance)
+    for info in model.provenance["semi_supervised"]["rounds"]:  # one: the growth
+        feedback.pushInfo(tr(
+            "Grown labels: {pixels} unlabelled neighbours of the training pixels "
+            "looked at, {taken} alike ones trained on; the growth gives {agree} of "
+            "the {reached} validation pixels it reaches their own class.").format(
+                pixels=info["unlabelled_pixels"], taken=info["pseudo_labels"],
+                agree=_share(info["validation_agreement"]),
+                reached=info["validation_pixels"]))
+        _growth_bound_note(tr, feedback, info, model.provenance["semi_supervised"])
+    return model
+
+
+def _write_report(tr, feedback, report_path: str, model: CrnnModel, spectra, labels,
+                  groups, started: float) -> None:
+    """The training report (HTML) at OUTPUT_REPORT."""
+    from ..models.reports.training_report import write_training_report
+
+    try:
+        write_training_report(report_path, model, spectra, labels, groups=groups,
+                              seconds=time.perf_counter() - started)
+    except OSError as exc:
+        raise QgsProcessingException(tr(
+            "Cannot write the training report '{path}': {reason}").format(
+                path=report_path, reason=exc.strerror or exc)) from None
+    feedback.pushInfo(tr("Training report: {path}").format(path=report_path))
 
 
 def kept_epoch_line(tr, provenance: Dict[str, Any], history: List[Dict[str, Any]]) -> str:

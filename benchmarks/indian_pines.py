@@ -75,6 +75,9 @@ from hyperspectral_crnn.models.training.semi_supervised import (
     train_semi_supervised,
 )
 from hyperspectral_crnn.models.training.train import (
+    ModelBands,
+    TrainingData,
+    TrainingSetup,
     fit_guide,
     fit_standardisation,
     train_model,
@@ -285,22 +288,19 @@ def crnn(network: NetworkConfig, training_config: TrainingConfig, threads: int,
     def run(split: Split) -> Predictor:
         check_scaling(split, network)
         pixels = split.training_pixels(network.input_window)
-        arguments = dict(
-            band_indices=split.bands,
-            band_names=[f"Band {b}" for b in split.bands],
-            network=network,
-            training_config=dataclasses.replace(training_config, seed=split.seed),
-            validation_fraction=VALIDATION_FRACTION,
+        data = TrainingData(
+            pixels.spectra, [split.classes[i].value for i in pixels.labels], split.classes,
+            ModelBands(split.bands, [f"Band {b}" for b in split.bands]),
             groups=None,  # the protocol draws pixels: a pixel split
             neighbours=pixels.neighbours,
         )
-        labels = [split.classes[i].value for i in pixels.labels]
+        setup = TrainingSetup(network, dataclasses.replace(training_config, seed=split.seed),
+                              VALIDATION_FRACTION)
         if semi is None:
-            model = train_model(pixels.spectra, labels, split.classes, **arguments)
+            model = train_model(data, setup)
         else:
-            model = train_semi_supervised(split.raster, pixels.spectra, labels,
-                                          (pixels.rows, pixels.cols), split.classes,
-                                          semi=semi, **arguments)
+            model = train_semi_supervised(data, split.raster, (pixels.rows, pixels.cols), setup,
+                                          semi)
         return lambda lop: split.classify(model, lop, threads)
 
     return run
@@ -316,8 +316,8 @@ def neural(build: Callable, network: NetworkConfig, training_config: TrainingCon
             split = split.with_input_window(network.input_window)
         import torch
 
-        trained = train_network(split.x[split.fit_index], split.y[split.fit_index],
-                                split.x[split.val_index], split.y[split.val_index],
+        trained = train_network((split.x[split.fit_index], split.y[split.fit_index]),
+                                (split.x[split.val_index], split.y[split.val_index]),
                                 len(CLASS_NAMES), network,
                                 dataclasses.replace(training_config, seed=split.seed), build=build)
         module = build(split.x.shape[1], len(CLASS_NAMES))

@@ -7,7 +7,13 @@ import numpy as np
 from hyperspectral_crnn.models.common.classes import ClassInfo
 from hyperspectral_crnn.models.network.config import NetworkConfig, TrainingConfig
 from hyperspectral_crnn.models.network.modelfile import CrnnModel
-from hyperspectral_crnn.models.training.train import train_model
+from hyperspectral_crnn.models.training.train import (
+    ModelBands,
+    TrainingData,
+    TrainingHooks,
+    TrainingSetup,
+    train_model,
+)
 
 SMALL_NETWORK = NetworkConfig(conv_channels=(8,), kernel_sizes=(5,), pool_sizes=(4,),
                               rnn_hidden=16, rnn_layers=1, dropout=0.0)
@@ -32,11 +38,11 @@ def small_model(n_bands: int = 40, n_classes: int = 3, epochs: int = 15, seed: i
     classes = [ClassInfo(k, f"class {k}", COLOURS[(k - 1) % len(COLOURS)])
                for k in range(1, n_classes + 1)]
     return train_model(
-        spectra, labels, classes,
-        band_indices=list(range(1, n_bands + 1)),
-        band_names=[f"Band {b}" for b in range(1, n_bands + 1)],
-        network=kwargs.pop("network", SMALL_NETWORK),
-        training_config=kwargs.pop("training_config", TrainingConfig(
-            epochs=epochs, batch_size=32, seed=seed, device="cpu")),
-        **kwargs,
+        TrainingData(spectra, labels, classes,
+                     ModelBands(list(range(1, n_bands + 1)),
+                                [f"Band {b}" for b in range(1, n_bands + 1)])),
+        TrainingSetup(network=kwargs.pop("network", SMALL_NETWORK),
+                      training=kwargs.pop("training_config", TrainingConfig(
+                          epochs=epochs, batch_size=32, seed=seed, device="cpu"))),
+        TrainingHooks(**kwargs),
     )

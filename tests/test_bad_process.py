@@ -201,17 +201,23 @@ def test_raster_larger_than_the_memory_limit_classifies_block_by_block(env, tmp_
     from hyperspectral_crnn.models.common.classes import ClassInfo
     from hyperspectral_crnn.models.network.config import TrainingConfig
     from hyperspectral_crnn.models.network.modelfile import save_model
-    from hyperspectral_crnn.models.training.train import train_model
+    from hyperspectral_crnn.models.training.train import (
+        ModelBands,
+        TrainingData,
+        TrainingSetup,
+        train_model,
+    )
 
     bands = 200
     rng = np.random.default_rng(0)
     spectra = np.concatenate([rng.normal(0, 1, (100, bands)), rng.normal(5, 1, (100, bands))])
-    model = train_model(spectra, np.repeat([1, 2], 100),
-                        [ClassInfo(1, "dark", "#000000"), ClassInfo(2, "bright", "#ffffff")],
-                        list(range(1, bands + 1)), [f"b{b}" for b in range(1, bands + 1)],
-                        network=SMALL_NETWORK,
-                        training_config=TrainingConfig(epochs=3, batch_size=32, device="cpu",
-                                              mixup=0.0, ema_decay=0.0))
+    model = train_model(
+        TrainingData(spectra, np.repeat([1, 2], 100),
+                     [ClassInfo(1, "dark", "#000000"), ClassInfo(2, "bright", "#ffffff")],
+                     ModelBands(list(range(1, bands + 1)),
+                                [f"b{b}" for b in range(1, bands + 1)])),
+        TrainingSetup(SMALL_NETWORK, TrainingConfig(epochs=3, batch_size=32, device="cpu",
+                                                    mixup=0.0, ema_decay=0.0)))
     model_path = str(tmp_path / "model.crnn")
     save_model(model, model_path)
 

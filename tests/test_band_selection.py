@@ -26,7 +26,12 @@ from hyperspectral_crnn.models.training.band_choice import (
     training_bands,
 )
 from hyperspectral_crnn.models.training.samples import bands_without_data, read_training_pixels
-from hyperspectral_crnn.models.training.train import train_model
+from hyperspectral_crnn.models.training.train import (
+    ModelBands,
+    TrainingData,
+    TrainingSetup,
+    train_model,
+)
 
 
 def bands(wavelengths, bad=(), fwhm=None):
@@ -154,13 +159,14 @@ def test_reflectance_floats_classify_like_their_scaled_integer_twin(tmp_path, un
     pixels = read_training_pixels(twin_int, list(range(1, 17)), polygons)
     assert pixels.spectra.max() < 1.0  # physical values: the scale was applied
     classes = [ClassInfo(1, "a", "#ff0000"), ClassInfo(2, "b", "#0000ff")]
-    model = train_model(pixels.spectra, pixels.labels + 1, classes, list(range(1, 17)),
-                        [str(b) for b in range(16)],
-                        NetworkConfig(conv_channels=(8,), kernel_sizes=(3,), pool_sizes=(2,),
-                                      rnn_hidden=8, rnn_layers=1, unit_length=unit_length),
-                        TrainingConfig(epochs=30, seed=1, learning_rate=0.01, mixup=0.0),
-                        validation_fraction=0.2,
-                        raster_band_count=16)
+    model = train_model(
+        TrainingData(pixels.spectra, pixels.labels + 1, classes,
+                     ModelBands(list(range(1, 17)), [str(b) for b in range(16)],
+                                raster_band_count=16)),
+        TrainingSetup(NetworkConfig(conv_channels=(8,), kernel_sizes=(3,), pool_sizes=(2,),
+                                    rnn_hidden=8, rnn_layers=1, unit_length=unit_length),
+                      TrainingConfig(epochs=30, seed=1, learning_rate=0.01, mixup=0.0),
+                      validation_fraction=0.2))
     maps = []
     for path in (twin_int, twin_float):
         out = str(tmp_path / f"map_{unit_length}_{len(maps)}.tif")

@@ -22,7 +22,12 @@ from hyperspectral_crnn.models.engine.inference import classify_raster
 from hyperspectral_crnn.models.engine.lop import LopSettings
 from hyperspectral_crnn.models.engine.request import ClassificationRequest, OutputPaths
 from hyperspectral_crnn.models.network.config import NetworkConfig, TrainingConfig
-from hyperspectral_crnn.models.training.train import train_model
+from hyperspectral_crnn.models.training.train import (
+    ModelBands,
+    TrainingData,
+    TrainingSetup,
+    train_model,
+)
 
 # Every core GDAL call behaves the same with GDAL exceptions off and on (conftest.py).
 pytestmark = pytest.mark.usefixtures("gdal_exceptions_mode")
@@ -51,12 +56,12 @@ def _model(cube: np.ndarray):
     chosen = np.random.default_rng(1).choice(spectra.shape[0], 300, replace=False)
     used = np.array(USED) - 1
     return train_model(
-        spectra[chosen][:, used], labels[chosen],
-        [ClassInfo(k, f"class {k}", "#000000") for k in (1, 2, 3)],
-        band_indices=USED, band_names=[f"Band {b}" for b in USED],
-        network=NetworkConfig(conv_channels=(8,), kernel_sizes=(5,), pool_sizes=(2,),
-                              rnn_hidden=16, rnn_layers=1, dropout=0.0),
-        training_config=TrainingConfig(epochs=6, batch_size=32, seed=0, device="cpu"))
+        TrainingData(spectra[chosen][:, used], labels[chosen],
+                     [ClassInfo(k, f"class {k}", "#000000") for k in (1, 2, 3)],
+                     ModelBands(USED, [f"Band {b}" for b in USED])),
+        TrainingSetup(NetworkConfig(conv_channels=(8,), kernel_sizes=(5,), pool_sizes=(2,),
+                                    rnn_hidden=16, rnn_layers=1, dropout=0.0),
+                      TrainingConfig(epochs=6, batch_size=32, seed=0, device="cpu")))
 
 
 def _classify(path, model, folder):
@@ -98,12 +103,13 @@ def test_different_seeds_give_different_weights():
                             rnn_hidden=16, rnn_layers=1, dropout=0.0)
 
     def weights(seed):
-        model = train_model(spectra, labels, classes, list(range(1, len(USED) + 1)),
-                            [f"b{b}" for b in USED], network=network,
-                            training_config=TrainingConfig(epochs=2, batch_size=32, seed=seed,
+        model = train_model(
+            TrainingData(spectra, labels, classes,
+                         ModelBands(list(range(1, len(USED) + 1)), [f"b{b}" for b in USED])),
+            TrainingSetup(network, TrainingConfig(epochs=2, batch_size=32, seed=seed,
                                                   device="cpu", mixup=0.0),
-                            # no split, no mixup: the seed acts on torch's draws only
-                            validation_fraction=0.0)
+                          # no split, no mixup: the seed acts on torch's draws only
+                          validation_fraction=0.0))
         return model.weights
 
     first, again, other = weights(0), weights(0), weights(1)

@@ -56,12 +56,12 @@ def test_crnn_trains_with_train_model_and_classifies_with_classify_raster(
     monkeypatch.setattr(benchmark, "classify_raster", spy_classify)
     training_config = TrainingConfig(device="cpu", threads=1, epochs=1)
     predict = benchmark.crnn(NetworkConfig(), training_config, 1)(split)
-    (args, kwargs), model = trained
-    np.testing.assert_array_equal(args[0], cube.reshape(-1, cube.shape[2])[split.train_index])
-    assert list(args[1]) == list(gt.ravel()[split.train_index])
-    assert kwargs["groups"] is None and kwargs["validation_fraction"] == VALIDATION_FRACTION
-    assert kwargs["training_config"].seed == 3
-    np.testing.assert_array_equal(kwargs["neighbours"][0], split.neighbours[0])
+    ((data, setup), _), model = trained
+    np.testing.assert_array_equal(data.spectra, cube.reshape(-1, cube.shape[2])[split.train_index])
+    assert list(data.labels) == list(gt.ravel()[split.train_index])
+    assert data.groups is None and setup.validation_fraction == VALIDATION_FRACTION
+    assert setup.training.seed == 3
+    np.testing.assert_array_equal(data.neighbours[0], split.neighbours[0])
     # the baselines' LOP is guided and scaled as the plugin's model is
     assert model.edge_scale == pytest.approx(split.edge_scale, rel=1e-6)
     np.testing.assert_allclose(

@@ -407,18 +407,24 @@ def test_trained_models_load(tmp_path, network):
 def test_a_constant_band_trains_and_loads(tmp_path):
     """fit_standardisation floors a constant band's std at 1: the loader accepts it."""
     from hyperspectral_crnn.models.common.classes import ClassInfo
-    from hyperspectral_crnn.models.training.train import train_model
+    from hyperspectral_crnn.models.training.train import (
+        ModelBands,
+        TrainingData,
+        TrainingSetup,
+        train_model,
+    )
 
     rng = np.random.default_rng(0)
     spectra = rng.normal(1000, 50, (60, 12)).astype(np.float32)
     spectra[:, 3] = 700.0
     labels = np.repeat([1, 2], 30)
     model = train_model(
-        spectra, labels, [ClassInfo(1, "a", "#ff0000"), ClassInfo(2, "b", "#00ff00")],
-        band_indices=list(range(1, 13)), band_names=[f"B{b}" for b in range(12)],
-        network=NetworkConfig(conv_channels=(4,), kernel_sizes=(3,), pool_sizes=(2,),
-                              rnn_hidden=8, rnn_layers=1, unit_length=False),
-        training_config=TrainingConfig(epochs=1, batch_size=32, device="cpu"))
+        TrainingData(spectra, labels,
+                     [ClassInfo(1, "a", "#ff0000"), ClassInfo(2, "b", "#00ff00")],
+                     ModelBands(list(range(1, 13)), [f"B{b}" for b in range(12)])),
+        TrainingSetup(NetworkConfig(conv_channels=(4,), kernel_sizes=(3,), pool_sizes=(2,),
+                                    rnn_hidden=8, rnn_layers=1, unit_length=False),
+                      TrainingConfig(epochs=1, batch_size=32, device="cpu")))
     path = str(tmp_path / "constant.crnn")
     save_model(model, path)
     assert load_model(path).std[3] == 1.0

@@ -13,7 +13,13 @@ from hyperspectral_crnn.models.common.classes import ClassInfo
 from hyperspectral_crnn.models.network.config import NetworkConfig, TrainingConfig
 from hyperspectral_crnn.models.reports import html_kit, spectral_figures
 from hyperspectral_crnn.models.reports import training_report as report
-from hyperspectral_crnn.models.training.train import class_targets, train_model
+from hyperspectral_crnn.models.training.train import (
+    ModelBands,
+    TrainingData,
+    TrainingSetup,
+    class_targets,
+    train_model,
+)
 
 N_BANDS = 40
 CLASSES = [ClassInfo(10, "Maize", "#e41a1c"), ClassInfo(20, "Soy <beans>", "#377eb8"),
@@ -24,10 +30,12 @@ def _train(groups=None, fraction=0.25):
     spectra, labels = synthetic_spectra(N_BANDS, 3, per_class=40)
     labels = labels * 10
     model = train_model(
-        spectra, labels, CLASSES, band_indices=list(range(1, N_BANDS + 1)),
-        band_names=[f"Band {b}" for b in range(1, N_BANDS + 1)], network=SMALL_NETWORK,
-        training_config=TrainingConfig(epochs=3, batch_size=32, device="cpu"),
-        validation_fraction=fraction, groups=groups,
+        TrainingData(spectra, labels, CLASSES,
+                     ModelBands(list(range(1, N_BANDS + 1)),
+                                [f"Band {b}" for b in range(1, N_BANDS + 1)]),
+                     groups=groups),
+        TrainingSetup(SMALL_NETWORK, TrainingConfig(epochs=3, batch_size=32, device="cpu"),
+                      validation_fraction=fraction),
         provenance={"source_raster": "fields.tif", "plugin_version": "0.1.0"})
     return model, spectra, labels
 
@@ -206,10 +214,11 @@ def default_network_without_mixup():
     spectra, labels = synthetic_spectra(200, 3, per_class=20)
     labels = labels * 10
     model = train_model(
-        spectra, labels, CLASSES, band_indices=list(range(1, 201)),
-        band_names=[f"Band {b}" for b in range(1, 201)], network=NetworkConfig(),
-        training_config=TrainingConfig(epochs=1, batch_size=32, mixup=0.0, device="cpu"),
-        validation_fraction=0.25)
+        TrainingData(spectra, labels, CLASSES,
+                     ModelBands(list(range(1, 201)), [f"Band {b}" for b in range(1, 201)])),
+        TrainingSetup(NetworkConfig(),
+                      TrainingConfig(epochs=1, batch_size=32, mixup=0.0, device="cpu"),
+                      validation_fraction=0.25))
     return model, spectra, labels
 
 

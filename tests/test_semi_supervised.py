@@ -26,12 +26,19 @@ from hyperspectral_crnn.models.rasters.raster import SpectralRaster
 from hyperspectral_crnn.models.reports.training_report import render_training_report
 from hyperspectral_crnn.models.training.samples import read_training_pixels
 from hyperspectral_crnn.models.training.semi_supervised import (
+    LabelledPlaces,
     SemiSupervisedConfig,
     pseudo_label_windows,
     pseudo_labels,
     train_semi_supervised,
 )
-from hyperspectral_crnn.models.training.train import train_model
+from hyperspectral_crnn.models.training.train import (
+    ModelBands,
+    TrainingData,
+    TrainingHooks,
+    TrainingSetup,
+    train_model,
+)
 
 NETWORK = NetworkConfig(conv_channels=(8,), kernel_sizes=(5,), pool_sizes=(4,), rnn_hidden=16,
                         rnn_layers=1, first_stride=1)
@@ -55,11 +62,11 @@ def field(tmp_path_factory):
 def train(field, semi=None, **kwargs):
     pixels = field["pixels"]
     return train_semi_supervised(
-        field["raster"], pixels.spectra, [CLASSES[i].value for i in pixels.labels],
-        (pixels.rows, pixels.cols), CLASSES, band_indices=list(range(1, 41)),
-        band_names=[f"Band {b}" for b in range(1, 41)], network=NETWORK,
-        training_config=kwargs.pop("training_config", TRAINING),
-        semi=semi or SemiSupervisedConfig(), **kwargs)
+        TrainingData(pixels.spectra, [CLASSES[i].value for i in pixels.labels], CLASSES,
+                     ModelBands(list(range(1, 41)), [f"Band {b}" for b in range(1, 41)])),
+        field["raster"], (pixels.rows, pixels.cols),
+        TrainingSetup(NETWORK, kwargs.pop("training_config", TRAINING)),
+        semi=semi or SemiSupervisedConfig(), hooks=TrainingHooks(**kwargs))
 
 
 def test_windows_are_the_whole_raster_or_random_tiles_within_the_budget():
@@ -78,11 +85,16 @@ def test_windows_are_the_whole_raster_or_random_tiles_within_the_budget():
 def test_pseudo_labels_are_unlabelled_confident_pixels_of_the_pooled_map(field):
     pixels = field["pixels"]
     labels = np.array([CLASSES[i].value for i in pixels.labels])
-    model = train_model(pixels.spectra, labels, CLASSES, list(range(1, 41)),
-                        [f"Band {b}" for b in range(1, 41)], NETWORK, TRAINING)
+    model = train_model(TrainingData(pixels.spectra, labels, CLASSES,
+                                     ModelBands(list(range(1, 41)),
+                                                [f"Band {b}" for b in range(1, 41)])),
+                        TrainingSetup(NETWORK, TRAINING))
     semi = SemiSupervisedConfig(per_class=50, threshold=0.6)
-    found = pseudo_labels(field["raster"], model, (pixels.rows, pixels.cols),
-                          (pixels.rows, pixels.cols, labels), semi, seed=0, threads=1)
+    # every labelled pixel held out for validation: none trains, every one scores
+    nothing = (np.empty(0, np.int64),) * 3
+    found = pseudo_labels(field["raster"], model,
+                          LabelledPlaces(nothing, (pixels.rows, pixels.cols, labels)), semi,
+                          seed=0, threads=1)
     truth = field["truth"]
     assert found.pixels_read == truth.size - labels.size  # every unlabelled pixel
     labelled = set(zip(pixels.rows.tolist(), pixels.cols.tolist()))

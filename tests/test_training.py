@@ -113,7 +113,7 @@ def _trained_weights(labels: np.ndarray, class_weighting: float):
     training_config = TrainingConfig(epochs=2, batch_size=16, device="cpu", threads=1,
                             class_weighting=class_weighting)
     x = (spectra - spectra.mean(0)) / spectra.std(0)
-    return train_network(x, labels, None, None, 3, SMALL_NETWORK, training_config).weights
+    return train_network((x, labels), None, 3, SMALL_NETWORK, training_config).weights
 
 
 def test_class_weighting_changes_training_only_where_classes_are_unequal():

@@ -61,14 +61,32 @@ def burn_polygons(dataset: gdal.Dataset, polygons: Sequence[Tuple[bytes, int]],
     claim is ambiguous: it is counted and, with ``leave_out_contested``, left out (else
     the later polygon wins). Overlapping polygons of one class are fine.
     """
-    width, height = dataset.RasterXSize, dataset.RasterYSize
     transform = dataset.GetGeoTransform()
     if transform[2] != 0 or transform[4] != 0:
         raise CrnnError("Rotated rasters are not supported: warp the raster to a north-up grid.")
     source = memory_vector_driver().CreateDataSource("polygons")
+    layer, envelope = _polygon_layer(source, dataset.GetProjection(), polygons)
+    col0, col1, row0, row1 = _polygon_window(envelope, transform, dataset.RasterXSize,
+                                             dataset.RasterYSize)
+    origin = (transform[0] + col0 * transform[1], transform[3] + row0 * transform[5])
+    options = ["ALL_TOUCHED=TRUE"] if all_touched else []
+    classes, ids, claims = _burn(layer, origin, transform, col1 - col0, row1 - row0,
+                                 [(options + ["ATTRIBUTE=class"], None),
+                                  (options + ["ATTRIBUTE=polygon"], None),
+                                  (options + ["MERGE_ALG=ADD"], 1)])
+    contested = _contested(layer, origin, transform, options, claims)
+    if leave_out_contested:
+        classes[contested] = 0
+    return PolygonGrid(row0, col0, classes, ids, int(contested.sum()))
+
+
+def _polygon_layer(source: ogr.DataSource, projection: str,
+                   polygons: Sequence[Tuple[bytes, int]]) -> Tuple[ogr.Layer, Tuple[float, ...]]:
+    """The polygons as a layer of ``source`` (fields: class + 1, polygon position + 1 and
+    (class + 1) ** 2) and their envelope (min x, max x, min y, max y)."""
     srs = None
-    if dataset.GetProjection():
-        srs = osr.SpatialReference(wkt=dataset.GetProjection())
+    if projection:
+        srs = osr.SpatialReference(wkt=projection)
     layer = source.CreateLayer("polygons", srs=srs, geom_type=ogr.wkbUnknown)
     layer.CreateField(ogr.FieldDefn("class", ogr.OFTInteger))
     layer.CreateField(ogr.FieldDefn("polygon", ogr.OFTInteger))
@@ -90,13 +108,19 @@ def burn_polygons(dataset: gdal.Dataset, polygons: Sequence[Tuple[bytes, int]],
             min(envelope[2], miny), max(envelope[3], maxy))
     if envelope is None:
         raise CrnnError("The training layer has no polygons with a geometry.")
+    return layer, envelope
+
+
+def _polygon_window(envelope: Tuple[float, ...], transform: Sequence[float], width: int,
+                    height: int) -> Tuple[int, int, int, int]:
+    """The pixel window (col0, col1, row0, row1) of the polygons' envelope, clipped to the
+    raster, with a one pixel margin for all_touched."""
     if not all(np.isfinite(envelope)):
         raise CrnnError(
             "The training polygons' coordinates cannot be placed on the raster (they are "
             "infinite after reprojection to the raster's CRS). Check the polygon layer's "
             "CRS: coordinates in metres tagged as degrees (EPSG:4326) are a common mistake."
         )
-    # pixel window of the envelope, clipped to the raster (one pixel margin for all_touched)
     col_a = (envelope[0] - transform[0]) / transform[1]
     col_b = (envelope[1] - transform[0]) / transform[1]
     row_a = (envelope[3] - transform[3]) / transform[5]
@@ -111,13 +135,14 @@ def burn_polygons(dataset: gdal.Dataset, polygons: Sequence[Tuple[bytes, int]],
             "No training polygon overlaps the raster. Check that the polygons cover the "
             "image (and their layer's CRS is set correctly)."
         )
-    origin = (transform[0] + col0 * transform[1], transform[3] + row0 * transform[5])
-    options = ["ALL_TOUCHED=TRUE"] if all_touched else []
-    classes, ids, claims = _burn(layer, origin, transform, col1 - col0, row1 - row0,
-                                 [(options + ["ATTRIBUTE=class"], None),
-                                  (options + ["ATTRIBUTE=polygon"], None),
-                                  (options + ["MERGE_ALG=ADD"], 1)])
-    contested = np.zeros(classes.shape, bool)
+    return col0, col1, row0, row1
+
+
+def _contested(layer: ogr.Layer, origin: Tuple[float, float], transform: Sequence[float],
+               options: List[str], claims: np.ndarray) -> np.ndarray:
+    """Where polygons of different classes claim a pixel (``claims``: how many polygons
+    claim each pixel of the window at ``origin``)."""
+    contested = np.zeros(claims.shape, bool)
     if claims.max(initial=0) > 1:  # some overlap: do the claims agree on the class?
         r, c = np.nonzero(claims > 1)
         top, left, bottom, right = r.min(), c.min(), r.max() + 1, c.max() + 1
@@ -131,9 +156,7 @@ def burn_polygons(dataset: gdal.Dataset, polygons: Sequence[Tuple[bytes, int]],
         count = claims[inner].astype(np.int64)
         total = total.astype(np.int64)
         contested[inner] = count * squares.astype(np.int64) != total * total
-    if leave_out_contested:
-        classes[contested] = 0
-    return PolygonGrid(row0, col0, classes, ids, int(contested.sum()))
+    return contested
 
 
 def _burn(layer: ogr.Layer, origin: Tuple[float, float], transform: Sequence[float],
@@ -203,76 +226,110 @@ def read_training_pixels(
     raster = SpectralRaster(raster_path, band_indices)
     check_input_window(input_window)
     grid = burn_polygons(raster.dataset, polygons, all_touched)
-    row0, col0, classes, ids = grid.row0, grid.col0, grid.classes, grid.ids
     radius = input_window // 2
-    spectra, labels, groups, rows, cols = [], [], [], [], []
-    pairs_a, pairs_b = [], []
-    dropped = zeros = pair_count = 0
+    found = _PixelsRead(raster, grid, input_window, rows_per_read)
     # the window's halo around the pixels, and at least one more row and column for
     # their right and lower neighbours
-    for start, strip, r, c, (x0, y0, x1, y1) in _polygon_strips(
-            raster, classes, row0, col0, rows_per_read, radius, max(radius, 1)):
-        top = row0 + start
-        pixels, valid = raster.read(x0, y0, x1 - x0, y1 - y0, np.float64)
+    for strip in _polygon_strips(raster, grid.classes, grid.row0, grid.col0, rows_per_read,
+                                 radius, max(radius, 1)):
+        found.read(*strip)
+    return found.pixels()
+
+
+class _PixelsRead:
+    """The training pixels read so far, strip by strip, and what was dropped."""
+
+    def __init__(self, raster: SpectralRaster, grid: PolygonGrid, input_window: int,
+                 rows_per_read: int):
+        self.raster, self.grid = raster, grid
+        self.input_window, self.rows_per_read = input_window, rows_per_read
+        self.spectra: List[np.ndarray] = []
+        self.labels: List[np.ndarray] = []
+        self.groups: List[np.ndarray] = []
+        self.rows: List[np.ndarray] = []
+        self.cols: List[np.ndarray] = []
+        self.pairs: Tuple[List[np.ndarray], List[np.ndarray]] = ([], [])
+        self.dropped = self.zeros = self.pair_count = 0
+
+    def read(self, start: int, strip: np.ndarray, r: np.ndarray, c: np.ndarray,
+             window: Tuple[int, int, int, int]) -> None:
+        """The valid pixels of a strip of the polygon grid (``_polygon_strips``)."""
+        x0, y0, x1, y1 = window
+        top, col0 = self.grid.row0 + start, self.grid.col0
+        pixels, valid = self.raster.read(x0, y0, x1 - x0, y1 - y0, np.float64)
         rr, cc = r + top - y0, c + col0 - x0  # the pixels' places in the block
+        self._pairs(pixels, valid, rr, cc)
+        values = pixels[rr, cc]
+        keep = valid[rr, cc]
+        self.dropped += int((~keep).sum())
+        blank = np.isclose(values, self.raster.zero_reads_as, rtol=1e-6, atol=0).all(axis=-1)
+        self.zeros += int((blank & ~keep).sum())
+        values = network_input(pixels, valid, self.input_window)[rr, cc]
+        self.spectra.append(values[keep].astype(np.float32))
+        self.labels.append(strip[r, c][keep] - 1)
+        self.groups.append(self.grid.ids[start : start + self.rows_per_read][r, c][keep] - 1)
+        self.rows.append(top + r[keep])
+        self.cols.append(col0 + c[keep])
+
+    def _pairs(self, pixels: np.ndarray, valid: np.ndarray, rr: np.ndarray,
+               cc: np.ndarray) -> None:
+        """The pixels and their right and lower neighbours, both valid, as pairs (up to
+        ``MAX_NEIGHBOUR_PAIRS`` in all)."""
         height, width = valid.shape
+        pair_count = self.pair_count
         for dr, dc in ((0, 1), (1, 0)):
             inside = (rr + dr < height) & (cc + dc < width)
             ra, ca = rr[inside], cc[inside]
             both = valid[ra, ca] & valid[ra + dr, ca + dc]
             take = max(0, min(int(both.sum()), MAX_NEIGHBOUR_PAIRS - pair_count))
-            pairs_a.append(pixels[ra, ca][both][:take].astype(np.float32))
-            pairs_b.append(pixels[ra + dr, ca + dc][both][:take].astype(np.float32))
+            self.pairs[0].append(pixels[ra, ca][both][:take].astype(np.float32))
+            self.pairs[1].append(pixels[ra + dr, ca + dc][both][:take].astype(np.float32))
             pair_count += take
-        values = pixels[rr, cc]
-        keep = valid[rr, cc]
-        dropped += int((~keep).sum())
-        blank = np.isclose(values, raster.zero_reads_as, rtol=1e-6, atol=0).all(axis=-1)
-        zeros += int((blank & ~keep).sum())
-        values = network_input(pixels, valid, input_window)[rr, cc]
-        spectra.append(values[keep].astype(np.float32))
-        labels.append(strip[r, c][keep] - 1)
-        groups.append(ids[start : start + rows_per_read][r, c][keep] - 1)
-        rows.append(top + r[keep])
-        cols.append(col0 + c[keep])
-    if not spectra:
-        if grid.contested:
+        self.pair_count = pair_count
+
+    def pixels(self) -> TrainingPixels:
+        """What was read, or the error that says why no pixel can train."""
+        contested = self.grid.contested
+        if not self.spectra:
+            if contested:
+                raise CrnnError(
+                    f"Every pixel under the training polygons ({contested}) lies where "
+                    "polygons of different classes overlap, so its class is ambiguous. "
+                    "Remove the overlaps (e.g. with 'Difference'), or give the polygons one "
+                    "class."
+                )
             raise CrnnError(
-                f"Every pixel under the training polygons ({grid.contested}) lies where "
-                "polygons of different classes overlap, so its class is ambiguous. Remove "
-                "the overlaps (e.g. with 'Difference'), or give the polygons one class."
+                "The training polygons cover no pixel centre of the raster. Draw larger "
+                "polygons, or enable 'all touched pixels'."
             )
-        raise CrnnError(
-            "The training polygons cover no pixel centre of the raster. Draw larger "
-            "polygons, or enable 'all touched pixels'."
+        kept = sum(len(block) for block in self.spectra)
+        if not kept and self.zeros:
+            raise CrnnError(
+                f"The pixels under the training polygons have no data: {self.zeros} of the "
+                f"{self.dropped} read 0 in every band (the fill of an image without a "
+                "nodata value, not a measurement), the others nodata, NaN or Inf. Check "
+                "that INPUT is the right raster and BANDS the right bands, and that the "
+                "polygons lie on the image's data."
+            )
+        pixels = np.concatenate(self.spectra)
+        class_labels = np.concatenate(self.labels).astype(np.int64)
+        if len(np.unique(class_labels)) > 1 and (pixels == pixels[0]).all():
+            raise CrnnError(
+                f"The {kept} training pixels have the same value in every band (every "
+                f"spectrum reads {_spectrum_text(pixels[0])}), so no class can be told "
+                "from another. Check that INPUT is the right raster and BANDS the right "
+                "bands."
+            )
+        return TrainingPixels(
+            spectra=pixels,
+            labels=class_labels,
+            groups=np.concatenate(self.groups).astype(np.int64),
+            rows=np.concatenate(self.rows),
+            cols=np.concatenate(self.cols),
+            dropped_nodata=self.dropped,
+            neighbours=(np.concatenate(self.pairs[0]), np.concatenate(self.pairs[1])),
+            contested=contested,
         )
-    kept = sum(len(block) for block in spectra)
-    if not kept and zeros:
-        raise CrnnError(
-            f"The pixels under the training polygons have no data: {zeros} of the "
-            f"{dropped} read 0 in every band (the fill of an image without a nodata value, "
-            "not a measurement), the others nodata, NaN or Inf. Check that INPUT is the "
-            "right raster and BANDS the right bands, and that the polygons lie on the "
-            "image's data."
-        )
-    pixels = np.concatenate(spectra)
-    class_labels = np.concatenate(labels).astype(np.int64)
-    if len(np.unique(class_labels)) > 1 and (pixels == pixels[0]).all():
-        raise CrnnError(
-            f"The {kept} training pixels have the same value in every band (every "
-            f"spectrum reads {_spectrum_text(pixels[0])}), so no class can be told from "
-            "another. Check that INPUT is the right raster and BANDS the right bands."
-        )
-    return TrainingPixels(
-        spectra=pixels,
-        labels=class_labels,
-        groups=np.concatenate(groups).astype(np.int64),
-        rows=np.concatenate(rows),
-        cols=np.concatenate(cols),
-        dropped_nodata=dropped,
-        neighbours=(np.concatenate(pairs_a), np.concatenate(pairs_b)),
-        contested=grid.contested,
-    )
 
 
 def _spectrum_text(spectrum: np.ndarray) -> str:

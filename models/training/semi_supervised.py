@@ -37,15 +37,24 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from ..common.callbacks import CancelCheck, EpochCallback
+from ..common.callbacks import CancelCheck
 from ..common.classes import ClassInfo
 from ..common.errors import CancelledError, CrnnError
 from ..engine.lop import check_lop, lop_fuse
-from ..network.config import VALIDATION_FRACTION, TrainingConfig
+from ..network.config import TrainingConfig
 from ..network.modelfile import CrnnModel
 from ..network.window import read_network_input
 from ..rasters.raster import SpectralRaster
-from .train import class_targets, train_model, validation_split
+from .train import (
+    CANCELLED,
+    NO_TRAINING_HOOKS,
+    TrainingData,
+    TrainingHooks,
+    TrainingSetup,
+    class_targets,
+    train_model,
+    validation_split,
+)
 
 # The most the angle bound may reach, whatever the noise rule asks: 0.25 rad (14 degrees)
 # is three times the 0.08 floor and 2.5 times ENVI's default SAM threshold (0.1), still
@@ -179,25 +188,32 @@ def _ratio(part: int, whole: int) -> Optional[float]:
     return round(part / whole, 4) if whole else None
 
 
+Places = Tuple[np.ndarray, np.ndarray, np.ndarray]  # rows, cols, class values of pixels
+Window = Tuple[int, int, int, int]  # col, row, width, height
+
+
+@dataclass(frozen=True)
+class LabelledPlaces:
+    """Where the labelled pixels lie in the raster, split as training splits them. None
+    of them is ever pseudo-labelled; the training pixels vote for their class where
+    ``clamp`` asks, the validation pixels score the pseudo-labels."""
+
+    training: Places
+    validation: Places
+
+
 def pseudo_labels(
     raster_path: str,
     model: CrnnModel,
-    labelled: Tuple[np.ndarray, np.ndarray],
-    validation: Tuple[np.ndarray, np.ndarray, np.ndarray],
+    labelled: LabelledPlaces,
     config: SemiSupervisedConfig,
     seed: int,
     device: str = "cpu",
     threads: int = 0,
     is_cancelled: Optional[CancelCheck] = None,
-    known: Optional[Tuple[np.ndarray, np.ndarray, np.ndarray]] = None,
 ) -> PseudoLabels:
-    """Confident pooled pseudo-labels of the raster's unlabelled pixels.
-
-    Args:
-        labelled: (rows, cols) of every labelled pixel (never pseudo-labelled).
-        validation: (rows, cols, class values) of the validation pixels, for the
-            pseudo-labels' agreement with them.
-    """
+    """Confident pooled pseudo-labels of the raster's unlabelled pixels, scored on the
+    labelled validation pixels (their agreement with the pooled class)."""
     raster = SpectralRaster(raster_path, model.band_indices, physical=model.physical_values)
     if raster.n_bands != model.n_bands:
         raise CrnnError("The raster does not have the model's bands.")
@@ -205,83 +221,111 @@ def pseudo_labels(
     values = np.array([c.value for c in model.classes])
     windows = pseudo_label_windows(raster.width, raster.height, config.pixel_budget,
                                    config.tile, seed)
-    spectra, classes, rows, cols, confidence = [], [], [], [], []
-    read = 0
-    found = PseudoLabels(np.empty((0, raster.n_bands), np.float32), np.empty(0, np.int64),
-                         np.empty(0, np.int64), np.empty(0, np.int64), 0, 0)
-    for x0, y0, width, height in windows:
+    labelled_rows, labelled_cols = (np.concatenate([labelled.training[i], labelled.validation[i]])
+                                    for i in (0, 1))
+    taken: Tuple[List[np.ndarray], ...] = ([], [], [], [], [])  # spectra .. confidence
+    read, scores = 0, np.zeros(4, np.int64)
+    for window in windows:
         if is_cancelled is not None and is_cancelled():
-            raise CancelledError("Training was cancelled; no model was written.")
-        own, inputs, flat_valid = read_network_input(
-            raster, x0, y0, width, height, model.network.input_window, np.float64)
-        own = own.astype(np.float32)  # the pixels' own spectra: the LOP's guide
-        valid = flat_valid.reshape(height, width)
-        probabilities = np.zeros((height * width, model.n_classes), np.float32)
-        guide = np.zeros((height * width, model.guide_components.shape[0]), np.float32)
-        if flat_valid.any():
-            probabilities[flat_valid] = classifier.predict_proba(inputs[flat_valid])
-            guide[flat_valid] = model.guide(own[flat_valid])
-        network_class = probabilities.argmax(1)
-        if config.clamp and known is not None:
-            # the training pixels vote for their known class
-            k_rows, k_cols, k_values = known
-            here = ((k_rows >= y0) & (k_rows < y0 + height) & (k_cols >= x0)
-                    & (k_cols < x0 + width))
-            where = (k_rows[here] - y0) * width + (k_cols[here] - x0)
-            probabilities[where] = 0.0
-            probabilities[where, class_targets(k_values[here], model.classes)] = 1.0
-        pooled = lop_fuse(probabilities.T.reshape(-1, height, width), valid, config.lop_size,
-                          config.lop_weights, config.lop_iterations,
-                          guide.T.reshape(-1, height, width), model.edge_scale)
-        pooled = pooled.reshape(model.n_classes, -1)
-        best, sure = pooled.argmax(0), pooled.max(0)
-        window_rows, window_cols = np.divmod(np.arange(height * width), width)
-        window_rows, window_cols = window_rows + y0, window_cols + x0
-        is_labelled = _inside(labelled[0], labelled[1], window_rows, window_cols,
-                              (x0, y0, width, height))
-        take = flat_valid & ~is_labelled & (sure >= config.threshold)
+            raise CancelledError(CANCELLED)
+        pooled = _pooled_window(raster, classifier, model, config, window, labelled.training)
+        is_labelled = _inside(labelled_rows, labelled_cols, pooled.rows, pooled.cols, window)
+        take = pooled.valid & ~is_labelled & (pooled.sure >= config.threshold)
         if config.agree:
-            take &= network_class == best
-        read += int((flat_valid & ~is_labelled).sum())
-        spectra.append(inputs[take].astype(np.float32))
-        classes.append(best[take])
-        rows.append(window_rows[take])
-        cols.append(window_cols[take])
-        confidence.append(sure[take])
-        # the validation pixels in this window
-        v_rows, v_cols, v_values = validation
-        here = ((v_rows >= y0) & (v_rows < y0 + height) & (v_cols >= x0)
-                & (v_cols < x0 + width))
-        if here.any():
-            where = (v_rows[here] - y0) * width + (v_cols[here] - x0)
-            ok = flat_valid[where]
-            right = values[best[where]] == v_values[here]
-            confident = sure[where] >= config.threshold
-            found.validation_pixels += int(ok.sum())
-            found.validation_agree += int((ok & right).sum())
-            found.validation_confident += int((ok & confident).sum())
-            found.validation_confident_agree += int((ok & confident & right).sum())
-    classes_all = np.concatenate(classes)
-    confidence_all = np.concatenate(confidence)
+            take &= pooled.network_class == pooled.best
+        read += int((pooled.valid & ~is_labelled).sum())
+        for kept, value in zip(taken, (pooled.inputs[take].astype(np.float32),
+                                       pooled.best[take], pooled.rows[take],
+                                       pooled.cols[take], pooled.sure[take])):
+            kept.append(value)
+        scores += _validation_scores(pooled, window, labelled.validation, values,
+                                     config.threshold)
+    spectra, classes, rows, cols, confidence = (np.concatenate(kept) for kept in taken)
+    keep = _kept_per_class(classes, confidence, model.n_classes, config, seed)
+    return PseudoLabels(spectra[keep], values[classes[keep]], rows[keep], cols[keep], read,
+                        int(classes.size), *(int(n) for n in scores))
+
+
+@dataclass(frozen=True)
+class _PooledWindow:
+    """A window's pixels (flat, in reading order) classified and pooled by the LOP."""
+
+    inputs: np.ndarray  # the network's input of each pixel
+    valid: np.ndarray
+    network_class: np.ndarray  # the network's own class (a position in the classes)
+    best: np.ndarray  # the pooled class
+    sure: np.ndarray  # the pooled class's probability
+    rows: np.ndarray  # the pixels' places in the raster
+    cols: np.ndarray
+
+
+def _pooled_window(raster: SpectralRaster, classifier, model: CrnnModel,
+                   config: SemiSupervisedConfig, window: Window, known: Places) -> _PooledWindow:
+    """The model's posteriors of a window pooled by the LOP (the training pixels
+    ``known`` voting for their class where ``config.clamp`` asks)."""
+    x0, y0, width, height = window
+    own, inputs, flat_valid = read_network_input(
+        raster, x0, y0, width, height, model.network.input_window, np.float64)
+    own = own.astype(np.float32)  # the pixels' own spectra: the LOP's guide
+    valid = flat_valid.reshape(height, width)
+    probabilities = np.zeros((height * width, model.n_classes), np.float32)
+    guide = np.zeros((height * width, model.guide_components.shape[0]), np.float32)
+    if flat_valid.any():
+        probabilities[flat_valid] = classifier.predict_proba(inputs[flat_valid])
+        guide[flat_valid] = model.guide(own[flat_valid])
+    network_class = probabilities.argmax(1)
+    if config.clamp:
+        # the training pixels vote for their known class
+        here, where = _in_window(known, window)
+        probabilities[where] = 0.0
+        probabilities[where, class_targets(known[2][here], model.classes)] = 1.0
+    pooled = lop_fuse(probabilities.T.reshape(-1, height, width), valid, config.lop_size,
+                      config.lop_weights, config.lop_iterations,
+                      guide.T.reshape(-1, height, width), model.edge_scale)
+    pooled = pooled.reshape(model.n_classes, -1)
+    window_rows, window_cols = np.divmod(np.arange(height * width), width)
+    return _PooledWindow(inputs, flat_valid, network_class, pooled.argmax(0), pooled.max(0),
+                         window_rows + y0, window_cols + x0)
+
+
+def _in_window(places: Places, window: Window) -> Tuple[np.ndarray, np.ndarray]:
+    """Which of the pixels lie in the window, and their flat positions in it."""
+    rows, cols, _ = places
+    x0, y0, width, height = window
+    here = (rows >= y0) & (rows < y0 + height) & (cols >= x0) & (cols < x0 + width)
+    return here, (rows[here] - y0) * width + (cols[here] - x0)
+
+
+def _validation_scores(pooled: _PooledWindow, window: Window, validation: Places,
+                       values: np.ndarray, threshold: float) -> np.ndarray:
+    """The validation pixels in the window, those the pooled class gets right, the
+    confident ones and the confident ones it gets right (``PseudoLabels``' order)."""
+    here, where = _in_window(validation, window)
+    if not here.any():
+        return np.zeros(4, np.int64)
+    ok = pooled.valid[where]
+    right = values[pooled.best[where]] == validation[2][here]
+    confident = pooled.sure[where] >= threshold
+    return np.array([ok.sum(), (ok & right).sum(), (ok & confident).sum(),
+                     (ok & confident & right).sum()], np.int64)
+
+
+def _kept_per_class(classes: np.ndarray, confidence: np.ndarray, n_classes: int,
+                    config: SemiSupervisedConfig, seed: int) -> np.ndarray:
+    """Positions of the candidates kept: at most ``config.per_class`` of each class, at
+    random (seeded) or the most confident ones, in their order."""
     rng = np.random.default_rng(seed)
     keep = []
-    for k in range(model.n_classes):
-        members = np.flatnonzero(classes_all == k)
+    for k in range(n_classes):
+        members = np.flatnonzero(classes == k)
         if members.size > config.per_class:
             if config.select == "top":
-                ranked = np.argsort(-confidence_all[members], kind="stable")
+                ranked = np.argsort(-confidence[members], kind="stable")
                 members = members[ranked[: config.per_class]]
             else:
                 members = rng.choice(members, config.per_class, replace=False)
         keep.append(np.sort(members))
-    keep_index = np.concatenate(keep)
-    found.spectra = np.concatenate(spectra)[keep_index]
-    found.values = values[classes_all[keep_index]]
-    found.rows = np.concatenate(rows)[keep_index]
-    found.cols = np.concatenate(cols)[keep_index]
-    found.pixels_read = read
-    found.candidates = int(classes_all.size)
-    return found
+    return np.concatenate(keep)
 
 
 def grown_labels(
@@ -289,7 +333,7 @@ def grown_labels(
     band_indices: Sequence[int],
     input_window: int,
     known: Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-    validation: Tuple[np.ndarray, np.ndarray, np.ndarray],
+    validation: Places,
     config: SemiSupervisedConfig,
     seed: int,
     is_cancelled: Optional[CancelCheck] = None,
@@ -308,19 +352,58 @@ def grown_labels(
     of the same class (docs/ablation.md, "Few labels"): unlike the network's own
     pseudo-labels, these reach the places the network still misreads.
 
-    Args:
-        known: (rows, cols, class values, spectra) of the training pixels the labels grow
-            from; never pseudo-labelled themselves.
-        validation: (rows, cols, class values) of the validation pixels: never
-            pseudo-labelled, but the growth is scored on them (as if unlabelled).
+    ``known``: (rows, cols, class values, spectra) of the training pixels the labels grow
+    from; ``validation``: the validation pixels'. Neither is ever pseudo-labelled; the
+    growth is scored on the validation pixels (as if unlabelled).
 
     Bounded: at most ``config.pixel_budget`` / ((2 radius + 1)^2 - 1) training pixels
     (drawn at random, seeded) seed the growth, so at most ``pixel_budget`` spectra are
     kept; each is read with its neighbourhood alone.
     """
+    raster = SpectralRaster(raster_path, band_indices)
+    reached = _reached(raster, input_window, known, config, seed, is_cancelled)
+    examined = int(np.unique(reached.position).size)
+    bound = _GrowthBound.of(reached, config)
+    chosen, position, klass = _grown(reached, bound)
+    # scored on the validation pixels reached, then those left out
+    v_rows, v_cols, v_values = validation
+    v_where = v_rows * raster.width + v_cols
+    scored = np.isin(v_where, position)
+    is_validation = np.isin(position, v_where)
+    grown_class = dict(zip(position[is_validation].tolist(), klass[is_validation].tolist()))
+    right = sum(grown_class[p] == v for p, v in zip(v_where[scored].tolist(),
+                                                     v_values[scored].tolist()))
+    keep = chosen[~is_validation]
+    return PseudoLabels(
+        spectra=reached.spectra[keep], values=klass[~is_validation],
+        rows=position[~is_validation] // raster.width,
+        cols=position[~is_validation] % raster.width,
+        pixels_read=examined, candidates=int(position.size), angle=bound.angle,
+        noise=bound.noise, cap=bound.cap, capped=bound.capped, too_noisy=bound.too_noisy,
+        validation_pixels=int(scored.sum()), validation_agree=int(right),
+        validation_confident=int(scored.sum()), validation_confident_agree=int(right))
+
+
+@dataclass(frozen=True)
+class _Reached:
+    """The pixels the growth looks at, once per training pixel that reaches them."""
+
+    position: np.ndarray  # flat position in the raster (row * width + col)
+    klass: np.ndarray  # the reaching training pixel's class value
+    angle: np.ndarray  # the spectral angle between them, radians
+    adjacent: np.ndarray  # whether it is adjacent to that training pixel
+    spectra: np.ndarray  # its spectrum as the network reads it, float32
+
+
+def _reached(raster: SpectralRaster, input_window: int,
+             known: Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+             config: SemiSupervisedConfig, seed: int,
+             is_cancelled: Optional[CancelCheck]) -> _Reached:
+    """Every valid pixel (not a training pixel) within the radius of the training pixels
+    that seed the growth (within the budget), read one training pixel's window at a
+    time."""
     rows, cols, values, spectra = known
     radius = config.grow_radius
-    raster = SpectralRaster(raster_path, band_indices)
     width, height = raster.width, raster.height
     seeds = np.arange(values.size)
     most = max(1, config.pixel_budget // ((2 * radius + 1) ** 2 - 1))
@@ -330,7 +413,7 @@ def grown_labels(
     positions, classes, angles, adjacent, found_spectra = [], [], [], [], []
     for number, i in enumerate(seeds):
         if number % 256 == 0 and is_cancelled is not None and is_cancelled():
-            raise CancelledError("Training was cancelled; no model was written.")
+            raise CancelledError(CANCELLED)
         row, col = int(rows[i]), int(cols[i])
         y0, y1 = max(0, row - radius), min(height, row + radius + 1)
         x0, x1 = max(0, col - radius), min(width, col + radius + 1)
@@ -348,46 +431,53 @@ def grown_labels(
         adjacent.append(np.maximum(np.abs(window_rows.ravel()[take] - row),
                                    np.abs(window_cols.ravel()[take] - col)) == 1)
         found_spectra.append(network_input[take].astype(np.float32))
-    position = np.concatenate(positions) if positions else np.empty(0, np.int64)
-    klass = np.concatenate(classes) if classes else np.empty(0, np.int64)
-    angle = np.concatenate(angles) if angles else np.empty(0)
-    examined = int(np.unique(position).size)
-    # the bound: the floor, or twice the typical angle between a training pixel and an
-    # adjacent pixel where the scene varies more from pixel to pixel (noise, texture)
-    near = np.concatenate(adjacent) if adjacent else np.empty(0, bool)
-    bound, cap = config.grow_angle, config.grow_angle_cap
-    noise = float(np.median(angle[near])) if near.any() else None
-    if noise is not None:
-        bound = max(bound, config.grow_noise_factor * noise)
-    capped, too_noisy = bound > cap, noise is not None and noise > cap
-    bound = min(bound, cap)
-    alike = np.flatnonzero(angle <= bound) if not too_noisy else np.empty(0, np.int64)
-    position, klass, angle = position[alike], klass[alike], angle[alike]
+    return _Reached(
+        position=np.concatenate(positions) if positions else np.empty(0, np.int64),
+        klass=np.concatenate(classes) if classes else np.empty(0, np.int64),
+        angle=np.concatenate(angles) if angles else np.empty(0),
+        adjacent=np.concatenate(adjacent) if adjacent else np.empty(0, bool),
+        spectra=(np.concatenate(found_spectra) if found_spectra
+                 else np.empty((0, raster.n_bands), np.float32)))
+
+
+@dataclass(frozen=True)
+class _GrowthBound:
+    """The spectral angle up to which a reached pixel counts as alike, and why."""
+
+    angle: float  # radians
+    noise: Optional[float]  # the median angle to the adjacent pixels (None: none reached)
+    cap: float
+    capped: bool  # the noise rule asked for more than the cap
+    too_noisy: bool  # the median itself passes the cap: nothing grows
+
+    @classmethod
+    def of(cls, reached: _Reached, config: SemiSupervisedConfig) -> _GrowthBound:
+        """The floor, or the noise factor x the typical angle between a training pixel
+        and an adjacent pixel where the scene varies more from pixel to pixel (noise,
+        texture); never above the cap."""
+        near = reached.adjacent
+        bound, cap = config.grow_angle, config.grow_angle_cap
+        noise = float(np.median(reached.angle[near])) if near.any() else None
+        if noise is not None:
+            bound = max(bound, config.grow_noise_factor * noise)
+        capped, too_noisy = bound > cap, noise is not None and noise > cap
+        return cls(min(bound, cap), noise, cap, capped, too_noisy)
+
+
+def _grown(reached: _Reached, bound: _GrowthBound
+           ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pixels that take a class: reached within the bound, by one class only.
+    Returns their positions in ``reached``, in the raster, and their class values."""
+    alike = (np.flatnonzero(reached.angle <= bound.angle) if not bound.too_noisy
+             else np.empty(0, np.int64))
+    position, klass, angle = reached.position[alike], reached.klass[alike], reached.angle[alike]
     order = np.lexsort((angle, position))  # by pixel, the nearest spectrum first
     position, klass = position[order], klass[order]
     first = np.flatnonzero(np.r_[True, position[1:] != position[:-1]][: position.size])
     agreed = (np.minimum.reduceat(klass, first) == np.maximum.reduceat(klass, first)
               if first.size else np.empty(0, bool))
     chosen = alike[order[first[agreed]]]
-    position, klass = position[first[agreed]], klass[first[agreed]]
-    # scored on the validation pixels reached, then those left out
-    v_rows, v_cols, v_values = validation
-    v_where = v_rows * width + v_cols
-    reached = np.isin(v_where, position)
-    is_validation = np.isin(position, v_where)
-    grown_class = dict(zip(position[is_validation].tolist(), klass[is_validation].tolist()))
-    right = sum(grown_class[p] == v for p, v in zip(v_where[reached].tolist(),
-                                                     v_values[reached].tolist()))
-    keep = chosen[~is_validation]
-    all_spectra = (np.concatenate(found_spectra) if found_spectra
-                   else np.empty((0, raster.n_bands), np.float32))
-    return PseudoLabels(
-        spectra=all_spectra[keep], values=klass[~is_validation],
-        rows=position[~is_validation] // width, cols=position[~is_validation] % width,
-        pixels_read=examined, candidates=int(position.size), angle=bound, noise=noise,
-        cap=cap, capped=capped, too_noisy=too_noisy,
-        validation_pixels=int(reached.sum()), validation_agree=int(right),
-        validation_confident=int(reached.sum()), validation_confident_agree=int(right))
+    return chosen, position[first[agreed]], klass[first[agreed]]
 
 
 def _inside(rows: np.ndarray, cols: np.ndarray, window_rows: np.ndarray,
@@ -401,26 +491,18 @@ def _inside(rows: np.ndarray, cols: np.ndarray, window_rows: np.ndarray,
 
 
 def train_semi_supervised(
+    data: TrainingData,
     raster_path: str,
-    spectra: np.ndarray,
-    labels: np.ndarray,
     positions: Tuple[np.ndarray, np.ndarray],
-    classes: Sequence[ClassInfo],
-    band_indices: Sequence[int],
-    band_names: Sequence[str],
-    network=None,
-    training_config: Optional[TrainingConfig] = None,
-    validation_fraction: float = VALIDATION_FRACTION,
-    groups: Optional[np.ndarray] = None,
+    setup: Optional[TrainingSetup] = None,
     semi: Optional[SemiSupervisedConfig] = None,
-    on_epoch: Optional[EpochCallback] = None,
-    is_cancelled: Optional[CancelCheck] = None,
-    **model_arguments,
+    hooks: TrainingHooks = NO_TRAINING_HOOKS,
+    provenance: Optional[Dict[str, object]] = None,
 ) -> CrnnModel:
     """``train_model`` that also learns from the raster's unlabelled pixels.
 
     ``positions``: (rows, cols) of the labelled pixels in the raster at ``raster_path``,
-    whose spectra ``spectra`` are (as ``samples.read_training_pixels`` reads them).
+    whose spectra ``data.spectra`` are (as ``samples.read_training_pixels`` reads them).
     Other arguments as ``train_model``'s. Each epoch record carries ``round`` (0: the
     first model, on the grown labels or, without growing, the supervised one) and
     ``progress`` (the fraction of the whole run done, 0..1). The model's provenance gets
@@ -430,63 +512,41 @@ def train_semi_supervised(
     """
     semi = semi or SemiSupervisedConfig()
     semi.validate()
-    training_config = training_config or TrainingConfig()
-    labels = np.asarray(labels)
+    setup = setup or TrainingSetup()
+    seed = setup.training.seed
+    data = dataclasses.replace(data, labels=np.asarray(data.labels))
+    labels = data.labels
     rows, cols = (np.asarray(p, np.int64) for p in positions)
     if rows.shape != labels.shape or cols.shape != labels.shape:
         raise CrnnError("Give a raster position for every labelled pixel.")
-    targets = class_targets(labels, classes)
-    train_idx, val_idx = validation_split(targets, validation_fraction, training_config.seed,
-                                          groups)
-    validation = (rows[val_idx], cols[val_idx], labels[val_idx])
-    known = (rows[train_idx], cols[train_idx], labels[train_idx])
-    stages = semi.rounds + 1
-
-    def arguments(stage: int, config: TrainingConfig, pseudo=None) -> Dict[str, Any]:
-        def record_epoch(record: Dict[str, float]) -> None:
-            record["round"] = stage
-            record["progress"] = (stage + record["epoch"] / config.epochs) / stages
-            if on_epoch is not None:
-                on_epoch(record)
-
-        return dict(network=network, training_config=config,
-                    validation_fraction=validation_fraction, groups=groups, pseudo=pseudo,
-                    on_epoch=record_epoch, is_cancelled=is_cancelled, **model_arguments)
-
-    labelled_count = len(labels) - len(val_idx)
-
-    def scaled(pseudo: PseudoLabels, cost: float) -> TrainingConfig:
-        """The steps of a supervised run on ``cost`` x the labelled pixels."""
-        total = labelled_count + pseudo.values.size
-        epochs = max(1, math.ceil(training_config.epochs * cost * labelled_count
-                                  / max(total, 1)))
-        return dataclasses.replace(training_config, epochs=min(epochs, training_config.epochs))
-
+    targets = class_targets(labels, data.classes)
+    train_idx, val_idx = validation_split(targets, setup.validation_fraction, seed,
+                                          data.groups)
+    places = LabelledPlaces((rows[train_idx], cols[train_idx], labels[train_idx]),
+                            (rows[val_idx], cols[val_idx], labels[val_idx]))
+    stages = _Stages(data, setup, hooks, provenance, semi.rounds + 1,
+                     len(labels) - len(val_idx))
     report: List[Dict[str, Any]] = []
     if semi.grow_radius:
-        spectra_array = np.asarray(spectra)
-        grown = grown_labels(raster_path, band_indices,
-                             (network.input_window if network is not None else 1),
-                             (*known, spectra_array[train_idx]), validation, semi,
-                             training_config.seed, is_cancelled)
-        config = scaled(grown, semi.grow_cost)
-        model = train_model(spectra, labels, classes, band_indices, band_names,
-                            **arguments(0, config, (grown.spectra, grown.values)))
-        report.append({**grown.summary(classes), "epochs": config.epochs, "source": "grown"})
+        grown = grown_labels(raster_path, data.bands.indices, setup.network.input_window,
+                             (*places.training, np.asarray(data.spectra)[train_idx]),
+                             places.validation, semi, seed, hooks.is_cancelled)
+        config = stages.scaled(grown, semi.grow_cost)
+        model = stages.train(0, config, grown)
+        report.append({**grown.summary(data.classes), "epochs": config.epochs,
+                       "source": "grown"})
     else:
-        model = train_model(spectra, labels, classes, band_indices, band_names,
-                            **arguments(0, training_config))
+        model = stages.train(0, setup.training)
     seconds = model.provenance.get("training_seconds", 0.0)
-    for stage in range(1, stages):
-        pseudo = pseudo_labels(raster_path, model, (rows, cols), validation, semi,
-                               training_config.seed + stage, training_config.device,
-                               training_config.threads, is_cancelled, known)
-        config = scaled(pseudo, semi.round_cost)
-        model = train_model(spectra, labels, classes, band_indices, band_names,
-                            initial_weights=model.weights if semi.warm else None,
-                            **arguments(stage, config, (pseudo.spectra, pseudo.values)))
+    for stage in range(1, semi.rounds + 1):
+        pseudo = pseudo_labels(raster_path, model, places, semi, seed + stage,
+                               setup.training.device, setup.training.threads,
+                               hooks.is_cancelled)
+        config = stages.scaled(pseudo, semi.round_cost)
+        model = stages.train(stage, config, pseudo, model.weights if semi.warm else None)
         seconds += model.provenance.get("training_seconds", 0.0)
-        report.append({**pseudo.summary(classes), "epochs": config.epochs, "source": "pooled"})
+        report.append({**pseudo.summary(data.classes), "epochs": config.epochs,
+                       "source": "pooled"})
     methods = (["labels grown into spectrally alike neighbours"] * bool(semi.grow_radius)
                + ["self-training on LOP-pooled pseudo-labels"] * bool(semi.rounds))
     model.provenance["semi_supervised"] = {
@@ -497,3 +557,40 @@ def train_semi_supervised(
     }
     model.provenance["training_seconds"] = round(seconds, 3)
     return model
+
+
+@dataclass(frozen=True)
+class _Stages:
+    """What every stage of a semi-supervised run trains with (the labelled pixels, the
+    setup, the caller's hooks and provenance), and how it scales a stage's epochs."""
+
+    data: TrainingData
+    setup: TrainingSetup
+    hooks: TrainingHooks
+    provenance: Optional[Dict[str, object]]
+    count: int  # stages: the first model and the rounds
+    labelled: int  # labelled pixels trained on (the validation pixels held out)
+
+    def scaled(self, pseudo: PseudoLabels, cost: float) -> TrainingConfig:
+        """The steps of a supervised run on ``cost`` x the labelled pixels."""
+        config = self.setup.training
+        total = self.labelled + pseudo.values.size
+        epochs = max(1, math.ceil(config.epochs * cost * self.labelled / max(total, 1)))
+        return dataclasses.replace(config, epochs=min(epochs, config.epochs))
+
+    def train(self, stage: int, config: TrainingConfig, pseudo: Optional[PseudoLabels] = None,
+              initial_weights: Optional[Dict[str, np.ndarray]] = None) -> CrnnModel:
+        """Stage ``stage``'s model, on the labelled pixels and ``pseudo``; its epoch
+        records say the stage and the whole run's progress."""
+
+        def record_epoch(record: Dict[str, float]) -> None:
+            record["round"] = stage
+            record["progress"] = (stage + record["epoch"] / config.epochs) / self.count
+            self.hooks.epoch_done(record)
+
+        data = dataclasses.replace(
+            self.data, pseudo=None if pseudo is None else (pseudo.spectra, pseudo.values))
+        return train_model(data, dataclasses.replace(self.setup, training=config),
+                           TrainingHooks(record_epoch, self.hooks.is_cancelled),
+                           self.provenance, initial_weights)
+

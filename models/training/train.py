@@ -1,7 +1,9 @@
 """Training the CRNN: sampling, validation split, standardisation, the training loop.
 
-Everything here is deterministic for a seed on the CPU (same thread count), reports each
-epoch through a callback and stops within a batch when the cancel callback says so.
+``train_model`` takes what a model learns from (``TrainingData``), how it is trained
+(``TrainingSetup``) and what it reports (``TrainingHooks``). Everything here is
+deterministic for a seed on the CPU (same thread count), reports each epoch through the
+hooks' epoch callback and stops within a batch when their cancel check says so.
 """
 
 from __future__ import annotations
@@ -242,6 +244,74 @@ def class_weights(labels: np.ndarray, n_classes: int, power: float) -> np.ndarra
     return weights.astype(np.float32)
 
 
+CANCELLED = "Training was cancelled; no model was written."
+
+
+@dataclass(frozen=True)
+class ModelBands:
+    """The bands a model reads, as the training raster has them."""
+
+    indices: Sequence[int]  # 1-based, in the raster
+    names: Sequence[str]
+    # what the raster says of them (wavelength, FWHM), kept in the model so a scene can be
+    # matched by wavelength; the spectra are then physical values as SpectralRaster reads
+    infos: Optional[Sequence[BandInfo]] = None
+    # the training raster's band count, to refuse a raster of another band count where
+    # wavelengths are missing
+    raster_band_count: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """What a model learns from: the labelled pixels, their classes and bands."""
+
+    spectra: np.ndarray  # (pixels, bands) raw values of the used bands
+    labels: Sequence[int]  # (pixels,) class values, each one of ``classes``' values
+    classes: Sequence[ClassInfo]
+    bands: ModelBands
+    # polygon id per pixel for a polygon-grouped validation split; None: a pixel split
+    groups: Optional[np.ndarray] = None
+    # raw spectra of (training pixel, adjacent pixel) pairs for the edge LOP's distance
+    # scale (see ``fit_guide``)
+    neighbours: Optional[Tuple[np.ndarray, np.ndarray]] = None
+    # (raw spectra, class values) of pseudo-labelled pixels trained on beside the training
+    # pixels (``models.training.semi_supervised``); they take no part in the
+    # standardisation, the guide or the validation
+    pseudo: Optional[Tuple[np.ndarray, np.ndarray]] = None
+
+
+@dataclass(frozen=True)
+class TrainingSetup:
+    """How a model is trained: its network, the training run's hyperparameters and the
+    share of each class held out for validation."""
+
+    network: NetworkConfig = field(default_factory=NetworkConfig)
+    training: TrainingConfig = field(default_factory=TrainingConfig)
+    validation_fraction: float = VALIDATION_FRACTION
+
+
+@dataclass(frozen=True)
+class TrainingHooks:
+    """What training reports to its caller and polls from it: each epoch's figures
+    (``on_epoch``; the caller turns them into progress and log lines) and the cancel
+    check, polled in every batch. Either may be None."""
+
+    on_epoch: Optional[EpochCallback] = None
+    is_cancelled: Optional[CancelCheck] = None
+
+    def check(self) -> None:
+        """Raise ``CancelledError`` once cancelled: no model is written."""
+        if self.is_cancelled is not None and self.is_cancelled():
+            raise CancelledError(CANCELLED)
+
+    def epoch_done(self, record: Dict[str, float]) -> None:
+        if self.on_epoch is not None:
+            self.on_epoch(record)
+
+
+NO_TRAINING_HOOKS = TrainingHooks()
+
+
 @dataclass
 class TrainedNetwork:
     weights: Dict[str, np.ndarray]
@@ -251,18 +321,16 @@ class TrainedNetwork:
 
 
 def train_network(
-    train_x: np.ndarray,
-    train_y: np.ndarray,
-    val_x: Optional[np.ndarray],
-    val_y: Optional[np.ndarray],
+    train: Tuple[np.ndarray, np.ndarray],
+    validation: Optional[Tuple[np.ndarray, np.ndarray]],
     n_classes: int,
     network: NetworkConfig,
     training_config: TrainingConfig,
-    on_epoch: Optional[EpochCallback] = None,
-    is_cancelled: Optional[CancelCheck] = None,
+    hooks: TrainingHooks = NO_TRAINING_HOOKS,
     build: Optional[Callable[[int, int], Any]] = None,
 ) -> TrainedNetwork:
-    """Train on standardised spectra; labels are 0..n_classes-1.
+    """Train on standardised spectra; ``train`` and ``validation`` are (spectra, labels),
+    labels 0..n_classes-1 (no validation: None or no pixels).
 
     ``training_config`` says how: AdamW, one-cycle schedule, mixup, a class-weighted
     loss, an EMA of the weights, and the EMA weights of the epoch with the lowest
@@ -270,112 +338,149 @@ def train_network(
     ``build(n_bands, n_classes)`` makes another torch module to train with the same
     settings (the benchmark's baselines).
     """
-    import copy
-
-    import torch
     from torch import nn
 
-    from ..network.crnn import Crnn, resolve_device, state_to_numpy, use_all_cores
+    from ..network.crnn import state_to_numpy
 
     network.validate()
     training_config.validate()
-    device = resolve_device(training_config.device)
-    if device.type == "cpu":
-        use_all_cores(training_config.threads)
-    torch.manual_seed(training_config.seed)
-    generator = torch.Generator().manual_seed(training_config.seed)
-    mixing = np.random.default_rng(training_config.seed)
-    build = build or (lambda bands, classes: Crnn(network, bands, classes))
-    module = build(train_x.shape[1], n_classes).to(device)
-    average = copy.deepcopy(module) if training_config.ema_decay > 0 else module
-
-    x = torch.as_tensor(train_x, dtype=torch.float32, device=device)
-    y = torch.as_tensor(train_y, dtype=torch.int64, device=device)
-    has_val = val_x is not None and val_y is not None and len(val_y) > 0
+    run = _TrainingRun(network, training_config, train, n_classes, build)
+    has_val = validation is not None and len(validation[1]) > 0
     if has_val:
-        vx = torch.as_tensor(val_x, dtype=torch.float32, device=device)
-        vy = torch.as_tensor(val_y, dtype=torch.int64, device=device)
-    weights = class_weights(train_y, n_classes, training_config.class_weighting)
-    loss_fn = nn.CrossEntropyLoss(weight=torch.as_tensor(weights, device=device),
-                                  label_smoothing=training_config.label_smoothing)
-    # the validation loss that picks the epoch counts every pixel the same
-    val_loss_fn = nn.CrossEntropyLoss(label_smoothing=training_config.label_smoothing)
-    optimiser = torch.optim.AdamW(
-        module.parameters(), lr=training_config.learning_rate,
-        weight_decay=training_config.weight_decay,
-    )
-    steps_per_epoch = max(1, -(-x.shape[0] // training_config.batch_size))
-    schedule = torch.optim.lr_scheduler.OneCycleLR(
-        optimiser, max_lr=training_config.learning_rate,
-        total_steps=training_config.epochs * steps_per_epoch,
-        pct_start=0.3,
-    )
-    result = TrainedNetwork(weights=state_to_numpy(average))
+        val_x, val_y = run.tensors(*validation)
+        # the validation loss that picks the epoch counts every pixel the same
+        val_loss_fn = nn.CrossEntropyLoss(label_smoothing=training_config.label_smoothing)
+    result = TrainedNetwork(weights=state_to_numpy(run.average))
     best_loss = float("inf")
-    step = 0
     started = time.perf_counter()
     for epoch in range(1, training_config.epochs + 1):
-        module.train()
-        order = torch.randperm(x.shape[0], generator=generator).to(device)
-        loss_sum, correct = 0.0, 0
-        for start in range(0, x.shape[0], training_config.batch_size):
-            if is_cancelled is not None and is_cancelled():
-                raise CancelledError("Training was cancelled; no model was written.")
-            batch = order[start : start + training_config.batch_size]
-            if batch.numel() < 2 and network.batch_norm:
-                continue  # batch norm cannot train on a single pixel
-            inputs, targets = x[batch], y[batch]
-            if training_config.mixup > 0:
-                share = float(mixing.beta(training_config.mixup, training_config.mixup))
-                partner = torch.randperm(batch.numel(), generator=generator).to(device)
-                logits = module(share * inputs + (1 - share) * inputs[partner])
-                loss = (share * loss_fn(logits, targets)
-                        + (1 - share) * loss_fn(logits, targets[partner]))
-            else:
-                logits = module(inputs)
-                loss = loss_fn(logits, targets)
-            optimiser.zero_grad(set_to_none=True)
-            loss.backward()
-            optimiser.step()
-            schedule.step()
-            step += 1
-            if average is not module:
-                # the decay ramps up, so short runs are not dominated by the initial weights
-                decay = min(training_config.ema_decay, (1.0 + step) / (10.0 + step))
-                with torch.no_grad():
-                    for kept, current in zip(average.parameters(), module.parameters()):
-                        kept.lerp_(current, 1.0 - decay)
-                    for kept, current in zip(average.buffers(), module.buffers()):
-                        kept.copy_(current)
-            loss_sum += loss.item() * batch.numel()
-            correct += int((logits.argmax(1) == targets).sum())
-        record = {
-            "epoch": epoch,
-            "train_loss": loss_sum / x.shape[0],
-            "train_accuracy": correct / x.shape[0],
-            "learning_rate": float(schedule.get_last_lr()[0]),
-        }
+        record = run.epoch(epoch, hooks)
         if has_val:
-            val_loss, val_accuracy = _evaluate(average, vx, vy, val_loss_fn,
+            val_loss, val_accuracy = _evaluate(run.average, val_x, val_y, val_loss_fn,
                                                training_config.batch_size * 16)
             record.update(val_loss=val_loss, val_accuracy=val_accuracy)
             if val_loss < best_loss:
                 best_loss = val_loss
                 result.best_epoch = epoch
-                result.weights = state_to_numpy(average)
+                result.weights = state_to_numpy(run.average)
         else:
             result.best_epoch = epoch
         record["seconds"] = time.perf_counter() - started
         result.history.append(record)
-        if on_epoch is not None:
-            on_epoch(record)
+        hooks.epoch_done(record)
         patience = training_config.patience
         if has_val and patience and epoch - result.best_epoch >= patience:
             break
     if not has_val:
-        result.weights = state_to_numpy(average)
+        result.weights = state_to_numpy(run.average)
     result.seconds = time.perf_counter() - started
     return result
+
+
+class _TrainingRun:
+    """One run's torch state (the module, its weight average, optimiser, schedule and
+    random streams, made in this order from the seed) and its passes over the pixels."""
+
+    def __init__(self, network: NetworkConfig, config: TrainingConfig,
+                 train: Tuple[np.ndarray, np.ndarray], n_classes: int,
+                 build: Optional[Callable[[int, int], Any]]):
+        import copy
+
+        import torch
+        from torch import nn
+
+        from ..network.crnn import Crnn, resolve_device, use_all_cores
+
+        self.network, self.config = network, config
+        self.device = resolve_device(config.device)
+        if self.device.type == "cpu":
+            use_all_cores(config.threads)
+        torch.manual_seed(config.seed)
+        self.generator = torch.Generator().manual_seed(config.seed)
+        self.mixing = np.random.default_rng(config.seed)
+        build = build or (lambda bands, classes: Crnn(network, bands, classes))
+        self.module = build(train[0].shape[1], n_classes).to(self.device)
+        self.average = copy.deepcopy(self.module) if config.ema_decay > 0 else self.module
+        self.x, self.y = self.tensors(*train)
+        weights = class_weights(train[1], n_classes, config.class_weighting)
+        self.loss_fn = nn.CrossEntropyLoss(weight=torch.as_tensor(weights, device=self.device),
+                                           label_smoothing=config.label_smoothing)
+        self.optimiser = torch.optim.AdamW(
+            self.module.parameters(), lr=config.learning_rate,
+            weight_decay=config.weight_decay,
+        )
+        steps_per_epoch = max(1, -(-self.x.shape[0] // config.batch_size))
+        self.schedule = torch.optim.lr_scheduler.OneCycleLR(
+            self.optimiser, max_lr=config.learning_rate,
+            total_steps=config.epochs * steps_per_epoch,
+            pct_start=0.3,
+        )
+        self.step = 0
+
+    def tensors(self, spectra: np.ndarray, labels: np.ndarray):
+        import torch
+
+        return (torch.as_tensor(spectra, dtype=torch.float32, device=self.device),
+                torch.as_tensor(labels, dtype=torch.int64, device=self.device))
+
+    def epoch(self, epoch: int, hooks: TrainingHooks) -> Dict[str, float]:
+        """One pass over the training pixels in a new random order: its record."""
+        import torch
+
+        self.module.train()
+        order = torch.randperm(self.x.shape[0], generator=self.generator).to(self.device)
+        loss_sum, correct = 0.0, 0
+        for start in range(0, self.x.shape[0], self.config.batch_size):
+            hooks.check()
+            batch = order[start : start + self.config.batch_size]
+            if batch.numel() < 2 and self.network.batch_norm:
+                continue  # batch norm cannot train on a single pixel
+            logits, targets, loss = self._loss(batch)
+            self._descend(loss)
+            loss_sum += loss.item() * batch.numel()
+            correct += int((logits.argmax(1) == targets).sum())
+        return {
+            "epoch": epoch,
+            "train_loss": loss_sum / self.x.shape[0],
+            "train_accuracy": correct / self.x.shape[0],
+            "learning_rate": float(self.schedule.get_last_lr()[0]),
+        }
+
+    def _loss(self, batch):
+        """(logits, targets, loss) of a batch, its pixels mixed with a shuffled copy of
+        themselves where ``mixup`` asks."""
+        import torch
+
+        inputs, targets = self.x[batch], self.y[batch]
+        mixup = self.config.mixup
+        if mixup > 0:
+            share = float(self.mixing.beta(mixup, mixup))
+            partner = torch.randperm(batch.numel(), generator=self.generator).to(self.device)
+            logits = self.module(share * inputs + (1 - share) * inputs[partner])
+            loss = (share * self.loss_fn(logits, targets)
+                    + (1 - share) * self.loss_fn(logits, targets[partner]))
+        else:
+            logits = self.module(inputs)
+            loss = self.loss_fn(logits, targets)
+        return logits, targets, loss
+
+    def _descend(self, loss) -> None:
+        """One optimiser and schedule step, and the weights' average follows."""
+        import torch
+
+        self.optimiser.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimiser.step()
+        self.schedule.step()
+        self.step += 1
+        if self.average is not self.module:
+            # the decay ramps up, so short runs are not dominated by the initial weights
+            decay = min(self.config.ema_decay, (1.0 + self.step) / (10.0 + self.step))
+            with torch.no_grad():
+                for kept, current in zip(self.average.parameters(), self.module.parameters()):
+                    kept.lerp_(current, 1.0 - decay)
+                for kept, current in zip(self.average.buffers(), self.module.buffers()):
+                    kept.copy_(current)
 
 
 def _starting_from(network: NetworkConfig, weights: Dict[str, np.ndarray]):
@@ -406,79 +511,81 @@ def _evaluate(module, x, y, loss_fn, batch_size: int) -> Tuple[float, float]:
 
 
 def train_model(
-    spectra: np.ndarray,
-    labels: np.ndarray,
-    classes: Sequence[ClassInfo],
-    band_indices: Sequence[int],
-    band_names: Sequence[str],
-    network: Optional[NetworkConfig] = None,
-    training_config: Optional[TrainingConfig] = None,
-    validation_fraction: float = VALIDATION_FRACTION,
-    groups: Optional[np.ndarray] = None,
-    neighbours: Optional[Tuple[np.ndarray, np.ndarray]] = None,
+    data: TrainingData,
+    setup: Optional[TrainingSetup] = None,
+    hooks: TrainingHooks = NO_TRAINING_HOOKS,
     provenance: Optional[Dict[str, object]] = None,
-    on_epoch: Optional[EpochCallback] = None,
-    is_cancelled: Optional[CancelCheck] = None,
-    bands: Optional[Sequence[BandInfo]] = None,
-    raster_band_count: Optional[int] = None,
-    pseudo: Optional[Tuple[np.ndarray, np.ndarray]] = None,
     initial_weights: Optional[Dict[str, np.ndarray]] = None,
 ) -> CrnnModel:
     """Train a complete model from training spectra and their class values.
 
-    Args:
-        spectra: (pixels, bands) raw values of the used bands.
-        labels: (pixels,) class values, each one of ``classes``' values.
-        groups: polygon id per pixel for a polygon-grouped validation split, or None for a
-            pixel split.
-        neighbours: raw spectra of (training pixel, adjacent pixel) pairs for the edge LOP's
-            distance scale (see ``fit_guide``).
-        bands: what the raster says of the used bands (wavelength, FWHM), kept in the
-            model so a scene can be matched by wavelength; the spectra are then physical
-            values as ``SpectralRaster`` reads them.
-        raster_band_count: bands of the training raster, to refuse a raster of another
-            band count where wavelengths are missing.
-        pseudo: (raw spectra, class values) of pseudo-labelled pixels trained on beside the
-            training pixels (``models.training.semi_supervised``); they take no part in the
-            standardisation, the guide or the validation.
-        initial_weights: the network's weights to start from (fine-tuning), else a fresh
-            network from the seed.
+    The spectra are scaled as ``setup.network`` asks and standardised with every training
+    pixel's mean and deviation (validation pixels included); the edge LOP's guide is
+    fitted on them; ``initial_weights`` are the network's weights to start from
+    (fine-tuning), else a fresh network from the seed. ``provenance`` goes into the
+    model's provenance with what the run records.
     """
-    network = network or NetworkConfig()
-    training_config = training_config or TrainingConfig()
-    spectra = scale_spectra(spectra, network.unit_length)
-    targets = class_targets(labels, classes)
+    setup = setup or TrainingSetup()
+    network, training_config = setup.network, setup.training
+    spectra = scale_spectra(data.spectra, network.unit_length)
+    targets = class_targets(data.labels, data.classes)
     network.check_bands(spectra.shape[1])
-    train_idx, val_idx = validation_split(targets, validation_fraction, training_config.seed,
-                                          groups)
+    train_idx, val_idx = validation_split(targets, setup.validation_fraction,
+                                          training_config.seed, data.groups)
     mean, std = fit_standardisation(spectra)  # every training pixel, validation included
+
+    def standardise(raw: np.ndarray) -> np.ndarray:
+        return (scale_spectra(raw, network.unit_length) - mean) / std
+
     standardised = (spectra - mean) / std
     pairs = None
-    if neighbours is not None:
-        pairs = ((scale_spectra(neighbours[0], network.unit_length) - mean) / std,
-                 (scale_spectra(neighbours[1], network.unit_length) - mean) / std)
+    if data.neighbours is not None:
+        pairs = (standardise(data.neighbours[0]), standardise(data.neighbours[1]))
     components, edge_scale = fit_guide(standardised, targets, training_config.seed, pairs)
     train_x, train_y = standardised[train_idx], targets[train_idx]
-    if pseudo is not None and len(pseudo[1]):
-        # pseudo-labelled pixels (models/training/semi_supervised.py) join the training pixels only:
-        # the standardisation, the guide and the validation stay the labelled pixels'
-        pseudo_x = (scale_spectra(pseudo[0], network.unit_length) - mean) / std
-        train_x = np.concatenate([train_x, pseudo_x.astype(np.float32)])
-        train_y = np.concatenate([train_y, class_targets(pseudo[1], classes)])
+    if data.pseudo is not None and len(data.pseudo[1]):
+        # pseudo-labelled pixels (models/training/semi_supervised.py) join the training
+        # pixels only: the standardisation, the guide and the validation stay the
+        # labelled pixels'
+        train_x = np.concatenate([train_x, standardise(data.pseudo[0]).astype(np.float32)])
+        train_y = np.concatenate([train_y, class_targets(data.pseudo[1], data.classes)])
     trained = train_network(
-        train_x, train_y,
-        standardised[val_idx], targets[val_idx],
-        len(classes), network, training_config, on_epoch, is_cancelled,
+        (train_x, train_y), (standardised[val_idx], targets[val_idx]),
+        len(data.classes), network, training_config, hooks,
         build=None if initial_weights is None else _starting_from(network, initial_weights),
     )
-    counts = split_counts(targets, train_idx, val_idx, classes, groups)
+    counts = split_counts(targets, train_idx, val_idx, data.classes, data.groups)
+    return CrnnModel(
+        network=network,
+        band_indices=[int(b) for b in data.bands.indices],
+        band_names=[str(b) for b in data.bands.names],
+        mean=mean,
+        std=std,
+        classes=list(data.classes),
+        weights=trained.weights,
+        guide_components=components,
+        edge_scale=edge_scale,
+        provenance=_provenance(provenance, counts, setup, data.groups is not None, trained),
+        history=trained.history,
+        band_wavelengths=[b.wavelength for b in data.bands.infos] if data.bands.infos else [],
+        band_fwhm=[b.fwhm for b in data.bands.infos] if data.bands.infos else [],
+        physical_values=True,
+        raster_band_count=data.bands.raster_band_count,
+    )
+
+
+def _provenance(given: Optional[Dict[str, object]], counts: Dict[str, Dict[str, Any]],
+                setup: TrainingSetup, polygon_split: bool,
+                trained: TrainedNetwork) -> Dict[str, object]:
+    """The caller's provenance with what the run records: the split, the settings, the
+    kept epoch and its validation figures, the time."""
     best = trained.history[trained.best_epoch - 1] if trained.history else {}
-    info = dict(provenance or {})
+    info = dict(given or {})
     info.update(
         samples=counts,
-        training_config=training_config.to_dict(),
-        validation_fraction=validation_fraction,
-        split="polygon" if groups is not None else "pixel",
+        training_config=setup.training.to_dict(),
+        validation_fraction=setup.validation_fraction,
+        split="polygon" if polygon_split else "pixel",
         best_epoch=trained.best_epoch,
         epochs_run=len(trained.history),
         training_seconds=round(trained.seconds, 3),
@@ -486,20 +593,4 @@ def train_model(
         validation_loss=best.get("val_loss"),
         date=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     )
-    return CrnnModel(
-        network=network,
-        band_indices=[int(b) for b in band_indices],
-        band_names=[str(b) for b in band_names],
-        mean=mean,
-        std=std,
-        classes=list(classes),
-        weights=trained.weights,
-        guide_components=components,
-        edge_scale=edge_scale,
-        provenance=info,
-        history=trained.history,
-        band_wavelengths=[b.wavelength for b in bands] if bands else [],
-        band_fwhm=[b.fwhm for b in bands] if bands else [],
-        physical_values=True,
-        raster_band_count=raster_band_count,
-    )
+    return info
