@@ -91,37 +91,36 @@ def _ints(values: Sequence[int]) -> str:
 
 N, T = NETWORK_DEFAULTS, TRAINING_DEFAULTS
 
-SAMPLING = [
-    Spec("SAMPLES_PER_CLASS", "Training pixels per class (0 = all)",
-         "At most this many pixels of each class are drawn (with SEED) from the polygons; "
-         "the paper trains from 50-300 per class.", "int", 0, minimum=0),
-    Spec("VALIDATION_FRACTION", "Validation fraction",
-         "Share of each class's pixels held out to watch validation loss and accuracy and "
-         "to choose the epoch whose weights are kept. Every class keeps training pixels; "
-         "the log says the share held out per class.",
-         "float", VALIDATION_FRACTION, minimum=0.0, maximum=0.9),
-    Spec("SPLIT", "Validation split",
-         "'polygon' holds out whole polygons whose pixels add up near the share (else the "
-         "last rows of the class's largest polygon), so validation pixels are not "
-         "neighbours of training pixels (honest accuracy); 'pixel' holds out single "
-         "pixels.",
-         "choice", "polygon", choices=SPLITS),
-    Spec("ALL_TOUCHED", "Use all pixels touched by the polygons",
-         "By default a pixel is taken when its centre lies inside a polygon.",
-         "bool", False, advanced=True),
-    Spec("SEMI_SUPERVISED", "Also learn from unlabelled pixels (semi-supervised)",
-         "For few training pixels (tens per class): each training pixel's class is also "
-         "given to the pixels within 3 pixels of it whose spectrum lies within 0.08 "
-         "radians (spectral angle) of its own, or within twice the typical angle between "
-         "adjacent pixels where the scene is noisier; a pixel two classes reach takes "
-         "none. The model trains on the labelled and these grown pixels, for as many "
-         "steps as a supervised run on 3x the labelled pixels: training takes about 2-3x "
-         "as long. "
-         "It assumes fields wider than a few pixels; it gains most with tens of labels "
-         "per class (figures: docs/benchmarks_few_labels.md). The model file and the "
-         "report say how many pixels were grown and how many of the validation pixels "
-         "the growth reaches it labels right.", "bool", False),
-]
+SAMPLES_PER_CLASS = Spec("SAMPLES_PER_CLASS", "Training pixels per class (0 = all)",
+    "At most this many pixels of each class are drawn (with SEED) from the polygons; "
+    "the paper trains from 50-300 per class.", "int", 0, minimum=0)
+VALIDATION_FRACTION_SPEC = Spec("VALIDATION_FRACTION", "Validation fraction",
+    "Share of each class's pixels held out to watch validation loss and accuracy and "
+    "to choose the epoch whose weights are kept. Every class keeps training pixels; "
+    "the log says the share held out per class.",
+    "float", VALIDATION_FRACTION, minimum=0.0, maximum=0.9)
+SPLIT = Spec("SPLIT", "Validation split",
+    "'polygon' holds out whole polygons whose pixels add up near the share (else the "
+    "last rows of the class's largest polygon), so validation pixels are not "
+    "neighbours of training pixels (honest accuracy); 'pixel' holds out single "
+    "pixels.",
+    "choice", "polygon", choices=SPLITS)
+ALL_TOUCHED = Spec("ALL_TOUCHED", "Use all pixels touched by the polygons",
+    "By default a pixel is taken when its centre lies inside a polygon.",
+    "bool", False, advanced=True)
+SEMI_SUPERVISED = Spec("SEMI_SUPERVISED", "Also learn from unlabelled pixels (semi-supervised)",
+    "For few training pixels (tens per class): each training pixel's class is also "
+    "given to the pixels within 3 pixels of it whose spectrum lies within 0.08 "
+    "radians (spectral angle) of its own, or within twice the typical angle between "
+    "adjacent pixels where the scene is noisier; a pixel two classes reach takes "
+    "none. The model trains on the labelled and these grown pixels, for as many "
+    "steps as a supervised run on 3x the labelled pixels: training takes about 2-3x "
+    "as long. "
+    "It assumes fields wider than a few pixels; it gains most with tens of labels "
+    "per class (figures: docs/benchmarks_few_labels.md). The model file and the "
+    "report say how many pixels were grown and how many of the validation pixels "
+    "the growth reaches it labels right.", "bool", False)
+SAMPLING = [SAMPLES_PER_CLASS, VALIDATION_FRACTION_SPEC, SPLIT, ALL_TOUCHED, SEMI_SUPERVISED]
 
 DEVICE = Spec("DEVICE", "Device", "'auto' uses a CUDA GPU when torch sees one, else the CPU.",
               "choice", T.device, choices=DEVICES, field="device")
@@ -226,25 +225,27 @@ LOP = [LOP_SIZE, LOP_WEIGHTS_SPEC, LOP_ITERATIONS]
 
 # --- inputs and outputs several algorithms share ---------------------------------------
 
-TRAINING_INPUTS = [
-    Spec("INPUT", "Hyperspectral raster", "The hyperspectral raster.", "raster"),
-    Spec("BANDS", "Bands (default: all)",
-         "Bands to use (default: all but those the file flags bad, e.g. an ENVI header's "
-         "bbl list). Bands with no data under the training polygons are left out either "
-         "way, with a line in the log.", "bands", optional=True, parent="INPUT"),
-    Spec("EXCLUDE_WAVELENGTHS", "Wavelength ranges to leave out (nm)",
-         "Optional: ranges in nanometres, e.g. '1340-1460, 1790-1960' (the water-vapour "
-         "absorption bands). Needs a raster whose bands carry wavelengths "
-         "(docs/sensors.md).", "string", optional=True),
-    Spec("TRAINING", "Training polygons", "Training polygons.", "polygons"),
-    Spec("CLASS_FIELD", "Class field",
-         "The class of each polygon: integer values or text names.", "field",
-         parent="TRAINING"),
-    Spec("CLASS_NAME_FIELD", "Class name field (for an integer class field)",
-         "Optional, with an integer CLASS_FIELD: a text field naming each class (else the "
-         "names of a categorized style, else 'Class N').", "field", parent="TRAINING",
-         text_only=True, optional=True),
-]
+TRAIN_RASTER = Spec("INPUT", "Hyperspectral raster", "The hyperspectral raster.", "raster")
+BANDS = Spec("BANDS", "Bands (default: all)",
+             "Bands to use (default: all but those the file flags bad, e.g. an ENVI header's "
+             "bbl list). Bands with no data under the training polygons are left out either "
+             "way, with a line in the log.", "bands", optional=True, parent="INPUT")
+EXCLUDE_WAVELENGTHS = Spec(
+    "EXCLUDE_WAVELENGTHS", "Wavelength ranges to leave out (nm)",
+    "Optional: ranges in nanometres, e.g. '1340-1460, 1790-1960' (the water-vapour "
+    "absorption bands). Needs a raster whose bands carry wavelengths (docs/sensors.md).",
+    "string", optional=True)
+TRAINING_POLYGONS = Spec("TRAINING", "Training polygons", "Training polygons.", "polygons")
+CLASS_FIELD = Spec("CLASS_FIELD", "Class field",
+                   "The class of each polygon: integer values or text names.", "field",
+                   parent="TRAINING")
+CLASS_NAME_FIELD = Spec(
+    "CLASS_NAME_FIELD", "Class name field (for an integer class field)",
+    "Optional, with an integer CLASS_FIELD: a text field naming each class (else the names "
+    "of a categorized style, else 'Class N').", "field", parent="TRAINING", text_only=True,
+    optional=True)
+TRAINING_INPUTS = [TRAIN_RASTER, BANDS, EXCLUDE_WAVELENGTHS, TRAINING_POLYGONS, CLASS_FIELD,
+                   CLASS_NAME_FIELD]
 
 RESAMPLE_SPECTRA = Spec(
     "RESAMPLE_SPECTRA", "Resample spectra to the model's wavelengths",
@@ -362,14 +363,19 @@ class RunValues:
     feature source, a path, band numbers...); ``run.text(spec)`` is the parameter as text
     (for provenance and messages)."""
 
-    def __init__(self, values: Dict[str, Any], texts: Dict[str, str]) -> None:
-        self._values, self._texts = values, texts
+    def __init__(self, values: Dict[str, Any], texts: Dict[str, str],
+                 layers: Dict[str, Any]) -> None:
+        self._values, self._texts, self._layers = values, texts, layers
 
     def __getitem__(self, spec: Spec) -> Any:
         return self._values[spec.key]
 
     def text(self, spec: Spec) -> str:
         return self._texts[spec.key]
+
+    def layer(self, spec: Spec) -> Any:
+        """A polygons parameter's vector layer (its style), where it names one."""
+        return self._layers.get(spec.key)
 
     def values(self, specs: Sequence[Spec]) -> Dict[str, Any]:
         """{key: value} of these specs (for the tunables' configs)."""
@@ -415,11 +421,14 @@ def read_run(algorithm: QgsProcessingAlgorithm, specs: Sequence[Spec],
     reads parameter values (an output QGIS names itself gets one name for the whole run)."""
     values: Dict[str, Any] = {}
     texts: Dict[str, str] = {}
+    layers: Dict[str, Any] = {}
     for spec in specs:
         values[spec.key] = _READERS[spec.kind](algorithm, parameters, spec.key, context)
         texts[spec.key] = algorithm.parameterAsString(parameters, spec.key, context) \
             if spec.kind in ("polygons", "layer", "raster") else str(values[spec.key] or "")
-    return RunValues(values, texts)
+        if spec.kind == "polygons":
+            layers[spec.key] = algorithm.parameterAsVectorLayer(parameters, spec.key, context)
+    return RunValues(values, texts, layers)
 
 
 def option_value(definition: Optional[QgsProcessingParameterDefinition], value: Any) -> Any:

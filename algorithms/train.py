@@ -15,7 +15,6 @@ from qgis.core import (
 )
 
 from ..models.common.classes import ClassInfo
-from ..models.common.errors import CrnnError
 from ..models.network.modelfile import CrnnModel
 from . import parameters as specs
 from .base import CrnnAlgorithm
@@ -32,24 +31,20 @@ TRAIN_HELP = (
     "The model file keeps the weights, the bands, the normalisation and the classes."
 )
 
+VALIDATION_ACCURACY = "VALIDATION_ACCURACY"  # a result, not a parameter
 TRAINING_SECTIONS = [("Inputs", specs.TRAINING_INPUTS), ("Sampling", specs.SAMPLING),
                      ("Training", specs.TRAINING), ("Network (advanced)", specs.NETWORK)]
 
 
-def requested_bands(algorithm, parameters, context) -> List[int]:
-    """The BANDS the user chose (empty: let the core choose)."""
-    return specs.parameter_as_bands(algorithm, parameters, "BANDS", context)
-
-
 def training_polygons(
-    algorithm, parameters, context, feedback, raster_crs
+    algorithm, run: specs.RunValues, context, feedback, raster_crs
 ) -> Tuple[List[Tuple[bytes, int]], List[ClassInfo]]:
     """Polygons as WKB in the raster's CRS with a class index, and the class list."""
     tr = algorithm.tr
-    source = algorithm.parameterAsSource(parameters, "TRAINING", context)
+    source = run[specs.TRAINING_POLYGONS]
     if source is None:
         raise QgsProcessingException(tr("The training layer could not be read."))
-    field = algorithm.parameterAsString(parameters, "CLASS_FIELD", context)
+    field = run[specs.CLASS_FIELD]
     index = source.fields().lookupField(field)
     if index < 0:
         raise QgsProcessingException(tr(
@@ -65,7 +60,7 @@ def training_polygons(
             "the training areas, or buffer the points or lines (Vector geometry > Buffer) "
             "by at least half a pixel.").format(kind=kind))
     numeric = source.fields().at(index).isNumeric()
-    name_field = algorithm.parameterAsString(parameters, "CLASS_NAME_FIELD", context)
+    name_field = run[specs.CLASS_NAME_FIELD]
     name_index = source.fields().lookupField(name_field) if name_field and numeric else -1
     request = attribute_request(index, name_index)
     if raster_crs.isValid():
@@ -112,16 +107,15 @@ def training_polygons(
 
     keys = sorted({value for _, value in raw})
     if numeric:  # a name field, or a categorized style's labels, beat "Class 3"
-        labels = _renderer_labels(algorithm, parameters, context, field)
+        labels = _renderer_labels(run, field)
         names = {key: names.get(key) or labels.get(str(key), "") for key in keys}
-    classes = classes_from_keys(keys, numeric,
-                                _renderer_colours(algorithm, parameters, context, field), names)
+    classes = classes_from_keys(keys, numeric, _renderer_colours(run, field), names)
     position_of = {key: i for i, key in enumerate(keys)}
     return [(wkb, position_of[value]) for wkb, value in raw], classes
 
 
-def _categories(algorithm, parameters, context, field):
-    layer = algorithm.parameterAsVectorLayer(parameters, "TRAINING", context)
+def _categories(run: specs.RunValues, field: str):
+    layer = run.layer(specs.TRAINING_POLYGONS)
     renderer = layer.renderer() if layer is not None else None
     if renderer is None or renderer.type() != "categorizedSymbol":
         return []
@@ -130,13 +124,13 @@ def _categories(algorithm, parameters, context, field):
     return [c for c in renderer.categories() if c.value() not in (None, "")]
 
 
-def _renderer_colours(algorithm, parameters, context, field) -> Dict[str, str]:
-    categories = _categories(algorithm, parameters, context, field)
+def _renderer_colours(run: specs.RunValues, field: str) -> Dict[str, str]:
+    categories = _categories(run, field)
     return {_key(c.value()): c.symbol().color().name() for c in categories if c.symbol()}
 
 
-def _renderer_labels(algorithm, parameters, context, field) -> Dict[str, str]:
-    categories = _categories(algorithm, parameters, context, field)
+def _renderer_labels(run: specs.RunValues, field: str) -> Dict[str, str]:
+    categories = _categories(run, field)
     return {_key(c.value()): c.label() for c in categories if c.label()}
 
 
@@ -147,14 +141,14 @@ def _key(value: Any) -> str:
         return str(value).strip()
 
 
-def train_from_parameters(algorithm, parameters, context, feedback,
+def train_from_parameters(algorithm, run: specs.RunValues, context, feedback,
                           progress_share: float = 100.0) -> CrnnModel:
     """Everything crnn:train does before writing the file; shared with crnn:trainclassify.
 
     Writes the training report too when OUTPUT_REPORT is set.
     """
     started = time.perf_counter()
-    report_path = algorithm.parameterAsFileOutput(parameters, "OUTPUT_REPORT", context)
+    report_path = run[specs.REPORT_OUTPUT]
     from ..models.training.band_choice import training_bands
     from ..models.training.train import (
         ModelBands,
@@ -166,51 +160,42 @@ def train_from_parameters(algorithm, parameters, context, feedback,
     )
 
     tr = algorithm.tr
-    layer = algorithm.parameterAsRasterLayer(parameters, "INPUT", context)
+    layer = run[specs.TRAIN_RASTER]
     if layer is None:
         raise QgsProcessingException(tr("The input raster could not be read."))
-    requested = requested_bands(algorithm, parameters, context)
-    values = specs.read_parameters(algorithm, specs.SAMPLING + specs.TRAINING + specs.NETWORK,
-                                   parameters, context)
-    network = specs.network_config(values)
-    training_config = specs.training_config(values)
-    try:
-        network.validate()
-        training_config.validate()
-        polygons, classes = training_polygons(algorithm, parameters, context, feedback,
-                                              layer.crs())
-        choice = training_bands(
-            layer.source(), requested,
-            algorithm.parameterAsString(parameters, "EXCLUDE_WAVELENGTHS", context),
-            polygons, values["ALL_TOUCHED"])
-        pixels = _read_training_pixels(tr, feedback, layer, choice, polygons,
-                                       values["ALL_TOUCHED"], network)
-        kept = _classes_to_train(tr, feedback, pixels, classes)
-        chosen = cap_per_class(pixels.labels, values["SAMPLES_PER_CLASS"], training_config.seed)
-        labels = pixels.labels[chosen]
-        class_values = [classes[i].value for i in range(len(classes))]
-        feedback.pushInfo(tr("Training on {n} pixels of {k} classes.").format(
-            n=len(chosen), k=len(kept)))
-        groups = pixels.groups[chosen] if values["SPLIT"] == "polygon" else None
-        bands = ModelBands(choice.used, [layer.bandName(b) for b in choice.used],
-                           choice.used_bands, len(choice.bands))
-        data = TrainingData(pixels.spectra[chosen], [class_values[i] for i in labels],
-                            [classes[i] for i in kept], bands, groups, pixels.neighbours)
-        setup = TrainingSetup(network, training_config, values["VALIDATION_FRACTION"])
-        hooks = TrainingHooks(_epoch_logger(tr, feedback, progress_share, training_config),
-                              feedback.isCanceled)
-        provenance = _provenance(algorithm, parameters, context, layer, values)
-        if values["SEMI_SUPERVISED"]:
-            positions = (pixels.rows[chosen], pixels.cols[chosen])
-            model = _train_semi_supervised(tr, feedback, layer, positions, data, setup, hooks,
-                                           provenance)
-        else:
-            model = train_model(data, setup, hooks, provenance)
-        if report_path:
-            _write_report(tr, feedback, report_path, model, pixels.spectra[chosen],
-                          np.array([class_values[i] for i in labels]), groups, started)
-    except CrnnError as exc:
-        raise QgsProcessingException(str(exc)) from None
+    network = specs.network_config(run)
+    training_config = specs.training_config(run)
+    network.validate()
+    training_config.validate()
+    polygons, classes = training_polygons(algorithm, run, context, feedback, layer.crs())
+    choice = training_bands(layer.source(), run[specs.BANDS], run[specs.EXCLUDE_WAVELENGTHS],
+                            polygons, run[specs.ALL_TOUCHED])
+    pixels = _read_training_pixels(tr, feedback, layer, choice, polygons,
+                                   run[specs.ALL_TOUCHED], network)
+    kept = _classes_to_train(tr, feedback, pixels, classes)
+    chosen = cap_per_class(pixels.labels, run[specs.SAMPLES_PER_CLASS], training_config.seed)
+    labels = pixels.labels[chosen]
+    class_values = [classes[i].value for i in range(len(classes))]
+    feedback.pushInfo(tr("Training on {n} pixels of {k} classes.").format(
+        n=len(chosen), k=len(kept)))
+    groups = pixels.groups[chosen] if run[specs.SPLIT] == "polygon" else None
+    bands = ModelBands(choice.used, [layer.bandName(b) for b in choice.used],
+                       choice.used_bands, len(choice.bands))
+    data = TrainingData(pixels.spectra[chosen], [class_values[i] for i in labels],
+                        [classes[i] for i in kept], bands, groups, pixels.neighbours)
+    setup = TrainingSetup(network, training_config, run[specs.VALIDATION_FRACTION_SPEC])
+    hooks = TrainingHooks(_epoch_logger(tr, feedback, progress_share, training_config),
+                          feedback.isCanceled)
+    provenance = _provenance(run, layer)
+    if run[specs.SEMI_SUPERVISED]:
+        positions = (pixels.rows[chosen], pixels.cols[chosen])
+        model = _train_semi_supervised(tr, feedback, layer, positions, data, setup, hooks,
+                                       provenance)
+    else:
+        model = train_model(data, setup, hooks, provenance)
+    if report_path:
+        _write_report(tr, feedback, report_path, model, pixels.spectra[chosen],
+                      np.array([class_values[i] for i in labels]), groups, started)
     feedback.pushInfo(_split_line(tr, model.provenance))
     feedback.pushInfo(kept_epoch_line(tr, model.provenance, model.history))
     return model
@@ -260,13 +245,13 @@ def _classes_to_train(tr, feedback, pixels, classes: List[ClassInfo]) -> List[in
     return kept
 
 
-def _provenance(algorithm, parameters, context, layer, values) -> Dict[str, Any]:
+def _provenance(run: specs.RunValues, layer) -> Dict[str, Any]:
     """What the model file keeps of where its training came from."""
     return {
         "source_raster": os.path.basename(layer.source()),
-        "training_layer": algorithm.parameterAsString(parameters, "TRAINING", context),
-        "class_field": algorithm.parameterAsString(parameters, "CLASS_FIELD", context),
-        "samples_per_class": values["SAMPLES_PER_CLASS"],
+        "training_layer": run.text(specs.TRAINING_POLYGONS),
+        "class_field": run[specs.CLASS_FIELD],
+        "samples_per_class": run[specs.SAMPLES_PER_CLASS],
         "plugin_version": plugin_version(),
     }
 
@@ -406,10 +391,10 @@ def plugin_version() -> str:
 DISK_FULL_ERRORS = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 
-def save_model_output(algorithm, parameters, context, model: CrnnModel) -> str:
+def save_model_output(algorithm, run: specs.RunValues, model: CrnnModel) -> str:
     from ..models.network.modelfile import save_model
 
-    path = algorithm.parameterAsFileOutput(parameters, "OUTPUT_MODEL", context)
+    path = run[specs.MODEL_OUTPUT]
     try:
         save_model(model, path)
     except OSError as exc:
@@ -422,10 +407,10 @@ def save_model_output(algorithm, parameters, context, model: CrnnModel) -> str:
     return path
 
 
-def report_result(algorithm, parameters, context, results: Dict[str, Any]) -> Dict[str, Any]:
-    report = algorithm.parameterAsFileOutput(parameters, "OUTPUT_REPORT", context)
-    if report:
-        results["OUTPUT_REPORT"] = report
+def report_result(run: specs.RunValues, results: Dict[str, Any]) -> Dict[str, Any]:
+    """The results, with the training report where one was written."""
+    if run[specs.REPORT_OUTPUT]:
+        results[specs.REPORT_OUTPUT.key] = run[specs.REPORT_OUTPUT]
     return results
 
 
@@ -437,11 +422,11 @@ class TrainAlgorithm(CrnnAlgorithm):
     display_name = "Train CRNN"
     help_intro = TRAIN_HELP
     sections = TRAINING_SECTIONS + [("Outputs", [specs.MODEL_OUTPUT, specs.REPORT_OUTPUT])]
-    results = [("VALIDATION_ACCURACY", "Validation accuracy", "number")]
+    results = [(VALIDATION_ACCURACY, "Validation accuracy", "number")]
 
-    def processAlgorithm(self, parameters, context, feedback):
-        model = train_from_parameters(self, parameters, context, feedback)
-        path = save_model_output(self, parameters, context, model)
-        return report_result(self, parameters, context, {
-            "OUTPUT_MODEL": path,
-            "VALIDATION_ACCURACY": model.provenance.get("validation_accuracy")})
+    def process(self, run: specs.RunValues, context, feedback) -> Dict[str, Any]:
+        model = train_from_parameters(self, run, context, feedback)
+        path = save_model_output(self, run, model)
+        return report_result(run, {
+            specs.MODEL_OUTPUT.key: path,
+            VALIDATION_ACCURACY: model.provenance.get("validation_accuracy")})

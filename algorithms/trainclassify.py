@@ -16,6 +16,7 @@ from .classify import (
 from .train import (
     TRAIN_HELP,
     TRAINING_SECTIONS,
+    VALIDATION_ACCURACY,
     report_result,
     save_model_output,
     train_from_parameters,
@@ -43,15 +44,15 @@ class TrainClassifyAlgorithm(CrnnAlgorithm):
         ("Spatial fusion (LOP)", specs.LOP),
         ("Outputs", specs.CLASSIFICATION_OUTPUTS + [OPTIONAL_MODEL, specs.REPORT_OUTPUT]),
         CLUSTER_SECTION]
-    results = [("VALIDATION_ACCURACY", "Validation accuracy", "number")]
+    results = [(VALIDATION_ACCURACY, "Validation accuracy", "number")]
 
-    def processAlgorithm(self, parameters, context, feedback):
-        request = read_request(self, parameters, context)
-        check_outputs(self, parameters, context, request.outputs)  # before training
-        model = train_from_parameters(self, parameters, context, feedback, TRAINING_SHARE)
-        results = {"VALIDATION_ACCURACY": model.provenance.get("validation_accuracy")}
-        if self.parameterAsFileOutput(parameters, "OUTPUT_MODEL", context):
-            results["OUTPUT_MODEL"] = save_model_output(self, parameters, context, model)
-        results.update(classify_from_parameters(self, parameters, context, feedback, model,
+    def process(self, run: specs.RunValues, context, feedback) -> dict:
+        request = read_request(run)
+        check_outputs(run, request.outputs)  # before training
+        model = train_from_parameters(self, run, context, feedback, TRAINING_SHARE)
+        results = {VALIDATION_ACCURACY: model.provenance.get("validation_accuracy")}
+        if run[OPTIONAL_MODEL]:
+            results[OPTIONAL_MODEL.key] = save_model_output(self, run, model)
+        results.update(classify_from_parameters(self, run, context, feedback, model,
                                                 request, TRAINING_SHARE))
-        return report_result(self, parameters, context, results)
+        return report_result(run, results)
