@@ -109,9 +109,8 @@ def test_a_choice_given_by_its_number_is_that_option(provider, fields, tmp_path)
     assert np.array_equal(fused("digit", "1", DEVICE="1", PRECISION="0"), gaussian)
     assert not np.array_equal(fused("uniform", "uniform"), gaussian)  # not the default
     algorithm = QgsApplication.processingRegistry().createAlgorithmById("crnn:classify")
-    values = specs.read_parameters(algorithm, specs.LOP, {"LOP_WEIGHTS": "2"},
-                                   QgsProcessingContext())
-    assert values["LOP_WEIGHTS"] == "edge"
+    run = specs.read_run(algorithm, specs.LOP, {"LOP_WEIGHTS": "2"}, QgsProcessingContext())
+    assert run[specs.LOP_WEIGHTS_SPEC] == "edge"
 
 
 def test_a_choice_that_is_no_option_lists_the_options(provider, classify):
