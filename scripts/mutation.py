@@ -91,6 +91,10 @@ TARGETS = [
                      "_evaluate": "part of the torch loop (train_network)",
                      "_starting_from": "part of the torch loop (train_network)",
                      "TrainedNetwork": "train_network's result (every field always given)",
+                     "_TrainingRun": "the torch loop's body (train_network)",
+                     "TrainingHooks": "callbacks of the torch loop, no figures",
+                     "_provenance": "train_model's record of the run (text and counts "
+                     "split_counts makes)",
                      "train_model": "glue that calls the parts above and train_network"}),
     Target("samples", "models/training/samples.py",
            # node ids, so the two slow whole-scene tests run last (pytest merges a file
@@ -158,8 +162,12 @@ TARGETS = [
             "tests/test_semi_supervised.py::test_grown_labels_drop_pixels_two_classes_reach"],
            left_out={"train_semi_supervised": "the stochastic torch loop (two training "
                      "runs per mutant)",
+                     "_Stages": "part of train_semi_supervised",
                      "pseudo_labels": "self-training (off by default: rounds 0) needs a "
-                     "trained network per mutant (tests/test_semi_supervised.py)"}),
+                     "trained network per mutant (tests/test_semi_supervised.py)",
+                     **{name: "part of pseudo_labels" for name in (
+                         "_pooled_window", "_PooledWindow", "_in_window",
+                         "_validation_scores", "_kept_per_class")}}),
     Target("network", "models/network/crnn.py",
            ["tests/test_mutation_network.py", "tests/test_precision.py"],
            left_out={"use_all_cores": "thread settings, no figures",
