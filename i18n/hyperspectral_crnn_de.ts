@@ -688,6 +688,10 @@
       <translation>Vom Benutzer abgebrochen.</translation>
     </message>
     <message>
+      <source>Choose a reference: a polygon layer or a label raster.</source>
+      <translation>Wählen Sie eine Referenz: einen Polygonlayer oder ein Label-Raster.</translation>
+    </message>
+    <message>
       <source>Overall accuracy {:.4f} (95 % Wilson interval {:.4f}-{:.4f}), average accuracy {:.4f}, kappa {:.4f} over {} reference pixels.</source>
       <translation>Gesamtgenauigkeit {:.4f} (95-%-Wilson-Intervall {:.4f}-{:.4f}), mittlere Genauigkeit {:.4f}, Kappa {:.4f} über {} Referenzpixel.</translation>
     </message>
@@ -708,8 +712,8 @@
       <translation>Der Referenzlayer hat kein Feld '{}'; seine Felder sind {}.</translation>
     </message>
     <message>
-      <source>Choose a reference: a polygon layer or a label raster.</source>
-      <translation>Wählen Sie eine Referenz: einen Polygonlayer oder ein Label-Raster.</translation>
+      <source>Reference raster: {}</source>
+      <translation>Referenzraster: {}</translation>
     </message>
     <message>
       <source>{} reference pixels are unclassified in the classification; they count as errors.</source>
@@ -718,10 +722,6 @@
     <message>
       <source>{} reference features without a geometry or class value were skipped.</source>
       <translation>{} Referenzobjekte ohne Geometrie oder Klassenwert wurden übersprungen.</translation>
-    </message>
-    <message>
-      <source>Reference raster: {}</source>
-      <translation>Referenzraster: {}</translation>
     </message>
     <message>
       <source>Reprojecting the reference polygons from {} to {}.</source>
@@ -792,10 +792,6 @@
       <translation>Modell: {k} Klassen, {b} Bänder, trainiert auf {source}.</translation>
     </message>
     <message>
-      <source>Outputs are written as GeoTIFF: give '{path}' a .tif extension.</source>
-      <translation>Ausgaben werden als GeoTIFF geschrieben: Geben Sie '{path}' die Endung .tif.</translation>
-    </message>
-    <message>
       <source>No ground truth file given: only the cube is written.</source>
       <translation>Keine Referenzdatei angegeben: Nur der Würfel wird geschrieben.</translation>
     </message>
@@ -808,12 +804,12 @@
       <translation>OUTPUT_POLYGONS muss eine Datei sein (z. B. eine neue .gpkg), nicht '{}'.</translation>
     </message>
     <message>
-      <source>Ground truth '{}': classes {}; {} polygons.</source>
-      <translation>Referenz '{}': Klassen {}; {} Polygone.</translation>
-    </message>
-    <message>
       <source>True colour: bands {} / {} / {} as red / green / blue.</source>
       <translation>Echtfarben: Bänder {} / {} / {} als Rot / Grün / Blau.</translation>
+    </message>
+    <message>
+      <source>Ground truth '{}': classes {}; {} polygons.</source>
+      <translation>Referenz '{}': Klassen {}; {} Polygone.</translation>
     </message>
     <message>
       <source>The {} file '{}' does not exist.</source>
@@ -824,12 +820,12 @@
       <translation>{} muss eine GeoTIFF-Datei (.tif) sein, nicht '{}'.</translation>
     </message>
     <message>
-      <source>{key} must be band numbers such as '1,2,3' (with qgis_process also {key}=1 {key}=2 ...), got '{text}'.</source>
-      <translation>{key} müssen Bandnummern wie '1,2,3' sein (mit qgis_process auch {key}=1 {key}=2 ...), erhalten: '{text}'.</translation>
-    </message>
-    <message>
       <source>{key} must be comma-separated whole numbers such as '32,32', got '{text}'.</source>
       <translation>{key} muss aus durch Kommas getrennten ganzen Zahlen wie '32,32' bestehen, erhalten: '{text}'.</translation>
+    </message>
+    <message>
+      <source>{key} must be band numbers such as '1,2,3' (with qgis_process also {key}=1 {key}=2 ...), got '{text}'.</source>
+      <translation>{key} müssen Bandnummern wie '1,2,3' sein (mit qgis_process auch {key}=1 {key}=2 ...), erhalten: '{text}'.</translation>
     </message>
     <message>
       <source>The training layer must hold polygons; feature {fid} is not one.</source>
@@ -884,16 +880,20 @@
       <translation>Der Befehl installiert nach {folder}, das die Erweiterung in den Suchpfad von Python aufnimmt: Er braucht keine Administratorrechte, lässt die Pakete des Systems unangetastet (auch wo Debian oder Ubuntu sie als extern verwaltet kennzeichnen), und seine Constraints-Datei hält numpy, SciPy und GDAL von QGIS auf ihren Versionen.</translation>
     </message>
     <message>
+      <source>Add polygons of other classes, or larger polygons.</source>
+      <translation>Fügen Sie Polygone anderer Klassen oder größere Polygone hinzu.</translation>
+    </message>
+    <message>
+      <source>Semi-supervised: the training pixels' labels will be grown into their spectrally alike neighbours.</source>
+      <translation>Teilüberwacht: die Labels der Trainingspixel werden in ihre spektral ähnlichen Nachbarn ausgedehnt.</translation>
+    </message>
+    <message>
       <source>The training layer could not be read.</source>
       <translation>Der Trainingslayer konnte nicht gelesen werden.</translation>
     </message>
     <message>
       <source>no geometries</source>
       <translation>keine Geometrien</translation>
-    </message>
-    <message>
-      <source>Add polygons of other classes, or larger polygons.</source>
-      <translation>Fügen Sie Polygone anderer Klassen oder größere Polygone hinzu.</translation>
     </message>
     <message>
       <source>Kept the weights of epoch {epoch} of {run}, chosen by the lowest validation loss ({loss:.4f}); validation accuracy there {acc:.4f}</source>
@@ -912,8 +912,20 @@
       <translation>Für die Validierung zurückgehaltene Pixel ({fraction} verlangt, Aufteilung {split}): {parts}.</translation>
     </message>
     <message>
-      <source>Semi-supervised: the training pixels' labels will be grown into their spectrally alike neighbours.</source>
-      <translation>Teilüberwacht: die Labels der Trainingspixel werden in ihre spektral ähnlichen Nachbarn ausgedehnt.</translation>
+      <source>Training on {n} pixels of {k} classes.</source>
+      <translation>Training mit {n} Pixeln aus {k} Klassen.</translation>
+    </message>
+    <message>
+      <source>Reading the pixels under {n} polygons...</source>
+      <translation>Lese die Pixel unter {n} Polygonen ...</translation>
+    </message>
+    <message>
+      <source>Epoch {epoch}: loss {loss:.4f}, accuracy {acc:.3f}</source>
+      <translation>Epoche {epoch}: Verlust {loss:.4f}, Genauigkeit {acc:.3f}</translation>
+    </message>
+    <message>
+      <source>Training report: {path}</source>
+      <translation>Trainingsbericht: {path}</translation>
     </message>
     <message>
       <source>No pixel was held out for validation: kept the weights of the last epoch ({epoch}).</source>
@@ -960,30 +972,6 @@
       <translation>Der Trainingslayer hat kein Polygon mit einer Klasse in '{field}'.</translation>
     </message>
     <message>
-      <source>Reading the pixels under {n} polygons...</source>
-      <translation>Lese die Pixel unter {n} Polygonen ...</translation>
-    </message>
-    <message>
-      <source>Training on {n} pixels of {k} classes.</source>
-      <translation>Training mit {n} Pixeln aus {k} Klassen.</translation>
-    </message>
-    <message>
-      <source>Epoch {epoch}: loss {loss:.4f}, accuracy {acc:.3f}</source>
-      <translation>Epoche {epoch}: Verlust {loss:.4f}, Genauigkeit {acc:.3f}</translation>
-    </message>
-    <message>
-      <source>{name} {share:.1f} % ({n} of {total}{how})</source>
-      <translation>{name} {share:.1f} % ({n} von {total}{how})</translation>
-    </message>
-    <message>
-      <source>The scene is too noisy to grow labels: the training pixels differ from their adjacent pixels by a median {noise:.2f} rad, more than the {cap:.2f} rad up to which spectra count as alike; no labels were grown, the model learnt from the labelled pixels alone.</source>
-      <translation>Die Szene ist zu verrauscht, um Labels wachsen zu lassen: die Trainingspixel unterscheiden sich von ihren Nachbarpixeln im Median um {noise:.2f} rad, mehr als die {cap:.2f} rad, bis zu denen Spektren als ähnlich gelten; es wurden keine Labels gewachsen, das Modell lernte allein aus den gelabelten Pixeln.</translation>
-    </message>
-    <message>
-      <source>The raster has no CRS: the training polygons ({crs}) are assumed to be in the raster's coordinates. Assign the raster its CRS if they do not line up.</source>
-      <translation>Das Raster hat kein KBS: Die Trainingspolygone ({crs}) werden in den Koordinaten des Rasters angenommen. Weisen Sie dem Raster sein KBS zu, falls sie nicht übereinanderliegen.</translation>
-    </message>
-    <message>
       <source>{n} pixel(s) under the polygons have nodata and were dropped.</source>
       <translation>{n} Pixel unter den Polygonen haben NoData und wurden verworfen.</translation>
     </message>
@@ -1008,8 +996,28 @@
       <translation>; Validierungsverlust {loss:.4f}, Genauigkeit {acc:.3f}</translation>
     </message>
     <message>
-      <source>Training report: {path}</source>
-      <translation>Trainingsbericht: {path}</translation>
+      <source>Grown labels: {pixels} unlabelled neighbours of the training pixels looked at, {taken} alike ones trained on; the growth gives {agree} of the {reached} validation pixels it reaches their own class.</source>
+      <translation>Gewachsene Labels: {pixels} nicht gelabelte Nachbarn der Trainingspixel betrachtet, mit {taken} ähnlichen davon trainiert; das Wachstum gibt {agree} der {reached} erreichten Validierungspixel ihre eigene Klasse.</translation>
+    </message>
+    <message>
+      <source>{name} {share:.1f} % ({n} of {total}{how})</source>
+      <translation>{name} {share:.1f} % ({n} von {total}{how})</translation>
+    </message>
+    <message>
+      <source>The scene is too noisy to grow labels: the training pixels differ from their adjacent pixels by a median {noise:.2f} rad, more than the {cap:.2f} rad up to which spectra count as alike; no labels were grown, the model learnt from the labelled pixels alone.</source>
+      <translation>Die Szene ist zu verrauscht, um Labels wachsen zu lassen: die Trainingspixel unterscheiden sich von ihren Nachbarpixeln im Median um {noise:.2f} rad, mehr als die {cap:.2f} rad, bis zu denen Spektren als ähnlich gelten; es wurden keine Labels gewachsen, das Modell lernte allein aus den gelabelten Pixeln.</translation>
+    </message>
+    <message>
+      <source>The raster has no CRS: the training polygons ({crs}) are assumed to be in the raster's coordinates. Assign the raster its CRS if they do not line up.</source>
+      <translation>Das Raster hat kein KBS: Die Trainingspolygone ({crs}) werden in den Koordinaten des Rasters angenommen. Weisen Sie dem Raster sein KBS zu, falls sie nicht übereinanderliegen.</translation>
+    </message>
+    <message>
+      <source>Round {n}, </source>
+      <translation>Runde {n}, </translation>
+    </message>
+    <message>
+      <source>Cannot write the training report '{path}': {reason}</source>
+      <translation>Der Trainingsbericht '{path}' kann nicht geschrieben werden: {reason}</translation>
     </message>
     <message>
       <source>, {n} whole polygon(s)</source>
@@ -1026,18 +1034,6 @@
     <message>
       <source>The class field '{field}' holds {value}, not a class id: use integer class ids or class names.</source>
       <translation>Das Klassenfeld '{field}' enthält {value}, keine Klassen-ID: verwenden Sie ganzzahlige Klassen-IDs oder Klassennamen.</translation>
-    </message>
-    <message>
-      <source>Round {n}, </source>
-      <translation>Runde {n}, </translation>
-    </message>
-    <message>
-      <source>Grown labels: {pixels} unlabelled neighbours of the training pixels looked at, {taken} alike ones trained on; the growth gives {agree} of the {reached} validation pixels it reaches their own class.</source>
-      <translation>Gewachsene Labels: {pixels} nicht gelabelte Nachbarn der Trainingspixel betrachtet, mit {taken} ähnlichen davon trainiert; das Wachstum gibt {agree} der {reached} erreichten Validierungspixel ihre eigene Klasse.</translation>
-    </message>
-    <message>
-      <source>Cannot write the training report '{path}': {reason}</source>
-      <translation>Der Trainingsbericht '{path}' kann nicht geschrieben werden: {reason}</translation>
     </message>
     <message>
       <source>missing (optional)</source>
@@ -1150,6 +1146,10 @@
     <message>
       <source>Removed from {folder}: {what}</source>
       <translation>Aus {folder} entfernt: {what}</translation>
+    </message>
+    <message>
+      <source>Outputs are written as GeoTIFF: give '{path}' a .tif extension.</source>
+      <translation type="obsolete">Ausgaben werden als GeoTIFF geschrieben: Geben Sie '{path}' die Endung .tif.</translation>
     </message>
     <message>
       <source>The folder '{folder}' for the model file (OUTPUT_MODEL) does not exist. Create it or choose another path.</source>
