@@ -190,9 +190,9 @@ class CrnnAlgorithm(QgsProcessingAlgorithm):
 
     def _lop_size_problem(self, parameters, context) -> str:
         """A message where LOP_SIZE (for the algorithms that have it) is even, else ""."""
-        if self.parameterDefinition("LOP_SIZE") is None:
+        if self.parameterDefinition(specs.LOP_SIZE.key) is None:
             return ""
-        size = self.parameterAsInt(parameters, "LOP_SIZE", context)
+        size = self.parameterAsInt(parameters, specs.LOP_SIZE.key, context)
         if size % 2 == 0 or size < 1:
             return self.tr(
                 "LOP_SIZE must be odd and at least 1 (1 = no fusion, 3 = the paper's 3x3), "
