@@ -99,7 +99,7 @@ TARGETS = [
     Target("samples", "models/training/samples.py",
            # node ids, so the two slow whole-scene tests run last (pytest merges a file
            # named after some of its own tests into one, in the file's order)
-           ["tests/test_samples_reference.py",
+           ["tests/test_mutation_samples.py", "tests/test_samples_reference.py",
             "tests/test_samples.py::test_centres_all_touched_and_nodata",
             "tests/test_samples.py::test_polygons_outside_the_raster_are_explained",
             "tests/test_samples.py::test_band_beyond_the_raster_is_explained",
@@ -129,7 +129,8 @@ TARGETS = [
            ["tests/test_bands_reference.py", "tests/test_samples_reference.py",
             "tests/test_samples.py::test_centres_all_touched_and_nodata",
             "tests/test_inference.py::test_nodata_nan_and_inf_are_not_classified"]),
-    Target("bands", "models/rasters/bands.py", ["tests/test_band_metadata.py"]),
+    Target("bands", "models/rasters/bands.py",
+           ["tests/test_mutation_bands.py", "tests/test_band_metadata.py"]),
     Target("band_matching", "models/rasters/band_matching.py",
            ["tests/test_mutation_band_selection.py", "tests/test_band_selection.py", "-k",
             "not reflectance"]),
@@ -314,6 +315,10 @@ for _module, _reason, _cases in [
         ('core/NumberReplacer', 'f"for {np.asarray(model.mean).shape[0]}. Retrain it."',
          'f"for {np.asarray(model.mean).shape[ -1]}. Retrain it."'),
     ]),
+    ('models/rasters/bands.py', "the `and` already excludes 0, so only 1.0 is treated otherwise, and dividing by 1.0 changes no float", [  # noqa: E501 (a mutated line, verbatim)
+        ('core/NumberReplacer', 'if reflectance_scale and reflectance_scale != 1.0:',
+         'if reflectance_scale and reflectance_scale != 0.0:'),
+    ]),
     ('models/training/samples.py', 'the dataclass default is never used: read_training_pixels always passes the pairs', [  # noqa: E501 (a mutated line, verbatim)
         ('core/NumberReplacer', 'neighbours: Tuple[np.ndarray, np.ndarray] = (np.empty((0, 0)), np.empty((0, 0)))',  # noqa: E501 (a mutated line, verbatim)
          'neighbours: Tuple[np.ndarray, np.ndarray] = (np.empty(( 1, 0)), np.empty((0, 0)))'),
@@ -323,10 +328,6 @@ for _module, _reason, _cases in [
          'neighbours: Tuple[np.ndarray, np.ndarray] = (np.empty((0, 0)), np.empty(( 1, 0)))'),
         ('core/NumberReplacer', 'neighbours: Tuple[np.ndarray, np.ndarray] = (np.empty((0, 0)), np.empty((0, 0)))',  # noqa: E501 (a mutated line, verbatim)
          'neighbours: Tuple[np.ndarray, np.ndarray] = (np.empty((0, 0)), np.empty((0, 1)))'),
-    ]),
-    ('models/training/samples.py', 'the default is never used: read_training_pixels always passes all_touched', [  # noqa: E501 (a mutated line, verbatim)
-        ('core/ReplaceFalseWithTrue', 'all_touched: bool = False,',
-         'all_touched: bool = True,'),
     ]),
     ('models/training/samples.py', 'the strip height does not change the result (the reference test reads with 1, 4 and 256 rows)', [  # noqa: E501 (a mutated line, verbatim)
         ('core/NumberReplacer', 'rows_per_read: int = 256,',
