@@ -1077,7 +1077,7 @@ def write_doc(doc: Path, results: List[dict], seconds: float, command: Optional[
     text = _replace_block(text, "figures", figures_table(rows))
     body = []
     for target in TARGETS:
-        if target.name in sections and target.name in rows:
+        if target.name in sections and rows.get(target.name, ["", "not run"])[1] != "not run":
             row = rows[target.name]
             body.append(f"#### {target.name} ({row[1]}, {row[2]})\n"
                         + sections[target.name].rstrip("\n") + "\n")

@@ -140,9 +140,12 @@ def test_class_targets_are_positions_and_refuse_unknown_values():
 def test_the_standardisation_floors_a_deviation_at_its_bound():
     """A band whose deviation is at most 1e-6 x max(1, |mean|) is not scaled (std 1): at
     the bound exactly too."""
+    at_bound = np.array([[0.0], [2e-6]])  # |mean| <= 1: the bound is 1e-6
+    assert np.float64(at_bound[:, 0].std()) == 1e-6
+    assert fit_standardisation(at_bound)[1].tolist() == [1.0]
+    # the bound follows the largest |mean| of all bands
     spectra = np.array([[0.0, 1.0, 500.0], [2e-6, 3.0, 500.0 + 2e-3]])
     mean, std = fit_standardisation(spectra)
-    assert np.float64(spectra[:, 0].std()) == 1e-6  # the bound for |mean| <= 1
     assert std.tolist() == [1.0, 1.0, pytest.approx(1e-3, rel=1e-4)]
     assert mean.dtype == std.dtype == np.float32
     # a deviation just under the bound of a large mean: floored too
