@@ -15,14 +15,9 @@ from qgis.core import (
     QgsProcessingException,
 )
 
-from ..models.importing.importcube import (
-    AXIS_ORDERS,
-    LabelOutputs,
-    Placement,
-    ReadOptions,
-    import_cube,
-    parse_subdataset,
-)
+from ..models.importing.axes import AXIS_ORDERS
+from ..models.importing.containers import parse_subdataset
+from ..models.importing.importcube import LabelOutputs, Placement, ReadOptions, import_cube
 from ..models.rasters.rendering import true_colour_bands
 from . import parameters as specs
 from .base import CrnnAlgorithm

@@ -360,8 +360,8 @@ def add_parameters(algorithm: QgsProcessingAlgorithm, specs: Sequence[Spec]) -> 
 class RunValues:
     """The parameters of one run, each read once by its ``Spec`` (``read_run``):
     ``run[spec]`` is its value as its kind reads (a number, a choice's option, a layer, a
-    feature source, a path, band numbers...); ``run.text(spec)`` is the parameter as text
-    (for provenance and messages)."""
+    feature source, a path, band numbers...); ``run.text(spec)`` is a layer parameter as the
+    user gave it (for provenance)."""
 
     def __init__(self, values: Dict[str, Any], texts: Dict[str, str],
                  layers: Dict[str, Any]) -> None:
@@ -371,6 +371,7 @@ class RunValues:
         return self._values[spec.key]
 
     def text(self, spec: Spec) -> str:
+        """A layer or feature source parameter as the user gave it (a path, a layer id)."""
         return self._texts[spec.key]
 
     def layer(self, spec: Spec) -> Any:
@@ -424,8 +425,8 @@ def read_run(algorithm: QgsProcessingAlgorithm, specs: Sequence[Spec],
     layers: Dict[str, Any] = {}
     for spec in specs:
         values[spec.key] = _READERS[spec.kind](algorithm, parameters, spec.key, context)
-        texts[spec.key] = algorithm.parameterAsString(parameters, spec.key, context) \
-            if spec.kind in ("polygons", "layer", "raster") else str(values[spec.key] or "")
+        if spec.kind in ("polygons", "layer", "raster"):  # the value is an object
+            texts[spec.key] = algorithm.parameterAsString(parameters, spec.key, context)
         if spec.kind == "polygons":
             layers[spec.key] = algorithm.parameterAsVectorLayer(parameters, spec.key, context)
     return RunValues(values, texts, layers)

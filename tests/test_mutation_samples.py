@@ -255,6 +255,11 @@ def scenes(draw, max_size=12, fractions=CENTRE_FRACTIONS, max_rects=4):
     return width, height, transform, rects
 
 
+def options_set(**options):
+    """The options a test sets (None: the function's own default is what is tested)."""
+    return {name: value for name, value in options.items() if value is not None}
+
+
 def burn_error(width, height, transform, rects):
     """The message burn_polygons must refuse the scene with, or None."""
     if all(rect is None for rect, _ in rects):
@@ -273,11 +278,7 @@ def check_burn(width, height, transform, rects, all_touched=False, leave_out=Non
     False) against the reference: the window, the classes, the polygons, the count."""
     if all_touched:  # edges off the pixels' borders too
         rects = off_borders(rects)
-    kwargs = {}
-    if all_touched:
-        kwargs["all_touched"] = True
-    if leave_out is not None:
-        kwargs["leave_out_contested"] = leave_out
+    kwargs = options_set(all_touched=all_touched or None, leave_out_contested=leave_out)
     dataset = memory_raster(transform, width, height)
     error = burn_error(width, height, transform, rects)
     if error:
@@ -439,11 +440,7 @@ def test_bands_without_data_equal_a_loop_over_the_pixels(tmp_path_factory, scene
     data[holes] = rng.choice(np.array([np.nan, np.inf, -np.inf, NODATA], np.float32),
                              holes.sum())
     path = write(tmp_path_factory.mktemp("bands") / "cube.tif", data, transform)
-    kwargs = {}
-    if all_touched:
-        kwargs["all_touched"] = True
-    if rows_per_read is not None:
-        kwargs["rows_per_read"] = rows_per_read
+    kwargs = options_set(all_touched=all_touched or None, rows_per_read=rows_per_read)
     polygons = polygons_of(transform, rects)
     error = burn_error(width, height, transform, rects)
     if error:
@@ -511,13 +508,8 @@ def test_training_pixels_equal_a_loop_over_the_pixels(tmp_path_factory, scene, a
     data[rng.integers(0, bands, bad.sum()), bad] = rng.choice(
         np.array([np.nan, np.inf, NODATA], np.float32), bad.sum())
     path = write(tmp_path_factory.mktemp("pixels") / "cube.tif", data, transform)
-    kwargs = {}
-    if all_touched:
-        kwargs["all_touched"] = True
-    if rows_per_read is not None:
-        kwargs["rows_per_read"] = rows_per_read
-    if window > 1:
-        kwargs["input_window"] = window
+    kwargs = options_set(all_touched=all_touched or None, rows_per_read=rows_per_read,
+                         input_window=window if window > 1 else None)
     polygons = polygons_of(transform, rects)
     error = burn_error(width, height, transform, rects)
     if error:

@@ -37,8 +37,7 @@ from osgeo import gdal
 
 from ..common.callbacks import NO_HOOKS, Hooks
 from ..rasters.bands import BandInfo
-from .axes import AXIS_ORDERS, normalise_axis_order
-from .containers import parse_subdataset
+from .axes import normalise_axis_order
 from .gdal_cubes import copy_raster
 from .geotiff import IMPORT_CANCELLED, CubeToWrite, Placement, log_band_metadata, write_cube
 from .labels import (
@@ -50,8 +49,7 @@ from .labels import (
 )
 from .sources import read_input_cube
 
-__all__ = ["AXIS_ORDERS", "ImportResult", "LabelOutputs", "Placement", "ReadOptions",
-           "import_cube", "parse_subdataset"]
+__all__ = ["ImportResult", "LabelOutputs", "Placement", "ReadOptions", "import_cube"]
 
 
 @dataclass(frozen=True)
@@ -60,7 +58,7 @@ class ReadOptions:
     stored, and where its ground truth is."""
 
     variable: Optional[str] = None  # the cube's array in a .mat / .npz / container
-    axis_order: str = "auto"  # one of AXIS_ORDERS; "auto" recognises it
+    axis_order: str = "auto"  # one of axes.AXIS_ORDERS; "auto" recognises it
     ground_truth_path: Optional[str] = None  # class ids, 0 = unlabelled
     ground_truth_variable: Optional[str] = None  # its array
 
@@ -112,7 +110,7 @@ def import_cube(
             georeferencing).
         reading: the cube's ``variable`` in a .mat/.npz (default: the largest 3-D array)
             or its array in a container (default: the only 3-D array; a PRISMA product:
-            its VNIR and SWIR cubes); its ``axis_order``, one of :data:`AXIS_ORDERS`
+            its VNIR and SWIR cubes); its ``axis_order``, one of :data:`.axes.AXIS_ORDERS`
             ("auto" recognises it, else refuses with a message); the optional
             ``ground_truth_path`` (.mat/.npy/.npz/container/raster of class ids,
             0 = unlabelled, same rows and columns as the cube) and its
