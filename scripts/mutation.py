@@ -157,7 +157,8 @@ TARGETS = [
     # the request's own checks; probability rasters smoothed and checked
     Target("request", "models/engine/request.py",
            ["tests/test_mutation_request.py", "tests/test_mutation_inference.py"]),
-    Target("smoothing", "models/engine/smoothing.py", ["tests/test_mutation_inference.py"]),
+    Target("smoothing", "models/engine/smoothing.py",
+           ["tests/test_mutation_smoothing.py", "tests/test_mutation_inference.py"]),
     Target("semi_supervised", "models/training/semi_supervised.py",
            ["tests/test_mutation_semi_supervised.py",
             "tests/test_semi_supervised.py::test_grown_labels_reach_alike_neighbours_only",

@@ -146,8 +146,9 @@ def check_probabilities(raster: SpectralRaster, name: str) -> None:
         block, valid = raster.read(0, int(row), width, 1, np.float64)
         keep = cols[valid[0, cols]]
         pixels.append(block[0, keep])
-    sample = np.concatenate(pixels) if pixels else np.zeros((0, len(raster.bands)))
-    sample = sample[np.any(sample != 0, axis=1)]  # all-zero pixels: some tools' mask
+    # a raster has at least one row; the reader leaves out all-zero pixels of two or more
+    # bands (some tools' mask)
+    sample = np.concatenate(pixels)
     if not sample.size:
         return  # nothing valid sampled: the run itself says what it finds
     sums = sample.sum(axis=1)
@@ -171,7 +172,7 @@ def check_probabilities(raster: SpectralRaster, name: str) -> None:
         hint = (f"Pixels of {_fill_value(sample):g} in every band look like a fill value: set "
                 "it as the raster's nodata value (Layer properties > Transparency, or "
                 "'Translate' with a nodata value), then smooth it.")
-    elif np.mean(in_range) > 1 - PROBABILITY_OUTLIERS:
+    elif np.mean(in_range) >= 1 - PROBABILITY_OUTLIERS:  # the odd pixels let through
         hint = ("The values lie in 0-1 but do not sum to 1: they may be scores rather than "
                 "probabilities, or a class band is missing or extra. Give one probability "
                 "band per class.")
