@@ -1,0 +1,245 @@
+"""Accuracy and area estimated from a probability sample of reference units (QGIS-free).
+
+A map's pixel counts are biased by its errors; good practice estimates each class's area
+and the map's accuracy from a sample of reference units, with 95 % intervals:
+
+- ``stratified``: stratified random sampling with the map's classes as strata (Olofsson
+  et al. 2014, Remote Sens. Environ. 148:42-57, eqs. 1-11);
+- ``strata``: stratified random sampling with strata that are not the map's classes
+  (Stehman 2014, Int. J. Remote Sens. 35:4923-4939, eqs. 2-4 and 24-28);
+- ``simple``: simple random (or systematic) sampling, one stratum of the whole map;
+- ``clusters``: each reference polygon is a cluster of pixels (one-stage cluster sampling
+  of unequal clusters): every figure is a ratio of cluster totals, and its interval uses
+  the variance between clusters, not between pixels, which would be far too narrow.
+
+Every figure is one estimator: a ratio R = Y / X of two estimated totals, with Stehman's
+(2014, eq. 28) variance ``V(R) = 1 / X^2 * sum_h N_h^2 (s2_yh + R^2 s2_xh - 2 R s_xyh) /
+n_h``. With x = 1 for every unit it is the stratified estimator of a proportion (OA, a
+class's share of the area, a cell of the area-proportion matrix); with x = "mapped as k"
+it is k's user's accuracy, with x = "k in the reference" its producer's accuracy. The
+finite population correction (1 - n_h / N_h) is left out, as in Olofsson et al. (2014):
+a stratum's sample is a negligible share of its pixels, and the published examples are
+printed without it. Intervals are the estimate +- 1.96 standard errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Mapping, Optional, Tuple
+
+import numpy as np
+
+from ..common.errors import CrnnError
+from .assessment import Z_95
+
+DESIGNS = ("simple", "stratified", "strata", "clusters")
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """An estimate and the half-width of its 95 % interval (None: not estimable)."""
+
+    estimate: Optional[float]
+    ci95: Optional[float]
+
+
+@dataclass(frozen=True)
+class ClassEstimate:
+    """One class: its mapped and estimated area (hectares) and its accuracies."""
+
+    value: int
+    map_area: float
+    area: Estimate
+    users_accuracy: Estimate
+    producers_accuracy: Estimate
+
+
+@dataclass
+class AreaEstimates:
+    """The estimates of one reference sample under one design."""
+
+    design: str
+    overall_accuracy: Estimate
+    classes: List[ClassEstimate]
+    area_matrix: np.ndarray  # (k, k): rows map classes, columns reference classes, shares
+    samples_per_stratum: Dict[int, int]
+    notes: List[str] = field(default_factory=list)
+
+    def as_json(self, names: Mapping[int, str]) -> dict:
+        """The ``stratified`` block of the assessment's JSON (../shared/interface.md)."""
+        return {"design": self.design, "area_unit": "ha",
+                "overall_accuracy": _pair(self.overall_accuracy),
+                "classes": [{
+                    "value": c.value, "name": names.get(c.value, str(c.value)),
+                    "map_area": c.map_area, "area": c.area.estimate,
+                    "area_ci95": c.area.ci95,
+                    "users_accuracy": c.users_accuracy.estimate,
+                    "users_ci95": c.users_accuracy.ci95,
+                    "producers_accuracy": c.producers_accuracy.estimate,
+                    "producers_ci95": c.producers_accuracy.ci95,
+                } for c in self.classes],
+                "notes": list(self.notes)}
+
+
+def _pair(estimate: Estimate) -> dict:
+    return {"estimate": estimate.estimate, "ci95": estimate.ci95}
+
+
+@dataclass(frozen=True)
+class ReferenceSample:
+    """The sample units: each unit's map class, reference class and stratum. With the
+    ``clusters`` design a unit is a cluster's pixel and ``stratum`` its cluster."""
+
+    map_classes: np.ndarray
+    reference: np.ndarray
+    strata: np.ndarray
+
+    def __post_init__(self) -> None:
+        sizes = {np.asarray(a).shape for a in (self.map_classes, self.reference, self.strata)}
+        if len(sizes) != 1 or len(next(iter(sizes))) != 1:
+            raise CrnnError("Give one map class, reference class and stratum per sample "
+                            "unit.")
+
+
+def estimate_area_and_accuracy(
+    sample: ReferenceSample,
+    design: str,
+    map_pixels: Mapping[int, int],
+    stratum_pixels: Optional[Mapping[int, int]] = None,
+    pixel_area: float = 1.0,
+) -> AreaEstimates:
+    """Estimate OA, each class's user's and producer's accuracy and area (hectares, with
+    ``pixel_area`` in hectares), and the area-proportion matrix.
+
+    ``map_pixels``: the map's pixels of each class (the map area, and the strata of the
+    ``stratified`` design); ``stratum_pixels``: the pixels of each stratum for ``strata``
+    (for ``simple`` and ``clusters`` the whole map is one population).
+    """
+    if design not in DESIGNS:
+        raise CrnnError(f"Unknown sampling design '{design}': choose one of "
+                        f"{', '.join(DESIGNS)}.")
+    if not len(sample.map_classes):
+        raise CrnnError("The reference sample is empty: no reference unit lies on a "
+                        "classified pixel.")
+    notes: List[str] = []
+    mapped = np.asarray(sample.map_classes).astype(np.int64)
+    truth = np.asarray(sample.reference).astype(np.int64)
+    ratio, counts = _estimator(sample, design, map_pixels, stratum_pixels, notes)
+    classes = sorted({int(v) for v in map_pixels} | {int(v) for v in truth})
+    total_area = float(sum(map_pixels.values())) * pixel_area
+    if design in ("stratified", "strata"):  # unsampled strata are left out
+        total_area = float(sum(size for h, size in _sizes(design, map_pixels, stratum_pixels)
+                               .items() if counts.get(h))) * pixel_area
+    one = np.ones(len(mapped))
+    overall = ratio((mapped == truth).astype(float), one)
+    matrix = np.array([[ratio(((mapped == i) & (truth == j)).astype(float), one).estimate
+                        for j in classes] for i in classes])
+    rows = []
+    for k in classes:
+        hit = ((mapped == k) & (truth == k)).astype(float)
+        share = ratio((truth == k).astype(float), one)
+        users = ratio(hit, (mapped == k).astype(float))
+        producers = ratio(hit, (truth == k).astype(float))
+        if users.estimate is None:
+            notes.append(f"Class {k}: no sample unit is mapped as it, so its user's "
+                         "accuracy cannot be estimated.")
+        if producers.estimate is None:
+            notes.append(f"Class {k}: no sample unit has it as reference, so its "
+                         "producer's accuracy cannot be estimated.")
+        rows.append(ClassEstimate(
+            k, float(map_pixels.get(k, 0)) * pixel_area,
+            Estimate(share.estimate * total_area, share.ci95 * total_area),
+            users, producers))
+    return AreaEstimates(design, overall, rows, matrix, counts, notes)
+
+
+Ratio = Callable[[np.ndarray, np.ndarray], Estimate]
+
+
+def _sizes(design: str, map_pixels: Mapping[int, int],
+           stratum_pixels: Optional[Mapping[int, int]]) -> Dict[int, float]:
+    """The pixels of each stratum: the map's classes, the strata raster's values, or one
+    stratum of the whole map."""
+    if design == "stratified":
+        return {int(k): float(v) for k, v in map_pixels.items()}
+    if design == "strata":
+        if not stratum_pixels:
+            raise CrnnError("The 'strata' design needs a strata raster: give STRATA.")
+        return {int(k): float(v) for k, v in stratum_pixels.items()}
+    return {0: float(sum(map_pixels.values()))}
+
+
+def _estimator(sample: ReferenceSample, design: str, map_pixels: Mapping[int, int],
+               stratum_pixels: Optional[Mapping[int, int]], notes: List[str]
+               ) -> Tuple[Ratio, Dict[int, int]]:
+    """The design's ratio estimator of per-unit values y and x, and the sample units per
+    stratum (per cluster for ``clusters``); notes on strata it cannot estimate."""
+    if design == "clusters":
+        # one-stage cluster sampling: a cluster's y and x are its pixels' sums; the
+        # clusters are a simple random sample of the map's clusters
+        clusters, index = np.unique(np.asarray(sample.strata).astype(np.int64),
+                                    return_inverse=True)
+        if len(clusters) < 2:
+            notes.append("One reference cluster: the variance between clusters cannot be "
+                         "estimated, so no interval is given.")
+        single = np.zeros(len(clusters), np.int64)
+
+        def by_cluster(y: np.ndarray, x: np.ndarray) -> Estimate:
+            estimate = _ratio(np.bincount(index, y, len(clusters)),
+                              np.bincount(index, x, len(clusters)), single, {0: 1.0})
+            return estimate if len(clusters) > 1 else Estimate(estimate.estimate, None)
+
+        counts = {int(c): int(n) for c, n in zip(clusters, np.bincount(index))}
+        return by_cluster, counts
+    mapped = np.asarray(sample.map_classes).astype(np.int64)
+    strata = mapped if design == "stratified" else (
+        np.asarray(sample.strata).astype(np.int64) if design == "strata"
+        else np.zeros(len(mapped), np.int64))
+    sizes = _sizes(design, map_pixels, stratum_pixels)
+    unknown = sorted(set(np.unique(strata).tolist()) - set(sizes))
+    if unknown:
+        raise CrnnError("Sample units lie in strata of which the map has no pixels: "
+                        f"{', '.join(map(str, unknown))}.")
+    counts = {h: int(np.sum(strata == h)) for h in sorted(sizes)}
+    for h, n in counts.items():
+        if n == 0 and sizes[h] > 0:
+            notes.append(f"Stratum {h} ({sizes[h]:.0f} pixels) has no sample unit: the "
+                         "estimates cover the other strata only.")
+        elif n == 1:
+            notes.append(f"Stratum {h} has one sample unit: its variance cannot be "
+                         "estimated, so the intervals leave it out (too narrow).")
+    sampled = {h: size for h, size in sizes.items() if counts[h]}
+
+    def stratified(y: np.ndarray, x: np.ndarray) -> Estimate:
+        return _ratio(y, x, strata, sampled)
+
+    return stratified, counts
+
+
+def _ratio(y: np.ndarray, x: np.ndarray, stratum: np.ndarray,
+           sizes: Mapping[int, float]) -> Estimate:
+    """R = sum_h N_h mean(y_h) / sum_h N_h mean(x_h) and 1.96 times its standard error
+    (Stehman 2014, eq. 28, without the finite population correction)."""
+    totals_y = totals_x = variance = 0.0
+    parts = []
+    for h, size in sizes.items():
+        inside = stratum == h
+        n = int(inside.sum())
+        if n == 0:
+            continue
+        yh, xh = y[inside], x[inside]
+        totals_y += size * yh.mean()
+        totals_x += size * xh.mean()
+        parts.append((size, n, yh, xh))
+    if totals_x <= 0:
+        return Estimate(None, None)
+    r = totals_y / totals_x
+    for size, n, yh, xh in parts:
+        if n > 1:
+            d = yh - r * xh  # s2_y + R^2 s2_x - 2 R s_xy = the variance of y - R x
+            variance += size ** 2 * float(np.var(d, ddof=1)) / n
+    return Estimate(float(r), float(Z_95 * np.sqrt(variance) / totals_x))
+
+
+__all__ = ["DESIGNS", "Estimate", "ClassEstimate", "AreaEstimates", "ReferenceSample",
+           "estimate_area_and_accuracy"]
