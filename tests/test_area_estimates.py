@@ -50,6 +50,91 @@ def test_olofsson_2014_worked_example():
     assert result.notes == []
 
 
+
+def test_olofsson_2014_every_printed_figure():
+    """Section 5.2 prints two decimals for accuracies and whole hectares for areas. Two
+    of its printed producer's intervals are typos (forest gain 0.23, stable non-forest
+    0.01: eq. 7 gives 0.254 and 0.018), so they are checked at the digits eq. 7 gives."""
+    result = estimate_area_and_accuracy(sample_of(OLOFSSON_2014_COUNTS), "stratified",
+                                        OLOFSSON_2014_MAP_PIXELS, pixel_area=HECTARES_30M)
+    printed = [  # user's, +-, producer's, +-, area, +-
+        (0.88, 0.07, 0.75, 0.21, 21_158, 6_158),
+        (0.73, 0.10, 0.85, 0.25, 11_686, 3_756),
+        (0.93, 0.04, 0.93, 0.03, 285_770, 15_510),
+        (0.96, 0.02, 0.96, 0.02, 581_386, 16_282),
+    ]
+    for figures, c in zip(printed, result.classes):
+        assert (round(c.users_accuracy.estimate, 2), round(c.users_accuracy.ci95, 2),
+                round(c.producers_accuracy.estimate, 2), round(c.producers_accuracy.ci95, 2),
+                round(c.area.estimate), round(c.area.ci95)) == figures
+    assert (round(result.overall_accuracy.estimate, 2),
+            round(result.overall_accuracy.ci95, 2)) == (0.95, 0.02)
+    # Table 9: the estimated area proportions, to the 4 decimals printed
+    np.testing.assert_array_equal(np.round(result.area_matrix, 4), [
+        [0.0176, 0, 0.0013, 0.0011], [0, 0.0110, 0.0016, 0.0024],
+        [0.0019, 0, 0.2967, 0.0213], [0.0040, 0.0020, 0.0179, 0.6212]])
+
+
+def test_olofsson_2013_example_1():
+    """Olofsson et al. (2013), Remote Sens. Environ. 129:122-131, example 1: three
+    classes, 500 units; map sizes in the paper's units (area = proportion x their sum).
+    Its printed area of class 1 (45 651) follows from rounded intermediate values and is
+    not checked; its standard errors are (eqs. 11-12)."""
+    counts = np.array([[97, 0, 3], [3, 279, 18], [2, 1, 97]])
+    sizes = {1: 22_353, 2: 1_122_543, 3: 610_228}
+    result = estimate_area_and_accuracy(sample_of(counts, [1, 2, 3]), "stratified", sizes)
+    first = result.classes[0]
+    total = sum(sizes.values())
+    assert round(first.area.estimate / total, 3) == 0.026
+    assert round(first.area.ci95 / 1.96 / total, 5) == 0.00613
+    assert round(first.area.ci95 / 1.96) == 10_751
+    assert [round(c.users_accuracy.estimate, 2) for c in result.classes] == [0.97, 0.93, 0.97]
+    assert round(first.producers_accuracy.estimate, 2) == 0.48
+    assert round(result.overall_accuracy.estimate, 3) == 0.944
+
+
+# Stehman (2014), Int. J. Remote Sens. 35:4923-4939, Table 2: four strata that are not
+# the map classes (N_h = 40 000, 30 000, 20 000, 10 000; 10 units each), (map, reference).
+STEHMAN_2014 = {
+    1: "AA AA AA AA AA AC AB BA BB BC",
+    2: "AA BB BB BB BB BB BA BA BB BB",
+    3: "BC BC CC CC CC CD CD CB BB BA",
+    4: "DD DD DD DD DD DD DD DC DC DB",
+}
+STEHMAN_2014_SIZES = {1: 40_000, 2: 30_000, 3: 20_000, 4: 10_000}
+
+
+def stehman_sample() -> ReferenceSample:
+    code = {"A": 1, "B": 2, "C": 3, "D": 4}
+    units = [(h, code[pair[0]], code[pair[1]])
+             for h, pairs in STEHMAN_2014.items() for pair in pairs.split()]
+    strata, mapped, truth = (np.array(column) for column in zip(*units))
+    return ReferenceSample(mapped, truth, strata)
+
+
+def test_stehman_2014_strata_that_are_not_the_map_classes():
+    """The figures printed on pp. 4932-4936. Its standard error of B's producer's
+    accuracy (0.114) takes s2_x of stratum 4 as 0 where its own Table 3 gives 0.1: with
+    0.1 eq. 28 gives 0.1166 (the EnMAP-Box's test expects the same)."""
+    map_pixels = {1: 31_000, 2: 47_000, 3: 12_000, 4: 10_000}  # any map: the strata rule
+    result = estimate_area_and_accuracy(stehman_sample(), "strata", map_pixels,
+                                        STEHMAN_2014_SIZES)
+    z = 1.96
+    a, b, c, _ = result.classes
+    total = 100_000
+    assert round(a.area.estimate / total, 2) == 0.35
+    assert round(c.area.estimate / total, 2) == 0.20
+    assert round(a.area.ci95 / z / total, 3) == 0.082
+    assert round(c.area.ci95 / z / total, 3) == 0.064
+    assert round(result.overall_accuracy.estimate, 2) == 0.63
+    assert round(result.overall_accuracy.ci95 / z, 3) == 0.085
+    assert round(b.users_accuracy.estimate, 3) == 0.574
+    assert round(b.users_accuracy.ci95 / z, 3) == 0.125
+    assert round(b.producers_accuracy.estimate, 3) == 0.794
+    assert round(b.producers_accuracy.ci95 / z, 4) == 0.1166
+    assert round(result.area_matrix[1, 2], 2) == 0.08
+    assert result.samples_per_stratum == {1: 10, 2: 10, 3: 10, 4: 10}
+
 def plain_loop_stratified(counts, map_pixels):
     """Olofsson et al. (2014), eqs. 4-10, written out term by term."""
     k = len(counts)
@@ -96,7 +181,7 @@ def test_stratified_design_equals_the_papers_formulas(seed):
     column, se_share, users, se_users, producers, se_producers, oa, se_oa = (
         plain_loop_stratified(counts.tolist(), map_pixels))
     total = sum(map_pixels)
-    z = 1.959963984540054
+    z = 1.96
     for j, c in enumerate(result.classes):
         assert c.area.estimate == pytest.approx(column[j] * total, rel=1e-12)
         assert c.area.ci95 == pytest.approx(z * se_share[j] * total, rel=1e-9)
@@ -132,7 +217,7 @@ def test_a_simple_random_sample_gives_plain_shares():
                                         "simple", {1: 400, 2: 600}, pixel_area=1.0)
     assert result.overall_accuracy.estimate == pytest.approx(0.85)
     se = (0.85 * 0.15 / 99) ** 0.5
-    assert result.overall_accuracy.ci95 == pytest.approx(1.959963984540054 * se)
+    assert result.overall_accuracy.ci95 == pytest.approx(1.96 * se)
     assert result.classes[0].area.estimate == pytest.approx(0.35 * 1000)
     assert result.classes[0].users_accuracy.estimate == pytest.approx(25 / 30)
     assert result.classes[0].producers_accuracy.estimate == pytest.approx(25 / 35)
@@ -158,7 +243,7 @@ def test_clusters_use_the_variance_between_clusters():
     m = np.array(sizes, float)
     r = y.sum() / m.sum()
     se = (np.sum((y - r * m) ** 2) / 5 / 6) ** 0.5 / m.mean()
-    assert clusters.overall_accuracy.ci95 == pytest.approx(1.959963984540054 * se)
+    assert clusters.overall_accuracy.ci95 == pytest.approx(1.96 * se)
     assert clusters.overall_accuracy.ci95 > 2 * pixels.overall_accuracy.ci95
     assert clusters.samples_per_stratum == dict(enumerate(sizes))
 
@@ -221,3 +306,25 @@ def test_the_json_block_has_the_interface_keys():
                           "users_accuracy", "users_ci95", "producers_accuracy",
                           "producers_ci95"}
     assert first["name"] == "Deforestation" and block["classes"][1]["name"] == "2"
+
+
+@pytest.mark.parametrize("design", ["stratified", "simple", "clusters"])
+def test_counted_units_equal_the_units_one_by_one(design):
+    """A (map, reference, stratum) entry with count c is c alike units."""
+    rng = np.random.default_rng(7)
+    mapped = rng.integers(1, 4, 300)
+    truth = np.where(rng.random(300) < 0.8, mapped, rng.integers(1, 4, 300))
+    groups = mapped if design != "clusters" else rng.integers(0, 12, 300)
+    units = ReferenceSample(mapped, truth, groups)
+    keys, counts = np.unique(np.stack([mapped, truth, groups]), axis=1, return_counts=True)
+    counted = ReferenceSample(keys[0], keys[1], keys[2], counts)
+    pixels = {1: 5000, 2: 3000, 3: 2000}
+    one = estimate_area_and_accuracy(units, design, pixels)
+    other = estimate_area_and_accuracy(counted, design, pixels)
+    assert other.overall_accuracy.estimate == pytest.approx(one.overall_accuracy.estimate)
+    assert other.overall_accuracy.ci95 == pytest.approx(one.overall_accuracy.ci95)
+    for a, b in zip(one.classes, other.classes):
+        for field in ("area", "users_accuracy", "producers_accuracy"):
+            assert getattr(b, field).estimate == pytest.approx(getattr(a, field).estimate)
+            assert getattr(b, field).ci95 == pytest.approx(getattr(a, field).ci95)
+    assert other.samples_per_stratum == one.samples_per_stratum

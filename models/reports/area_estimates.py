@@ -30,9 +30,11 @@ from typing import Callable, Dict, List, Mapping, Optional, Tuple
 import numpy as np
 
 from ..common.errors import CrnnError
-from .assessment import Z_95
 
 DESIGNS = ("simple", "stratified", "strata", "clusters")
+Z_95 = 1.96
+"""The 95 % interval's multiplier as the good-practice papers print it (Olofsson et al.
+2013, 2014; Stehman 2014): their worked examples' last digits depend on it."""
 
 
 @dataclass(frozen=True)
@@ -88,17 +90,28 @@ def _pair(estimate: Estimate) -> dict:
 @dataclass(frozen=True)
 class ReferenceSample:
     """The sample units: each unit's map class, reference class and stratum. With the
-    ``clusters`` design a unit is a cluster's pixel and ``stratum`` its cluster."""
+    ``clusters`` design a unit is a cluster's pixel and ``stratum`` its cluster.
+    ``counts`` (optional) makes each entry that many alike units: a reference raster's
+    millions of pixels are a few thousand (stratum, map, reference) counts."""
 
     map_classes: np.ndarray
     reference: np.ndarray
     strata: np.ndarray
+    counts: Optional[np.ndarray] = None
 
     def __post_init__(self) -> None:
-        sizes = {np.asarray(a).shape for a in (self.map_classes, self.reference, self.strata)}
+        arrays = (self.map_classes, self.reference, self.strata, self.weights)
+        sizes = {np.asarray(a).shape for a in arrays}
         if len(sizes) != 1 or len(next(iter(sizes))) != 1:
-            raise CrnnError("Give one map class, reference class and stratum per sample "
-                            "unit.")
+            raise CrnnError("Give one map class, reference class, stratum and count per "
+                            "sample unit.")
+
+    @property
+    def weights(self) -> np.ndarray:
+        """How many units each entry stands for (1 each without ``counts``)."""
+        if self.counts is None:
+            return np.ones(np.asarray(self.map_classes).shape)
+        return np.asarray(self.counts, np.float64)
 
 
 def estimate_area_and_accuracy(
@@ -118,7 +131,7 @@ def estimate_area_and_accuracy(
     if design not in DESIGNS:
         raise CrnnError(f"Unknown sampling design '{design}': choose one of "
                         f"{', '.join(DESIGNS)}.")
-    if not len(sample.map_classes):
+    if not sample.weights.sum():
         raise CrnnError("The reference sample is empty: no reference unit lies on a "
                         "classified pixel.")
     notes: List[str] = []
@@ -184,12 +197,16 @@ def _estimator(sample: ReferenceSample, design: str, map_pixels: Mapping[int, in
                          "estimated, so no interval is given.")
         single = np.zeros(len(clusters), np.int64)
 
+        weights = sample.weights
+        ones = np.ones(len(clusters))
+
         def by_cluster(y: np.ndarray, x: np.ndarray) -> Estimate:
-            estimate = _ratio(np.bincount(index, y, len(clusters)),
-                              np.bincount(index, x, len(clusters)), single, {0: 1.0})
+            estimate = _ratio(np.bincount(index, y * weights, len(clusters)),
+                              np.bincount(index, x * weights, len(clusters)), ones,
+                              single, {0: 1.0})
             return estimate if len(clusters) > 1 else Estimate(estimate.estimate, None)
 
-        counts = {int(c): int(n) for c, n in zip(clusters, np.bincount(index))}
+        counts = {int(c): int(n) for c, n in zip(clusters, np.bincount(index, weights))}
         return by_cluster, counts
     mapped = np.asarray(sample.map_classes).astype(np.int64)
     strata = mapped if design == "stratified" else (
@@ -200,7 +217,8 @@ def _estimator(sample: ReferenceSample, design: str, map_pixels: Mapping[int, in
     if unknown:
         raise CrnnError("Sample units lie in strata of which the map has no pixels: "
                         f"{', '.join(map(str, unknown))}.")
-    counts = {h: int(np.sum(strata == h)) for h in sorted(sizes)}
+    weights = sample.weights
+    counts = {h: int(weights[strata == h].sum()) for h in sorted(sizes)}
     for h, n in counts.items():
         if n == 0 and sizes[h] > 0:
             notes.append(f"Stratum {h} ({sizes[h]:.0f} pixels) has no sample unit: the "
@@ -211,33 +229,37 @@ def _estimator(sample: ReferenceSample, design: str, map_pixels: Mapping[int, in
     sampled = {h: size for h, size in sizes.items() if counts[h]}
 
     def stratified(y: np.ndarray, x: np.ndarray) -> Estimate:
-        return _ratio(y, x, strata, sampled)
+        return _ratio(y, x, weights, strata, sampled)
 
     return stratified, counts
 
 
-def _ratio(y: np.ndarray, x: np.ndarray, stratum: np.ndarray,
+def _ratio(y: np.ndarray, x: np.ndarray, weights: np.ndarray, stratum: np.ndarray,
            sizes: Mapping[int, float]) -> Estimate:
     """R = sum_h N_h mean(y_h) / sum_h N_h mean(x_h) and 1.96 times its standard error
-    (Stehman 2014, eq. 28, without the finite population correction)."""
-    totals_y = totals_x = variance = 0.0
+    (Stehman 2014, eq. 28, without the finite population correction); each unit counts
+    ``weights`` times."""
+    totals_y = totals_x = 0.0
     parts = []
     for h, size in sizes.items():
         inside = stratum == h
-        n = int(inside.sum())
+        w = weights[inside]
+        n = float(w.sum())
         if n == 0:
             continue
         yh, xh = y[inside], x[inside]
-        totals_y += size * yh.mean()
-        totals_x += size * xh.mean()
-        parts.append((size, n, yh, xh))
+        totals_y += size * float(w @ yh) / n
+        totals_x += size * float(w @ xh) / n
+        parts.append((size, n, w, yh, xh))
     if totals_x <= 0:
         return Estimate(None, None)
     r = totals_y / totals_x
-    for size, n, yh, xh in parts:
+    variance = 0.0
+    for size, n, w, yh, xh in parts:
         if n > 1:
-            d = yh - r * xh  # s2_y + R^2 s2_x - 2 R s_xy = the variance of y - R x
-            variance += size ** 2 * float(np.var(d, ddof=1)) / n
+            d = yh - r * xh  # s2_y + R^2 s2_x - 2 R s_xy is the variance of y - R x
+            spread = float(w @ (d - float(w @ d) / n) ** 2) / (n - 1)
+            variance += size ** 2 * spread / n
     return Estimate(float(r), float(Z_95 * np.sqrt(variance) / totals_x))
 
 
