@@ -41,16 +41,19 @@ def is_empty(value: Any) -> bool:
 def read_class_polygons(features, field_index: int, name_index: int = -1,
                         transform: Optional[QgsCoordinateTransform] = None,
                         is_cancelled: Optional[Callable[[], bool]] = None,
-                        layer_crs: str = "") -> ClassPolygons:
+                        layer_crs: str = "", points: bool = False) -> ClassPolygons:
     """Every feature with a class value and a polygon, its geometry repaired where GEOS
     finds it invalid (a self-intersecting bow-tie) and reprojected by ``transform``.
 
     ``features``: an iterable of QgsFeature (e.g. ``layer.getFeatures(request)``);
     ``name_index``: a field naming each class, read beside the class (-1: none);
-    ``layer_crs``: the layer's CRS as the messages name it. A feature that is not a
-    polygon, or whose coordinates the reprojection made infinite (metres in a layer
-    tagged as degrees), raises a ``QgsProcessingException`` naming it.
+    ``layer_crs``: the layer's CRS as the messages name it; ``points``: the layer holds
+    points (reference points), not polygons. A feature of the other kind, or whose
+    coordinates the reprojection made infinite (metres in a layer tagged as degrees),
+    raises a ``QgsProcessingException`` naming it.
     """
+    wanted = (QgsWkbTypes.GeometryType.PointGeometry if points
+              else QgsWkbTypes.GeometryType.PolygonGeometry)
     result = ClassPolygons()
     for feature in features:
         if is_cancelled is not None and is_cancelled():
@@ -64,18 +67,19 @@ def read_class_polygons(features, field_index: int, name_index: int = -1,
         if geometry is None or geometry.isNull() or geometry.isEmpty():
             result.without_geometry += 1
             continue
-        if geometry.type() != QgsWkbTypes.GeometryType.PolygonGeometry:
-            raise QgsProcessingException(tr(
-                "The training layer must hold polygons; feature {fid} is not one.").format(
-                    fid=feature.id()))
-        if not geometry.isGeosValid():
+        if geometry.type() != wanted:
+            raise QgsProcessingException((tr(
+                "The reference layer holds points; feature {fid} is not one.") if points
+                else tr("The training layer must hold polygons; feature {fid} is not "
+                        "one.")).format(fid=feature.id()))
+        if not points and not geometry.isGeosValid():
             geometry = geometry.makeValid()
         if transform is not None:
             try:
                 geometry.transform(transform)
             except QgsCsException as error:
                 raise QgsProcessingException(tr(
-                    "Cannot reproject reference polygon {} to the classification's "
+                    "Cannot reproject reference feature {} to the classification's "
                     "CRS: {}").format(feature.id(), error)) from None
         box = geometry.boundingBox()
         if not all(math.isfinite(v) for v in (box.xMinimum(), box.xMaximum(),

@@ -604,20 +604,36 @@
       <translation>Ein Klassenraster (Band 1 enthält Klassen-IDs, z. B. die Ausgabe von 'Classify'). Pixel mit seinem NoData-Wert, 0 oder NaN sind 'unklassifiziert' und zählen als Fehler.</translation>
     </message>
     <message>
-      <source>Reference (polygons or raster)</source>
-      <translation>Referenz (Polygone oder Raster)</translation>
+      <source>Reference (points, polygons or raster)</source>
+      <translation>Referenz (Punkte, Polygone oder Raster)</translation>
     </message>
     <message>
-      <source>Polygons with a class field, in any CRS (reprojected to the classification's CRS and rasterised by pixel centres), or a label raster on exactly the classification's grid (same size and geotransform; nodata and 0 are unlabelled).</source>
-      <translation>Polygone mit einem Klassenfeld in beliebigem KBS (in das KBS der Klassifikation umprojiziert und nach Pixelmittelpunkten gerastert) oder ein Label-Raster auf genau dem Gitter der Klassifikation (gleiche Größe und Geotransformation; NoData und 0 sind ohne Label).</translation>
+      <source>Points or polygons with a class field, in any CRS (reprojected to the classification's CRS; a point is the pixel under it, a polygon its pixels by centre), or a label raster on exactly the classification's grid (same size and geotransform; nodata and 0 are unlabelled).</source>
+      <translation>Punkte oder Polygone mit einem Klassenfeld, in beliebigem KBS (in das KBS der Klassifikation umprojiziert; ein Punkt ist das Pixel darunter, ein Polygon seine Pixel nach Mittelpunkt), oder ein Label-Raster genau auf dem Raster der Klassifikation (gleiche Größe und Geotransformation; NoData und 0 sind unbeschriftet).</translation>
     </message>
     <message>
-      <source>Reference class field (polygons only)</source>
-      <translation>Klassenfeld der Referenz (nur Polygone)</translation>
+      <source>Reference class field (points and polygons)</source>
+      <translation>Referenz-Klassenfeld (Punkte und Polygone)</translation>
     </message>
     <message>
       <source>The polygons' class: integer class ids, or text class names matched to the classification's class names (case-insensitive).</source>
       <translation>Die Klasse der Polygone: ganzzahlige Klassen-IDs oder Klassennamen als Text, die mit den Klassennamen der Klassifikation abgeglichen werden (ohne Beachtung der Groß-/Kleinschreibung).</translation>
+    </message>
+    <message>
+      <source>Sampling design (area and accuracy estimates)</source>
+      <translation>Stichprobendesign (Schätzung von Fläche und Genauigkeit)</translation>
+    </message>
+    <message>
+      <source>How the reference sample was drawn. It gives each class's area and the accuracies estimated with 95 % intervals, as good practice asks (Olofsson et al. 2014): 'stratified': stratified random, the map's classes as strata; 'strata': stratified random in the STRATA raster's strata; 'simple': simple random or systematic; 'clusters': each reference polygon is a cluster (intervals from the variance between polygons). 'auto': stratified for points, clusters for polygons, no estimate for a label raster. Areas need a projected map.</source>
+      <translation>Wie die Referenzstichprobe gezogen wurde. Daraus werden die Fläche jeder Klasse und die Genauigkeiten mit 95-%-Intervallen geschätzt, wie es die gute Praxis verlangt (Olofsson et al. 2014): 'stratified': geschichtete Zufallsstichprobe, die Klassen der Karte als Schichten; 'strata': geschichtete Zufallsstichprobe in den Schichten des STRATA-Rasters; 'simple': einfache Zufallsstichprobe oder systematisch; 'clusters': jedes Referenzpolygon ist ein Cluster (Intervalle aus der Varianz zwischen den Polygonen). 'auto': geschichtet für Punkte, Cluster für Polygone, keine Schätzung für ein Label-Raster. Flächen brauchen eine projizierte Karte.</translation>
+    </message>
+    <message>
+      <source>Strata raster ('strata' design)</source>
+      <translation>Schichtenraster (Design 'strata')</translation>
+    </message>
+    <message>
+      <source>The strata the sample was drawn in, on the classification's grid: one value per stratum (nodata and 0: in no stratum).</source>
+      <translation>Die Schichten, in denen die Stichprobe gezogen wurde, auf dem Raster der Klassifikation: ein Wert je Schicht (NoData und 0: in keiner Schicht).</translation>
     </message>
     <message>
       <source>Accuracy report</source>
@@ -652,8 +668,8 @@
       <translation>Genauigkeit</translation>
     </message>
     <message>
-      <source>Compares a class raster with reference labels and reports the confusion matrix (rows = reference, columns = predicted), overall accuracy (OA) with its 95 % Wilson confidence interval, average accuracy (AA, the mean producer's accuracy), Cohen's kappa, and producer's accuracy, user's accuracy and F1 per class. Reference pixels that the classification leaves unclassified count as errors (their number is reported). The classification is read in strips, so large rasters are fine.</source>
-      <translation>Vergleicht ein Klassenraster mit Referenzlabels und berichtet die Konfusionsmatrix (Zeilen = Referenz, Spalten = Vorhersage), die Gesamtgenauigkeit (OA) mit ihrem 95-%-Wilson-Konfidenzintervall, die mittlere Genauigkeit (AA, das Mittel der Herstellergenauigkeiten), Cohens Kappa sowie Hersteller- und Nutzergenauigkeit und F1 pro Klasse. Referenzpixel, die die Klassifikation unklassifiziert lässt, zählen als Fehler (ihre Anzahl wird berichtet). Die Klassifikation wird streifenweise gelesen, daher sind große Raster kein Problem.</translation>
+      <source>Compares a class raster with reference labels and reports the confusion matrix (rows = reference, columns = predicted), overall accuracy (OA) with its 95 % Wilson confidence interval, average accuracy (AA, the mean producer's accuracy), Cohen's kappa, and producer's accuracy, user's accuracy and F1 per class. Reference pixels that the classification leaves unclassified count as errors (their number is reported). The classification is read in strips, so large rasters are fine. From a reference sample and its design (SAMPLING_DESIGN) it also estimates each class's area and the accuracies with 95 % intervals, which correct the map's pixel counts for its errors (Olofsson et al. 2014).</source>
+      <translation>Vergleicht ein Klassenraster mit Referenzlabels und berichtet die Konfusionsmatrix (Zeilen = Referenz, Spalten = Vorhersage), die Gesamtgenauigkeit (OA) mit ihrem 95-%-Wilson-Konfidenzintervall, die mittlere Genauigkeit (AA, das Mittel der Herstellergenauigkeiten), Cohens Kappa sowie Hersteller- und Nutzergenauigkeit und F1 pro Klasse. Referenzpixel, die die Klassifikation unklassifiziert lässt, zählen als Fehler (ihre Anzahl wird berichtet). Die Klassifikation wird streifenweise gelesen, daher sind große Raster kein Problem. Aus einer Referenzstichprobe und ihrem Design (SAMPLING_DESIGN) schätzt es außerdem die Fläche jeder Klasse und die Genauigkeiten mit 95-%-Intervallen, die die Pixelzählungen der Karte um ihre Fehler bereinigen (Olofsson et al. 2014).</translation>
     </message>
     <message>
       <source>Outputs OVERALL_ACCURACY, AVERAGE_ACCURACY and KAPPA are numbers (0-1) in the result; OUTPUT_JSON is the JSON file written beside the report.</source>
@@ -680,6 +696,22 @@
       <translation>Wählen Sie ein Klassifikationsraster.</translation>
     </message>
     <message>
+      <source>The 'clusters' design takes each reference polygon as a cluster: give reference polygons, or choose another SAMPLING_DESIGN.</source>
+      <translation>Das Design 'clusters' nimmt jedes Referenzpolygon als Cluster: Geben Sie Referenzpolygone an oder wählen Sie ein anderes SAMPLING_DESIGN.</translation>
+    </message>
+    <message>
+      <source>The 'strata' design needs the strata raster the sample was drawn in: give STRATA.</source>
+      <translation>Das Design 'strata' braucht das Schichtenraster, in dem die Stichprobe gezogen wurde: Geben Sie STRATA an.</translation>
+    </message>
+    <message>
+      <source>STRATA is read by the 'strata' design only; it was not used.</source>
+      <translation>STRATA wird nur vom Design 'strata' gelesen; es wurde nicht verwendet.</translation>
+    </message>
+    <message>
+      <source>No reference point lies on the classification. Check that the points cover the classified area and that their layer's CRS is set correctly.</source>
+      <translation>Kein Referenzpunkt liegt auf der Klassifikation. Prüfen Sie, ob die Punkte das klassifizierte Gebiet abdecken und ob das KBS ihres Layers richtig gesetzt ist.</translation>
+    </message>
+    <message>
       <source>The reference layer has no CRS; it is taken to be the classification's.</source>
       <translation>Der Referenzlayer hat kein KBS; es wird das der Klassifikation angenommen.</translation>
     </message>
@@ -688,44 +720,60 @@
       <translation>Vom Benutzer abgebrochen.</translation>
     </message>
     <message>
-      <source>Choose a reference: a polygon layer or a label raster.</source>
-      <translation>Wählen Sie eine Referenz: einen Polygonlayer oder ein Label-Raster.</translation>
+      <source>A reference point has class value 0, which means 'unlabelled': use class values from 1 (the classification's class ids).</source>
+      <translation>Ein Referenzpunkt hat den Klassenwert 0, der 'unbeschriftet' bedeutet: Verwenden Sie Klassenwerte ab 1 (die Klassen-IDs der Klassifikation).</translation>
+    </message>
+    <message>
+      <source>Counting the map's pixels per class for the area estimates ({} design).</source>
+      <translation>Zähle die Pixel der Karte je Klasse für die Flächenschätzung (Design {}).</translation>
     </message>
     <message>
       <source>Overall accuracy {:.4f} (95 % Wilson interval {:.4f}-{:.4f}), average accuracy {:.4f}, kappa {:.4f} over {} reference pixels.</source>
       <translation>Gesamtgenauigkeit {:.4f} (95-%-Wilson-Intervall {:.4f}-{:.4f}), mittlere Genauigkeit {:.4f}, Kappa {:.4f} über {} Referenzpixel.</translation>
     </message>
     <message>
+      <source>Estimated under the {} design: overall accuracy {:.4f} +- {:.4f} (95 %).</source>
+      <translation>Geschätzt unter dem Design {}: Gesamtgenauigkeit {:.4f} +- {:.4f} (95 %).</translation>
+    </message>
+    <message>
       <source>The {} layer '{}' is not a file GDAL can read (provider '{}'). Save it as a GeoTIFF first.</source>
       <translation>Der Layer {} '{}' ist keine von GDAL lesbare Datei (Provider '{}'). Speichern Sie ihn zuerst als GeoTIFF.</translation>
     </message>
     <message>
-      <source>The reference layer '{}' has no polygons: use polygons with a class field, or a label raster.</source>
-      <translation>Der Referenzlayer '{}' hat keine Polygone: Verwenden Sie Polygone mit einem Klassenfeld oder ein Label-Raster.</translation>
+      <source>The reference layer '{}' holds neither points nor polygons: use points or polygons with a class field, or a label raster.</source>
+      <translation>Der Referenzlayer '{}' enthält weder Punkte noch Polygone: Verwenden Sie Punkte oder Polygone mit einem Klassenfeld oder ein Label-Raster.</translation>
     </message>
     <message>
-      <source>The reference is a polygon layer: choose its class field (REFERENCE_FIELD), one of {}.</source>
-      <translation>Die Referenz ist ein Polygonlayer: Wählen Sie ihr Klassenfeld (REFERENCE_FIELD), eines von {}.</translation>
+      <source>The reference is a vector layer: choose its class field (REFERENCE_FIELD), one of {}.</source>
+      <translation>Die Referenz ist ein Vektorlayer: Wählen Sie ihr Klassenfeld (REFERENCE_FIELD), eines von {}.</translation>
     </message>
     <message>
       <source>The reference layer has no field '{}'; its fields are {}.</source>
       <translation>Der Referenzlayer hat kein Feld '{}'; seine Felder sind {}.</translation>
     </message>
     <message>
-      <source>Reference raster: {}</source>
-      <translation>Referenzraster: {}</translation>
+      <source>Choose a reference: a point or polygon layer, or a label raster.</source>
+      <translation>Wählen Sie eine Referenz: einen Punkt- oder Polygonlayer oder ein Label-Raster.</translation>
     </message>
     <message>
       <source>{} reference pixels are unclassified in the classification; they count as errors.</source>
       <translation>{} Referenzpixel sind in der Klassifikation unklassifiziert; sie zählen als Fehler.</translation>
     </message>
     <message>
+      <source>Class {}: map area {:.1f} ha, estimated area {:.1f} +- {:.1f} ha.</source>
+      <translation>Klasse {}: Kartenfläche {:.1f} ha, geschätzte Fläche {:.1f} +- {:.1f} ha.</translation>
+    </message>
+    <message>
       <source>{} reference features without a geometry or class value were skipped.</source>
       <translation>{} Referenzobjekte ohne Geometrie oder Klassenwert wurden übersprungen.</translation>
     </message>
     <message>
-      <source>Reprojecting the reference polygons from {} to {}.</source>
-      <translation>Referenzpolygone werden von {} nach {} umprojiziert.</translation>
+      <source>Reprojecting the reference features from {} to {}.</source>
+      <translation>Projiziere die Referenzobjekte von {} nach {} um.</translation>
+    </message>
+    <message>
+      <source>Reference raster: {}</source>
+      <translation>Referenzraster: {}</translation>
     </message>
     <message>
       <source>The reference field '{}' holds {}, not a class id: use integer class ids or class names.</source>
@@ -828,20 +876,24 @@
       <translation>{key} müssen Bandnummern wie '1,2,3' sein (mit qgis_process auch {key}=1 {key}=2 ...), erhalten: '{text}'.</translation>
     </message>
     <message>
-      <source>The training layer must hold polygons; feature {fid} is not one.</source>
-      <translation>Der Trainingslayer muss Polygone enthalten; Objekt {fid} ist keines.</translation>
-    </message>
-    <message>
       <source>Polygon {fid} cannot be reprojected to the raster's CRS: its coordinates are not valid in the layer's CRS ({crs}). Check the layer's CRS: coordinates in metres in a layer tagged as degrees (EPSG:4326, or 'Undefined geographic SRS' where a file was written without a CRS) are a common mistake; assign the right CRS with 'Assign projection'.</source>
       <translation>Polygon {fid} kann nicht in das KBS des Rasters umprojiziert werden: seine Koordinaten sind im KBS des Layers ({crs}) ungültig. Prüfen Sie das KBS des Layers: Koordinaten in Metern in einem als Grad ausgewiesenen Layer (EPSG:4326, oder 'Undefined geographic SRS', wo eine Datei ohne KBS geschrieben wurde) sind ein häufiger Fehler; weisen Sie mit 'Projektion zuweisen' das richtige KBS zu.</translation>
+    </message>
+    <message>
+      <source>The reference layer holds points; feature {fid} is not one.</source>
+      <translation>Der Referenzlayer enthält Punkte; Objekt {fid} ist keiner.</translation>
+    </message>
+    <message>
+      <source>The training layer must hold polygons; feature {fid} is not one.</source>
+      <translation>Der Trainingslayer muss Polygone enthalten; Objekt {fid} ist keines.</translation>
     </message>
     <message>
       <source>unknown</source>
       <translation>unbekannt</translation>
     </message>
     <message>
-      <source>Cannot reproject reference polygon {} to the classification's CRS: {}</source>
-      <translation>Referenzpolygon {} kann nicht in das KBS der Klassifikation umprojiziert werden: {}</translation>
+      <source>Cannot reproject reference feature {} to the classification's CRS: {}</source>
+      <translation>Das Referenzobjekt {} kann nicht in das KBS der Klassifikation umprojiziert werden: {}</translation>
     </message>
     <message>
       <source>The 'edge' LOP needs the spectra: choose 'uniform' or 'gaussian', or use it in 'Classify with CRNN'.</source>
@@ -1146,6 +1198,42 @@
     <message>
       <source>Removed from {folder}: {what}</source>
       <translation>Aus {folder} entfernt: {what}</translation>
+    </message>
+    <message>
+      <source>Compares a class raster with reference labels and reports the confusion matrix (rows = reference, columns = predicted), overall accuracy (OA) with its 95 % Wilson confidence interval, average accuracy (AA, the mean producer's accuracy), Cohen's kappa, and producer's accuracy, user's accuracy and F1 per class. Reference pixels that the classification leaves unclassified count as errors (their number is reported). The classification is read in strips, so large rasters are fine.</source>
+      <translation type="obsolete">Vergleicht ein Klassenraster mit Referenzlabels und berichtet die Konfusionsmatrix (Zeilen = Referenz, Spalten = Vorhersage), die Gesamtgenauigkeit (OA) mit ihrem 95-%-Wilson-Konfidenzintervall, die mittlere Genauigkeit (AA, das Mittel der Herstellergenauigkeiten), Cohens Kappa sowie Hersteller- und Nutzergenauigkeit und F1 pro Klasse. Referenzpixel, die die Klassifikation unklassifiziert lässt, zählen als Fehler (ihre Anzahl wird berichtet). Die Klassifikation wird streifenweise gelesen, daher sind große Raster kein Problem.</translation>
+    </message>
+    <message>
+      <source>Reference (polygons or raster)</source>
+      <translation type="obsolete">Referenz (Polygone oder Raster)</translation>
+    </message>
+    <message>
+      <source>Polygons with a class field, in any CRS (reprojected to the classification's CRS and rasterised by pixel centres), or a label raster on exactly the classification's grid (same size and geotransform; nodata and 0 are unlabelled).</source>
+      <translation type="obsolete">Polygone mit einem Klassenfeld in beliebigem KBS (in das KBS der Klassifikation umprojiziert und nach Pixelmittelpunkten gerastert) oder ein Label-Raster auf genau dem Gitter der Klassifikation (gleiche Größe und Geotransformation; NoData und 0 sind ohne Label).</translation>
+    </message>
+    <message>
+      <source>Reference class field (polygons only)</source>
+      <translation type="obsolete">Klassenfeld der Referenz (nur Polygone)</translation>
+    </message>
+    <message>
+      <source>Choose a reference: a polygon layer or a label raster.</source>
+      <translation type="obsolete">Wählen Sie eine Referenz: einen Polygonlayer oder ein Label-Raster.</translation>
+    </message>
+    <message>
+      <source>The reference layer '{}' has no polygons: use polygons with a class field, or a label raster.</source>
+      <translation type="obsolete">Der Referenzlayer '{}' hat keine Polygone: Verwenden Sie Polygone mit einem Klassenfeld oder ein Label-Raster.</translation>
+    </message>
+    <message>
+      <source>The reference is a polygon layer: choose its class field (REFERENCE_FIELD), one of {}.</source>
+      <translation type="obsolete">Die Referenz ist ein Polygonlayer: Wählen Sie ihr Klassenfeld (REFERENCE_FIELD), eines von {}.</translation>
+    </message>
+    <message>
+      <source>Reprojecting the reference polygons from {} to {}.</source>
+      <translation type="obsolete">Referenzpolygone werden von {} nach {} umprojiziert.</translation>
+    </message>
+    <message>
+      <source>Cannot reproject reference polygon {} to the classification's CRS: {}</source>
+      <translation type="obsolete">Referenzpolygon {} kann nicht in das KBS der Klassifikation umprojiziert werden: {}</translation>
     </message>
     <message>
       <source>Outputs are written as GeoTIFF: give '{path}' a .tif extension.</source>

@@ -23,12 +23,12 @@ from hyperspectral_crnn.models.reports.assessment import (
 )
 from hyperspectral_crnn.models.reports.assessment_rasters import (
     ReferenceWindow,
-    _as_classes,
     _check_overlap,
-    _missing_mask,
+    as_classes,
     assess_raster,
     band_classes,
     check_same_grid,
+    missing_mask,
     rasterise_reference,
 )
 
@@ -201,21 +201,21 @@ def test_shapes_must_agree():
 ])
 def test_missing_pixels_by_hand(dtype, nodata, block, missing):
     block = np.array(block, dtype)
-    assert _missing_mask(block, nodata).tolist() == [bool(m) for m in missing]
+    assert missing_mask(block, nodata).tolist() == [bool(m) for m in missing]
 
 
 def test_integer_nodata_is_no_class_and_fractions_are_refused():
     """Issue 27 case 2: a Byte reference's nodata 255 counts as no class."""
     block = np.array([[1, 255], [2, 0]], np.uint8)
-    classes = _as_classes(block, _missing_mask(block, 255), "reference raster")
+    classes = as_classes(block, missing_mask(block, 255), "reference raster")
     assert classes.tolist() == [[1, 0], [2, 0]] and classes.dtype == np.int64
     floats = np.array([1.0, 2.0, np.nan, 3.5], np.float32)
     with pytest.raises(CrnnError, match="reference raster holds non-integer values"):
-        _as_classes(floats, _missing_mask(floats, None), "reference raster")
+        as_classes(floats, missing_mask(floats, None), "reference raster")
     floats[3] = 3.0
-    assert _as_classes(floats, _missing_mask(floats, None), "x").tolist() == [1, 2, 0, 3]
+    assert as_classes(floats, missing_mask(floats, None), "x").tolist() == [1, 2, 0, 3]
     holes = np.array([np.nan, np.nan], np.float32)  # nothing valid: nothing to check
-    assert _as_classes(holes, _missing_mask(holes, None), "x").tolist() == [0, 0]
+    assert as_classes(holes, missing_mask(holes, None), "x").tolist() == [0, 0]
 
 
 def test_class_names_match_by_name_or_number():

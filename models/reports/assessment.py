@@ -30,6 +30,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from ..common.errors import CrnnError
+from .area_estimates import AreaEstimates
 
 UNCLASSIFIED = "Unclassified"
 Z_95 = 1.959963984540054
@@ -50,6 +51,8 @@ class Assessment:
     class_colours: Dict[int, str] = field(default_factory=dict)  # value -> "#rrggbb"
     sources: Dict[str, str] = field(default_factory=dict)  # what was compared, for the report
     notes: List[str] = field(default_factory=list)
+    # accuracy and area estimated under the sample's design (None: not asked for)
+    estimates: Optional[AreaEstimates] = None
 
     # --- counts -------------------------------------------------------------------
     @property
@@ -156,7 +159,13 @@ class Assessment:
             ],
             "sources": dict(self.sources),
             "notes": list(self.notes),
+            **({"stratified": self.estimates.as_json(self.names_by_value)}
+               if self.estimates is not None else {}),
         }
+
+    @property
+    def names_by_value(self) -> Dict[int, str]:
+        return {int(v): n for v, n in zip(self.class_values, self.class_names)}
 
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:

@@ -36,6 +36,7 @@ class ReferenceWindow:
     col0: int
     values: np.ndarray
     contested: int = 0  # pixels that polygons of different classes claim (left out)
+    ids: Optional[np.ndarray] = None  # polygon position + 1 (0: none), for clusters
 
 
 def rasterise_reference(dataset: gdal.Dataset,
@@ -57,7 +58,9 @@ def rasterise_reference(dataset: gdal.Dataset,
     position = {value: i for i, value in enumerate(values)}
     grid = burn_polygons(dataset, [(wkb, position[value]) for wkb, value in polygons])
     lookup = np.array([0, *values], dtype=np.int64)
-    return ReferenceWindow(grid.row0, grid.col0, lookup[grid.classes], grid.contested)
+    values = lookup[grid.classes]
+    return ReferenceWindow(grid.row0, grid.col0, values, grid.contested,
+                           np.where(values != 0, grid.ids, 0))
 
 
 def _check_overlap(dataset: gdal.Dataset, wkbs: Sequence[bytes]) -> None:
@@ -134,7 +137,7 @@ def _crs_name(srs: osr.SpatialReference) -> str:
     return f"{authority}:{code} ({name})" if authority and code else name
 
 
-def _missing_mask(block: np.ndarray, nodata: Optional[float]) -> np.ndarray:
+def missing_mask(block: np.ndarray, nodata: Optional[float]) -> np.ndarray:
     """Pixels without a class: nodata, 0, NaN or Inf."""
     missing = block == 0
     if block.dtype.kind == "f":
@@ -144,7 +147,7 @@ def _missing_mask(block: np.ndarray, nodata: Optional[float]) -> np.ndarray:
     return missing
 
 
-def _as_classes(block: np.ndarray, missing: np.ndarray, what: str) -> np.ndarray:
+def as_classes(block: np.ndarray, missing: np.ndarray, what: str) -> np.ndarray:
     """Class values as int64, 0 where ``missing``: an integer raster's nodata (255 in a
     Byte reference) is no class, as a float raster's is not."""
     if block.dtype.kind == "f":
@@ -244,11 +247,11 @@ def assess_raster(
                 continue
         else:
             raw = read_block(ref_dataset, 0, start, width, rows, [1])[0]
-            ref_block = _as_classes(raw, _missing_mask(raw, ref_nodata), "reference raster")
+            ref_block = as_classes(raw, missing_mask(raw, ref_nodata), "reference raster")
         raw = read_block(classification, window.col0,
                          window.row0 + start, width, rows, [1])[0]
-        missing = _missing_mask(raw, nodata)
-        counter.add(ref_block, _as_classes(raw, missing, "classification"), missing)
+        missing = missing_mask(raw, nodata)
+        counter.add(ref_block, as_classes(raw, missing, "classification"), missing)
         if progress is not None:
             progress((start + rows) / height)
     result = counter.result(names, colours)

@@ -15,8 +15,10 @@ from typing import Callable, List, Sequence, Tuple
 
 from ..common.errors import CrnnError
 from ..rasters.files import StagedFile
+from .area_estimates import Estimate
 from .assessment import UNCLASSIFIED, Assessment
 from .html_kit import (
+    area_figure,
     bar_figure,
     confusion_figure,
     decimals,
@@ -209,8 +211,84 @@ def html_per_class_chart(assessment: Assessment) -> str:
         salt="assessment-per-class")
 
 
+def _plus_minus(estimate: Estimate, as_percent: bool) -> str:
+    if estimate.estimate is None:
+        return "&ndash;"
+    if as_percent:
+        text = percent(estimate.estimate)
+        return text + (f" &plusmn; {100 * estimate.ci95:.1f}" if estimate.ci95 is not None
+                       else "")
+    return f"{estimate.estimate:,.1f}" + (f" &plusmn; {estimate.ci95:,.1f}"
+                                          if estimate.ci95 is not None else "")
+
+
+DESIGN_NAMES = {
+    "stratified": "stratified random sample, the map's classes as strata (Olofsson et al. "
+                  "2014)",
+    "strata": "stratified random sample, strata other than the map's classes (Stehman "
+              "2014)",
+    "simple": "simple random (or systematic) sample",
+    "clusters": "cluster sample: each reference polygon is one cluster; intervals from "
+                "the variance between clusters",
+}
+
+
+def html_area_estimates(assessment: Assessment) -> str:
+    """Section: area and accuracy estimated under the sample's design, with intervals."""
+    estimates = assessment.estimates
+    if estimates is None:
+        return ""
+    names = assessment.names_by_value
+
+    def units_in(value: int) -> str:
+        if estimates.design != "stratified":
+            return "&ndash;"
+        return f"{estimates.samples_per_stratum.get(value, 0):,}"
+
+    lines = []
+    for c in estimates.classes:
+        colour = assessment.class_colours.get(c.value)
+        label = f"{swatch(colour) if colour else ''}{c.value} " + html.escape(
+            names.get(c.value, str(c.value)))
+        lines.append(
+            f'<tr><td class="name">{label}</td><td>{c.map_area:,.1f}</td>'
+            f"<td>{_plus_minus(c.area, False)}</td>"
+            f"<td>{_plus_minus(c.users_accuracy, True)}</td>"
+            f"<td>{_plus_minus(c.producers_accuracy, True)}</td>"
+            f"<td>{units_in(c.value)}</td></tr>")
+    strata = ", ".join(f"{h}: {n:,}" for h, n in estimates.samples_per_stratum.items())
+    notes = "".join(f"<li>{html.escape(note)}</li>" for note in estimates.notes)
+    figure = area_figure([f"{c.value} {names.get(c.value, c.value)}"
+                          for c in estimates.classes],
+                         [c.map_area for c in estimates.classes],
+                         [c.area.estimate for c in estimates.classes],
+                         [c.area.ci95 for c in estimates.classes],
+                         [assessment.class_colours.get(c.value, "#ffffff")
+                          for c in estimates.classes])
+    chart = missing_figures_note() if figure is None else figure_html(
+        figure, "Grey: each class's area as mapped (its pixels); blue: the area estimated "
+        "from the reference sample, with its 95 % interval in red.", salt="assessment-area")
+    return (
+        "<h2>Area and accuracy estimated from the sample</h2>"
+        f"<p>Design: {html.escape(DESIGN_NAMES[estimates.design])}. Sample units per "
+        f"{'cluster' if estimates.design == 'clusters' else 'stratum'}: {strata}. "
+        f"Overall accuracy {_plus_minus(estimates.overall_accuracy, True)} (95 % "
+        "interval).</p>"
+        + chart
+        + '<table><tr><th class="name">Class</th><th>Map area (ha)</th>'
+        "<th>Estimated area (ha) &plusmn; 95 %</th><th>User's accuracy (%)</th>"
+        "<th>Producer's accuracy (%)</th><th>Sample units in its stratum</th></tr>"
+        + "".join(lines) + "</table>"
+        + (f'<ul class="note">{notes}</ul>' if notes else "")
+        + '<p class="note">A map\'s pixel counts are biased by its errors: the estimated '
+        "areas correct them with the reference sample (Olofsson et al. 2014, Remote Sens. "
+        "Environ. 148:42-57). &plusmn; is the half-width of the 95 % interval.</p>"
+    )
+
+
 HTML_SECTIONS: Tuple[Callable[[Assessment], str], ...] = (
     html_summary,
+    html_area_estimates,
     html_confusion_heatmap,
     html_confusion_matrix,
     html_per_class_chart,

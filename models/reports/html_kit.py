@@ -208,3 +208,35 @@ def bar_figure(names: Sequence[str], series: Dict[str, Sequence[float]],
         axes.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=4, fontsize=8,
                     frameon=False)
     return figure
+
+
+def area_figure(names: Sequence[str], map_areas: Sequence[float],
+                areas: Sequence[Optional[float]], half_widths: Sequence[Optional[float]],
+                colours: Sequence[str], unit: str = "ha"):
+    """Horizontal bars per class: the map's area beside the estimated area with its 95 %
+    interval as an error bar. Returns a Figure, or None without matplotlib."""
+    figure = matplotlib_figure(7.5, max(2.5, 0.45 * len(names) + 1.4))
+    if figure is None:
+        return None
+    axes = figure.add_subplot()
+    positions = np.arange(len(names))
+    estimated = np.array([np.nan if a is None else a for a in areas], float)
+    errors = np.array([0.0 if h is None else h for h in half_widths], float)
+    axes.barh(positions - 0.2, np.asarray(map_areas, float), height=0.4, color="#bbbbbb",
+              label="Map area (pixel count)")
+    axes.barh(positions + 0.2, np.nan_to_num(estimated), height=0.4, color="#2166ac",
+              xerr=errors, error_kw={"ecolor": "#b2182b", "capsize": 3, "linewidth": 1.2},
+              label="Estimated area, 95 % interval")
+    axes.set_yticks(positions, list(names), fontsize=8)
+    for tick, colour in zip(axes.get_yticklabels(), colours):
+        tick.set_bbox({"facecolor": colour or "white", "edgecolor": "#666", "alpha": 0.35,
+                       "pad": 1.5})
+    axes.set_ylim(len(names) - 0.5, -0.5)
+    axes.set_xlim(left=0)
+    axes.set_xlabel(f"Area ({unit})")
+    axes.xaxis.set_major_formatter(lambda value, _: f"{value:,.0f}")
+    axes.grid(axis="x", color="#ddd")
+    axes.set_axisbelow(True)
+    axes.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, fontsize=8,
+                frameon=False)
+    return figure
