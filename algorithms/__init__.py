@@ -16,9 +16,10 @@ def algorithm_classes() -> tuple[type, ...]:
     from .assess import AssessAlgorithm
     from .classify import ClassifyAlgorithm
     from .importcube import ImportCubeAlgorithm
+    from .sample import SampleAlgorithm
     from .smooth import SmoothAlgorithm
     from .train import TrainAlgorithm
     from .trainclassify import TrainClassifyAlgorithm
 
     return (ImportCubeAlgorithm, TrainAlgorithm, ClassifyAlgorithm, TrainClassifyAlgorithm,
-            SmoothAlgorithm, AssessAlgorithm)
+            SmoothAlgorithm, AssessAlgorithm, SampleAlgorithm)

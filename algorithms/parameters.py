@@ -61,7 +61,7 @@ class Spec:
 
     ``kind``: a tunable value (int, float, bool, choice, ints: comma-separated whole
     numbers), an input (raster, bands, polygons, field, layer: a raster or polygons,
-    file, string, crs) or an output (raster_out, polygons_out, file_out).
+    file, string, crs) or an output (raster_out, polygons_out, points_out, file_out).
     """
 
     key: str
@@ -305,9 +305,10 @@ def _definition(spec: Spec) -> QgsProcessingParameterDefinition:
                      else QgsProcessingParameterField.DataType.Any)
         return QgsProcessingParameterField(spec.key, label, None, spec.parent, data_type,
                                            optional=optional)
-    if kind == "layer":
+    if kind == "layer":  # a raster, polygons or points
         return QgsProcessingParameterMapLayer(
-            spec.key, label, types=[QgsProcessing.SourceType.TypeRaster, polygon],
+            spec.key, label, types=[QgsProcessing.SourceType.TypeRaster, polygon,
+                                    QgsProcessing.SourceType.TypeVectorPoint],
             optional=optional)
     if kind == "file":
         return QgsProcessingParameterFile(
@@ -323,6 +324,12 @@ def _definition(spec: Spec) -> QgsProcessingParameterDefinition:
     if kind == "polygons_out":
         return QgsProcessingParameterVectorDestination(spec.key, label, polygon, None,
                                                        optional, spec.create_by_default)
+    if kind == "points_out":  # a file: QGIS names a temporary one, never a memory layer
+        points = QgsProcessingParameterVectorDestination(
+            spec.key, label, QgsProcessing.SourceType.TypeVectorPoint, None, optional,
+            spec.create_by_default)
+        points.setSupportsNonFileBasedOutput(False)
+        return points
     if kind == "file_out":
         return QgsProcessingParameterFileDestination(
             spec.key, label, tr(spec.file_filter), None, optional, spec.create_by_default)
@@ -412,6 +419,7 @@ _READERS = {
     "crs": lambda a, p, k, c: a.parameterAsCrs(p, k, c),
     "raster_out": lambda a, p, k, c: a.parameterAsOutputLayer(p, k, c),
     "polygons_out": lambda a, p, k, c: a.parameterAsOutputLayer(p, k, c),
+    "points_out": lambda a, p, k, c: a.parameterAsOutputLayer(p, k, c),
     "file_out": lambda a, p, k, c: a.parameterAsFileOutput(p, k, c),
 }
 

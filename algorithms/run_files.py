@@ -31,7 +31,8 @@ from ..models.rasters.paths import (
     written_beside,
 )
 
-_OUTPUT_KINDS = {"raster_out": "raster", "polygons_out": "vector", "file_out": "file"}
+_OUTPUT_KINDS = {"raster_out": "raster", "polygons_out": "vector", "points_out": "vector",
+                 "file_out": "file"}
 Parameters = Dict[str, Any]
 
 

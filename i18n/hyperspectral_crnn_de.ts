@@ -676,6 +676,90 @@
       <translation>Die Ausgaben OVERALL_ACCURACY, AVERAGE_ACCURACY und KAPPA sind Zahlen (0-1) im Ergebnis; OUTPUT_JSON ist die neben dem Bericht geschriebene JSON-Datei.</translation>
     </message>
     <message>
+      <source>The class map to sample (band 1 holds class ids, e.g. the output of 'Classify'); its classes are the strata. Pixels with its nodata value, 0 or NaN are not sampled.</source>
+      <translation>Die zu beprobende Klassenkarte (Band 1 enthält Klassen-IDs, z. B. die Ausgabe von 'Classify'); ihre Klassen sind die Schichten. Pixel mit ihrem NoData-Wert, 0 oder NaN werden nicht gezogen.</translation>
+    </message>
+    <message>
+      <source>Target standard error of overall accuracy</source>
+      <translation>Angestrebter Standardfehler der Gesamtgenauigkeit</translation>
+    </message>
+    <message>
+      <source>The sample is sized so that overall accuracy's standard error comes out about this large (0.01: a 95 % interval of about +-2 points; Olofsson et al. 2014, eq. 13).</source>
+      <translation>Die Stichprobe wird so bemessen, dass der Standardfehler der Gesamtgenauigkeit etwa so groß ausfällt (0,01: ein 95-%-Intervall von etwa +-2 Punkten; Olofsson et al. 2014, Gl. 13).</translation>
+    </message>
+    <message>
+      <source>Expected user's accuracies</source>
+      <translation>Erwartete Nutzergenauigkeiten</translation>
+    </message>
+    <message>
+      <source>What you expect each class's user's accuracy to be: one value for all classes (e.g. 0.8), and/or class:value pairs such as '0.8, 3:0.6'. Lower values ask for more points.</source>
+      <translation>Die erwartete Nutzergenauigkeit jeder Klasse: ein Wert für alle Klassen (z. B. 0.8) und/oder Paare Klasse:Wert wie '0.8, 3:0.6'. Kleinere Werte verlangen mehr Punkte.</translation>
+    </message>
+    <message>
+      <source>Sample size (0 = from the target standard error)</source>
+      <translation>Stichprobenumfang (0 = aus dem angestrebten Standardfehler)</translation>
+    </message>
+    <message>
+      <source>The number of points; 0 sizes the sample from TARGET_SE and USERS_ACCURACY.</source>
+      <translation>Die Anzahl der Punkte; 0 bemisst die Stichprobe aus TARGET_SE und USERS_ACCURACY.</translation>
+    </message>
+    <message>
+      <source>Allocation over the map's classes</source>
+      <translation>Aufteilung auf die Klassen der Karte</translation>
+    </message>
+    <message>
+      <source>'compromise': every class gets at least MIN_PER_CLASS points, the rest in proportion to the classes' areas (rare classes' accuracies need enough points); 'proportional': in proportion to area; 'equal': the same number per class.</source>
+      <translation>'compromise': jede Klasse erhält mindestens MIN_PER_CLASS Punkte, der Rest im Verhältnis der Klassenflächen (die Genauigkeiten seltener Klassen brauchen genug Punkte); 'proportional': im Verhältnis der Fläche; 'equal': gleich viele je Klasse.</translation>
+    </message>
+    <message>
+      <source>Points per class at least ('compromise')</source>
+      <translation>Mindestens Punkte je Klasse ('compromise')</translation>
+    </message>
+    <message>
+      <source>Olofsson et al. (2014) suggest 50-100 points in each rare class.</source>
+      <translation>Olofsson et al. (2014) empfehlen 50-100 Punkte in jeder seltenen Klasse.</translation>
+    </message>
+    <message>
+      <source>Minimum distance between points (pixels)</source>
+      <translation>Mindestabstand zwischen Punkten (Pixel)</translation>
+    </message>
+    <message>
+      <source>Points closer than this (pixel centre to centre) are not drawn; 0 = any distance.</source>
+      <translation>Punkte, die näher beieinander liegen (Pixelmitte zu Pixelmitte), werden nicht gezogen; 0 = beliebiger Abstand.</translation>
+    </message>
+    <message>
+      <source>The same map and seed give the same points.</source>
+      <translation>Dieselbe Karte und derselbe Startwert ergeben dieselben Punkte.</translation>
+    </message>
+    <message>
+      <source>Reference class field (to fill in)</source>
+      <translation>Referenz-Klassenfeld (auszufüllen)</translation>
+    </message>
+    <message>
+      <source>The name of the empty integer field in which you type each point's reference class (then give it to 'Assess accuracy' as REFERENCE_FIELD).</source>
+      <translation>Der Name des leeren Ganzzahlfelds, in das Sie die Referenzklasse jedes Punkts eintragen (danach an 'Assess accuracy' als REFERENCE_FIELD übergeben).</translation>
+    </message>
+    <message>
+      <source>Reference sample</source>
+      <translation>Referenzstichprobe</translation>
+    </message>
+    <message>
+      <source>Points at pixel centres in the map's CRS, with fields id, map_class, map_name, stratum_weight (the class's share of the map) and the empty reference field.</source>
+      <translation>Punkte in Pixelmitten im KBS der Karte, mit den Feldern id, map_class, map_name, stratum_weight (der Anteil der Klasse an der Karte) und dem leeren Referenzfeld.</translation>
+    </message>
+    <message>
+      <source>Points drawn</source>
+      <translation>Gezogene Punkte</translation>
+    </message>
+    <message>
+      <source>Create reference sample</source>
+      <translation>Referenzstichprobe erstellen</translation>
+    </message>
+    <message>
+      <source>Draws a stratified random sample of reference points from a class map, the map's classes as strata, as good practice for accuracy and area estimates asks (Olofsson et al. 2014): it sizes the sample for a target standard error of overall accuracy, shares it over the classes and places the points at random pixel centres. Label each point's reference class in QGIS (by field visit or from imagery), then run 'Assess accuracy' with the points as REFERENCE and SAMPLING_DESIGN 'stratified' for each class's area and the accuracies with 95 % intervals.</source>
+      <translation>Zieht eine geschichtete Zufallsstichprobe von Referenzpunkten aus einer Klassenkarte, mit den Klassen der Karte als Schichten, wie es die gute Praxis für Genauigkeits- und Flächenschätzungen verlangt (Olofsson et al. 2014): Sie bemisst die Stichprobe für einen angestrebten Standardfehler der Gesamtgenauigkeit, teilt sie auf die Klassen auf und setzt die Punkte in zufällige Pixelmitten. Tragen Sie in QGIS die Referenzklasse jedes Punkts ein (aus Geländebegehung oder Bildern) und führen Sie dann 'Assess accuracy' mit den Punkten als REFERENCE und SAMPLING_DESIGN 'stratified' aus, um die Fläche jeder Klasse und die Genauigkeiten mit 95-%-Intervallen zu erhalten.</translation>
+    </message>
+    <message>
       <source>The CRNN: training and classification (CPU build)</source>
       <translation>Das CRNN: Training und Klassifikation (CPU-Version)</translation>
     </message>
@@ -894,6 +978,22 @@
     <message>
       <source>Cannot reproject reference feature {} to the classification's CRS: {}</source>
       <translation>Das Referenzobjekt {} kann nicht in das KBS der Klassifikation umprojiziert werden: {}</translation>
+    </message>
+    <message>
+      <source>Choose a classification raster that GDAL can read (a GeoTIFF).</source>
+      <translation>Wählen Sie ein Klassifikationsraster, das GDAL lesen kann (ein GeoTIFF).</translation>
+    </message>
+    <message>
+      <source>The classification has no classified pixel to sample.</source>
+      <translation>Die Klassifikation hat kein klassifiziertes Pixel, aus dem gezogen werden kann.</translation>
+    </message>
+    <message>
+      <source>{} points over {} classes ({} allocation): {}.</source>
+      <translation>{} Punkte auf {} Klassen (Aufteilung {}): {}.</translation>
+    </message>
+    <message>
+      <source>Wrote {} points. Fill in their field '{}', then run 'Assess accuracy' with SAMPLING_DESIGN 'stratified'.</source>
+      <translation>{} Punkte geschrieben. Füllen Sie ihr Feld '{}' aus und führen Sie dann 'Assess accuracy' mit SAMPLING_DESIGN 'stratified' aus.</translation>
     </message>
     <message>
       <source>The 'edge' LOP needs the spectra: choose 'uniform' or 'gaussian', or use it in 'Classify with CRNN'.</source>

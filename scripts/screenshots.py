@@ -35,7 +35,8 @@ import time
 from typing import Dict, List
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ALGORITHMS = ("importcube", "train", "classify", "trainclassify", "smooth", "assess")
+ALGORITHMS = ("importcube", "train", "classify", "trainclassify", "smooth", "assess",
+              "sample")
 DIALOG_SIZE = (900, 700)
 MAP_SIZE = (900, 600)
 DEPENDENCY_DIALOG = "install_dependencies"
@@ -109,6 +110,7 @@ def dialog_values(layers) -> Dict[str, Dict[str, object]]:
         "classify": {"INPUT": cube},
         "trainclassify": train,
         "assess": {"REFERENCE": layers["test"].id()},
+        "sample": {"CLASSIFICATION": layers["ground_truth"].id()},
     }
 
 

@@ -29,7 +29,7 @@ QGIS_PROCESS = "/usr/bin/qgis_process.bin"
 GPL2_SHA256 = "8177f97513213526df2cf6184d8ff986c675afb514d4e68a404010521b880643"
 TOP = "hyperspectral_crnn"
 ALGORITHMS = {"crnn:importcube", "crnn:train", "crnn:classify", "crnn:trainclassify",
-              "crnn:smooth", "crnn:assess"}
+              "crnn:smooth", "crnn:assess", "crnn:sample"}
 REQUIRED_METADATA = ("name", "description", "version", "qgisMinimumVersion", "author",
                      "email", "about", "tracker", "repository")
 MAX_SIZE = 25_000_000

@@ -21,6 +21,7 @@ from ..rasters.files import (
     read_block,
     staged,
     style_class_band,
+    vector_output,
     writing,
 )
 from .arrays import ground_truth_array_shape, is_array_file, read_array
@@ -29,8 +30,6 @@ from .gdal_cubes import open_source_raster
 from .geotiff import GDAL_TYPES, IMPORT_CANCELLED
 
 LABEL_OPTIONS = ["TILED=YES", "COMPRESS=DEFLATE"]
-VECTOR_DRIVERS = {".gpkg": "GPKG", ".shp": "ESRI Shapefile", ".geojson": "GeoJSON",
-                  ".json": "GeoJSON", ".fgb": "FlatGeobuf", ".sqlite": "SQLite"}
 POLYGON_LAYER = "ground_truth"
 
 
@@ -137,10 +136,7 @@ def polygonise_labels(label_path: str, path: str, class_names: Sequence[str],
                       hooks: Hooks = NO_HOOKS) -> int:
     """Polygons of the label raster's class regions (0 left out), with fields
     ``class_id`` (integer) and ``class`` (name). Returns the number of polygons."""
-    extension = os.path.splitext(path)[1].lower()
-    if extension not in VECTOR_DRIVERS:
-        raise CrnnError(f"Cannot write polygons to '{os.path.basename(path)}': use one of "
-                        f"{', '.join(sorted(VECTOR_DRIVERS))} (GeoPackage recommended).")
+    driver, name = vector_output(path, POLYGON_LAYER, "polygons")
 
     def callback(fraction, message, data):
         return 0 if hooks.cancelled() else 1
@@ -159,10 +155,7 @@ def polygonise_labels(label_path: str, path: str, class_names: Sequence[str],
             raise CrnnError(f"Polygonising the ground truth failed: {error}") from None
         hooks.check(IMPORT_CANCELLED)
         with staged(path) as temporary:
-            driver = ogr.GetDriverByName(VECTOR_DRIVERS[extension])
             with writing(driver.CreateDataSource(temporary), path) as source:
-                name = POLYGON_LAYER if extension == ".gpkg" else os.path.splitext(
-                    os.path.basename(path))[0]
                 layer = source.CreateLayer(name, srs=srs, geom_type=ogr.wkbPolygon)
                 layer.CreateField(ogr.FieldDefn("class_id", ogr.OFTInteger))
                 text = ogr.FieldDefn("class", ogr.OFTString)

@@ -312,6 +312,22 @@ def write_atomically(path: str, write: Callable[[str], None]) -> None:
         write(temporary)
 
 
+VECTOR_DRIVERS = {".gpkg": "GPKG", ".shp": "ESRI Shapefile", ".geojson": "GeoJSON",
+                  ".json": "GeoJSON", ".fgb": "FlatGeobuf", ".sqlite": "SQLite"}
+
+
+def vector_output(path: str, gpkg_layer: str, what: str) -> Tuple[ogr.Driver, str]:
+    """The OGR driver that writes ``path`` (by its extension) and the layer's name in it:
+    ``gpkg_layer`` in a GeoPackage, the file's stem elsewhere; ``what`` names the
+    features in the message for an extension no driver here writes."""
+    extension = os.path.splitext(path)[1].lower()
+    if extension not in VECTOR_DRIVERS:
+        raise CrnnError(f"Cannot write {what} to '{os.path.basename(path)}': use one of "
+                        f"{', '.join(sorted(VECTOR_DRIVERS))} (GeoPackage recommended).")
+    name = gpkg_layer if extension == ".gpkg" else os.path.splitext(os.path.basename(path))[0]
+    return ogr.GetDriverByName(VECTOR_DRIVERS[extension]), name
+
+
 def open_raster(path: str) -> gdal.Dataset:
     """Open a raster read-only, or raise a ``CrnnError`` that names the file."""
     try:

@@ -1,0 +1,216 @@
+"""crnn:sample (a stratified random reference sample) and the loop it closes with
+crnn:assess: through processing.run, qgis_process and a graphical model that labels the
+points from a reference raster (QGIS's own 'Sample raster values')."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scenes
+from osgeo import gdal, ogr
+from qgis.core import QgsProcessingException
+from test_area_estimates import plain_loop_stratified
+
+from hyperspectral_crnn.algorithms.sample import SampleAlgorithm
+from hyperspectral_crnn.models.reports.sample_design import allocate, sample_size
+
+REPO = Path(__file__).resolve().parent.parent
+ROWS, COLS = 120, 150
+
+
+@pytest.fixture(scope="module")
+def maps(tmp_path_factory):
+    """A four-class map (UTM, 20 m pixels) and the 'truth': the map with 12 % of its
+    pixels in another class."""
+    folder = tmp_path_factory.mktemp("sample")
+    rng = np.random.default_rng(11)
+    values = np.full((ROWS, COLS), 4, np.uint8)
+    values[:30, :40] = 1
+    values[40:60, :] = 2
+    values[70:, 100:] = 3
+    truth = values.copy()
+    wrong = rng.random((ROWS, COLS)) < 0.12
+    truth[wrong] = rng.integers(1, 5, int(wrong.sum()))
+    return {"map": scenes.write_raster(folder / "map.tif", values[None], gdal.GDT_Byte,
+                                       nodata=0),
+            "truth": scenes.write_raster(folder / "truth.tif", truth[None], gdal.GDT_Byte,
+                                         nodata=0),
+            "values": values, "truth_values": truth, "folder": folder}
+
+
+def _run(params: dict) -> dict:
+    import processing
+
+    return processing.run(SampleAlgorithm().create(), params)
+
+
+def read_points(path: str, field: str = "reference"):
+    source = ogr.Open(path)
+    layer = source.GetLayer(0)
+    rows = []
+    for feature in layer:
+        point = feature.GetGeometryRef()
+        rows.append({"x": point.GetX(), "y": point.GetY(), "id": feature.GetField("id"),
+                     "map_class": feature.GetField("map_class"),
+                     "weight": feature.GetField("stratum_weight"),
+                     "reference": feature.GetField(field)})
+    return rows
+
+
+def cell(point):
+    col = int((point["x"] - scenes.ORIGIN[0]) // scenes.PIXEL)
+    row = int((scenes.ORIGIN[1] - point["y"]) // scenes.PIXEL)
+    return row, col
+
+
+def test_the_parameters_exist():
+    algorithm = SampleAlgorithm()
+    algorithm.initAlgorithm()
+    for key in ("CLASSIFICATION", "TARGET_SE", "USERS_ACCURACY", "SAMPLE_SIZE", "ALLOCATION",
+                "MIN_PER_CLASS", "MIN_DISTANCE", "SEED", "REFERENCE_FIELD", "OUTPUT"):
+        assert algorithm.parameterDefinition(key) is not None, key
+    assert algorithm.name() == "sample" and algorithm.groupId() == "accuracy"
+
+
+def test_the_sample_is_sized_shared_and_placed_as_asked(qgis_processing, maps, tmp_path):
+    out = str(tmp_path / "sample.gpkg")
+    result = _run({"CLASSIFICATION": maps["map"], "TARGET_SE": 0.02,
+                   "USERS_ACCURACY": "0.8, 3:0.6", "MIN_PER_CLASS": 20, "OUTPUT": out})
+    values = maps["values"]
+    shares = [float(np.mean(values == v)) for v in (1, 2, 3, 4)]
+    n = sample_size(shares, [0.8, 0.8, 0.6, 0.8], 0.02)
+    assert result["SAMPLE_SIZE_USED"] == n and result["OUTPUT"] == out
+    points = read_points(out)
+    assert len(points) == n and [p["id"] for p in points] == list(range(1, n + 1))
+    counts = [sum(1 for p in points if p["map_class"] == v) for v in (1, 2, 3, 4)]
+    assert counts == allocate(n, shares, "compromise", 20)
+    assert all(values[cell(p)] == p["map_class"] for p in points)
+    assert all(p["reference"] is None for p in points)
+    for p in points:
+        assert p["weight"] == pytest.approx(shares[p["map_class"] - 1])
+
+
+def test_bad_inputs_are_refused_and_leave_nothing(qgis_processing, maps, tmp_path):
+    out = tmp_path / "bad.gpkg"
+    with pytest.raises(QgsProcessingException, match="Cannot read the expected user's"):
+        _run({"CLASSIFICATION": maps["map"], "USERS_ACCURACY": "high", "OUTPUT": str(out)})
+    with pytest.raises(QgsProcessingException, match="class\\(es\\) the map does not have: 9"):
+        _run({"CLASSIFICATION": maps["map"], "USERS_ACCURACY": "9:0.7", "OUTPUT": str(out)})
+    with pytest.raises(QgsProcessingException, match="needs a name of its own"):
+        _run({"CLASSIFICATION": maps["map"], "REFERENCE_FIELD": "map_class",
+              "SAMPLE_SIZE": 40, "OUTPUT": str(out)})
+    assert not out.exists()
+
+
+def fill_reference(path: str, truth: np.ndarray) -> list:
+    """What a user does in QGIS: type each point's reference class (here: the truth)."""
+    source = ogr.Open(path, 1)
+    layer = source.GetLayer(0)
+    for feature in layer:
+        row, col = cell({"x": feature.GetGeometryRef().GetX(),
+                         "y": feature.GetGeometryRef().GetY()})
+        feature.SetField("reference", int(truth[row, col]))
+        layer.SetFeature(feature)
+    source = None
+    return read_points(path)
+
+
+@pytest.mark.skipif(not os.path.exists("/usr/bin/qgis_process.bin"),
+                    reason="qgis_process is not installed")
+def test_sample_then_assess_through_qgis_process(maps, tmp_path):
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("PYTHONPATH", "VIRTUAL_ENV", "QGIS_PLUGINPATH")}
+    env["CRNN_QGIS_CONFIG"] = str(tmp_path / "qgis")
+
+    def run(algorithm, *args):
+        done = subprocess.run([str(REPO / "scripts" / "qgis_process"), "--json", "run",
+                               algorithm, "--", *args], env=env, capture_output=True,
+                              text=True, timeout=300)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return json.loads(done.stdout[done.stdout.index("{"):])["results"]
+
+    sample = str(tmp_path / "sample.gpkg")
+    run("crnn:sample", f"CLASSIFICATION={maps['map']}", "SAMPLE_SIZE=300",
+        "ALLOCATION=equal", "SEED=4", f"OUTPUT={sample}")
+    points = fill_reference(sample, maps["truth_values"])
+    results = run("crnn:assess", f"CLASSIFICATION={maps['map']}", f"REFERENCE={sample}",
+                  "REFERENCE_FIELD=reference", "SAMPLING_DESIGN=stratified",
+                  f"OUTPUT_REPORT={tmp_path / 'accuracy.html'}")
+    block = json.loads(Path(results["OUTPUT_JSON"]).read_text())["stratified"]
+    counts = np.zeros((4, 4), int)
+    for p in points:
+        counts[p["map_class"] - 1, p["reference"] - 1] += 1
+    map_pixels = [int(np.sum(maps["values"] == v)) for v in (1, 2, 3, 4)]
+    column, se_share, users, _, producers, _, oa, se_oa = plain_loop_stratified(
+        counts.tolist(), map_pixels)
+    hectares = scenes.PIXEL ** 2 / 10_000 * sum(map_pixels)
+    assert block["overall_accuracy"]["estimate"] == pytest.approx(oa)
+    assert block["overall_accuracy"]["ci95"] == pytest.approx(1.96 * se_oa)
+    for k, c in enumerate(block["classes"]):
+        assert c["area"] == pytest.approx(column[k] * hectares)
+        assert c["area_ci95"] == pytest.approx(1.96 * se_share[k] * hectares)
+        assert c["users_accuracy"] == pytest.approx(users[k])
+        assert c["producers_accuracy"] == pytest.approx(producers[k])
+
+
+def test_a_graphical_model_samples_labels_and_assesses(qgis_processing, provider, maps,
+                                                       tmp_path):
+    """crnn:sample -> 'Sample raster values' (the reference raster's class at each point)
+    -> crnn:assess, as a model built with the API the Graphical Modeler uses."""
+    import processing
+    from qgis.core import (
+        QgsProcessingModelAlgorithm,
+        QgsProcessingModelChildAlgorithm,
+        QgsProcessingModelOutput,
+        QgsProcessingParameterRasterLayer,
+    )
+    from qgis.core import QgsProcessingModelChildParameterSource as Source
+
+    model = QgsProcessingModelAlgorithm("sample and assess", "tests", "sampleassess")
+    for name in ("MAP", "TRUTH"):
+        model.addModelParameter(QgsProcessingParameterRasterLayer(name, name),
+                                _model_parameter(name))
+    steps = [
+        ("crnn:sample", "sample", {"CLASSIFICATION": Source.fromModelParameter("MAP"),
+                                    "SAMPLE_SIZE": Source.fromStaticValue(200),
+                                    "SEED": Source.fromStaticValue(2)}, {}),
+        ("native:rastersampling", "label", {
+            "INPUT": Source.fromChildOutput("sample", "OUTPUT"),
+            "RASTERCOPY": Source.fromModelParameter("TRUTH"),
+            "COLUMN_PREFIX": Source.fromStaticValue("truth_")}, {}),
+        ("crnn:assess", "assess", {
+            "CLASSIFICATION": Source.fromModelParameter("MAP"),
+            "REFERENCE": Source.fromChildOutput("label", "OUTPUT"),
+            "REFERENCE_FIELD": Source.fromStaticValue("truth_1")},
+         {"OUTPUT_REPORT": "report"}),
+    ]
+    for algorithm_id, child_id, sources, outputs in steps:
+        step = QgsProcessingModelChildAlgorithm(algorithm_id)
+        step.setChildId(child_id)
+        for key, source in sources.items():
+            step.addParameterSources(key, [source])
+        model_outputs = {}
+        for key, name in outputs.items():
+            output = QgsProcessingModelOutput(name)
+            output.setChildOutputName(key)
+            output.setChildId(child_id)
+            model_outputs[name] = output
+        step.setModelOutputs(model_outputs)
+        model.addChildAlgorithm(step)
+    report = str(tmp_path / "report.html")
+    processing.run(model, {"MAP": maps["map"], "TRUTH": maps["truth"],
+                           "assess:report": report})
+    data = json.loads(Path(report).with_suffix(".json").read_text())
+    assert data["total"] == 200 and data["stratified"]["design"] == "stratified"
+    assert 0.7 < data["stratified"]["overall_accuracy"]["estimate"] < 1.0
+
+
+def _model_parameter(name: str):
+    from qgis.core import QgsProcessingModelParameter
+
+    return QgsProcessingModelParameter(name)
