@@ -209,6 +209,8 @@ TARGETS = [
 # Survivors that cannot change behaviour: (module, operator, original line, mutated line)
 # -> reason. Lines are compared stripped of surrounding blanks.
 LOP, TRAINING = "models/engine/lop.py", "models/training/train.py"
+SMOOTHING = "models/engine/smoothing.py"
+ASSESSMENT_RASTERS = "models/reports/assessment_rasters.py"
 CMP = "core/ReplaceComparisonOperator_"
 _PAD = ("padded = np.zeros((rows + 2 * radius, cols + 2 * radius, spectra.shape[2] + 1), "
         "np.float32)")
@@ -653,6 +655,75 @@ for _module, _reason, _cases in [
         ('core/ReplaceBinaryOperator_Sub_Add',
          'buffer = RowBuffer(fusion.n_classes, x1 - x0, y1 - y0)',
          'buffer = RowBuffer(fusion.n_classes, x1 + x0, y1 - y0)'),
+    ]),
+    (SMOOTHING, 'a set of the n values has at most n members: != means <', [
+        (CMP + 'NotEq_Lt', 'if len(set(values)) != n:', 'if len(set(values)) < n:'),
+    ]),
+    (SMOOTHING, "LopSettings admits 'uniform', 'gaussian' and 'edge': only 'edge' sorts at or before 'edge'", [  # noqa: E501 (a mutated line, verbatim)
+        (CMP + 'Eq_LtE', 'if lop.weights == "edge":', 'if lop.weights <= "edge":'),
+    ]),
+    (SMOOTHING, 'one row is read: row 0 is row -1', [
+        ('core/NumberReplacer', 'keep = cols[valid[0, cols]]', 'keep = cols[valid[ -1, cols]]'),
+        ('core/NumberReplacer', 'pixels.append(block[0, keep])',
+         'pixels.append(block[ -1, keep])'),
+    ]),
+    (SMOOTHING, "on booleans * is 'and', and x // y is x where y is true and 0 where it is false: 'and' again", [  # noqa: E501 (a mutated line, verbatim)
+        ('core/ReplaceBinaryOperator_BitAnd_Mul',
+         '& (sample <= 1 + PROBABILITY_TOLERANCE), axis=1)',
+         '* (sample <= 1 + PROBABILITY_TOLERANCE), axis=1)'),
+        ('core/ReplaceBinaryOperator_BitAnd_FloorDiv',
+         '& (sample <= 1 + PROBABILITY_TOLERANCE), axis=1)',
+         '// (sample <= 1 + PROBABILITY_TOLERANCE), axis=1)'),
+        ('core/ReplaceBinaryOperator_BitAnd_Mul',
+         'good = in_range & (np.abs(sums - 1) <= tolerance)',
+         'good = in_range * (np.abs(sums - 1) <= tolerance)'),
+    ]),
+    (SMOOTHING, "on booleans + is 'or'", [
+        ('core/ReplaceBinaryOperator_BitOr_Add',
+         'outside = np.any((sample < -PROBABILITY_TOLERANCE) | (sample > 1 + PROBABILITY_TOLERANCE),',  # noqa: E501 (a mutated line, verbatim)
+         'outside = np.any((sample < -PROBABILITY_TOLERANCE) + (sample > 1 + PROBABILITY_TOLERANCE),'),  # noqa: E501 (a mutated line, verbatim)
+    ]),
+    (SMOOTHING, 'all values equal the first exactly when they equal any one of them', [
+        ('core/NumberReplacer', 'if np.all(filled == filled[0, 0]):',
+         'if np.all(filled == filled[ -1, 0]):'),
+        ('core/NumberReplacer', 'if np.all(filled == filled[0, 0]):',
+         'if np.all(filled == filled[0, -1]):'),
+    ]),
+    (SMOOTHING, 'every value of filled is the same here (the line above)', [
+        ('core/NumberReplacer', 'return float(filled[0, 0])', 'return float(filled[ -1, 0])'),
+        ('core/NumberReplacer', 'return float(filled[0, 0])', 'return float(filled[0, -1])'),
+    ]),
+    (ASSESSMENT_RASTERS, 'the strip height does not change the counts (tests read with 1, 2, 5 and 256 rows)', [  # noqa: E501 (a mutated line, verbatim)
+        ('core/NumberReplacer', 'ROWS_PER_READ = 256', 'ROWS_PER_READ = 257'),
+        ('core/NumberReplacer', 'ROWS_PER_READ = 256', 'ROWS_PER_READ = 255'),
+    ]),
+    (ASSESSMENT_RASTERS, "a default no reader sees: contested is read only from rasterise_reference's windows, which always give it", [  # noqa: E501 (a mutated line, verbatim)
+        ('core/NumberReplacer',
+         'contested: int = 0  # pixels that polygons of different classes claim (left out)',
+         'contested: int = 1  # pixels that polygons of different classes claim (left out)'),
+        ('core/NumberReplacer',
+         'contested: int = 0  # pixels that polygons of different classes claim (left out)',
+         'contested: int = -1  # pixels that polygons of different classes claim (left out)'),
+    ]),
+    (ASSESSMENT_RASTERS, 'a pixel has a size: max(|dx|, |dy|) is above 0 already', [
+        ('core/NumberReplacer', 'tolerance = 1e-6 * max(abs(gt_a[1]), abs(gt_a[5]), 1e-12)',
+         'tolerance = 1e-6 * max(abs(gt_a[1]), abs(gt_a[5]), -0.999999999999)'),
+    ]),
+    (ASSESSMENT_RASTERS, 'enumerate counts from 0: > 0 means != 0', [
+        (CMP + 'Gt_NotEq', 'if name and value > 0:', 'if name and value != 0:'),
+    ]),
+    (ASSESSMENT_RASTERS, 'an alpha is 0-255: > 0 means != 0', [
+        (CMP + 'Gt_NotEq', 'if a > 0:', 'if a != 0:'),
+    ]),
+    (ASSESSMENT_RASTERS, 'band 1 was read above: a raster here has one band or more', [
+        (CMP + 'Gt_NotEq', 'if classification.RasterCount > 1:',
+         'if classification.RasterCount != 1:'),
+    ]),
+    (ASSESSMENT_RASTERS, 'one band is read: index 0 is index -1', [
+        ('core/NumberReplacer', 'raw = read_block(ref_dataset, 0, start, width, rows, [1])[0]',
+         'raw = read_block(ref_dataset, 0, start, width, rows, [1])[ -1]'),
+        ('core/NumberReplacer', 'window.row0 + start, width, rows, [1])[0]',
+         'window.row0 + start, width, rows, [1])[ -1]'),
     ]),
 ]:
     EQUIVALENT.update({(_module, operator, before, after): _reason

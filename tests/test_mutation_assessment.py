@@ -214,6 +214,9 @@ def test_integer_nodata_is_no_class_and_fractions_are_refused():
         as_classes(floats, missing_mask(floats, None), "reference raster")
     floats[3] = 3.0
     assert as_classes(floats, missing_mask(floats, None), "x").tolist() == [1, 2, 0, 3]
+    below = np.array([1.0, 1.2], np.float32)  # a fraction that rounds down is one too
+    with pytest.raises(CrnnError, match="holds non-integer values"):
+        as_classes(below, missing_mask(below, None), "x")
     holes = np.array([np.nan, np.nan], np.float32)  # nothing valid: nothing to check
     assert as_classes(holes, missing_mask(holes, None), "x").tolist() == [0, 0]
 
@@ -392,3 +395,53 @@ def test_cancel_between_strips(tmp_path):
     with pytest.raises(CancelledError, match="cancelled"):
         assess_raster(cls_path, ref_path, rows_per_read=2, is_cancelled=cancel)
     assert len(calls) == 2
+
+
+@pytest.mark.parametrize("polygon", [
+    (1050, 1980, 1060, 1990),  # wholly right of the raster
+    (980, 1980, 990, 1990),  # wholly left
+    (1010, 2010, 1020, 2020),  # wholly above
+    (1010, 1950, 1020, 1960),  # wholly below
+])
+def test_polygons_wholly_beside_the_raster_do_not_overlap(polygon):
+    dataset = mem(np.ones((3, 4), np.uint8))  # x 1000-1040, y 1970-2000
+    with pytest.raises(CrnnError, match="No reference polygon overlaps"):
+        _check_overlap(dataset, [box(*polygon)])
+
+
+def test_an_empty_geometry_overlaps_nothing_even_at_the_origin():
+    """An empty polygon's envelope is (0, 0, 0, 0): a raster around the origin must not
+    take it for an overlap."""
+    dataset = mem(np.ones((20, 20), np.uint8), transform=(-10.0, 1.0, 0, 10.0, 0, -1.0))
+    empty = bytes(ogr.Geometry(ogr.wkbPolygon).ExportToWkb())
+    with pytest.raises(CrnnError, match="No reference polygon overlaps"):
+        _check_overlap(dataset, [empty])
+
+
+@pytest.mark.parametrize("transform,shift,same_grid", [
+    ([1000.0, 30.0, 0.0, 2000.0, 0.0, -10.0], 2e-5, True),  # the larger side: 30 m
+    ([1000.0, 10.0, 0.0, 2000.0, 0.0, -30.0], 2e-5, True),
+    ([10.0, 1e-4, 0.0, 50.0, 0.0, -1e-4], 1e-9, False),  # degrees: 1e-10 is the bound
+    ([0.0, 1.0, 0.0, 0.0, 0.0, -1.0], 1e-6, True),  # exactly a millionth of a pixel
+])
+def test_grid_tolerance_follows_the_larger_pixel_side(transform, shift, same_grid):
+    array = np.ones((3, 4), np.uint8)
+    moved = list(transform)
+    moved[0] += shift
+    if same_grid:
+        check_same_grid(mem(array, transform=transform), mem(array, transform=moved), "ref")
+    else:
+        with pytest.raises(CrnnError, match="not on the classification's grid"):
+            check_same_grid(mem(array, transform=transform), mem(array, transform=moved),
+                            "ref")
+
+
+def test_a_larger_reference_is_another_grid():
+    with pytest.raises(CrnnError, match="not on the classification's grid"):
+        check_same_grid(mem(np.ones((3, 4), np.uint8)), mem(np.ones((4, 5), np.uint8)), "ref")
+
+
+def test_negative_class_values_are_burnt_as_given():
+    dataset = mem(np.ones((3, 4), np.uint8))
+    window = rasterise_reference(dataset, [(box(1010, 1980, 1020, 1990), -3)])
+    assert set(np.unique(window.values).tolist()) == {-3, 0}

@@ -370,3 +370,18 @@ def test_labels_stop_at_twelve():
     notes = TrainingBands(used=[1], without_data=[2, 3], bands=bands).notes()
     assert notes == ["2 band(s) hold no data (nodata or NaN) under the training polygons "
                      "and are left out: band 2 (402 nm), band 3 (403 nm)."]
+
+
+def test_no_band_with_data_keeps_all_bands_of_a_long_cube(tmp_path):
+    """300 bands, none with data under the polygon: the bands stay (reading the pixels
+    then says what is wrong), as with few bands (counts above 256 are not the
+    interpreter's cached small integers)."""
+    from osgeo import gdal
+    from scenes import ORIGIN, PIXEL, square_wkb, write_raster
+
+    cube = np.full((300, 6, 6), np.nan, np.float32)
+    path = write_raster(str(tmp_path / "long.tif"), cube, gdal.GDT_Float32)
+    polygon = [(square_wkb(ORIGIN[0], ORIGIN[1] - 3 * PIXEL, ORIGIN[0] + 3 * PIXEL,
+                           ORIGIN[1]), 0)]
+    choice = training_bands(path, None, "", polygon)
+    assert choice.used == list(range(1, 301)) and not choice.without_data

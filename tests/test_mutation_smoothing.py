@@ -79,6 +79,12 @@ def test_the_sample_reads_up_to_64_rows_from_the_first_to_the_last(tmp_path, mon
     assert [y for _, y, _, _ in seen] == list(range(30))
 
 
+def test_a_raster_up_to_64_columns_wide_is_sampled_in_every_column(tmp_path):
+    cube = cube_of([[0.25, 0.75]], rows=64, cols=64)
+    cube[:, :, 31] = 3.0  # one column of 64: over 1 % of the sample
+    refused(tmp_path, cube)
+
+
 @pytest.mark.parametrize("column", [0, 89])
 def test_the_sample_takes_the_first_and_the_last_column(tmp_path, column):
     """64 sampled columns of 90: one odd column is 1 / 64 of the sample, over 1 %."""
@@ -180,10 +186,19 @@ def test_a_negative_fill_value(tmp_path):
     assert "Pixels of -1 in every band look like a fill value" in refused(tmp_path, cube)
 
 
-def test_a_positive_fill_value(tmp_path):
+@pytest.mark.parametrize("fill", [5.0, 2.0])
+def test_a_positive_fill_value(tmp_path, fill):
     cube = cube_of([[0.5, 0.5, 0.0]])
-    cube[:, 0, :5] = 5.0
-    assert "Pixels of 5 in every band look like a fill value" in refused(tmp_path, cube)
+    cube[:, 0, :5] = fill
+    assert f"Pixels of {fill:g} in every band look like a fill value" in refused(tmp_path,
+                                                                                  cube)
+
+
+def test_a_fill_value_at_one_sampled_pixel(tmp_path):
+    """50 pixels, one filled: 2 % of the sample."""
+    cube = cube_of([[0.5, 0.5]], rows=5, cols=10)
+    cube[:, 2, 3] = -1.0
+    assert "Pixels of -1 in every band" in refused(tmp_path, cube)
 
 
 def test_a_fill_value_in_one_band(tmp_path):
@@ -192,10 +207,11 @@ def test_a_fill_value_in_one_band(tmp_path):
     assert "Pixels of -1 in every band" in refused(tmp_path, cube)
 
 
-def test_odd_pixels_of_several_values_are_no_fill(tmp_path):
+@pytest.mark.parametrize("first,second", [(-1.0, -2.0), (-2.0, -1.0)])
+def test_odd_pixels_of_several_values_are_no_fill(tmp_path, first, second):
     cube = cube_of([[0.5, 0.5, 0.0]])
-    cube[:, 0, :5] = -1.0
-    cube[:, 1, :5] = -2.0
+    cube[:, 0, :5] = first
+    cube[:, 1, :5] = second
     assert "fill value" not in refused(tmp_path, cube)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Dict, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from osgeo import gdal, ogr, osr
@@ -139,9 +139,7 @@ def _crs_name(srs: osr.SpatialReference) -> str:
 
 def missing_mask(block: np.ndarray, nodata: Optional[float]) -> np.ndarray:
     """Pixels without a class: nodata, 0, NaN or Inf."""
-    missing = block == 0
-    if block.dtype.kind == "f":
-        missing |= ~np.isfinite(block)
+    missing = (block == 0) | ~np.isfinite(block)  # integers are all finite
     if nodata is not None and not math.isnan(nodata):
         missing |= block == nodata
     return missing
@@ -150,13 +148,12 @@ def missing_mask(block: np.ndarray, nodata: Optional[float]) -> np.ndarray:
 def as_classes(block: np.ndarray, missing: np.ndarray, what: str) -> np.ndarray:
     """Class values as int64, 0 where ``missing``: an integer raster's nodata (255 in a
     Byte reference) is no class, as a float raster's is not."""
-    if block.dtype.kind == "f":
-        valid = block[~missing]
-        if valid.size and not np.all(valid == np.round(valid)):
-            raise CrnnError(
-                f"The {what} holds non-integer values, so it is not a class raster. Use "
-                "a raster of class ids (e.g. the output of 'Classify')."
-            )
+    valid = block[~missing]  # integers always equal their rounding
+    if valid.size and not np.all(valid == np.round(valid)):
+        raise CrnnError(
+            f"The {what} holds non-integer values, so it is not a class raster. Use "
+            "a raster of class ids (e.g. the output of 'Classify')."
+        )
     return np.where(missing, 0, block).astype(np.int64)
 
 
@@ -181,7 +178,7 @@ def band_classes(band: gdal.Band) -> Tuple[Dict[int, str], Dict[int, str]]:
 
 def assess_raster(
     classification_path: str,
-    reference: str | ReferenceWindow,
+    reference: Union[str, ReferenceWindow],
     class_names: Optional[Dict[int, str]] = None,
     rows_per_read: int = ROWS_PER_READ,
     progress: Optional[ProgressCallback] = None,
