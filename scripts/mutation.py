@@ -144,6 +144,13 @@ TARGETS = [
     Target("assessment_rasters", "models/reports/assessment_rasters.py",
            ["tests/test_mutation_assessment.py", "tests/test_assessment.py"],
            left_out={"_crs": "I/O glue (a raster's CRS)", "_crs_name": "the message's text"}),
+    # accuracy and area from a reference sample: the estimators, the sample read from
+    # rasters, and the sample's design (size, allocation, the points drawn)
+    Target("area_estimates", "models/reports/area_estimates.py",
+           ["tests/test_area_estimates.py"]),
+    Target("area_sample", "models/reports/area_sample.py", ["tests/test_area_sample.py"]),
+    Target("sample_design", "models/reports/sample_design.py",
+           ["tests/test_sample_design.py"]),
     # the streaming engine, with the fast engine tests alone
     Target("tiles", "models/engine/tiles.py", ["tests/test_mutation_inference.py"],
            left_out={"TileProducer": "needs a trained network per mutant (test_inference.py "
