@@ -33,7 +33,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export QT_QPA_PLATFORM ?= offscreen
 export DEBIAN_FRONTEND ?= noninteractive
 
-.PHONY: setup debian-packages plugin-link test test-matrix lint demo translations benchmark benchmark-blocked benchmark-cluster \
+.PHONY: setup debian-packages plugin-link test test-matrix lint demo translations benchmark benchmark-blocked benchmark-area benchmark-cluster \
 	benchmark-inference mutation
 
 setup: debian-packages $(REQUIREMENTS_STAMP) plugin-link translations
@@ -113,6 +113,10 @@ benchmark-blocked: setup
 
 benchmark-inference: setup
 	$(PY) benchmarks/inference.py
+
+# crnn:sample then crnn:assess on maps of 1, 4 and 10 Mpx (docs/benchmarks_area.md).
+benchmark-area: setup
+	$(PY) benchmarks/area.py
 
 # The Dask engine against the local one on this machine (docs/scaling.md).
 benchmark-cluster: setup
