@@ -146,29 +146,51 @@ def qgis_python() -> str:
     """Return the path of the Python interpreter that QGIS embeds.
 
     Inside QGIS ``sys.executable`` is often the QGIS binary itself (``/usr/bin/qgis``,
-    ``qgis-bin.exe``, ``QGIS.app/Contents/MacOS/QGIS``) or empty, so we look for the
-    interpreter under ``sys.exec_prefix`` instead: ``bin/python3.X`` on Linux and macOS,
-    ``python.exe`` on Windows (OSGeo4W and the standalone installer).
+    ``qgis-bin.exe``, ``QGIS.app/Contents/MacOS/QGIS``), empty, or whatever ``python3``
+    came first on PATH (a pyenv or conda shim: another interpreter, often another
+    version). So each candidate (``sys.executable``, then the interpreters under
+    ``sys.exec_prefix``: ``bin/python3.X`` on Linux and macOS, ``python.exe`` on Windows)
+    is taken only when it is this interpreter: the same prefix and version when run.
     """
-    executable = sys.executable or ""
-    if os.path.basename(executable).lower().startswith("python") and os.path.isfile(
-        executable
-    ):
-        return executable
     major, minor = sys.version_info[:2]
     prefix = sys.exec_prefix
     if os.name == "nt":
-        candidates = [os.path.join(prefix, "python.exe"), os.path.join(prefix, "python3.exe")]
+        under_prefix = [os.path.join(prefix, "python.exe"), os.path.join(prefix, "python3.exe")]
     else:
-        candidates = [
+        under_prefix = [
             os.path.join(prefix, "bin", f"python{major}.{minor}"),
             os.path.join(prefix, "bin", f"python{major}"),
             os.path.join(prefix, "bin", "python"),
         ]
-    for candidate in candidates:
-        if os.path.isfile(candidate):
+    executable = sys.executable or ""
+    named_python = os.path.basename(executable).lower().startswith("python")
+    for candidate in ([executable] if named_python else []) + under_prefix:
+        if os.path.isfile(candidate) and _is_this_interpreter(candidate):
             return candidate
-    return candidates[0]
+    return under_prefix[0]
+
+
+_SELF_REPORT = "import sys; print(sys.exec_prefix); print('%d.%d' % sys.version_info[:2])"
+_checked: Dict[str, bool] = {}
+
+
+def _is_this_interpreter(candidate: str) -> bool:
+    """Whether ``candidate`` runs as this interpreter: the same ``sys.exec_prefix`` (a
+    virtual environment's own) and the same major.minor version. Asked once per path."""
+    if candidate not in _checked:
+        # QGIS's own PYTHONHOME or PYTHONPATH would make any interpreter claim its prefix
+        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONHOME", "PYTHONPATH")}
+        version = f"{sys.version_info[0]}.{sys.version_info[1]}"
+        try:
+            done = subprocess.run([candidate, "-c", _SELF_REPORT], capture_output=True,
+                                  text=True, timeout=30, env=env)
+            lines = done.stdout.split("\n")
+            _checked[candidate] = done.returncode == 0 and len(lines) >= 2 and (
+                os.path.realpath(lines[0].strip()) == os.path.realpath(sys.exec_prefix)
+                and lines[1].strip() == version)
+        except (OSError, subprocess.SubprocessError):
+            _checked[candidate] = False
+    return _checked[candidate]
 
 
 def pip_available(python: Optional[str] = None) -> bool:

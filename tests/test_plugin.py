@@ -110,6 +110,27 @@ def test_qgis_python_when_sys_executable_is_the_qgis_binary(monkeypatch):
     assert os.path.isfile(python)
 
 
+def test_qgis_python_is_not_a_shim_first_on_path(monkeypatch, tmp_path):
+    """A pyenv or conda shim first on PATH, reported by QGIS as sys.executable, runs
+    another interpreter (here one that reports another prefix and version): the
+    installer names this interpreter, found under sys.exec_prefix, instead."""
+    import hyperspectral_crnn.dependencies as deps
+
+    shims = tmp_path / "shims"
+    shims.mkdir()
+    shim = shims / "python3"
+    shim.write_text("#!/bin/sh\necho /home/user/.pyenv/versions/3.9.18\necho 3.9\n")
+    shim.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{shims}{os.pathsep}{os.environ.get('PATH', '')}")
+    monkeypatch.setattr(sys, "executable", str(shim))
+    monkeypatch.setattr(deps, "_checked", {})
+    python = qgis_python()
+    major, minor = sys.version_info[:2]
+    assert python == os.path.join(sys.exec_prefix, "bin", f"python{major}.{minor}")
+    assert torch_install_command(python).startswith(f'"{python}" -m pip install torch')
+    assert str(shim) not in torch_install_command(python)
+
+
 # Run in a fresh interpreter: QGIS starts offscreen, the plugin is loaded as QGIS loads it,
 # and an algorithm on the base class runs, or (without torch) refuses to run.
 PLUGIN_PROBE = r"""
