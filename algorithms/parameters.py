@@ -226,7 +226,7 @@ LOP = [LOP_SIZE, LOP_WEIGHTS_SPEC, LOP_ITERATIONS]
 # --- inputs and outputs several algorithms share ---------------------------------------
 
 TRAIN_RASTER = Spec("INPUT", "Hyperspectral raster", "The hyperspectral raster.", "raster")
-BANDS = Spec("BANDS", "Bands (default: all)",
+BANDS = Spec("BANDS", "Bands (none selected = all)",
              "Bands to use (default: all but those the file flags bad, e.g. an ENVI header's "
              "bbl list). Bands with no data under the training polygons are left out either "
              "way, with a line in the log.", "bands", optional=True, parent="INPUT")
@@ -336,6 +336,14 @@ def _definition(spec: Spec) -> QgsProcessingParameterDefinition:
     raise ValueError(f"unknown parameter kind {kind!r} of {spec.key}")
 
 
+def _decimals(spec: Spec) -> int:
+    """Decimals a float parameter's spin box shows: those its default and bounds need
+    (at least 2, at most 6)."""
+    places = [len(f"{value:.6f}".rstrip("0").split(".")[1])
+              for value in (spec.default, spec.minimum, spec.maximum) if value is not None]
+    return min(6, max([2] + places))
+
+
 def add_parameters(algorithm: QgsProcessingAlgorithm, specs: Sequence[Spec]) -> None:
     for spec in specs:
         label = tr(spec.label)
@@ -349,6 +357,8 @@ def add_parameters(algorithm: QgsProcessingAlgorithm, specs: Sequence[Spec]) -> 
                 parameter.setMinimum(spec.minimum)
             if spec.maximum is not None:
                 parameter.setMaximum(spec.maximum)
+            if spec.kind == "float":  # the dialog's spin box: 0.15, not 0.150000
+                parameter.setMetadata({"widget_wrapper": {"decimals": _decimals(spec)}})
         elif spec.kind == "bool":
             parameter = QgsProcessingParameterBoolean(spec.key, label, spec.default)
         elif spec.kind == "choice":

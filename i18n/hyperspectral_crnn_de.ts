@@ -144,8 +144,8 @@
       <translation>Das hyperspektrale Raster.</translation>
     </message>
     <message>
-      <source>Bands (default: all)</source>
-      <translation>Bänder (Standard: alle)</translation>
+      <source>Bands (none selected = all)</source>
+      <translation>Bänder (keines gewählt = alle)</translation>
     </message>
     <message>
       <source>Bands to use (default: all but those the file flags bad, e.g. an ENVI header's bbl list). Bands with no data under the training polygons are left out either way, with a line in the log.</source>
@@ -1298,6 +1298,10 @@
     <message>
       <source>Removed from {folder}: {what}</source>
       <translation>Aus {folder} entfernt: {what}</translation>
+    </message>
+    <message>
+      <source>Bands (default: all)</source>
+      <translation type="obsolete">Bänder (Standard: alle)</translation>
     </message>
     <message>
       <source>Compares a class raster with reference labels and reports the confusion matrix (rows = reference, columns = predicted), overall accuracy (OA) with its 95 % Wilson confidence interval, average accuracy (AA, the mean producer's accuracy), Cohen's kappa, and producer's accuracy, user's accuracy and F1 per class. Reference pixels that the classification leaves unclassified count as errors (their number is reported). The classification is read in strips, so large rasters are fine.</source>

@@ -49,3 +49,28 @@ def test_screenshot_is_there_and_not_blank(screenshots, name, qgis_app):
     assert not image.isNull(), f"{name}.png was not written"
     assert image.width() >= 800 and image.height() >= 500
     assert _distinct_colours(image) >= 20, f"{name}.png looks blank"
+
+
+def test_float_spin_boxes_show_their_defaults_whole_and_no_trailing_zeros():
+    """A fraction shows as 0.15, not 0.150000, and no default loses a digit."""
+    from qgis.core import QgsProcessingParameterNumber
+
+    seen = 0
+    for algorithm_class in algorithm_classes():
+        algorithm = algorithm_class()
+        algorithm.initAlgorithm()
+        for parameter in algorithm.parameterDefinitions():
+            if not (isinstance(parameter, QgsProcessingParameterNumber)
+                    and parameter.dataType() == QgsProcessingParameterNumber.Type.Double):
+                continue
+            decimals = parameter.metadata()["widget_wrapper"]["decimals"]
+            default = parameter.defaultValue()
+            assert 2 <= decimals <= 6, parameter.name()
+            if default is not None:
+                assert float(f"{default:.{decimals}f}") == pytest.approx(default, abs=1e-12)
+            seen += 1
+    train = [a for a in algorithm_classes() if a().name() == "train"][0]()
+    train.initAlgorithm()
+    assert train.parameterDefinition("VALIDATION_FRACTION").metadata()[
+        "widget_wrapper"]["decimals"] == 2
+    assert seen > 10

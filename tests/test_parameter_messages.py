@@ -136,8 +136,8 @@ def test_bands_written_with_commas_are_those_bands(provider, train):
 
 def test_bands_the_raster_lacks_are_refused_before_training(provider, train):
     assert check("crnn:train", {**train, "BANDS": "5,41,0"}) == (
-        False, "BANDS (Bands (default: all)): bands 41, 0 do not exist: the raster INPUT has "
-               "40 bands, numbered 1 to 40.")
+        False, "BANDS (Bands (none selected = all)): bands 41, 0 do not exist: the raster "
+               "INPUT has 40 bands, numbered 1 to 40.")
     assert check("crnn:train", {**train, "BANDS": "1-5"}) == (
         False, "BANDS must be band numbers such as '1,2,3' (with qgis_process also BANDS=1 "
                "BANDS=2 ...), got '1-5'.")
