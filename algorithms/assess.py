@@ -61,7 +61,7 @@ REFERENCE = specs.Spec(
     "geotransform; nodata and 0 are unlabelled).", "layer")
 REFERENCE_FIELD = specs.Spec(
     "REFERENCE_FIELD", "Reference class field (points and polygons)",
-    "The polygons' class: integer class ids, or text class names matched to the "
+    "The points' or polygons' class: integer class ids, or text class names matched to the "
     "classification's class names (case-insensitive).", "string", optional=True)
 OUTPUT_REPORT = specs.Spec(
     "OUTPUT_REPORT", "Accuracy report",

@@ -82,7 +82,7 @@ class CrnnAlgorithm(QgsProcessingAlgorithm):
         return self.tr(self.display_name)
 
     def shortHelpString(self) -> str:  # name fixed by QGIS
-        return specs.help_text(self.help_intro, self.sections, self.help_outro)
+        return specs.help_text(self.help_intro, self.help_outro)
 
     def initAlgorithm(self, config=None) -> None:  # name fixed by QGIS
         specs.add_parameters(self, [spec for _, section in self.sections for spec in section])

@@ -109,17 +109,13 @@ ALL_TOUCHED = Spec("ALL_TOUCHED", "Use all pixels touched by the polygons",
     "By default a pixel is taken when its centre lies inside a polygon.",
     "bool", False, advanced=True)
 SEMI_SUPERVISED = Spec("SEMI_SUPERVISED", "Also learn from unlabelled pixels (semi-supervised)",
-    "For few training pixels (tens per class): each training pixel's class is also "
-    "given to the pixels within 3 pixels of it whose spectrum lies within 0.08 "
-    "radians (spectral angle) of its own, or within twice the typical angle between "
-    "adjacent pixels where the scene is noisier; a pixel two classes reach takes "
-    "none. The model trains on the labelled and these grown pixels, for as many "
-    "steps as a supervised run on 3x the labelled pixels: training takes about 2-3x "
-    "as long. "
-    "It assumes fields wider than a few pixels; it gains most with tens of labels "
-    "per class (figures: docs/benchmarks_few_labels.md). The model file and the "
-    "report say how many pixels were grown and how many of the validation pixels "
-    "the growth reaches it labels right.", "bool", False)
+    "For few training pixels (tens per class): each label is also given to alike "
+    "pixels within 3 pixels of it (spectral angle under 0.08 radians, more where the "
+    "scene is noisy; a pixel two classes reach takes none). Training then takes about "
+    "2-3x as long. It suits fields wider than a few pixels (figures: "
+    "docs/benchmarks_few_labels.md). The log, the model file and the report say how many "
+    "pixels were grown and how many of the validation pixels they label right.", "bool",
+    False)
 SAMPLING = [SAMPLES_PER_CLASS, VALIDATION_FRACTION_SPEC, SPLIT, ALL_TOUCHED, SEMI_SUPERVISED]
 
 DEVICE = Spec("DEVICE", "Device", "'auto' uses a CUDA GPU when torch sees one, else the CPU.",
@@ -367,7 +363,7 @@ def add_parameters(algorithm: QgsProcessingAlgorithm, specs: Sequence[Spec]) -> 
             )
         else:
             parameter = QgsProcessingParameterString(spec.key, label, spec.default)
-        parameter.setHelp(tr(spec.help))
+        parameter.setHelp(parameter_help(spec))
         if spec.advanced:
             parameter.setFlags(
                 parameter.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
@@ -507,17 +503,20 @@ def training_config(run: RunValues) -> TrainingConfig:
     return TrainingConfig(**{s.field: run[s] for s in TRAINING})
 
 
-def help_text(intro: str, sections: Sequence[Tuple[str, Sequence[Spec]]],
-              outro: str = "") -> str:
-    """The algorithm's help: an introduction, each section's parameters with their
-    meaning (tunables with their default), and an optional closing note."""
-    lines: List[str] = [tr(intro), ""]
-    for title, specs in sections:
-        lines.append(f"<h3>{tr(title)}</h3>")
-        for spec in specs:
-            default = (f" ({tr('default')}: {spec.default})"
-                       if spec.kind in TUNABLE_KINDS and spec.default is not None else "")
-            lines.append(f"<b>{tr(spec.label)}</b> ({spec.key}): {tr(spec.help)}{default}")
-    if outro:
-        lines += ["", tr(outro)]
-    return "<br>".join(lines)
+def help_text(intro: str, outro: str = "") -> str:
+    """The algorithm's short help: what it does, needs and gives, in plain text (the
+    dialog shows it beside the parameters, ``qgis_process help`` prints it as it is).
+    Each parameter's help is said once, by the parameter itself (:func:`parameter_help`):
+    the dialog shows it when the pointer rests on the parameter, ``qgis_process help``
+    under its name."""
+    return " ".join(tr(text) for text in (intro, outro, PARAMETER_HELP_HINT) if text)
+
+
+PARAMETER_HELP_HINT = "Rest the pointer on a parameter for its help."
+
+
+def parameter_help(spec: Spec) -> str:
+    """A parameter's help: its meaning, and the default of a tunable value."""
+    default = (f" ({tr('default')}: {spec.default})"
+               if spec.kind in TUNABLE_KINDS and spec.default is not None else "")
+    return tr(spec.help) + default

@@ -22,7 +22,7 @@ from .polygons import attribute_request, is_empty, read_class_polygons
 
 # A palette whose neighbours differ strongly (for layers without a categorized renderer).
 TRAIN_HELP = (
-    "Trains the CRNN of Wu &amp; Prasad (2017) on the pixels under the training polygons: "
+    "Trains the CRNN of Wu & Prasad (2017) on the pixels under the training polygons: "
     "each pixel's spectrum goes through 1-D convolution and max-pooling layers, then "
     "stacked recurrent layers and a softmax. Polygons in any CRS are reprojected to the "
     "raster's; a pixel is taken when its centre lies inside a polygon; pixels with nodata "

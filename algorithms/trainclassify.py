@@ -37,7 +37,8 @@ class TrainClassifyAlgorithm(CrnnAlgorithm):
 
     algorithm_id = "trainclassify"
     display_name = "Train and classify (one click)"
-    help_intro = TRAIN_HELP + "<br><br>" + CLASSIFY_HELP
+    help_intro = TRAIN_HELP
+    help_outro = CLASSIFY_HELP
     sections = TRAINING_SECTIONS + [
         ("Bands", [specs.RESAMPLE_SPECTRA]),
         ("Network arithmetic", [specs.PRECISION]),

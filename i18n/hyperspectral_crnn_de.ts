@@ -32,6 +32,10 @@
       <translation>Achsenreihenfolge des Arrays</translation>
     </message>
     <message>
+      <source>default</source>
+      <translation>Standard</translation>
+    </message>
+    <message>
       <source>How a 3-D array's axes are stored, first axis first (rows_cols_bands = BIP; bands_rows_cols = BSQ; rows_bands_cols = BIL, as PRISMA stores it). 'auto' recognises it from the product, the dimension names, the ground truth's size or the array's sizes, and asks for it where none of them decides. Not used for rasters GDAL reads.</source>
       <translation>Wie die Achsen eines 3-D-Arrays gespeichert sind, die erste Achse zuerst (rows_cols_bands = BIP; bands_rows_cols = BSQ; rows_bands_cols = BIL, wie PRISMA speichert). 'auto' erkennt sie am Produkt, an den Dimensionsnamen, an der Größe der Referenz oder an den Größen des Arrays und fragt nach ihr, wo nichts davon entscheidet. Für von GDAL gelesene Raster nicht verwendet.</translation>
     </message>
@@ -128,12 +132,8 @@
       <translation>Schreibt einen hyperspektralen Würfel aus einer MATLAB-.mat-, NumPy-.npy/.npz-, HDF5- / netCDF- (PRISMA L2, ...) oder einer beliebigen von GDAL lesbaren Datei (ENVI, ...) als GeoTIFF, mit den Wellenlängen der Bänder, wo die Eingabe sie hat. Klassische Benchmark-Szenen haben keine Kartenkoordinaten: Sie werden auf ein nordausgerichtetes Gitter mit der angegebenen Pixelgröße, Ecke oben links und dem KBS gelegt. Mit einem Ground-Truth-Array schreibt der Algorithmus außerdem ein Label-Raster und Polygone der Klassenflächen für Training und Genauigkeitsbewertung.</translation>
     </message>
     <message>
-      <source>Parameters</source>
-      <translation>Parameter</translation>
-    </message>
-    <message>
-      <source>default</source>
-      <translation>Standard</translation>
+      <source>Rest the pointer on a parameter for its help.</source>
+      <translation>Halten Sie den Mauszeiger über einen Parameter, um seine Hilfe zu sehen.</translation>
     </message>
     <message>
       <source>Hyperspectral raster</source>
@@ -220,8 +220,8 @@
       <translation>Auch aus nicht gelabelten Pixeln lernen (teilüberwacht)</translation>
     </message>
     <message>
-      <source>For few training pixels (tens per class): each training pixel's class is also given to the pixels within 3 pixels of it whose spectrum lies within 0.08 radians (spectral angle) of its own, or within twice the typical angle between adjacent pixels where the scene is noisier; a pixel two classes reach takes none. The model trains on the labelled and these grown pixels, for as many steps as a supervised run on 3x the labelled pixels: training takes about 2-3x as long. It assumes fields wider than a few pixels; it gains most with tens of labels per class (figures: docs/benchmarks_few_labels.md). The model file and the report say how many pixels were grown and how many of the validation pixels the growth reaches it labels right.</source>
-      <translation>Für wenige Trainingspixel (einige zehn je Klasse): die Klasse jedes Trainingspixels wird auch den Pixeln im Umkreis von 3 Pixeln gegeben, deren Spektrum höchstens 0,08 Radiant (Spektralwinkel) von seinem abweicht, oder höchstens das Doppelte des typischen Winkels zwischen benachbarten Pixeln, wo die Szene stärker rauscht; ein Pixel, das zwei Klassen erreichen, erhält keine. Das Modell lernt aus den gelabelten und diesen gewachsenen Pixeln, so viele Schritte wie ein überwachter Lauf mit dem 3-Fachen der gelabelten Pixel: das Training dauert etwa 2- bis 3-mal so lange. Es setzt Felder voraus, die breiter als einige Pixel sind; es gewinnt am meisten mit einigen zehn Labels je Klasse (Zahlen: docs/benchmarks_few_labels.md). Modelldatei und Bericht nennen, wie viele Pixel gewachsen sind und wie viele der erreichten Validierungspixel das Wachstum richtig labelt.</translation>
+      <source>For few training pixels (tens per class): each label is also given to alike pixels within 3 pixels of it (spectral angle under 0.08 radians, more where the scene is noisy; a pixel two classes reach takes none). Training then takes about 2-3x as long. It suits fields wider than a few pixels (figures: docs/benchmarks_few_labels.md). The log, the model file and the report say how many pixels were grown and how many of the validation pixels they label right.</source>
+      <translation>Für wenige Trainingspixel (Dutzende je Klasse): Jedes Label wird auch an ähnliche Pixel im Umkreis von 3 Pixeln vergeben (Spektralwinkel unter 0,08 Radiant, mehr, wo die Szene verrauscht ist; ein Pixel, das zwei Klassen erreichen, erhält keines). Das Training dauert dann etwa 2-3-mal so lange. Es eignet sich für Felder, die breiter als einige Pixel sind (Zahlen: docs/benchmarks_few_labels.md). Protokoll, Modelldatei und Bericht nennen, wie viele Pixel hinzugewonnen wurden und wie viele der Validierungspixel sie richtig beschriften.</translation>
     </message>
     <message>
       <source>Epochs</source>
@@ -444,28 +444,8 @@
       <translation>Klassifikation</translation>
     </message>
     <message>
-      <source>Trains the CRNN of Wu &amp;amp; Prasad (2017) on the pixels under the training polygons: each pixel's spectrum goes through 1-D convolution and max-pooling layers, then stacked recurrent layers and a softmax. Polygons in any CRS are reprojected to the raster's; a pixel is taken when its centre lies inside a polygon; pixels with nodata are dropped. The class field may be integer (its values become the class raster's pixel values) or text (classes get ids 1..K in sorted order and keep their names). The model file keeps the weights, the bands, the normalisation and the classes.</source>
-      <translation>Trainiert das CRNN von Wu &amp;amp; Prasad (2017) auf den Pixeln unter den Trainingspolygonen: Das Spektrum jedes Pixels durchläuft 1-D-Faltungs- und Max-Pooling-Schichten, dann gestapelte rekurrente Schichten und ein Softmax. Polygone in beliebigem KBS werden in das KBS des Rasters umprojiziert; ein Pixel wird genommen, wenn sein Mittelpunkt in einem Polygon liegt; Pixel mit NoData werden verworfen. Das Klassenfeld kann ganzzahlig sein (seine Werte werden zu den Pixelwerten des Klassenrasters) oder Text (die Klassen erhalten die IDs 1..K in sortierter Reihenfolge und behalten ihre Namen). Die Modelldatei enthält die Gewichte, die Bänder, die Normalisierung und die Klassen.</translation>
-    </message>
-    <message>
-      <source>Inputs</source>
-      <translation>Eingaben</translation>
-    </message>
-    <message>
-      <source>Sampling</source>
-      <translation>Stichprobe</translation>
-    </message>
-    <message>
-      <source>Training</source>
-      <translation>Training</translation>
-    </message>
-    <message>
-      <source>Network (advanced)</source>
-      <translation>Netz (erweitert)</translation>
-    </message>
-    <message>
-      <source>Outputs</source>
-      <translation>Ausgaben</translation>
+      <source>Trains the CRNN of Wu &amp; Prasad (2017) on the pixels under the training polygons: each pixel's spectrum goes through 1-D convolution and max-pooling layers, then stacked recurrent layers and a softmax. Polygons in any CRS are reprojected to the raster's; a pixel is taken when its centre lies inside a polygon; pixels with nodata are dropped. The class field may be integer (its values become the class raster's pixel values) or text (classes get ids 1..K in sorted order and keep their names). The model file keeps the weights, the bands, the normalisation and the classes.</source>
+      <translation>Trainiert das CRNN von Wu &amp; Prasad (2017) auf den Pixeln unter den Trainingspolygonen: Das Spektrum jedes Pixels durchläuft 1-D-Faltungs- und Max-Pooling-Schichten, dann gestapelte rekurrente Schichten und ein Softmax. Polygone in beliebigem KBS werden in das KBS des Rasters umprojiziert; ein Pixel wird genommen, wenn sein Mittelpunkt in einem Polygon liegt; Pixel mit NoData werden verworfen. Das Klassenfeld kann ganzzahlig sein (seine Werte werden zu den Pixelwerten des Klassenrasters) oder Text (die Klassen erhalten die IDs 1..K in sortierter Reihenfolge und behalten ihre Namen). Die Modelldatei enthält die Gewichte, die Bänder, die Normalisierung und die Klassen.</translation>
     </message>
     <message>
       <source>The hyperspectral raster. The model's bands are found by wavelength where both have wavelengths (in any order, among more bands), else by number: the raster must then have the training raster's bands.</source>
@@ -552,32 +532,12 @@
       <translation>Klassifiziert jedes Pixel des Rasters mit einem trainierten CRNN und fusioniert dann die Klassen-Posteriors benachbarter Pixel mit einem linearen Meinungspool (LOP): Das Posterior eines Pixels wird zum gewichteten Mittel der Posteriors seiner Nachbarn, was Salz-und-Pfeffer-Rauschen entfernt, da Nachbarn meist dieselbe Klasse haben. Das Raster wird blockweise gelesen, sodass jede Größe mit begrenztem Speicher funktioniert; Pixel mit NoData in einem verwendeten Band bleiben NoData und stimmen nicht mit ab.</translation>
     </message>
     <message>
-      <source>Spatial fusion (LOP)</source>
-      <translation>Räumliche Fusion (LOP)</translation>
-    </message>
-    <message>
-      <source>Cluster (advanced)</source>
-      <translation>Cluster (erweitert)</translation>
-    </message>
-    <message>
       <source>Optional: keep the trained model file to classify other rasters later.</source>
       <translation>Optional: die trainierte Modelldatei behalten, um später andere Raster zu klassifizieren.</translation>
     </message>
     <message>
       <source>Train and classify (one click)</source>
       <translation>Trainieren und klassifizieren (ein Klick)</translation>
-    </message>
-    <message>
-      <source>Trains the CRNN of Wu &amp;amp; Prasad (2017) on the pixels under the training polygons: each pixel's spectrum goes through 1-D convolution and max-pooling layers, then stacked recurrent layers and a softmax. Polygons in any CRS are reprojected to the raster's; a pixel is taken when its centre lies inside a polygon; pixels with nodata are dropped. The class field may be integer (its values become the class raster's pixel values) or text (classes get ids 1..K in sorted order and keep their names). The model file keeps the weights, the bands, the normalisation and the classes.&lt;br&gt;&lt;br&gt;Classifies every pixel of the raster with a trained CRNN, then fuses the class posteriors of neighbouring pixels with a linear opinion pool (LOP): a pixel's posterior becomes the weighted mean of its neighbours' posteriors, which removes salt-and-pepper noise since neighbours tend to share a class. The raster is read block by block, so any size works in bounded memory; pixels with nodata in any used band stay nodata and do not vote.</source>
-      <translation>Trainiert das CRNN von Wu &amp;amp; Prasad (2017) auf den Pixeln unter den Trainingspolygonen: Das Spektrum jedes Pixels durchläuft 1-D-Faltungs- und Max-Pooling-Schichten, dann gestapelte rekurrente Schichten und ein Softmax. Polygone in beliebigem KBS werden in das KBS des Rasters umprojiziert; ein Pixel wird genommen, wenn sein Mittelpunkt in einem Polygon liegt; Pixel mit NoData werden verworfen. Das Klassenfeld kann ganzzahlig sein (seine Werte werden zu den Pixelwerten des Klassenrasters) oder Text (die Klassen erhalten die IDs 1..K in sortierter Reihenfolge und behalten ihre Namen). Die Modelldatei enthält die Gewichte, die Bänder, die Normalisierung und die Klassen.&lt;br&gt;&lt;br&gt;Klassifiziert jedes Pixel des Rasters mit einem trainierten CRNN und fusioniert dann die Klassen-Posteriors benachbarter Pixel mit einem linearen Meinungspool (LOP): Das Posterior eines Pixels wird zum gewichteten Mittel der Posteriors seiner Nachbarn, was Salz-und-Pfeffer-Rauschen entfernt, da Nachbarn meist dieselbe Klasse haben. Das Raster wird blockweise gelesen, sodass jede Größe mit begrenztem Speicher funktioniert; Pixel mit NoData in einem verwendeten Band bleiben NoData und stimmen nicht mit ab.</translation>
-    </message>
-    <message>
-      <source>Bands</source>
-      <translation>Kanäle</translation>
-    </message>
-    <message>
-      <source>Network arithmetic</source>
-      <translation>Rechengenauigkeit des Netzes</translation>
     </message>
     <message>
       <source>Class probabilities (one band per class)</source>
@@ -616,8 +576,8 @@
       <translation>Referenz-Klassenfeld (Punkte und Polygone)</translation>
     </message>
     <message>
-      <source>The polygons' class: integer class ids, or text class names matched to the classification's class names (case-insensitive).</source>
-      <translation>Die Klasse der Polygone: ganzzahlige Klassen-IDs oder Klassennamen als Text, die mit den Klassennamen der Klassifikation abgeglichen werden (ohne Beachtung der Groß-/Kleinschreibung).</translation>
+      <source>The points' or polygons' class: integer class ids, or text class names matched to the classification's class names (case-insensitive).</source>
+      <translation>Die Klasse der Punkte oder Polygone: ganzzahlige Klassen-IDs oder Klassennamen als Text, die mit den Klassennamen der Klassifikation abgeglichen werden (ohne Beachtung der Groß-/Kleinschreibung).</translation>
     </message>
     <message>
       <source>Sampling design (area and accuracy estimates)</source>
@@ -1298,6 +1258,62 @@
     <message>
       <source>Removed from {folder}: {what}</source>
       <translation>Aus {folder} entfernt: {what}</translation>
+    </message>
+    <message>
+      <source>Parameters</source>
+      <translation type="obsolete">Parameter</translation>
+    </message>
+    <message>
+      <source>For few training pixels (tens per class): each training pixel's class is also given to the pixels within 3 pixels of it whose spectrum lies within 0.08 radians (spectral angle) of its own, or within twice the typical angle between adjacent pixels where the scene is noisier; a pixel two classes reach takes none. The model trains on the labelled and these grown pixels, for as many steps as a supervised run on 3x the labelled pixels: training takes about 2-3x as long. It assumes fields wider than a few pixels; it gains most with tens of labels per class (figures: docs/benchmarks_few_labels.md). The model file and the report say how many pixels were grown and how many of the validation pixels the growth reaches it labels right.</source>
+      <translation type="obsolete">Für wenige Trainingspixel (einige zehn je Klasse): die Klasse jedes Trainingspixels wird auch den Pixeln im Umkreis von 3 Pixeln gegeben, deren Spektrum höchstens 0,08 Radiant (Spektralwinkel) von seinem abweicht, oder höchstens das Doppelte des typischen Winkels zwischen benachbarten Pixeln, wo die Szene stärker rauscht; ein Pixel, das zwei Klassen erreichen, erhält keine. Das Modell lernt aus den gelabelten und diesen gewachsenen Pixeln, so viele Schritte wie ein überwachter Lauf mit dem 3-Fachen der gelabelten Pixel: das Training dauert etwa 2- bis 3-mal so lange. Es setzt Felder voraus, die breiter als einige Pixel sind; es gewinnt am meisten mit einigen zehn Labels je Klasse (Zahlen: docs/benchmarks_few_labels.md). Modelldatei und Bericht nennen, wie viele Pixel gewachsen sind und wie viele der erreichten Validierungspixel das Wachstum richtig labelt.</translation>
+    </message>
+    <message>
+      <source>Trains the CRNN of Wu &amp;amp; Prasad (2017) on the pixels under the training polygons: each pixel's spectrum goes through 1-D convolution and max-pooling layers, then stacked recurrent layers and a softmax. Polygons in any CRS are reprojected to the raster's; a pixel is taken when its centre lies inside a polygon; pixels with nodata are dropped. The class field may be integer (its values become the class raster's pixel values) or text (classes get ids 1..K in sorted order and keep their names). The model file keeps the weights, the bands, the normalisation and the classes.</source>
+      <translation type="obsolete">Trainiert das CRNN von Wu &amp;amp; Prasad (2017) auf den Pixeln unter den Trainingspolygonen: Das Spektrum jedes Pixels durchläuft 1-D-Faltungs- und Max-Pooling-Schichten, dann gestapelte rekurrente Schichten und ein Softmax. Polygone in beliebigem KBS werden in das KBS des Rasters umprojiziert; ein Pixel wird genommen, wenn sein Mittelpunkt in einem Polygon liegt; Pixel mit NoData werden verworfen. Das Klassenfeld kann ganzzahlig sein (seine Werte werden zu den Pixelwerten des Klassenrasters) oder Text (die Klassen erhalten die IDs 1..K in sortierter Reihenfolge und behalten ihre Namen). Die Modelldatei enthält die Gewichte, die Bänder, die Normalisierung und die Klassen.</translation>
+    </message>
+    <message>
+      <source>Inputs</source>
+      <translation type="obsolete">Eingaben</translation>
+    </message>
+    <message>
+      <source>Sampling</source>
+      <translation type="obsolete">Stichprobe</translation>
+    </message>
+    <message>
+      <source>Training</source>
+      <translation type="obsolete">Training</translation>
+    </message>
+    <message>
+      <source>Network (advanced)</source>
+      <translation type="obsolete">Netz (erweitert)</translation>
+    </message>
+    <message>
+      <source>Outputs</source>
+      <translation type="obsolete">Ausgaben</translation>
+    </message>
+    <message>
+      <source>Spatial fusion (LOP)</source>
+      <translation type="obsolete">Räumliche Fusion (LOP)</translation>
+    </message>
+    <message>
+      <source>Cluster (advanced)</source>
+      <translation type="obsolete">Cluster (erweitert)</translation>
+    </message>
+    <message>
+      <source>Trains the CRNN of Wu &amp;amp; Prasad (2017) on the pixels under the training polygons: each pixel's spectrum goes through 1-D convolution and max-pooling layers, then stacked recurrent layers and a softmax. Polygons in any CRS are reprojected to the raster's; a pixel is taken when its centre lies inside a polygon; pixels with nodata are dropped. The class field may be integer (its values become the class raster's pixel values) or text (classes get ids 1..K in sorted order and keep their names). The model file keeps the weights, the bands, the normalisation and the classes.&lt;br&gt;&lt;br&gt;Classifies every pixel of the raster with a trained CRNN, then fuses the class posteriors of neighbouring pixels with a linear opinion pool (LOP): a pixel's posterior becomes the weighted mean of its neighbours' posteriors, which removes salt-and-pepper noise since neighbours tend to share a class. The raster is read block by block, so any size works in bounded memory; pixels with nodata in any used band stay nodata and do not vote.</source>
+      <translation type="obsolete">Trainiert das CRNN von Wu &amp;amp; Prasad (2017) auf den Pixeln unter den Trainingspolygonen: Das Spektrum jedes Pixels durchläuft 1-D-Faltungs- und Max-Pooling-Schichten, dann gestapelte rekurrente Schichten und ein Softmax. Polygone in beliebigem KBS werden in das KBS des Rasters umprojiziert; ein Pixel wird genommen, wenn sein Mittelpunkt in einem Polygon liegt; Pixel mit NoData werden verworfen. Das Klassenfeld kann ganzzahlig sein (seine Werte werden zu den Pixelwerten des Klassenrasters) oder Text (die Klassen erhalten die IDs 1..K in sortierter Reihenfolge und behalten ihre Namen). Die Modelldatei enthält die Gewichte, die Bänder, die Normalisierung und die Klassen.&lt;br&gt;&lt;br&gt;Klassifiziert jedes Pixel des Rasters mit einem trainierten CRNN und fusioniert dann die Klassen-Posteriors benachbarter Pixel mit einem linearen Meinungspool (LOP): Das Posterior eines Pixels wird zum gewichteten Mittel der Posteriors seiner Nachbarn, was Salz-und-Pfeffer-Rauschen entfernt, da Nachbarn meist dieselbe Klasse haben. Das Raster wird blockweise gelesen, sodass jede Größe mit begrenztem Speicher funktioniert; Pixel mit NoData in einem verwendeten Band bleiben NoData und stimmen nicht mit ab.</translation>
+    </message>
+    <message>
+      <source>Bands</source>
+      <translation type="obsolete">Kanäle</translation>
+    </message>
+    <message>
+      <source>Network arithmetic</source>
+      <translation type="obsolete">Rechengenauigkeit des Netzes</translation>
+    </message>
+    <message>
+      <source>The polygons' class: integer class ids, or text class names matched to the classification's class names (case-insensitive).</source>
+      <translation type="obsolete">Die Klasse der Polygone: ganzzahlige Klassen-IDs oder Klassennamen als Text, die mit den Klassennamen der Klassifikation abgeglichen werden (ohne Beachtung der Groß-/Kleinschreibung).</translation>
     </message>
     <message>
       <source>Bands (default: all)</source>

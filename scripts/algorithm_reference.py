@@ -47,7 +47,10 @@ def reference() -> str:
     for algorithm in sorted(provider.algorithms(), key=lambda a: a.name()):
         lines += [f"## `{algorithm.id()}`: {algorithm.displayName()}", ""]
         lines += [plain(algorithm.shortHelpString()), ""]
-        lines += ["| key | type | label | default | advanced |", "|---|---|---|---|---|"]
+        for parameter in algorithm.parameterDefinitions():
+            lines.append(f"- **{parameter.description()}** (`{parameter.name()}`): "
+                         f"{plain(parameter.help())}")
+        lines += ["", "| key | type | label | default | advanced |", "|---|---|---|---|---|"]
         for parameter in algorithm.parameterDefinitions():
             advanced = bool(parameter.flags() & QgsProcessingParameterDefinition.Flag.FlagAdvanced)
             optional = bool(parameter.flags() & QgsProcessingParameterDefinition.Flag.FlagOptional)

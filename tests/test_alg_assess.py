@@ -50,9 +50,10 @@ def test_metadata():
     assert algorithm.name() == "assess"
     assert algorithm.requires_torch is False
     assert algorithm.group() == "Accuracy" and algorithm.groupId() == "accuracy"
-    text = algorithm.shortHelpString()
+    algorithm.initAlgorithm()
     for key in ("CLASSIFICATION", "REFERENCE", "REFERENCE_FIELD", "OUTPUT_REPORT"):
-        assert key in text
+        assert algorithm.parameterDefinition(key).help(), key
+    text = algorithm.shortHelpString()
     assert "Wilson" in text and "unclassified" in text
 
 

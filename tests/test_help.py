@@ -1,0 +1,48 @@
+"""What ``qgis_process help`` prints (issue 31): plain text, each parameter's help said
+once, and the training help short enough to read."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+ALGORITHMS = ("importcube", "train", "classify", "trainclassify", "smooth", "assess", "sample")
+
+pytestmark = pytest.mark.skipif(not os.path.exists("/usr/bin/qgis_process.bin"),
+                                reason="qgis_process is not installed")
+
+
+@pytest.fixture(scope="module")
+def helps(tmp_path_factory):
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTHONPATH", "VIRTUAL_ENV", "QGIS_PLUGINPATH")}
+    env["CRNN_QGIS_CONFIG"] = str(tmp_path_factory.mktemp("qgis"))
+    texts = {}
+    for name in ALGORITHMS:
+        done = subprocess.run([str(REPO / "scripts" / "qgis_process"), "help", f"crnn:{name}"],
+                              env=env, capture_output=True, text=True, timeout=180)
+        assert done.returncode == 0, done.stdout + done.stderr
+        texts[name] = done.stdout
+    return texts
+
+
+@pytest.mark.parametrize("name", ALGORITHMS)
+def test_help_is_plain_text_with_each_parameter_said_once(helps, name):
+    from hyperspectral_crnn.algorithms import algorithm_classes
+
+    text = helps[name]
+    assert not re.search(r"<(br|h\d|b|p)\b|&amp;|&lt;|&gt;", text), name
+    algorithm = next(a for a in algorithm_classes() if a().name() == name)()
+    algorithm.initAlgorithm()
+    for parameter in algorithm.parameterDefinitions():
+        first_words = " ".join(parameter.help().split()[:8])
+        assert text.count(first_words) == 1, (name, parameter.name())
+
+
+def test_the_training_help_is_under_1500_words(helps):
+    assert len(helps["train"].split()) < 1500
