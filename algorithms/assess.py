@@ -69,17 +69,17 @@ OUTPUT_REPORT = specs.Spec(
     "file with the same numbers is written beside it (same name, .json).", "file_out",
     file_filter="HTML files (*.html *.htm)", optional=True, create_by_default=False,
     beside=("{stem}.json",))
-AUTO = "auto"
+AUTO, NO_ESTIMATE = "auto", "none"
 SAMPLING_DESIGN = specs.Spec(
     "SAMPLING_DESIGN", "Sampling design (area and accuracy estimates)",
-    "How the reference sample was drawn. It gives each class's area and the accuracies "
+    "How the reference sample was drawn, for each class's area and the accuracies "
     "estimated with 95 % intervals, as good practice asks (Olofsson et al. 2014): "
-    "'stratified': stratified random, the map's classes as strata; 'strata': stratified "
-    "random in the STRATA raster's strata; 'simple': simple random or systematic; "
-    "'clusters': each reference polygon is a cluster (intervals from the variance "
-    "between polygons). 'auto': stratified for points, clusters for polygons, no "
-    "estimate for a label raster. Areas need a projected map.",
-    "choice", AUTO, choices=(AUTO,) + DESIGNS)
+    "'stratified': stratified random points, the map's classes as strata; 'strata': "
+    "stratified random in the STRATA raster's strata; 'simple': simple random or "
+    "systematic; 'clusters': the polygons are a simple random sample of clusters. "
+    "'auto': stratified for points on a projected map, else no estimate; 'none': no "
+    "estimate. Hand-drawn polygons are no probability sample: their estimates would "
+    "mislead.", "choice", AUTO, choices=(AUTO, NO_ESTIMATE) + DESIGNS)
 STRATA = specs.Spec(
     "STRATA", "Strata raster ('strata' design)",
     "The strata the sample was drawn in, on the classification's grid: one value per "
@@ -143,8 +143,8 @@ class AssessAlgorithm(CrnnAlgorithm):
                                 reference.source())
             elif isinstance(reference, QgsVectorLayer):
                 self._reference_field(run, reference)
-            if self._design(run, reference) is not None:
-                map_pixel_area(open_raster(classification.source()))  # a projected map
+            if run[SAMPLING_DESIGN] not in (AUTO, NO_ESTIMATE):  # a projected map
+                map_pixel_area(open_raster(classification.source()))
             self._strata_path(run, classification)
         except (CrnnError, QgsProcessingException) as error:
             return False, str(error)
@@ -191,14 +191,30 @@ class AssessAlgorithm(CrnnAlgorithm):
         """The sampling design asked for, 'auto' resolved; None: no estimate."""
         design = run[SAMPLING_DESIGN]
         if design == AUTO:
-            if isinstance(reference, QgsRasterLayer):
-                return None
-            return "stratified" if self._is_points(reference) else "clusters"
+            return "stratified" if self._is_points(reference) else None
+        if design == NO_ESTIMATE:
+            return None
         if design == "clusters" and not (isinstance(reference, QgsVectorLayer)
                                          and not self._is_points(reference)):
             raise QgsProcessingException(self.tr(
                 "The 'clusters' design takes each reference polygon as a cluster: give "
                 "reference polygons, or choose another SAMPLING_DESIGN."))
+        return design
+
+    def _map_design(self, run: specs.RunValues, reference, classification_path: str,
+                    feedback) -> Optional[str]:
+        """The design, where the map's units give areas: a design asked for on a map in
+        degrees is refused before any reading; 'auto' there falls back to the matrix."""
+        design = self._design(run, reference)
+        if design is None:
+            return None
+        try:
+            map_pixel_area(open_raster(classification_path))
+        except CrnnError as error:
+            if run[SAMPLING_DESIGN] != AUTO:
+                raise
+            feedback.pushWarning(self.tr("No area estimates: {}").format(error))
+            return None
         return design
 
     def _strata_path(self, run: specs.RunValues, classification) -> Optional[str]:
@@ -220,9 +236,7 @@ class AssessAlgorithm(CrnnAlgorithm):
         classification_path = classification.source()
         reference = run[REFERENCE]
         report_path = run[OUTPUT_REPORT]
-        design = self._design(run, reference)
-        if design is not None:  # refused before any reading where areas cannot be had
-            map_pixel_area(open_raster(classification_path))
+        design = self._map_design(run, reference, classification_path, feedback)
         strata_path = self._strata_path(run, classification)
         if run[STRATA] is not None and design != "strata":
             feedback.pushWarning(self.tr(
@@ -300,7 +314,7 @@ class AssessAlgorithm(CrnnAlgorithm):
         pixel_area, notes = map_pixel_area(dataset)
         map_pixels = count_classes(dataset, is_cancelled=feedback.isCanceled)
         stratum_pixels = (count_classes(open_raster(strata_path),
-                                        is_cancelled=feedback.isCanceled)
+                                        is_cancelled=feedback.isCanceled, within=dataset)
                           if strata_path else None)
         if isinstance(sample, PointSample):
             inside = (sample.predicted != 0) & (sample.strata != 0)
@@ -309,7 +323,12 @@ class AssessAlgorithm(CrnnAlgorithm):
             left_out = int((~inside).sum())
         else:
             units, left_out = sample_of_pixels(classification_path, sample, design,
-                                               strata_path)
+                                               strata_path, is_cancelled=feedback.isCanceled)
+            if design != "clusters":
+                notes.append("Each reference pixel counts as one sample unit, as if drawn "
+                             "alone: pixels of a few polygons or patches are not, so these "
+                             "intervals are too narrow ('clusters' takes each polygon as "
+                             "one unit).")
         if left_out:
             notes.append(f"{left_out} reference unit(s) lie on pixels the map leaves "
                          "unclassified (or outside every stratum): no stratum holds them, "

@@ -56,7 +56,9 @@ MIN_PER_CLASS = specs.Spec(
     minimum=1)
 MIN_DISTANCE = specs.Spec(
     "MIN_DISTANCE", "Minimum distance between points (pixels)",
-    "Points closer than this (pixel centre to centre) are not drawn; 0 = any distance.",
+    "Points closer than this (pixel centre to centre) are not drawn; 0 = any distance. "
+    "A distance near the points' own spacing draws pixels at a class's edges more often "
+    "than inside it, which the estimates do not know: keep it small.",
     "float", 0.0, minimum=0.0, advanced=True)
 SEED = specs.Spec("SEED", "Random seed", "The same map and seed give the same points.",
                   "int", 0, minimum=0, advanced=True)
@@ -67,7 +69,7 @@ REFERENCE_FIELD = specs.Spec(
 OUTPUT = specs.Spec(
     "OUTPUT", "Reference sample",
     "Points at pixel centres in the map's CRS, with fields id, map_class, map_name, "
-    "stratum_weight (the class's share of the map) and the empty reference field.",
+    "stratum_wt (the class's share of the map) and the empty reference field.",
     "points_out")
 PARAMETERS = [CLASSIFICATION, TARGET_SE, USERS_ACCURACY, SAMPLE_SIZE, ALLOCATION,
               MIN_PER_CLASS, MIN_DISTANCE, SEED, REFERENCE_FIELD, OUTPUT]
@@ -119,6 +121,12 @@ class SampleAlgorithm(CrnnAlgorithm):
         feedback.pushInfo(self.tr("{} points over {} classes ({} allocation): {}.").format(
             size, len(values), run[ALLOCATION],
             ", ".join(f"{v}: {n}" for v, n in zip(values, counts))))
+        few = [f"{v} ({n})" for v, n in zip(values, counts) if n < 2]
+        if few:
+            feedback.pushWarning(self.tr(
+                "Classes with fewer than 2 points: {}. Their accuracy and area cannot be "
+                "estimated with an interval: raise SAMPLE_SIZE or MIN_PER_CLASS, or "
+                "choose the 'compromise' allocation.").format(", ".join(few)))
         feedback.setProgress(30)
         drawn = draw_points(dataset, dict(zip(values, counts)), run[SEED],
                             run[MIN_DISTANCE], class_pixels=pixels)

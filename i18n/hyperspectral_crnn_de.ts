@@ -584,8 +584,8 @@
       <translation>Stichprobendesign (Schätzung von Fläche und Genauigkeit)</translation>
     </message>
     <message>
-      <source>How the reference sample was drawn. It gives each class's area and the accuracies estimated with 95 % intervals, as good practice asks (Olofsson et al. 2014): 'stratified': stratified random, the map's classes as strata; 'strata': stratified random in the STRATA raster's strata; 'simple': simple random or systematic; 'clusters': each reference polygon is a cluster (intervals from the variance between polygons). 'auto': stratified for points, clusters for polygons, no estimate for a label raster. Areas need a projected map.</source>
-      <translation>Wie die Referenzstichprobe gezogen wurde. Daraus werden die Fläche jeder Klasse und die Genauigkeiten mit 95-%-Intervallen geschätzt, wie es die gute Praxis verlangt (Olofsson et al. 2014): 'stratified': geschichtete Zufallsstichprobe, die Klassen der Karte als Schichten; 'strata': geschichtete Zufallsstichprobe in den Schichten des STRATA-Rasters; 'simple': einfache Zufallsstichprobe oder systematisch; 'clusters': jedes Referenzpolygon ist ein Cluster (Intervalle aus der Varianz zwischen den Polygonen). 'auto': geschichtet für Punkte, Cluster für Polygone, keine Schätzung für ein Label-Raster. Flächen brauchen eine projizierte Karte.</translation>
+      <source>How the reference sample was drawn, for each class's area and the accuracies estimated with 95 % intervals, as good practice asks (Olofsson et al. 2014): 'stratified': stratified random points, the map's classes as strata; 'strata': stratified random in the STRATA raster's strata; 'simple': simple random or systematic; 'clusters': the polygons are a simple random sample of clusters. 'auto': stratified for points on a projected map, else no estimate; 'none': no estimate. Hand-drawn polygons are no probability sample: their estimates would mislead.</source>
+      <translation>Wie die Referenzstichprobe gezogen wurde, für die Fläche jeder Klasse und die Genauigkeiten, geschätzt mit 95-%-Intervallen, wie es die gute Praxis verlangt (Olofsson et al. 2014): 'stratified': geschichtete Zufallspunkte, die Klassen der Karte als Schichten; 'strata': geschichtet zufällig in den Schichten des STRATA-Rasters; 'simple': einfache Zufallsstichprobe oder systematisch; 'clusters': die Polygone sind eine einfache Zufallsstichprobe von Clustern. 'auto': geschichtet für Punkte auf einer projizierten Karte, sonst keine Schätzung; 'none': keine Schätzung. Von Hand gezeichnete Polygone sind keine Wahrscheinlichkeitsstichprobe: ihre Schätzungen würden in die Irre führen.</translation>
     </message>
     <message>
       <source>Strata raster ('strata' design)</source>
@@ -684,8 +684,8 @@
       <translation>Mindestabstand zwischen Punkten (Pixel)</translation>
     </message>
     <message>
-      <source>Points closer than this (pixel centre to centre) are not drawn; 0 = any distance.</source>
-      <translation>Punkte, die näher beieinander liegen (Pixelmitte zu Pixelmitte), werden nicht gezogen; 0 = beliebiger Abstand.</translation>
+      <source>Points closer than this (pixel centre to centre) are not drawn; 0 = any distance. A distance near the points' own spacing draws pixels at a class's edges more often than inside it, which the estimates do not know: keep it small.</source>
+      <translation>Punkte, die näher beieinander liegen (Pixelmitte zu Pixelmitte), werden nicht gezogen; 0 = beliebiger Abstand. Ein Abstand nahe dem eigenen Abstand der Punkte zieht Pixel am Rand einer Klasse häufiger als in ihrem Inneren, was die Schätzungen nicht wissen: Halten Sie ihn klein.</translation>
     </message>
     <message>
       <source>The same map and seed give the same points.</source>
@@ -704,8 +704,8 @@
       <translation>Referenzstichprobe</translation>
     </message>
     <message>
-      <source>Points at pixel centres in the map's CRS, with fields id, map_class, map_name, stratum_weight (the class's share of the map) and the empty reference field.</source>
-      <translation>Punkte in Pixelmitten im KBS der Karte, mit den Feldern id, map_class, map_name, stratum_weight (der Anteil der Klasse an der Karte) und dem leeren Referenzfeld.</translation>
+      <source>Points at pixel centres in the map's CRS, with fields id, map_class, map_name, stratum_wt (the class's share of the map) and the empty reference field.</source>
+      <translation>Punkte in Pixelmitten im KBS der Karte, mit den Feldern id, map_class, map_name, stratum_wt (der Anteil der Klasse an der Karte) und dem leeren Referenzfeld.</translation>
     </message>
     <message>
       <source>Points drawn</source>
@@ -810,6 +810,10 @@
     <message>
       <source>{} reference features without a geometry or class value were skipped.</source>
       <translation>{} Referenzobjekte ohne Geometrie oder Klassenwert wurden übersprungen.</translation>
+    </message>
+    <message>
+      <source>No area estimates: {}</source>
+      <translation>Keine Flächenschätzung: {}</translation>
     </message>
     <message>
       <source>Reprojecting the reference features from {} to {}.</source>
@@ -954,6 +958,10 @@
     <message>
       <source>Wrote {} points. Fill in their field '{}', then run 'Assess accuracy' with SAMPLING_DESIGN 'stratified'.</source>
       <translation>{} Punkte geschrieben. Füllen Sie ihr Feld '{}' aus und führen Sie dann 'Assess accuracy' mit SAMPLING_DESIGN 'stratified' aus.</translation>
+    </message>
+    <message>
+      <source>Classes with fewer than 2 points: {}. Their accuracy and area cannot be estimated with an interval: raise SAMPLE_SIZE or MIN_PER_CLASS, or choose the 'compromise' allocation.</source>
+      <translation>Klassen mit weniger als 2 Punkten: {}. Ihre Genauigkeit und Fläche lassen sich nicht mit Intervall schätzen: Erhöhen Sie SAMPLE_SIZE oder MIN_PER_CLASS oder wählen Sie die Aufteilung 'compromise'.</translation>
     </message>
     <message>
       <source>The 'edge' LOP needs the spectra: choose 'uniform' or 'gaussian', or use it in 'Classify with CRNN'.</source>
@@ -1258,6 +1266,18 @@
     <message>
       <source>Removed from {folder}: {what}</source>
       <translation>Aus {folder} entfernt: {what}</translation>
+    </message>
+    <message>
+      <source>How the reference sample was drawn. It gives each class's area and the accuracies estimated with 95 % intervals, as good practice asks (Olofsson et al. 2014): 'stratified': stratified random, the map's classes as strata; 'strata': stratified random in the STRATA raster's strata; 'simple': simple random or systematic; 'clusters': each reference polygon is a cluster (intervals from the variance between polygons). 'auto': stratified for points, clusters for polygons, no estimate for a label raster. Areas need a projected map.</source>
+      <translation type="obsolete">Wie die Referenzstichprobe gezogen wurde. Daraus werden die Fläche jeder Klasse und die Genauigkeiten mit 95-%-Intervallen geschätzt, wie es die gute Praxis verlangt (Olofsson et al. 2014): 'stratified': geschichtete Zufallsstichprobe, die Klassen der Karte als Schichten; 'strata': geschichtete Zufallsstichprobe in den Schichten des STRATA-Rasters; 'simple': einfache Zufallsstichprobe oder systematisch; 'clusters': jedes Referenzpolygon ist ein Cluster (Intervalle aus der Varianz zwischen den Polygonen). 'auto': geschichtet für Punkte, Cluster für Polygone, keine Schätzung für ein Label-Raster. Flächen brauchen eine projizierte Karte.</translation>
+    </message>
+    <message>
+      <source>Points closer than this (pixel centre to centre) are not drawn; 0 = any distance.</source>
+      <translation type="obsolete">Punkte, die näher beieinander liegen (Pixelmitte zu Pixelmitte), werden nicht gezogen; 0 = beliebiger Abstand.</translation>
+    </message>
+    <message>
+      <source>Points at pixel centres in the map's CRS, with fields id, map_class, map_name, stratum_weight (the class's share of the map) and the empty reference field.</source>
+      <translation type="obsolete">Punkte in Pixelmitten im KBS der Karte, mit den Feldern id, map_class, map_name, stratum_weight (der Anteil der Klasse an der Karte) und dem leeren Referenzfeld.</translation>
     </message>
     <message>
       <source>Parameters</source>

@@ -138,7 +138,7 @@ def test_the_parameters_exist():
     algorithm = AssessAlgorithm()
     algorithm.initAlgorithm()
     design = algorithm.parameterDefinition("SAMPLING_DESIGN")
-    assert design.options() == ["auto", "simple", "stratified", "strata", "clusters"]
+    assert design.options() == ["auto", "none", "simple", "stratified", "strata", "clusters"]
     assert algorithm.parameterDefinition("STRATA") is not None
 
 
@@ -182,8 +182,12 @@ def test_polygons_are_clusters_with_a_wider_interval(qgis_processing, olofsson, 
         feature.SetField("ref", value)
         layer.CreateFeature(feature)
     source = None
+    plain = _run({"CLASSIFICATION": olofsson["map"], "REFERENCE": str(path),
+                  "REFERENCE_FIELD": "ref", "OUTPUT_REPORT": str(tmp_path / "p.html")})
+    assert _stratified(plain) is None  # hand-drawn polygons: no estimate unless asked
     result = _run({"CLASSIFICATION": olofsson["map"], "REFERENCE": str(path),
-                   "REFERENCE_FIELD": "ref", "OUTPUT_REPORT": str(tmp_path / "r.html")})
+                   "REFERENCE_FIELD": "ref", "SAMPLING_DESIGN": "clusters",
+                   "OUTPUT_REPORT": str(tmp_path / "r.html")})
     block = _stratified(result)
     assert block["design"] == "clusters"
     data = json.loads(Path(result["OUTPUT_JSON"]).read_text())
@@ -196,12 +200,64 @@ def test_designs_that_do_not_fit_are_refused(qgis_processing, olofsson, tmp_path
     with pytest.raises(QgsProcessingException, match="each reference polygon as a cluster"):
         _run({"CLASSIFICATION": olofsson["map"], "REFERENCE": olofsson["points"],
               "REFERENCE_FIELD": "ref", "SAMPLING_DESIGN": "clusters"})
-    degrees = tmp_path / "degrees.tif"
-    write_map(degrees, epsg=4326)
+    with pytest.raises(QgsProcessingException, match="needs the strata raster"):
+        _run({"CLASSIFICATION": olofsson["map"], "REFERENCE": olofsson["points"],
+              "REFERENCE_FIELD": "ref", "SAMPLING_DESIGN": "strata"})
+
+
+def test_a_map_in_degrees_gets_the_matrix_and_no_areas(qgis_processing, tmp_path):
+    """Pixels in degrees differ in area: a design asked for is refused, 'auto' gives the
+    confusion matrix alone."""
+    values = np.repeat(np.arange(1, 5, dtype=np.uint8), 25).reshape(10, 10)
+    degrees = str(tmp_path / "degrees.tif")
+    dataset = gdal.GetDriverByName("GTiff").Create(degrees, 10, 10, 1, gdal.GDT_Byte)
+    dataset.SetGeoTransform((10.0, 0.001, 0, 50.0, 0, -0.001))
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(4326)
+    dataset.SetProjection(srs.ExportToWkt())
+    dataset.GetRasterBand(1).WriteArray(values)
+    dataset = None
+    points = str(tmp_path / "points.gpkg")
+    source = ogr.GetDriverByName("GPKG").CreateDataSource(points)
+    layer = source.CreateLayer("points", srs, ogr.wkbPoint)
+    layer.CreateField(ogr.FieldDefn("ref", ogr.OFTInteger))
+    for row, col in ((1, 1), (4, 5), (8, 2)):
+        feature = ogr.Feature(layer.GetLayerDefn())
+        feature.SetGeometry(ogr.CreateGeometryFromWkt(
+            f"POINT ({10.0 + (col + 0.5) * 0.001} {50.0 - (row + 0.5) * 0.001})"))
+        feature.SetField("ref", int(values[row, col]))
+        layer.CreateFeature(feature)
+    source = layer = None
+    result = _run({"CLASSIFICATION": degrees, "REFERENCE": points, "REFERENCE_FIELD": "ref",
+                   "OUTPUT_REPORT": str(tmp_path / "a.html")})
+    assert result["OVERALL_ACCURACY"] == 1.0 and _stratified(result) is None
     with pytest.raises(QgsProcessingException, match="geographic coordinates"):
-        _run({"CLASSIFICATION": str(degrees), "REFERENCE": olofsson["points"],
-              "REFERENCE_FIELD": "ref", "OUTPUT_REPORT": str(tmp_path / "r.html")})
+        _run({"CLASSIFICATION": degrees, "REFERENCE": points, "REFERENCE_FIELD": "ref",
+              "SAMPLING_DESIGN": "stratified", "OUTPUT_REPORT": str(tmp_path / "r.html")})
     assert not (tmp_path / "r.html").exists() and not (tmp_path / "r.json").exists()
+
+
+def test_one_reference_polygon_as_a_cluster(qgis_processing, olofsson, tmp_path):
+    path = tmp_path / "one.gpkg"
+    source = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(32616)
+    layer = source.CreateLayer("reference", srs, ogr.wkbPolygon)
+    layer.CreateField(ogr.FieldDefn("ref", ogr.OFTInteger))
+    x0, y0 = ORIGIN[0] + 100 * PIXEL, ORIGIN[1] - 150 * PIXEL
+    feature = ogr.Feature(layer.GetLayerDefn())
+    feature.SetGeometry(ogr.CreateGeometryFromWkt(
+        f"POLYGON(({x0} {y0},{x0 + 3 * PIXEL} {y0},{x0 + 3 * PIXEL} {y0 - 3 * PIXEL},"
+        f"{x0} {y0 - 3 * PIXEL},{x0} {y0}))"))
+    feature.SetField("ref", 4)
+    layer.CreateFeature(feature)
+    source = layer = None
+    result = _run({"CLASSIFICATION": olofsson["map"], "REFERENCE": str(path),
+                   "REFERENCE_FIELD": "ref", "SAMPLING_DESIGN": "clusters",
+                   "OUTPUT_REPORT": str(tmp_path / "r.html")})
+    block = _stratified(result)
+    assert block["overall_accuracy"] == {"estimate": 1.0, "ci95": None}
+    assert any("One reference cluster" in note for note in block["notes"])
 
 
 def test_a_label_raster_gets_no_estimate_unless_asked(qgis_processing, olofsson, tmp_path):

@@ -17,7 +17,7 @@ from qgis.core import QgsProcessingException
 from test_area_estimates import plain_loop_stratified
 
 from hyperspectral_crnn.algorithms.sample import SampleAlgorithm
-from hyperspectral_crnn.models.reports.sample_design import allocate, sample_size
+from hyperspectral_crnn.models.reports.sample_design import sample_size
 
 REPO = Path(__file__).resolve().parent.parent
 ROWS, COLS = 120, 150
@@ -57,7 +57,7 @@ def read_points(path: str, field: str = "reference"):
         point = feature.GetGeometryRef()
         rows.append({"x": point.GetX(), "y": point.GetY(), "id": feature.GetField("id"),
                      "map_class": feature.GetField("map_class"),
-                     "weight": feature.GetField("stratum_weight"),
+                     "weight": feature.GetField("stratum_wt"),
                      "reference": feature.GetField(field)})
     return rows
 
@@ -80,7 +80,7 @@ def test_the_parameters_exist():
 def test_the_sample_is_sized_shared_and_placed_as_asked(qgis_processing, maps, tmp_path):
     out = str(tmp_path / "sample.gpkg")
     result = _run({"CLASSIFICATION": maps["map"], "TARGET_SE": 0.02,
-                   "USERS_ACCURACY": "0.8, 3:0.6", "MIN_PER_CLASS": 20, "OUTPUT": out})
+                   "USERS_ACCURACY": "0.8, 3:0.6", "MIN_PER_CLASS": 40, "OUTPUT": out})
     values = maps["values"]
     shares = [float(np.mean(values == v)) for v in (1, 2, 3, 4)]
     n = sample_size(shares, [0.8, 0.8, 0.6, 0.8], 0.02)
@@ -88,7 +88,12 @@ def test_the_sample_is_sized_shared_and_placed_as_asked(qgis_processing, maps, t
     points = read_points(out)
     assert len(points) == n and [p["id"] for p in points] == list(range(1, n + 1))
     counts = [sum(1 for p in points if p["map_class"] == v) for v in (1, 2, 3, 4)]
-    assert counts == allocate(n, shares, "compromise", 20)
+    # by hand: class 1 (1 200 of 18 000 pixels) would get 28 of the 426 points in
+    # proportion, under the floor of 40; the other classes share the other 386 points
+    # in proportion to their 3 000, 2 500 and 11 300 pixels
+    assert n == 426 and counts[0] == 40 and sum(counts) == n
+    for count, pixels in zip(counts[1:], (3000, 2500, 11300)):
+        assert abs(count - 386 * pixels / 16800) < 1
     assert all(values[cell(p)] == p["map_class"] for p in points)
     assert all(p["reference"] is None for p in points)
     for p in points:
@@ -105,6 +110,31 @@ def test_bad_inputs_are_refused_and_leave_nothing(qgis_processing, maps, tmp_pat
         _run({"CLASSIFICATION": maps["map"], "REFERENCE_FIELD": "map_class",
               "SAMPLE_SIZE": 40, "OUTPUT": str(out)})
     assert not out.exists()
+
+
+def test_a_shapefile_sample_and_classes_with_too_few_points(qgis_processing, maps, tmp_path):
+    import processing
+    from qgis.core import QgsProcessingContext, QgsProcessingFeedback
+
+    class Warnings(QgsProcessingFeedback):
+        def __init__(self):
+            super().__init__()
+            self.lines = []
+
+        def pushWarning(self, text):
+            self.lines.append(text)
+
+    feedback = Warnings()
+    out = str(tmp_path / "sample.shp")
+    processing.run(SampleAlgorithm().create(), {
+        "CLASSIFICATION": maps["map"], "SAMPLE_SIZE": 12, "ALLOCATION": "proportional",
+        "OUTPUT": out}, context=QgsProcessingContext(), feedback=feedback)
+    points = read_points(out)  # in proportion: 0.8, 2.0, 1.7 and 7.5 points
+    assert len(points) == 12 and all(p["reference"] is None for p in points)
+    assert any("fewer than 2 points: 1 (" in line for line in feedback.lines)
+    with pytest.raises(QgsProcessingException, match="at most 10 letters"):
+        _run({"CLASSIFICATION": maps["map"], "SAMPLE_SIZE": 30,
+              "REFERENCE_FIELD": "reference_class", "OUTPUT": str(tmp_path / "b.shp")})
 
 
 def fill_reference(path: str, truth: np.ndarray) -> list:

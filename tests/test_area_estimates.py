@@ -9,6 +9,7 @@ import pytest
 
 from hyperspectral_crnn.models.common.errors import CrnnError
 from hyperspectral_crnn.models.reports.area_estimates import (
+    Estimate,
     ReferenceSample,
     estimate_area_and_accuracy,
 )
@@ -256,12 +257,22 @@ def test_unsampled_and_single_unit_strata_are_noted_not_fatal():
     text = " ".join(result.notes)
     assert "Stratum 3 (200 pixels) has no sample unit" in text
     assert "Stratum 2 has one sample unit" in text
-    assert "Class 3: no sample unit is mapped as it" in text
+    assert "Class 3: its stratum has no sample unit, so its area" in text
+    assert "cover the sampled strata: 1,500.0 of 1,700.0 ha" in text
     third = result.classes[2]
-    assert third.users_accuracy.estimate is None and third.area.estimate == 0.0
-    assert third.map_area == 200.0
+    assert third.users_accuracy.estimate is None and third.area.estimate is None
+    assert third.producers_accuracy.estimate is None and third.map_area == 200.0
     # the estimates cover the sampled strata: 1500 pixels
-    assert sum(c.area.estimate for c in result.classes) == pytest.approx(1500.0)
+    assert sum(c.area.estimate for c in result.classes[:2]) == pytest.approx(1500.0)
+
+
+def test_one_cluster_has_estimates_without_intervals():
+    sample = ReferenceSample(np.array([1, 1, 2]), np.array([1, 1, 1]), np.zeros(3))
+    result = estimate_area_and_accuracy(sample, "clusters", {1: 60, 2: 40})
+    assert result.overall_accuracy == Estimate(pytest.approx(2 / 3), None)
+    assert result.classes[0].area.estimate == pytest.approx(100.0)
+    assert result.classes[0].area.ci95 is None
+    assert "One reference cluster" in result.notes[0]
 
 
 def test_strata_that_are_not_the_map_classes():

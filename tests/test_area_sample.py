@@ -136,3 +136,14 @@ def test_polygons_are_clusters(tmp_path):
     assert as_dict(sample) == plain_counts(groups, mapped, truth)
     with pytest.raises(CrnnError, match="each reference polygon as a cluster"):
         sample_of_pixels(path, path, "clusters")
+
+
+def test_strata_are_counted_where_the_map_has_a_class(tmp_path):
+    """A stratum's pixels are those the map classifies: units on the map's nodata are
+    left out of the sample, so its pixels must be too."""
+    path, values = class_map(tmp_path)
+    strata = (np.arange(70)[:, None].repeat(45, axis=1) // 35 + 1).astype(np.uint8)
+    strata_path = scenes.write_raster(tmp_path / "strata.tif", strata[None], gdal.GDT_Byte)
+    counts = count_classes(gdal.Open(strata_path), 16, within=gdal.Open(path))
+    classified = ~np.isin(values, (0, 255))
+    assert counts == {h: int(np.sum(classified & (strata == h))) for h in (1, 2)}

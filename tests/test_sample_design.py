@@ -109,6 +109,16 @@ def test_points_keep_their_distance(tmp_path):
     assert len(crowded.cells) < 40 and "at the minimum distance" in crowded.notes[0]
 
 
+def test_spaced_points_are_drawn_until_the_class_is_full(tmp_path):
+    """150 points 6 pixels apart fit a 100 x 100 class easily: every one is placed."""
+    values = np.ones((100, 100), np.uint8)
+    dataset = gdal.Open(scenes.write_raster(tmp_path / "one.tif", values[None],
+                                            gdal.GDT_Byte))
+    for seed in range(5):
+        drawn = draw_points(dataset, {1: 150}, seed=seed, min_distance=6)
+        assert len(drawn.cells) == 150 and drawn.notes == []
+
+
 def test_a_class_the_map_lacks_is_refused(tmp_path):
     dataset, _ = class_map(tmp_path)
     with pytest.raises(CrnnError, match="no pixel of class"):

@@ -139,31 +139,49 @@ def estimate_area_and_accuracy(
     truth = np.asarray(sample.reference).astype(np.int64)
     ratio, counts = _estimator(sample, design, map_pixels, stratum_pixels, notes)
     classes = sorted({int(v) for v in map_pixels} | {int(v) for v in truth})
-    total_area = float(sum(map_pixels.values())) * pixel_area
+    map_total = float(sum(map_pixels.values())) * pixel_area
+    total_area = map_total
     if design in ("stratified", "strata"):  # unsampled strata are left out
         total_area = float(sum(size for h, size in _sizes(design, map_pixels, stratum_pixels)
                                .items() if counts.get(h))) * pixel_area
+        if total_area < map_total:
+            notes.append(f"The estimates cover the sampled strata: {total_area:,.1f} of "
+                         f"{map_total:,.1f} ha.")
     one = np.ones(len(mapped))
     overall = ratio((mapped == truth).astype(float), one)
     matrix = np.array([[ratio(((mapped == i) & (truth == j)).astype(float), one).estimate
                         for j in classes] for i in classes])
-    rows = []
-    for k in classes:
-        hit = ((mapped == k) & (truth == k)).astype(float)
-        share = ratio((truth == k).astype(float), one)
-        users = ratio(hit, (mapped == k).astype(float))
-        producers = ratio(hit, (truth == k).astype(float))
-        if users.estimate is None:
-            notes.append(f"Class {k}: no sample unit is mapped as it, so its user's "
-                         "accuracy cannot be estimated.")
-        if producers.estimate is None:
-            notes.append(f"Class {k}: no sample unit has it as reference, so its "
-                         "producer's accuracy cannot be estimated.")
-        rows.append(ClassEstimate(
-            k, float(map_pixels.get(k, 0)) * pixel_area,
-            Estimate(share.estimate * total_area, share.ci95 * total_area),
-            users, producers))
+    unsampled = {k for k in classes if design == "stratified" and map_pixels.get(k, 0) > 0
+                 and not counts.get(k)}
+    rows = [_class_estimate(k, mapped, truth, ratio, total_area,
+                            float(map_pixels.get(k, 0)) * pixel_area, k in unsampled, notes)
+            for k in classes]
     return AreaEstimates(design, overall, rows, matrix, counts, notes)
+
+
+def _class_estimate(k: int, mapped: np.ndarray, truth: np.ndarray, ratio: Ratio,
+                    total_area: float, map_area: float, unsampled: bool,
+                    notes: List[str]) -> ClassEstimate:
+    """Class ``k``'s area and accuracies; a class whose own stratum has no unit has no
+    area or producer's accuracy estimate (its pixels of other classes are unknown)."""
+    hit = ((mapped == k) & (truth == k)).astype(float)
+    one = np.ones(len(mapped))
+    share = ratio((truth == k).astype(float), one)
+    area = Estimate(share.estimate * total_area,
+                    None if share.ci95 is None else share.ci95 * total_area)
+    users = ratio(hit, (mapped == k).astype(float))
+    producers = ratio(hit, (truth == k).astype(float))
+    if unsampled:
+        area = producers = Estimate(None, None)
+        notes.append(f"Class {k}: its stratum has no sample unit, so its area and "
+                     "producer's accuracy cannot be estimated.")
+    if users.estimate is None and not unsampled:
+        notes.append(f"Class {k}: no sample unit is mapped as it, so its user's "
+                     "accuracy cannot be estimated.")
+    if producers.estimate is None and not unsampled:
+        notes.append(f"Class {k}: no sample unit has it as reference, so its "
+                     "producer's accuracy cannot be estimated.")
+    return ClassEstimate(k, map_area, area, users, producers)
 
 
 Ratio = Callable[[np.ndarray, np.ndarray], Estimate]

@@ -59,21 +59,30 @@ def map_pixel_area(dataset: gdal.Dataset) -> Tuple[float, List[str]]:
 
 
 def count_classes(dataset: gdal.Dataset, rows_per_read: int = ROWS_PER_READ,
-                  is_cancelled: Optional[CancelCheck] = None) -> Dict[int, int]:
-    """Pixels of each class value of band 1 (nodata, 0 and NaN left out), in strips."""
-    band = dataset.GetRasterBand(1)
-    nodata = band.GetNoDataValue()
+                  is_cancelled: Optional[CancelCheck] = None,
+                  within: Optional[gdal.Dataset] = None) -> Dict[int, int]:
+    """Pixels of each class value of band 1 (nodata, 0 and NaN left out), in strips;
+    with ``within`` (a class raster on the same grid) only where it has a class: a
+    stratum's pixels are those the map classifies, as its sample units are."""
     counts: Dict[int, int] = {}
     for start in range(0, dataset.RasterYSize, rows_per_read):
         if is_cancelled is not None and is_cancelled():
             raise CancelledError("The assessment was cancelled; no report was written.")
         rows = min(rows_per_read, dataset.RasterYSize - start)
-        raw = read_block(dataset, 0, start, dataset.RasterXSize, rows, [1])[0]
-        values = as_classes(raw, missing_mask(raw, nodata), dataset.GetDescription())
+        values = _strip_classes(dataset, start, rows)
+        if within is not None:
+            values[_strip_classes(within, start, rows) == 0] = 0
         found, n = np.unique(values[values != 0], return_counts=True)
         for value, count in zip(found.tolist(), n.tolist()):
             counts[value] = counts.get(value, 0) + count
     return counts
+
+
+def _strip_classes(dataset: gdal.Dataset, start: int, rows: int) -> np.ndarray:
+    """Band 1's class values (0: none) in ``rows`` rows from ``start``."""
+    raw = read_block(dataset, 0, start, dataset.RasterXSize, rows, [1])[0]
+    nodata = dataset.GetRasterBand(1).GetNoDataValue()
+    return as_classes(raw, missing_mask(raw, nodata), dataset.GetDescription())
 
 
 @dataclass
@@ -141,7 +150,9 @@ def sample_at_points(classification_path: str, points: Sequence[Tuple[float, flo
 
 def sample_of_pixels(classification_path: str, reference: Union[str, ReferenceWindow],
                      design: str, strata_path: Optional[str] = None,
-                     rows_per_read: int = ROWS_PER_READ) -> Tuple[ReferenceSample, int]:
+                     rows_per_read: int = ROWS_PER_READ,
+                     is_cancelled: Optional[CancelCheck] = None
+                     ) -> Tuple[ReferenceSample, int]:
     """Every reference pixel on a classified pixel as counted (group, map, reference)
     units, and the number of reference pixels the map leaves unclassified (outside every
     stratum). The group is the stratum (``strata``), the polygon (``clusters``), else 0.
@@ -166,6 +177,8 @@ def sample_of_pixels(classification_path: str, reference: Union[str, ReferenceWi
     counter: Dict[Tuple[int, int, int], int] = {}
     unclassified = 0
     for start in range(0, height, rows_per_read):
+        if is_cancelled is not None and is_cancelled():
+            raise CancelledError("The assessment was cancelled; no report was written.")
         rows = min(rows_per_read, height - start)
         if reference_set is None:
             truth = window.values[start:start + rows]

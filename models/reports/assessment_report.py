@@ -228,8 +228,8 @@ DESIGN_NAMES = {
     "strata": "stratified random sample, strata other than the map's classes (Stehman "
               "2014)",
     "simple": "simple random (or systematic) sample",
-    "clusters": "cluster sample: each reference polygon is one cluster; intervals from "
-                "the variance between clusters",
+    "clusters": "cluster sample: the reference polygons taken as a simple random sample "
+                "of clusters, each one unit; intervals from the variance between clusters",
 }
 
 
@@ -256,7 +256,10 @@ def html_area_estimates(assessment: Assessment) -> str:
             f"<td>{_plus_minus(c.users_accuracy, True)}</td>"
             f"<td>{_plus_minus(c.producers_accuracy, True)}</td>"
             f"<td>{units_in(c.value)}</td></tr>")
-    strata = ", ".join(f"{h}: {n:,}" for h, n in estimates.samples_per_stratum.items())
+    sizes = list(estimates.samples_per_stratum.values())
+    strata = (f"{len(sizes)} clusters of {min(sizes):,} to {max(sizes):,} pixels"
+              if estimates.design == "clusters" and sizes else
+              ", ".join(f"{h}: {n:,}" for h, n in estimates.samples_per_stratum.items()))
     notes = "".join(f"<li>{html.escape(note)}</li>" for note in estimates.notes)
     figure = area_figure([f"{c.value} {names.get(c.value, c.value)}"
                           for c in estimates.classes],
@@ -270,8 +273,8 @@ def html_area_estimates(assessment: Assessment) -> str:
         "from the reference sample, with its 95 % interval in red.", salt="assessment-area")
     return (
         "<h2>Area and accuracy estimated from the sample</h2>"
-        f"<p>Design: {html.escape(DESIGN_NAMES[estimates.design])}. Sample units per "
-        f"{'cluster' if estimates.design == 'clusters' else 'stratum'}: {strata}. "
+        f"<p>Design: {html.escape(DESIGN_NAMES[estimates.design])}. Sample units"
+        f"{'' if estimates.design == 'clusters' else ' per stratum'}: {strata}. "
         f"Overall accuracy {_plus_minus(estimates.overall_accuracy, True)} (95 % "
         "interval).</p>"
         + chart

@@ -212,7 +212,7 @@ def bar_figure(names: Sequence[str], series: Dict[str, Sequence[float]],
 
 def area_figure(names: Sequence[str], map_areas: Sequence[float],
                 areas: Sequence[Optional[float]], half_widths: Sequence[Optional[float]],
-                colours: Sequence[str], unit: str = "ha"):
+                colours: Sequence[str], unit: str = "ha") -> Optional[Any]:
     """Horizontal bars per class: the map's area beside the estimated area with its 95 %
     interval as an error bar. Returns a Figure, or None without matplotlib."""
     figure = matplotlib_figure(7.5, max(2.5, 0.45 * len(names) + 1.4))

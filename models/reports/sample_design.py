@@ -124,26 +124,36 @@ def draw_points(dataset: gdal.Dataset, allocation: Mapping[int, int], seed: int 
                 min_distance: float = 0.0, rows_per_read: int = ROWS_PER_READ,
                 class_pixels: Optional[Mapping[int, int]] = None) -> DrawnSample:
     """``allocation[value]`` pixels of each class drawn at random without replacement,
-    at least ``min_distance`` pixels apart (centre to centre) where it is above 0."""
+    at least ``min_distance`` pixels apart (centre to centre) where it is above 0: the
+    candidates come in a random order, each taken unless one taken lies too close, and
+    more are drawn while a class is short and has pixels left."""
     counts = dict(class_pixels) if class_pixels is not None else count_classes(
         dataset, rows_per_read)
     missing = sorted(set(allocation) - set(counts))
     if missing:
         raise CrnnError(f"The map has no pixel of class(es) {', '.join(map(str, missing))}.")
     rng = np.random.default_rng(seed)
-    extra = 4 if min_distance > 0 else 1  # spares where spacing rejects candidates
-    ranks = {v: _distinct(rng, counts[v], min(counts[v], extra * n + (20 if extra > 1 else 0)))
-             for v, n in allocation.items()}
-    candidates = _locate(dataset, ranks, rows_per_read)
-    order = rng.permutation(len(candidates))
-    cells, taken = [], {v: 0 for v in allocation}
+    cells: List[Tuple[int, int, int]] = []
+    taken = {v: 0 for v in allocation}
+    used = {v: np.zeros(0, np.int64) for v in allocation}
     spacing = _Spacing(min_distance)
-    for i in order.tolist():
-        row, col, value = candidates[i]
-        if taken[value] < allocation[value] and spacing.free(row, col):
-            spacing.add(row, col)
-            cells.append((row, col, value))
-            taken[value] += 1
+    batch = {v: n if min_distance <= 0 else 4 * n + 20 for v, n in allocation.items()}
+    while True:
+        short = {v: min(batch[v], counts[v] - len(used[v])) for v, n in allocation.items()
+                 if taken[v] < n and len(used[v]) < counts[v]}
+        if not short:
+            break
+        ranks = {v: _distinct(rng, counts[v], k, used[v]) for v, k in short.items()}
+        for v, new in ranks.items():
+            used[v] = np.concatenate([used[v], new])
+            batch[v] *= 2
+        candidates = _locate(dataset, ranks, rows_per_read)
+        for i in rng.permutation(len(candidates)).tolist():
+            row, col, value = candidates[i]
+            if taken[value] < allocation[value] and spacing.free(row, col):
+                spacing.add(row, col)
+                cells.append((row, col, value))
+                taken[value] += 1
     notes = [f"Class {v}: {taken[v]} of {n} points could be placed "
              f"{'at the minimum distance' if min_distance > 0 else '(it has too few pixels)'}."
              for v, n in allocation.items() if taken[v] < n]
@@ -157,12 +167,16 @@ SAMPLE_LAYER = "reference_sample"
 def write_sample(path: str, dataset: gdal.Dataset, drawn: DrawnSample,
                  names: Mapping[int, str], reference_field: str = "reference") -> int:
     """The points as a vector file in the map's CRS (written whole or not at all): fields
-    ``id``, ``map_class``, ``map_name``, ``stratum_weight`` (the class's share of the
-    map's pixels) and an empty integer ``reference_field`` for the user to fill.
+    ``id``, ``map_class``, ``map_name``, ``stratum_wt`` (the class's share of the map's
+    pixels) and an empty integer ``reference_field`` for the user to fill (names of at
+    most 10 characters: a shapefile keeps no more).
     Returns the number of points."""
-    if reference_field in ("id", "map_class", "map_name", "stratum_weight", ""):
+    if reference_field in ("id", "map_class", "map_name", "stratum_wt", ""):
         raise CrnnError(f"The reference field needs a name of its own, not "
                         f"'{reference_field}'.")
+    if len(reference_field) > 10 or not reference_field.isidentifier():
+        raise CrnnError(f"The reference field's name '{reference_field}' must be a word of "
+                        "at most 10 letters, digits or '_' (a shapefile keeps no more).")
     driver, name = vector_output(path, SAMPLE_LAYER, "points")
     x0, dx, _, y0, _, dy = dataset.GetGeoTransform()
     total = float(sum(drawn.class_pixels.values()))
@@ -172,7 +186,7 @@ def write_sample(path: str, dataset: gdal.Dataset, drawn: DrawnSample,
                                        geom_type=ogr.wkbPoint)
             for field_name, kind in (("id", ogr.OFTInteger), ("map_class", ogr.OFTInteger),
                                      ("map_name", ogr.OFTString),
-                                     ("stratum_weight", ogr.OFTReal),
+                                     ("stratum_wt", ogr.OFTReal),
                                      (reference_field, ogr.OFTInteger)):
                 layer.CreateField(ogr.FieldDefn(field_name, kind))
             definition = layer.GetLayerDefn()
@@ -185,23 +199,27 @@ def write_sample(path: str, dataset: gdal.Dataset, drawn: DrawnSample,
                 feature.SetField("id", number)
                 feature.SetField("map_class", int(value))
                 feature.SetField("map_name", names.get(int(value), f"Class {value}"))
-                feature.SetField("stratum_weight", drawn.class_pixels[value] / total)
+                feature.SetField("stratum_wt", drawn.class_pixels[value] / total)
                 feature.SetFieldNull(reference_field)
                 layer.CreateFeature(feature)
             layer.CommitTransaction()
     return len(drawn.cells)
 
 
-def _distinct(rng: np.random.Generator, population: int, k: int) -> np.ndarray:
-    """``k`` distinct ranks in ``range(population)`` in random order, without an array of
-    the population's size."""
-    if k >= population:
-        return rng.permutation(population)
+def _distinct(rng: np.random.Generator, population: int, k: int,
+              exclude: np.ndarray) -> np.ndarray:
+    """``k`` distinct ranks in ``range(population)``, none in ``exclude``, in random
+    order, without an array of the population's size unless few ranks are left."""
+    left = population - len(exclude)
+    if k >= left:
+        return rng.permutation(np.setdiff1d(np.arange(population), exclude))
     chosen = np.zeros(0, np.int64)
     while len(chosen) < k:
         fresh = rng.integers(0, population, 2 * (k - len(chosen)) + 8)
-        _, first = np.unique(np.concatenate([chosen, fresh]), return_index=True)
-        chosen = np.concatenate([chosen, fresh])[np.sort(first)]
+        fresh = fresh[~np.isin(fresh, exclude)]
+        merged = np.concatenate([chosen, fresh])
+        _, first = np.unique(merged, return_index=True)
+        chosen = merged[np.sort(first)]
     return chosen[:k]
 
 
