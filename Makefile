@@ -33,7 +33,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export QT_QPA_PLATFORM ?= offscreen
 export DEBIAN_FRONTEND ?= noninteractive
 
-.PHONY: setup debian-packages plugin-link test test-matrix lint demo translations benchmark benchmark-blocked benchmark-area benchmark-cluster \
+.PHONY: setup debian-packages plugin-link test test-matrix lint demo translations benchmark benchmark-blocked benchmark-area benchmark-cluster screenshots \
 	benchmark-inference mutation
 
 setup: debian-packages $(REQUIREMENTS_STAMP) plugin-link translations
@@ -113,6 +113,12 @@ benchmark-blocked: setup
 
 benchmark-inference: setup
 	$(PY) benchmarks/inference.py
+
+# The dialogs' screenshots, each with the text it shows (docs/images/*.shows.txt), and
+# the classified map (a model trained in a minute); tests/test_screenshots.py says when
+# they are stale.
+screenshots: setup
+	xvfb-run -a $(PY) scripts/screenshots.py docs/images
 
 # crnn:sample then crnn:assess on maps of 1, 4 and 10 Mpx (docs/benchmarks_area.md).
 benchmark-area: setup

@@ -114,6 +114,15 @@ def dialog_values(layers) -> Dict[str, Dict[str, object]]:
     }
 
 
+def dialog_contents(algorithm) -> str:
+    """What a dialog's screenshot shows, as text kept beside it (``<name>.shows.txt``):
+    its title, help and parameters (key: label). tests/test_screenshots.py fails when an
+    algorithm no longer matches its screenshot."""
+    lines = [algorithm.displayName(), algorithm.shortHelpString()]
+    lines += [f"{p.name()}: {p.description()}" for p in algorithm.parameterDefinitions()]
+    return "\n".join(lines) + "\n"
+
+
 def grab_dialogs(application, folder: str, layers, names=ALGORITHMS) -> List[str]:
     from processing.gui.AlgorithmDialog import AlgorithmDialog
     from qgis.core import QgsApplication
@@ -135,6 +144,8 @@ def grab_dialogs(application, folder: str, layers, names=ALGORITHMS) -> List[str
         wait(application, 1.0)
         path = os.path.join(folder, f"{name}.png")
         dialog.grab().save(path)
+        with open(os.path.join(folder, f"{name}.shows.txt"), "w", encoding="utf-8") as stream:
+            stream.write(dialog_contents(algorithm))
         written.append(path)
         dialog.close()
         dialog.deleteLater()
