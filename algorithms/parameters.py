@@ -495,6 +495,17 @@ def parameter_as_bands(algorithm: QgsProcessingAlgorithm, parameters: Dict[str, 
                 key=key, text=", ".join(items))) from None
 
 
+def setting_names() -> Dict[str, str]:
+    """How the user knows each setting the model file stores: its parameter's label and
+    key (the training report's hyperparameter table)."""
+    named = {spec.field: spec for spec in NETWORK + TRAINING if spec.field}
+    named.update({"validation_fraction": VALIDATION_FRACTION_SPEC, "split": SPLIT,
+                  "samples_per_class": SAMPLES_PER_CLASS})
+    names = {field: f"{tr(spec.label)} ({spec.key})" for field, spec in named.items()}
+    names["threads"] = tr("CPU threads (0: all cores)")  # no parameter: set by the run
+    return names
+
+
 def network_config(run: RunValues) -> NetworkConfig:
     return NetworkConfig(**{s.field: run[s] for s in NETWORK})
 

@@ -303,7 +303,8 @@ def _write_report(tr, feedback, report_path: str, model: CrnnModel, spectra, lab
 
     try:
         write_training_report(report_path, model, spectra, labels, groups=groups,
-                              seconds=time.perf_counter() - started)
+                              seconds=time.perf_counter() - started,
+                              setting_names=specs.setting_names())
     except OSError as exc:
         raise QgsProcessingException(tr(
             "Cannot write the training report '{path}': {reason}").format(

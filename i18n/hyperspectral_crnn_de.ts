@@ -916,6 +916,10 @@
       <translation>{} muss eine GeoTIFF-Datei (.tif) sein, nicht '{}'.</translation>
     </message>
     <message>
+      <source>CPU threads (0: all cores)</source>
+      <translation>CPU-Threads (0: alle Kerne)</translation>
+    </message>
+    <message>
       <source>{key} must be comma-separated whole numbers such as '32,32', got '{text}'.</source>
       <translation>{key} muss aus durch Kommas getrennten ganzen Zahlen wie '32,32' bestehen, erhalten: '{text}'.</translation>
     </message>

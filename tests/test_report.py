@@ -324,3 +324,37 @@ def test_report_with_wavelengths_says_so(pixel_split):
     contiguous = [400.0 + 10 * b for b in range(N_BANDS)]
     text = report.render_training_report(_with_wavelengths(model, contiguous), spectra, labels)
     assert "left-out bands" not in text and "400-790 nm" in text
+
+
+def test_hyperparameters_are_named_as_their_parameters(pixel_split, qgis_app):
+    """Every setting the model file stores is shown by its parameter's label and key,
+    never by its Python name (ema_decay, class_weighting)."""
+    from hyperspectral_crnn.algorithms.parameters import setting_names
+
+    model, spectra, labels = pixel_split
+    names = setting_names()
+    stored = list(model.network.to_dict()) + list(model.provenance["training_config"])
+    assert [key for key in stored if key not in names] == []
+    text = report.render_training_report(model, spectra, labels, setting_names=names)
+    table = text[text.index("<h2>Hyperparameters</h2>"):]
+    assert "Weight averaging" in table or "(EMA_DECAY)" in table
+    for python_name in ("ema_decay", "class_weighting", "conv_channels", "rnn_hidden"):
+        assert f">{python_name}<" not in table
+
+
+def test_epoch_ticks_are_whole_numbers(pixel_split, monkeypatch):
+    """Three epochs drawn: no tick at 1.5 or 2.5."""
+    drawn = []
+    original = html_kit.figure_html
+
+    def keep(figure, *args, **kwargs):
+        drawn.append(figure)
+        return original(figure, *args, **kwargs)
+
+    monkeypatch.setattr(report, "figure_html", keep)
+    model, spectra, labels = pixel_split
+    report.render_training_report(model, spectra, labels)
+    curves = drawn[0]
+    for axes in curves.axes:
+        ticks = [t for t in axes.get_xticks() if axes.get_xlim()[0] <= t <= axes.get_xlim()[1]]
+        assert ticks and all(float(t).is_integer() for t in ticks)

@@ -197,15 +197,16 @@ def html_per_class_chart(assessment: Assessment) -> str:
     low, high = assessment.overall_accuracy_interval
     if math.isfinite(overall):
         axes = figure.axes[0]
-        axes.axvspan(100 * low, 100 * high, color="#444", alpha=0.12, linewidth=0,
-                     label="95 % CI of OA")
+        # behind the bars (zorder 0.5), so neither hides the bars' value labels
+        axes.axvspan(100 * low, 100 * high, color="#fdb863", alpha=0.6, linewidth=0,
+                     label="95 % CI of OA", zorder=0.4)
         axes.axvline(100 * overall, color="#222", linestyle="--", linewidth=1,
-                     label=f"OA {100 * overall:.1f} %")
+                     label=f"OA {100 * overall:.1f} %", zorder=0.5)
         axes.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=4, fontsize=8,
                     frameon=False)
     return "<h2>Accuracy per class (chart)</h2>" + figure_html(
         figure, f"Producer's accuracy (recall) and user's accuracy (precision) of each class. "
-        f"Dashed line: overall accuracy {percent(overall)}, grey band: its 95 % Wilson "
+        f"Dashed line: overall accuracy {percent(overall)}, orange band: its 95 % Wilson "
         f"interval {percent(low)} &ndash; {percent(high)}; average accuracy "
         f"{percent(assessment.average_accuracy)}, kappa {decimals(assessment.kappa, 3)}.",
         salt="assessment-per-class")

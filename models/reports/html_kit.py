@@ -99,6 +99,19 @@ def decimals(value: Optional[float], places: int) -> str:
 # --- figures -----------------------------------------------------------------------------
 
 
+def is_pale(colour: str) -> bool:
+    """Whether a '#rrggbb' colour is too light to see on white (relative luminance above
+    0.75: the palette's light greens, yellows and pinks)."""
+    r, g, b = (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.75
+
+
+def darker(colour: str, factor: float = 0.7) -> str:
+    """The same hue, each channel scaled by ``factor``."""
+    r, g, b = (int(int(colour[i:i + 2], 16) * factor) for i in (1, 3, 5))
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
 def matplotlib_figure(width: float, height: float):
     """A matplotlib ``Figure`` of ``width`` x ``height`` inches, or None without matplotlib."""
     try:

@@ -16,7 +16,7 @@ from typing import List, Optional, Tuple
 import numpy as np
 
 from ..network.modelfile import CrnnModel
-from .html_kit import matplotlib_figure
+from .html_kit import darker, is_pale, matplotlib_figure
 
 # --- the spectral axis: wavelength where the model knows it, else band number ---------------
 
@@ -114,6 +114,8 @@ def spectra_figure(model: CrnnModel, spectra: np.ndarray, targets: np.ndarray):
     figure = matplotlib_figure(2.6 * columns + 0.8, 2.0 * rows + 0.6)
     if figure is None:
         return None
+    from matplotlib import patheffects
+
     x, overall = along_axis(axis, spectra.mean(axis=0))
     top = float(np.percentile(spectra, 99.5)) if spectra.size else 1.0
     bottom = float(min(0.0, np.percentile(spectra, 0.5))) if spectra.size else 0.0
@@ -128,9 +130,11 @@ def spectra_figure(model: CrnnModel, spectra: np.ndarray, targets: np.ndarray):
         if members.shape[0]:
             _, mean = along_axis(axis, members.mean(axis=0))
             _, spread = along_axis(axis, members.std(axis=0))
-            axes.fill_between(x, mean - spread, mean + spread, color=info.color, alpha=0.3,
-                              linewidth=0)
-            axes.plot(x, mean, color=info.color, linewidth=1.3)
+            pale = is_pale(info.color)  # a light colour on white gets a dark edge
+            axes.fill_between(x, mean - spread, mean + spread, linewidth=0, alpha=0.3,
+                              color=darker(info.color) if pale else info.color)
+            edge = [patheffects.withStroke(linewidth=2.6, foreground="#555")] if pale else []
+            axes.plot(x, mean, color=info.color, linewidth=1.3, path_effects=edge)
         axes.set_title(f"{info.value} {info.name} ({members.shape[0]})", fontsize=8)
         axes.tick_params(labelsize=7)
         axes.set_ylim(bottom, top * 1.05)
@@ -200,5 +204,9 @@ def response_figure(model: CrnnModel, response: np.ndarray, weights: np.ndarray)
                    interpolation="nearest")
     filters.set_xlabel("Kernel position")
     filters.set_ylabel("Filter")
+    from matplotlib.ticker import MaxNLocator
+
+    for axis_of_filters in (filters.xaxis, filters.yaxis):  # positions and filters: whole
+        axis_of_filters.set_major_locator(MaxNLocator(integer=True))
     filters.set_title(f"Weights of the {weights.shape[0]} filters", fontsize=9)
     return figure

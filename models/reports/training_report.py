@@ -19,7 +19,7 @@ import html
 import math
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 import numpy as np
 
@@ -225,6 +225,8 @@ def _section_curves(model: CrnnModel, have_plots: bool) -> str:
     best = int(model.provenance.get("best_epoch", 0) or 0)
     parts = ["<h2>Training curves</h2>"]
     if have_plots:
+        from matplotlib.ticker import MaxNLocator
+
         epochs = [r["epoch"] for r in history]
         figure = matplotlib_figure(10, 3.6)
         for position, (key, label) in enumerate((("loss", "Loss (cross-entropy)"),
@@ -240,6 +242,7 @@ def _section_curves(model: CrnnModel, have_plots: bool) -> str:
                 axes.axvline(best, color="#555", linestyle="--", linewidth=1,
                              label=f"best epoch ({best})")
             axes.set_xlabel("Epoch")
+            axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # no epoch 2.5
             axes.set_ylabel(label)
             axes.grid(color="#e5e5e5")
             axes.legend(fontsize=8)
@@ -334,7 +337,7 @@ def _band_text(model: CrnnModel, position: int) -> str:
     return text
 
 
-def _section_network(model: CrnnModel) -> str:
+def _section_network(model: CrnnModel, setting_names: Mapping[str, str]) -> str:
     network = model.network
     window = network.input_window
     source = ("one value per band" if window == 1 else
@@ -371,11 +374,11 @@ def _section_network(model: CrnnModel) -> str:
     for key in ("validation_fraction", "split", "samples_per_class"):
         if key in model.provenance:
             settings.append((key, model.provenance[key]))
-    names = list(network.to_dict())
+    named = [(html.escape(setting_names.get(k, k)), v) for k, v in settings]
     return ("<h2>Architecture</h2>" + table(lines)
-            + "<h2>Hyperparameters</h2>" + table(settings)
-            + f'<p class="note">Network settings ({names[0]} ... {names[-1]}), then the '
-              "training settings, as stored in the model file.</p>")
+            + "<h2>Hyperparameters</h2>" + table(named)
+            + '<p class="note">The network\'s settings, then the training\'s, as stored in '
+              "the model file, each named as its parameter is.</p>")
 
 
 def _section_confusion(model: CrnnModel, matrix: Optional[np.ndarray], have_plots: bool) -> str:
@@ -415,6 +418,7 @@ def render_training_report(model: CrnnModel, spectra: np.ndarray, labels: np.nda
                            groups: Optional[np.ndarray] = None,
                            validation_confusion: Optional[np.ndarray] = None,
                            seconds: Optional[float] = None,
+                           setting_names: Optional[Mapping[str, str]] = None,
                            title: str = "CRNN training report") -> str:
     """The report as one HTML string; see :func:`write_training_report`."""
     spectra = np.asarray(spectra, np.float32)
@@ -456,7 +460,7 @@ def render_training_report(model: CrnnModel, spectra: np.ndarray, labels: np.nda
         _section_unlabelled(model),
         _section_spectra(model, spectra, targets, have_plots),
         _section_convolution(model, spectra, targets, have_plots),
-        _section_network(model),
+        _section_network(model, setting_names or {}),
         _section_confusion(model, validation_confusion, have_plots),
     ]
     stamp = time.strftime("%Y-%m-%d %H:%M")
@@ -469,7 +473,8 @@ def render_training_report(model: CrnnModel, spectra: np.ndarray, labels: np.nda
 def write_training_report(path: str, model: CrnnModel, spectra: np.ndarray,
                           labels: np.ndarray, groups: Optional[np.ndarray] = None,
                           validation_confusion: Optional[np.ndarray] = None,
-                          seconds: Optional[float] = None) -> str:
+                          seconds: Optional[float] = None,
+                          setting_names: Optional[Mapping[str, str]] = None) -> str:
     """Write the training report of ``model`` as one self-contained HTML file.
 
     Args:
@@ -486,12 +491,14 @@ def write_training_report(path: str, model: CrnnModel, spectra: np.ndarray,
             ``model.classes`` order), if the caller computed it; else it is computed here
             from the validation pixels (needs torch).
         seconds: the whole run's time, shown beside the training time.
+        setting_names: how the user knows each setting (its parameter's label and key),
+            by the model file's name for it; a setting not in it keeps that name.
 
     Returns:
         ``path``.
     """
     text = render_training_report(model, spectra, labels, groups, validation_confusion,
-                                  seconds)
+                                  seconds, setting_names)
     write_atomically(path, lambda temporary: Path(temporary).write_text(text, encoding="utf-8"))
     return path
 
