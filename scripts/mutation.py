@@ -217,6 +217,7 @@ TARGETS = [
 # -> reason. Lines are compared stripped of surrounding blanks.
 LOP, TRAINING = "models/engine/lop.py", "models/training/train.py"
 SMOOTHING = "models/engine/smoothing.py"
+ASSESSMENT = "models/reports/assessment.py"
 ASSESSMENT_RASTERS = "models/reports/assessment_rasters.py"
 CMP = "core/ReplaceComparisonOperator_"
 _PAD = ("padded = np.zeros((rows + 2 * radius, cols + 2 * radius, spectra.shape[2] + 1), "
@@ -699,6 +700,51 @@ for _module, _reason, _cases in [
     (SMOOTHING, 'every value of filled is the same here (the line above)', [
         ('core/NumberReplacer', 'return float(filled[0, 0])', 'return float(filled[ -1, 0])'),
         ('core/NumberReplacer', 'return float(filled[0, 0])', 'return float(filled[0, -1])'),
+    ]),
+    (ASSESSMENT, "on booleans * is 'and'", [
+        ('core/ReplaceBinaryOperator_BitAnd_Mul',
+         'score[(producers == 0) & (users == 0)] = 0.0',
+         'score[(producers == 0) * (users == 0)] = 0.0'),
+        ('core/ReplaceBinaryOperator_BitAnd_Mul', 'hit = labelled & ~missing',
+         'hit = labelled * ~missing'),
+        ('core/ReplaceBinaryOperator_BitAnd_Mul', 'lost = labelled & missing',
+         'lost = labelled * missing'),
+    ]),
+    (ASSESSMENT, 'accuracies are never negative; and where one is 0 and the other not, F1 is 0 already', [  # noqa: E501 (a mutated line, verbatim)
+        (CMP + 'Eq_LtE', 'score[(producers == 0) & (users == 0)] = 0.0',
+         'score[(producers <= 0) & (users == 0)] = 0.0'),
+        (CMP + 'Eq_LtE', 'score[(producers == 0) & (users == 0)] = 0.0',
+         'score[(producers == 0) & (users <= 0)] = 0.0'),
+        (CMP + 'Eq_GtE', 'score[(producers == 0) & (users == 0)] = 0.0',
+         'score[(producers >= 0) & (users == 0)] = 0.0'),
+        (CMP + 'Eq_GtE', 'score[(producers == 0) & (users == 0)] = 0.0',
+         'score[(producers == 0) & (users >= 0)] = 0.0'),
+    ]),
+    (ASSESSMENT, 'pixel counts are never negative', [
+        (CMP + 'Gt_NotEq', 'present = self.reference_totals > 0',
+         'present = self.reference_totals != 0'),
+        (CMP + 'Eq_LtE', 'if n == 0:', 'if n <= 0:'),
+        (CMP + 'Gt_NotEq',
+         'np.divide(numerator, denominator, out=out, where=denominator > 0)',
+         'np.divide(numerator, denominator, out=out, where=denominator != 0)'),
+        ('core/NumberReplacer',
+         'np.divide(numerator, denominator, out=out, where=denominator > 0)',
+         'np.divide(numerator, denominator, out=out, where=denominator > -1)'),
+    ]),
+    (ASSESSMENT, 'a count of 0 has a numerator of 0: 0 / 0 is NaN, as the NaN it leaves', [
+        (CMP + 'Gt_GtE',
+         'np.divide(numerator, denominator, out=out, where=denominator > 0)',
+         'np.divide(numerator, denominator, out=out, where=denominator >= 0)'),
+    ]),
+    (ASSESSMENT, 'the chance agreement is a sum of products of shares: never above 1', [
+        (CMP + 'Eq_GtE', 'if chance == 1.0:  # one class in the reference and the map alike: all agree',  # noqa: E501 (a mutated line, verbatim)
+         'if chance >= 1.0:  # one class in the reference and the map alike: all agree'),
+    ]),
+    (ASSESSMENT, 'the Wilson interval lies within 0-1: the clamps only round away float noise at p = 0 or 1', [  # noqa: E501 (a mutated line, verbatim)
+        ('core/NumberReplacer', 'return max(0.0, centre - half), min(1.0, centre + half)',
+         'return max( -1.0, centre - half), min(1.0, centre + half)'),
+        ('core/NumberReplacer', 'return max(0.0, centre - half), min(1.0, centre + half)',
+         'return max(0.0, centre - half), min( 2.0, centre + half)'),
     ]),
     (ASSESSMENT_RASTERS, 'the strip height does not change the counts (tests read with 1, 2, 5 and 256 rows)', [  # noqa: E501 (a mutated line, verbatim)
         ('core/NumberReplacer', 'ROWS_PER_READ = 256', 'ROWS_PER_READ = 257'),

@@ -445,3 +445,20 @@ def test_negative_class_values_are_burnt_as_given():
     dataset = mem(np.ones((3, 4), np.uint8))
     window = rasterise_reference(dataset, [(box(1010, 1980, 1020, 1990), -3)])
     assert set(np.unique(window.values).tolist()) == {-3, 0}
+
+
+def test_negative_reference_classes_are_classes():
+    """Only 0 means unlabelled: a class value of -3 is counted like any other."""
+    result = assess_arrays(np.array([-3, -3, 2, 0]), np.array([-3, 2, 2, 2]))
+    assert result.class_values == [-3, 2] and result.total == 3 and result.correct == 2
+
+
+@pytest.mark.parametrize("reference_shape", [(3, 5), (4, 4), (2, 4)])
+def test_arrays_of_other_shapes_are_refused(reference_shape):
+    with pytest.raises(CrnnError, match="differs from the classification shape"):
+        assess_arrays(np.ones(reference_shape, int), np.ones((3, 4), int))
+
+
+def test_names_by_value():
+    result = assess_arrays(np.array([1, 2]), np.array([1, 2]), class_names={1: "Water"})
+    assert result.names_by_value == {1: "Water", 2: result.class_names[1]}

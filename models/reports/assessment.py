@@ -115,8 +115,8 @@ class Assessment:
         if n == 0:
             return float("nan")
         chance = float((self.reference_totals * self.predicted_totals).sum()) / (n * n)
-        if chance == 1.0:
-            return 1.0 if self.overall_accuracy == 1.0 else 0.0
+        if chance == 1.0:  # one class in the reference and the map alike: all agree
+            return 1.0
         return (self.overall_accuracy - chance) / (1.0 - chance)
 
     @property
@@ -165,6 +165,7 @@ class Assessment:
 
     @property
     def names_by_value(self) -> Dict[int, str]:
+        """Each class's name by its value (the estimates' classes are values)."""
         return {int(v): n for v, n in zip(self.class_values, self.class_names)}
 
 
