@@ -84,6 +84,12 @@ class CrnnAlgorithm(QgsProcessingAlgorithm):
     def shortHelpString(self) -> str:  # name fixed by QGIS
         return specs.help_text(self.help_intro, self.help_outro)
 
+    def helpUrl(self) -> str:  # name fixed by QGIS
+        """The shipped algorithm reference (docs/algorithms.md), rendered for a browser."""
+        from ..help_pages import help_page_url
+
+        return help_page_url("algorithms.md")
+
     def initAlgorithm(self, config=None) -> None:  # name fixed by QGIS
         specs.add_parameters(self, [spec for _, section in self.sections for spec in section])
         for key, label, kind in self.results:

@@ -11,9 +11,10 @@ plugin needs at run time (their working-tree contents):
 - every top-level folder that is a Python package (has a tracked ``__init__.py``), so a
   new runtime package is shipped without editing this script;
 - the data folders in ``RUNTIME_DIRS`` (``resources/``, ``i18n/`` with its compiled
-  ``.qm`` files only: the ``.ts`` sources stay in the repository).
+  ``.qm`` files only: the ``.ts`` sources stay in the repository; ``docs/``: its pages
+  and pictures, which the help texts name and the Help button shows, help_pages.py).
 
-Development entries (``DEV_ENTRIES``: tests, benchmarks, scripts, docs, CI, build files)
+Development entries (``DEV_ENTRIES``: tests, benchmarks, scripts, CI, build files)
 and dotfiles are left out. Any other top-level entry stops the build until it is listed
 on one side or the other, so nothing is shipped or dropped by accident.
 
@@ -55,9 +56,9 @@ PLUGIN_DIR = "hyperspectral_crnn"
 RUNTIME_FILES = ("metadata.txt", "LICENSE", "README.md")
 # Top-level data folders shipped besides the Python packages; None: every tracked file,
 # else only files with one of the suffixes.
-RUNTIME_DIRS = {"resources": None, "i18n": (".qm",)}
+RUNTIME_DIRS = {"resources": None, "i18n": (".qm",), "docs": (".md", ".png")}
 # Top-level entries never shipped (dotfiles are left out too).
-DEV_ENTRIES = ("tests", "benchmarks", "scripts", "docs", "demo", "Makefile", "pyproject.toml",
+DEV_ENTRIES = ("tests", "benchmarks", "scripts", "demo", "Makefile", "pyproject.toml",
                "requirements.txt", "requirements-mutation.txt")
 
 MAX_SIZE = 25_000_000

@@ -148,7 +148,7 @@ def test_placeholders_are_warned_about(built, metadata):
 
 def test_only_runtime_files(names):
     tops = {name.split("/")[1] for name in names if name.count("/") >= 1}
-    for left_out in ("tests", "benchmarks", "scripts", "docs", ".ci", ".gitignore",
+    for left_out in ("tests", "benchmarks", "scripts", ".ci", ".gitignore",
                      "Makefile", "pyproject.toml", "requirements.txt", "dist", ".build",
                      ".venv"):
         assert left_out not in tops, left_out
@@ -168,6 +168,34 @@ def test_every_tracked_runtime_file_is_shipped(names):
     assert expected <= shipped, sorted(expected - shipped)
     for name in shipped:  # and the zip holds the working tree's contents
         assert name in tracked, name
+
+
+def test_every_page_the_shipped_code_names_is_shipped(built, names):
+    """The help texts and messages name pages such as docs/sensors.md: each is in the
+    zip (the Help button renders them, help_pages.py), with the pictures they show."""
+    shipped = {name[len(TOP) + 1:] for name in names if not name.endswith("/")}
+    named = set()
+    with zipfile.ZipFile(built[0]) as archive:
+        for name in shipped:
+            if name.endswith(".py"):
+                text = archive.read(f"{TOP}/{name}").decode("utf-8")
+                named |= set(re.findall(r"docs/[A-Za-z0-9_]+\.md", text))
+    assert {"docs/sensors.md", "docs/ablation.md", "docs/inference.md"} <= named
+    assert named <= shipped, sorted(named - shipped)
+    assert "docs/algorithms.md" in shipped and "docs/images/train.png" in shipped
+    assert not [name for name in shipped if name.endswith(".json")]
+
+
+def test_the_help_button_opens_the_rendered_reference(qgis_app):
+    from qgis.PyQt.QtCore import QUrl
+
+    from hyperspectral_crnn.algorithms.train import TrainAlgorithm
+
+    url = TrainAlgorithm().helpUrl()
+    page = Path(QUrl(url).toLocalFile())
+    assert url.startswith("file://") and page.suffix == ".html" and page.is_file()
+    text = page.read_text(encoding="utf-8")
+    assert "crnn:train" in text and "<table" in text and "](" not in text
 
 
 def test_deterministic(built, tmp_path):
