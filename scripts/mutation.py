@@ -218,6 +218,7 @@ TARGETS = [
 LOP, TRAINING = "models/engine/lop.py", "models/training/train.py"
 SMOOTHING = "models/engine/smoothing.py"
 ASSESSMENT = "models/reports/assessment.py"
+AREA_ESTIMATES = "models/reports/area_estimates.py"
 ASSESSMENT_RASTERS = "models/reports/assessment_rasters.py"
 CMP = "core/ReplaceComparisonOperator_"
 _PAD = ("padded = np.zeros((rows + 2 * radius, cols + 2 * radius, spectra.shape[2] + 1), "
@@ -745,6 +746,52 @@ for _module, _reason, _cases in [
          'return max( -1.0, centre - half), min(1.0, centre + half)'),
         ('core/NumberReplacer', 'return max(0.0, centre - half), min(1.0, centre + half)',
          'return max(0.0, centre - half), min( 2.0, centre + half)'),
+    ]),
+    (AREA_ESTIMATES, "on booleans * is 'and', and x // y is x where y is true and 0 where it is false: 'and' again", [  # noqa: E501 (a mutated line, verbatim)
+        ('core/ReplaceBinaryOperator_BitAnd_Mul',
+         'matrix = np.array([[ratio(((mapped == i) & (truth == j)).astype(float), one).estimate',
+         'matrix = np.array([[ratio(((mapped == i) * (truth == j)).astype(float), one).estimate'),
+        ('core/ReplaceBinaryOperator_BitAnd_FloorDiv',
+         'matrix = np.array([[ratio(((mapped == i) & (truth == j)).astype(float), one).estimate',
+         'matrix = np.array([[ratio(((mapped == i) // (truth == j)).astype(float), one).estimate'),  # noqa: E501 (a mutated line, verbatim)
+        ('core/ReplaceBinaryOperator_BitAnd_Mul',
+         'hit = ((mapped == k) & (truth == k)).astype(float)',
+         'hit = ((mapped == k) * (truth == k)).astype(float)'),
+        ('core/ReplaceBinaryOperator_BitAnd_FloorDiv',
+         'hit = ((mapped == k) & (truth == k)).astype(float)',
+         'hit = ((mapped == k) // (truth == k)).astype(float)'),
+    ]),
+    (AREA_ESTIMATES, "estimate_area_and_accuracy admits the four DESIGNS: of those still possible at each test only the one named sorts so", [  # noqa: E501 (a mutated line, verbatim)
+        (CMP + 'Eq_GtE', 'if design == "stratified":', 'if design >= "stratified":'),
+        (CMP + 'Eq_GtE', 'if design == "strata":', 'if design >= "strata":'),
+        (CMP + 'Eq_LtE', 'if design == "clusters":', 'if design <= "clusters":'),
+        (CMP + 'Eq_GtE', 'strata = mapped if design == "stratified" else (',
+         'strata = mapped if design >= "stratified" else ('),
+        (CMP + 'Eq_GtE', 'np.asarray(sample.strata).astype(np.int64) if design == "strata"',
+         'np.asarray(sample.strata).astype(np.int64) if design >= "strata"'),
+    ]),
+    (AREA_ESTIMATES, 'one stratum: its size cancels in the ratio and in its variance', [
+        ('core/NumberReplacer', 'single, {0: 1.0})', 'single, {0: 2.0})'),
+    ]),
+    (AREA_ESTIMATES, 'a sample is not empty: one cluster or more', [
+        (CMP + 'Gt_NotEq',
+         'return estimate if len(clusters) > 1 else Estimate(estimate.estimate, None)',
+         'return estimate if len(clusters) != 1 else Estimate(estimate.estimate, None)'),
+    ]),
+    (AREA_ESTIMATES, 'four arrays make a set of one shape or more', [
+        (CMP + 'NotEq_Gt', 'if len(sizes) != 1 or len(next(iter(sizes))) != 1:',
+         'if len(sizes) > 1 or len(next(iter(sizes))) != 1:'),
+    ]),
+    (AREA_ESTIMATES, 'unit counts, pixel counts and totals of 0/1 values are never negative', [
+        (CMP + 'Eq_LtE', 'if n == 0 and sizes[h] > 0:', 'if n <= 0 and sizes[h] > 0:'),
+        (CMP + 'LtE_Eq', 'if totals_x <= 0:', 'if totals_x == 0:'),
+        (CMP + 'Gt_NotEq', 'if n > 1:', 'if n != 1:'),
+    ]),
+    (AREA_ESTIMATES, 'every stratum _ratio is given has units: the sampled ones, or all clusters', [
+        (CMP + 'Eq_Lt', 'if n == 0:', 'if n < 0:'),
+        (CMP + 'Eq_LtE', 'if n == 0:', 'if n <= 0:'),
+        ('core/NumberReplacer', 'if n == 0:', 'if n == -1:'),
+        ('core/ReplaceContinueWithBreak', 'continue', 'break'),
     ]),
     (ASSESSMENT_RASTERS, 'the strip height does not change the counts (tests read with 1, 2, 5 and 256 rows)', [  # noqa: E501 (a mutated line, verbatim)
         ('core/NumberReplacer', 'ROWS_PER_READ = 256', 'ROWS_PER_READ = 257'),

@@ -339,3 +339,83 @@ def test_counted_units_equal_the_units_one_by_one(design):
             assert getattr(b, field).estimate == pytest.approx(getattr(a, field).estimate)
             assert getattr(b, field).ci95 == pytest.approx(getattr(a, field).ci95)
     assert other.samples_per_stratum == one.samples_per_stratum
+
+
+def test_estimates_cannot_change_once_made():
+    import dataclasses
+
+    sample = ReferenceSample(np.array([1, 2]), np.array([1, 2]), np.array([1, 2]))
+    result = estimate_area_and_accuracy(sample, "stratified", {1: 10, 2: 10})
+    for thing, field in ((sample, "counts"), (result.overall_accuracy, "ci95"),
+                         (result.classes[0], "map_area")):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(thing, field, None)
+
+
+@pytest.mark.parametrize("arrays", [
+    ([1, 2], [1, 2], [1]),  # a stratum missing
+    ([1, 2], [1], [1, 2]),
+    ([[1, 2]], [[1, 2]], [[1, 2]]),  # two-dimensional
+    (1, 1, 1),  # no array of units at all
+])
+def test_one_value_per_unit_is_asked_for(arrays):
+    with pytest.raises(CrnnError, match="one map class, reference class, stratum"):
+        ReferenceSample(*(np.array(a) for a in arrays))
+    with pytest.raises(CrnnError, match="stratum and count per"):
+        ReferenceSample(np.array([1, 2]), np.array([1, 2]), np.array([1, 2]), np.array([1]))
+
+
+def test_designs_given_as_text_from_elsewhere():
+    """A design read from a parameter is an equal string, not the same object."""
+    sample = stehman_sample()
+    for design in ("strata", "stratified", "clusters"):
+        text = "".join(list(design))
+        sizes = STEHMAN_2014_SIZES if design == "strata" else None
+        pixels = {1: 40_000, 2: 30_000, 3: 20_000, 4: 10_000}
+        one = estimate_area_and_accuracy(sample, design, pixels, sizes)
+        other = estimate_area_and_accuracy(sample, text, pixels, sizes)
+        assert one.overall_accuracy == other.overall_accuracy
+        assert one.design == design
+
+
+def test_simple_design_areas_use_the_pixel_area():
+    mapped = np.array([1] * 3 + [2] * 7)
+    result = estimate_area_and_accuracy(ReferenceSample(mapped, mapped, np.zeros(10)),
+                                        "simple", {1: 300, 2: 700}, pixel_area=0.25)
+    assert [c.area.estimate for c in result.classes] == pytest.approx([75.0, 175.0])
+
+
+def test_a_reference_class_the_map_lacks_has_no_map_area():
+    sample = ReferenceSample(np.array([1, 1, 2, 2]), np.array([1, 3, 2, 2]), np.zeros(4))
+    result = estimate_area_and_accuracy(sample, "simple", {1: 50, 2: 50})
+    third = result.classes[2]
+    assert third.value == 3 and third.map_area == 0.0
+    assert third.area.estimate == pytest.approx(25.0)
+
+
+def test_two_clusters_have_an_interval_and_no_note():
+    sample = ReferenceSample(np.array([1, 1, 1, 2]), np.array([1, 2, 1, 2]),
+                             np.array([5, 5, 9, 9]))
+    result = estimate_area_and_accuracy(sample, "clusters", {1: 60, 2: 40})
+    assert result.notes == [] and result.overall_accuracy.ci95 is not None
+    # by hand: y = (1, 2), m = (2, 2), R = 3/4; d = (-0.5, 0.5); V = (0.5 / 1) / (2 * 4)
+    assert result.overall_accuracy.estimate == pytest.approx(0.75)
+    assert result.overall_accuracy.ci95 == pytest.approx(1.96 * (0.5 / 8) ** 0.5)
+
+
+def test_strata_of_no_pixels_one_pixel_and_two_units():
+    """A stratum of 0 pixels is no stratum (no note); one of 1 pixel, unsampled, is
+    noted; a one-pixel class mapped in its own stratum still has a user's accuracy; a
+    stratum of two units has a variance."""
+    sample = ReferenceSample(np.array([1, 1, 2, 3]), np.array([1, 2, 2, 3]),
+                             np.array([1, 1, 2, 3]))
+    result = estimate_area_and_accuracy(sample, "stratified",
+                                        {1: 60, 2: 39, 3: 1, 4: 0, 5: 1})
+    text = " ".join(result.notes)
+    assert "Stratum 4" not in text and "Stratum 5 (1 pixels) has no sample unit" in text
+    assert "Stratum 2 has one sample unit" in text and "Stratum 3 has one" in text
+    assert result.classes[2].users_accuracy.estimate == 1.0
+    # by hand: OA = (60 * 1/2 + 39 + 1) / 100 over the sampled 100 pixels; stratum 1
+    # alone varies: s2 = 1/2, V = 60^2 * (1/2) / 2 / 100^2
+    assert result.overall_accuracy.estimate == pytest.approx(70 / 100)
+    assert result.overall_accuracy.ci95 == pytest.approx(1.96 * (3600 * 0.25 / 10_000) ** 0.5)
