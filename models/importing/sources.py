@@ -23,6 +23,7 @@ from .containers import (
     is_container,
     parse_subdataset,
 )
+from .emit import emit_cube, is_emit
 from .gdal_cubes import open_source_raster
 from .geotiff import CubeToWrite
 from .prisma import prisma_cube, prisma_cubes
@@ -57,6 +58,9 @@ def _container_cube(path: str, variable: Optional[str], axis_order: str,
         variable = named
     container = Container(path)
     log(f"'{container.label}' holds the 3-D arrays: {container.listing()}.")
+    if is_emit(container) and (not variable
+                               or array_name_key(variable) in ("reflectance", "/reflectance")):
+        return emit_cube(container, log)
     cubes = prisma_cubes(container)
     if cubes:
         chosen = container.find(variable) if variable else None
