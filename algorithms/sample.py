@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Dict
 
-from qgis.core import QgsProcessingException
+from qgis.core import QgsCoordinateTransform, QgsProcessingException
 
 from ..models.common.errors import CrnnError
 from ..models.rasters.files import open_raster
@@ -17,6 +17,8 @@ from ..models.reports.assessment_rasters import band_classes
 from ..models.reports.sample_design import (
     ALLOCATIONS,
     allocate,
+    count_in_area,
+    draw_area,
     draw_points,
     sample_size,
     users_accuracies,
@@ -60,6 +62,11 @@ MIN_DISTANCE = specs.Spec(
     "A distance near the points' own spacing draws pixels at a class's edges more often "
     "than inside it, which the estimates do not know: keep it small.",
     "float", 0.0, minimum=0.0, advanced=True)
+AREA = specs.Spec(
+    "AREA", "Area to draw in",
+    "Optional polygons (any CRS): points fall only on map pixels whose centres lie inside "
+    "(the places a user can reach). The estimates then hold for that area: clip the "
+    "classification to it before assessing.", "polygons", optional=True)
 SEED = specs.Spec("SEED", "Random seed", "The same map and seed give the same points.",
                   "int", 0, minimum=0, advanced=True)
 REFERENCE_FIELD = specs.Spec(
@@ -72,7 +79,7 @@ OUTPUT = specs.Spec(
     "stratum_wt (the class's share of the map) and the empty reference field.",
     "points_out")
 PARAMETERS = [CLASSIFICATION, TARGET_SE, USERS_ACCURACY, SAMPLE_SIZE, ALLOCATION,
-              MIN_PER_CLASS, MIN_DISTANCE, SEED, REFERENCE_FIELD, OUTPUT]
+              MIN_PER_CLASS, AREA, MIN_DISTANCE, SEED, REFERENCE_FIELD, OUTPUT]
 
 SAMPLE_HELP = (
     "Draws a stratified random sample of reference points from a class map, the map's "
@@ -108,7 +115,9 @@ class SampleAlgorithm(CrnnAlgorithm):
             map_pixel_area(dataset)
         except CrnnError as error:  # the sample works; its areas will not
             feedback.pushWarning(str(error))
-        pixels = count_classes(dataset, is_cancelled=feedback.isCanceled)
+        area = self._area(run, layer, context, dataset, feedback)
+        pixels = (count_in_area(dataset, area) if area is not None
+                  else count_classes(dataset, is_cancelled=feedback.isCanceled))
         if not pixels:
             raise QgsProcessingException(self.tr(
                 "The classification has no classified pixel to sample."))
@@ -129,7 +138,7 @@ class SampleAlgorithm(CrnnAlgorithm):
                 "choose the 'compromise' allocation.").format(", ".join(few)))
         feedback.setProgress(30)
         drawn = draw_points(dataset, dict(zip(values, counts)), run[SEED],
-                            run[MIN_DISTANCE], class_pixels=pixels)
+                            run[MIN_DISTANCE], class_pixels=pixels, area=area)
         for note in drawn.notes:
             feedback.pushWarning(note)
         names, _ = band_classes(dataset.GetRasterBand(1))
@@ -138,3 +147,24 @@ class SampleAlgorithm(CrnnAlgorithm):
             "Wrote {} points. Fill in their field '{}', then run 'Assess accuracy' with "
             "SAMPLING_DESIGN 'stratified'.").format(written, run[REFERENCE_FIELD]))
         return {OUTPUT.key: run[OUTPUT], "SAMPLE_SIZE_USED": written}
+
+    def _area(self, run: specs.RunValues, layer, context, dataset, feedback):
+        """The AREA polygons on the map's grid, or None for the whole map."""
+        source = run[AREA]
+        if source is None:
+            return None
+        transform = QgsCoordinateTransform(source.sourceCrs(), layer.crs(),
+                                           context.transformContext())
+        polygons = []
+        for feature in source.getFeatures():
+            geometry = feature.geometry()
+            if geometry is None or geometry.isEmpty():
+                continue
+            if source.sourceCrs().isValid() and source.sourceCrs() != layer.crs():
+                geometry.transform(transform)
+            polygons.append(bytes(geometry.asWkb()))
+        feedback.pushWarning(self.tr(
+            "Points are drawn inside AREA only: the estimates of 'Assess accuracy' hold "
+            "for the map inside it, so clip the classification to AREA first (Clip raster "
+            "by mask layer) and assess the clipped map."))
+        return draw_area(dataset, polygons)

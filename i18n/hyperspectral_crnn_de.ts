@@ -680,6 +680,14 @@
       <translation>Olofsson et al. (2014) empfehlen 50-100 Punkte in jeder seltenen Klasse.</translation>
     </message>
     <message>
+      <source>Area to draw in</source>
+      <translation>Gebiet für die Ziehung</translation>
+    </message>
+    <message>
+      <source>Optional polygons (any CRS): points fall only on map pixels whose centres lie inside (the places a user can reach). The estimates then hold for that area: clip the classification to it before assessing.</source>
+      <translation>Optionale Polygone (beliebiges KBS): Punkte fallen nur auf Kartenpixel, deren Mittelpunkte darin liegen (die Orte, die man erreichen kann). Die Schätzungen gelten dann für dieses Gebiet: Schneiden Sie die Klassifikation vor der Bewertung darauf zu.</translation>
+    </message>
+    <message>
       <source>Minimum distance between points (pixels)</source>
       <translation>Mindestabstand zwischen Punkten (Pixel)</translation>
     </message>
@@ -946,6 +954,10 @@
     <message>
       <source>Cannot reproject reference feature {} to the classification's CRS: {}</source>
       <translation>Das Referenzobjekt {} kann nicht in das KBS der Klassifikation umprojiziert werden: {}</translation>
+    </message>
+    <message>
+      <source>Points are drawn inside AREA only: the estimates of 'Assess accuracy' hold for the map inside it, so clip the classification to AREA first (Clip raster by mask layer) and assess the clipped map.</source>
+      <translation>Punkte werden nur innerhalb von AREA gezogen: Die Schätzungen von 'Assess accuracy' gelten für die Karte darin; schneiden Sie die Klassifikation daher zuerst auf AREA zu (Raster auf Layermaske zuschneiden) und bewerten Sie die zugeschnittene Karte.</translation>
     </message>
     <message>
       <source>Choose a classification raster that GDAL can read (a GeoTIFF).</source>

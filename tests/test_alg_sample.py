@@ -72,7 +72,8 @@ def test_the_parameters_exist():
     algorithm = SampleAlgorithm()
     algorithm.initAlgorithm()
     for key in ("CLASSIFICATION", "TARGET_SE", "USERS_ACCURACY", "SAMPLE_SIZE", "ALLOCATION",
-                "MIN_PER_CLASS", "MIN_DISTANCE", "SEED", "REFERENCE_FIELD", "OUTPUT"):
+                "MIN_PER_CLASS", "AREA", "MIN_DISTANCE", "SEED", "REFERENCE_FIELD",
+                "OUTPUT"):
         assert algorithm.parameterDefinition(key) is not None, key
     assert algorithm.name() == "sample" and algorithm.groupId() == "accuracy"
 
@@ -135,6 +136,42 @@ def test_a_shapefile_sample_and_classes_with_too_few_points(qgis_processing, map
     with pytest.raises(QgsProcessingException, match="at most 10 letters"):
         _run({"CLASSIFICATION": maps["map"], "SAMPLE_SIZE": 30,
               "REFERENCE_FIELD": "reference_class", "OUTPUT": str(tmp_path / "b.shp")})
+
+
+def test_points_fall_in_the_area_given_in_another_crs(qgis_processing, maps, tmp_path):
+    """A rectangle over rows 10-49 and columns 20-79, drawn in WGS 84."""
+    from osgeo import osr
+
+    utm, wgs84 = osr.SpatialReference(), osr.SpatialReference()
+    utm.ImportFromEPSG(32616)
+    wgs84.ImportFromEPSG(4326)
+    for srs in (utm, wgs84):
+        srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+    to_wgs84 = osr.CoordinateTransformation(utm, wgs84)
+    x0, y0 = scenes.ORIGIN[0] + 20 * scenes.PIXEL, scenes.ORIGIN[1] - 10 * scenes.PIXEL
+    x1, y1 = x0 + 60 * scenes.PIXEL, y0 - 40 * scenes.PIXEL
+    ring = ", ".join("{} {}".format(*to_wgs84.TransformPoint(x, y)[:2])
+                     for x, y in ((x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)))
+    area = str(tmp_path / "area.gpkg")
+    source = ogr.GetDriverByName("GPKG").CreateDataSource(area)
+    layer = source.CreateLayer("area", wgs84, ogr.wkbPolygon)
+    feature = ogr.Feature(layer.GetLayerDefn())
+    feature.SetGeometry(ogr.CreateGeometryFromWkt(f"POLYGON(({ring}))"))
+    layer.CreateFeature(feature)
+    feature = layer = source = None
+    out = str(tmp_path / "sample.gpkg")
+    _run({"CLASSIFICATION": maps["map"], "SAMPLE_SIZE": 60, "ALLOCATION": "equal",
+          "AREA": area, "OUTPUT": out})
+    points = read_points(out)
+    assert len(points) == 60
+    for p in points:
+        row, col = cell(p)
+        assert 10 <= row < 50 and 20 <= col < 80, (row, col)
+    # weights are the classes' shares of the area: 20 x 20 of class 1 (rows 10-29,
+    # columns 20-39), 10 x 60 of class 2 (rows 40-49), the rest class 4 (class 3 lies
+    # outside)
+    weights = {p["map_class"]: p["weight"] for p in points}
+    assert weights == pytest.approx({1: 400 / 2400, 2: 600 / 2400, 4: 1400 / 2400})
 
 
 def fill_reference(path: str, truth: np.ndarray) -> list:

@@ -123,3 +123,32 @@ def test_a_class_the_map_lacks_is_refused(tmp_path):
     dataset, _ = class_map(tmp_path)
     with pytest.raises(CrnnError, match="no pixel of class"):
         draw_points(dataset, {7: 5})
+
+
+def test_points_fall_inside_the_area_only(tmp_path):
+    """A square of 20 x 25 pixels: the class counts and the points are those inside."""
+    from hyperspectral_crnn.models.reports.sample_design import count_in_area, draw_area
+
+    dataset, values = class_map(tmp_path)
+    x0, y0 = scenes.ORIGIN[0] + 30 * scenes.PIXEL, scenes.ORIGIN[1] - 40 * scenes.PIXEL
+    square = scenes.square_wkb(x0, y0 - 20 * scenes.PIXEL, x0 + 25 * scenes.PIXEL, y0)
+    area = draw_area(dataset, [square])
+    inside = np.zeros(values.shape, bool)
+    inside[40:60, 30:55] = True
+    expected = {v: int(np.sum(inside & (values == v))) for v in (1, 2, 3)}
+    assert count_in_area(dataset, area, 7) == {v: n for v, n in expected.items() if n}
+    drawn = draw_points(dataset, {1: 10, 2: 10}, seed=2, area=area, rows_per_read=9)
+    assert len(drawn.cells) == 20
+    assert all(inside[r, c] and values[r, c] == v for r, c, v in drawn.cells)
+    assert drawn.class_pixels == {v: n for v, n in expected.items() if n}
+
+
+def test_an_area_off_the_map_is_refused(tmp_path):
+    from hyperspectral_crnn.models.reports.sample_design import draw_area
+
+    dataset, _ = class_map(tmp_path)
+    far = scenes.square_wkb(0, 0, 10, 10)
+    with pytest.raises(CrnnError, match="covers no pixel centre"):
+        draw_area(dataset, [far])
+    with pytest.raises(CrnnError, match="has no polygon"):
+        draw_area(dataset, [])

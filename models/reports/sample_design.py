@@ -24,6 +24,7 @@ from osgeo import gdal, ogr
 
 from ..common.errors import CrnnError
 from ..rasters.files import gdal_exceptions, read_block, staged, vector_output, writing
+from ..training.samples import burn_polygons
 from .area_sample import count_classes
 from .assessment_rasters import ROWS_PER_READ, as_classes, missing_mask
 
@@ -111,6 +112,65 @@ def _largest_remainder(quotas: Sequence[float], total: int) -> List[int]:
     return base
 
 
+@dataclass(frozen=True)
+class DrawArea:
+    """Where points may fall: the map pixels whose centres lie in the given polygons (a
+    window of the map's grid from ``row0``, ``col0``)."""
+
+    row0: int
+    col0: int
+    inside: np.ndarray  # bool (rows, cols) of the window
+
+    def mask(self, values: np.ndarray, start: int) -> np.ndarray:
+        """``values`` (a strip of the map from row ``start``) with 0 outside the area."""
+        inside = np.zeros(values.shape, bool)
+        top, bottom = max(start, self.row0), min(start + values.shape[0],
+                                                 self.row0 + self.inside.shape[0])
+        if bottom > top:
+            inside[top - start:bottom - start, self.col0:self.col0 + self.inside.shape[1]] = (
+                self.inside[top - self.row0:bottom - self.row0])
+        return np.where(inside, values, 0)
+
+
+def draw_area(dataset: gdal.Dataset, polygons: Sequence[bytes]) -> DrawArea:
+    """The area of polygons (WKB in the map's CRS) on the map's grid, by pixel centres."""
+    if not polygons:
+        raise CrnnError("The area to draw in has no polygon.")
+    try:
+        grid = burn_polygons(dataset, [(wkb, 0) for wkb in polygons])
+    except CrnnError as error:  # its words are the training polygons'
+        if "overlaps" not in str(error):
+            raise
+        grid = None
+    if grid is None or not grid.classes.any():
+        raise CrnnError("The area to draw in covers no pixel centre of the classification: "
+                        "check that its polygons lie on the map and that its layer's CRS is "
+                        "set correctly.")
+    return DrawArea(grid.row0, grid.col0, grid.classes > 0)
+
+
+def count_in_area(dataset: gdal.Dataset, area: DrawArea,
+                  rows_per_read: int = ROWS_PER_READ) -> Dict[int, int]:
+    """Pixels of each class of band 1 inside the area (the strata of a sample drawn
+    there)."""
+    counts: Dict[int, int] = {}
+    for _, values in _strips(dataset, rows_per_read, area):
+        found, n = np.unique(values[values != 0], return_counts=True)
+        for value, count in zip(found.tolist(), n.tolist()):
+            counts[value] = counts.get(value, 0) + count
+    return counts
+
+
+def _strips(dataset: gdal.Dataset, rows_per_read: int, area: Optional[DrawArea]):
+    """(first row, class values with 0 for none and outside the area) strip by strip."""
+    nodata = dataset.GetRasterBand(1).GetNoDataValue()
+    for start in range(0, dataset.RasterYSize, rows_per_read):
+        rows = min(rows_per_read, dataset.RasterYSize - start)
+        raw = read_block(dataset, 0, start, dataset.RasterXSize, rows, [1])[0]
+        values = as_classes(raw, missing_mask(raw, nodata), "classification")
+        yield start, (values if area is None else area.mask(values, start))
+
+
 @dataclass
 class DrawnSample:
     """The points drawn: (row, column, class value) each, and what could not be met."""
@@ -122,13 +182,18 @@ class DrawnSample:
 
 def draw_points(dataset: gdal.Dataset, allocation: Mapping[int, int], seed: int = 0,
                 min_distance: float = 0.0, rows_per_read: int = ROWS_PER_READ,
-                class_pixels: Optional[Mapping[int, int]] = None) -> DrawnSample:
-    """``allocation[value]`` pixels of each class drawn at random without replacement,
-    at least ``min_distance`` pixels apart (centre to centre) where it is above 0: the
-    candidates come in a random order, each taken unless one taken lies too close, and
-    more are drawn while a class is short and has pixels left."""
-    counts = dict(class_pixels) if class_pixels is not None else count_classes(
-        dataset, rows_per_read)
+                class_pixels: Optional[Mapping[int, int]] = None,
+                area: Optional[DrawArea] = None) -> DrawnSample:
+    """``allocation[value]`` pixels of each class drawn at random without replacement
+    (inside ``area`` where given), at least ``min_distance`` pixels apart (centre to
+    centre) where it is above 0: the candidates come in a random order, each taken
+    unless one taken lies too close, and more are drawn while a class is short and has
+    pixels left. ``class_pixels``: the counts where the caller has them (in the area)."""
+    if class_pixels is not None:
+        counts = dict(class_pixels)
+    else:
+        counts = (count_in_area(dataset, area, rows_per_read) if area is not None
+                  else count_classes(dataset, rows_per_read))
     missing = sorted(set(allocation) - set(counts))
     if missing:
         raise CrnnError(f"The map has no pixel of class(es) {', '.join(map(str, missing))}.")
@@ -147,7 +212,7 @@ def draw_points(dataset: gdal.Dataset, allocation: Mapping[int, int], seed: int 
         for v, new in ranks.items():
             used[v] = np.concatenate([used[v], new])
             batch[v] *= 2
-        candidates = _locate(dataset, ranks, rows_per_read)
+        candidates = _locate(dataset, ranks, rows_per_read, area)
         for i in rng.permutation(len(candidates)).tolist():
             row, col, value = candidates[i]
             if taken[value] < allocation[value] and spacing.free(row, col):
@@ -223,20 +288,15 @@ def _distinct(rng: np.random.Generator, population: int, k: int,
     return chosen[:k]
 
 
-def _locate(dataset: gdal.Dataset, ranks: Mapping[int, np.ndarray],
-            rows_per_read: int) -> List[Tuple[int, int, int]]:
+def _locate(dataset: gdal.Dataset, ranks: Mapping[int, np.ndarray], rows_per_read: int,
+            area: Optional[DrawArea]) -> List[Tuple[int, int, int]]:
     """(row, col, value) of each class's pixels of the given ranks (row-major order among
-    the class's pixels), found strip by strip."""
-    band = dataset.GetRasterBand(1)
-    nodata = band.GetNoDataValue()
+    the class's pixels in the area), found strip by strip."""
     seen = {v: 0 for v in ranks}
     sorted_ranks = {v: np.sort(r) for v, r in ranks.items()}
     found: List[Tuple[int, int, int]] = []
     width = dataset.RasterXSize
-    for start in range(0, dataset.RasterYSize, rows_per_read):
-        rows = min(rows_per_read, dataset.RasterYSize - start)
-        raw = read_block(dataset, 0, start, width, rows, [1])[0]
-        values = as_classes(raw, missing_mask(raw, nodata), "classification")
+    for start, values in _strips(dataset, rows_per_read, area):
         for value, wanted in sorted_ranks.items():
             where = np.flatnonzero(values == value)
             low, high = np.searchsorted(wanted, [seen[value], seen[value] + len(where)])
@@ -273,5 +333,6 @@ class _Spacing:
             self.cells.setdefault(self._cell(row, col), []).append((row, col))
 
 
-__all__ = ["ALLOCATIONS", "sample_size", "users_accuracies", "allocate", "DrawnSample",
-           "draw_points", "write_sample", "SAMPLE_LAYER"]
+__all__ = ["ALLOCATIONS", "sample_size", "users_accuracies", "allocate", "DrawArea",
+           "draw_area", "count_in_area", "DrawnSample", "draw_points", "write_sample",
+           "SAMPLE_LAYER"]
