@@ -29,6 +29,7 @@ from ..models.reports.area_sample import (
     PointSample,
     count_classes,
     map_pixel_area,
+    map_unit,
     points_from_wkb,
     sample_at_points,
     sample_of_pixels,
@@ -336,6 +337,7 @@ class AssessAlgorithm(CrnnAlgorithm):
         estimates = estimate_area_and_accuracy(units, design, map_pixels, stratum_pixels,
                                                pixel_area)
         estimates.notes[:0] = notes
+        estimates.map_unit, estimates.units_per_hectare = map_unit(dataset)
         feedback.setProgress(100)
         return estimates
 

@@ -105,6 +105,10 @@ def check_olofsson_figures(block: dict) -> None:
     assert [round(c["area"]) for c in block["classes"]] == [21_158, 11_686, 285_770, 581_386]
     overall = block["overall_accuracy"]
     assert (round(overall["estimate"], 3), round(overall["ci95"], 3)) == (0.947, 0.018)
+    assert block["map_area_unit"] == "square metre"  # and the areas in it: m2 = 1e4 ha
+    assert first["area_map_units"] == pytest.approx(first["area"] * 1e4)
+    assert first["area_ci95_map_units"] == pytest.approx(first["area_ci95"] * 1e4)
+    assert first["map_area_map_units"] == pytest.approx(18_000.0 * 1e4)
 
 
 @pytest.mark.skipif(not os.path.exists("/usr/bin/qgis_process.bin"),

@@ -12,6 +12,7 @@ from hyperspectral_crnn.models.common.errors import CrnnError
 from hyperspectral_crnn.models.reports.area_sample import (
     count_classes,
     map_pixel_area,
+    map_unit,
     sample_at_points,
     sample_of_pixels,
 )
@@ -147,3 +148,11 @@ def test_strata_are_counted_where_the_map_has_a_class(tmp_path):
     counts = count_classes(gdal.Open(strata_path), 16, within=gdal.Open(path))
     classified = ~np.isin(values, (0, 255))
     assert counts == {h: int(np.sum(classified & (strata == h))) for h in (1, 2)}
+
+
+def test_the_map_unit_and_its_square_units_per_hectare(tmp_path):
+    metres, _ = class_map(tmp_path)
+    assert map_unit(gdal.Open(metres)) == ("metre", 10_000.0)
+    feet, _ = class_map(tmp_path, name="feet.tif", epsg=2249)
+    name, per_hectare = map_unit(gdal.Open(feet))
+    assert "foot" in name.lower() and per_hectare == pytest.approx(10_000 / (1200 / 3937) ** 2)

@@ -66,10 +66,18 @@ class AreaEstimates:
     area_matrix: np.ndarray  # (k, k): rows map classes, columns reference classes, shares
     samples_per_stratum: Dict[int, int]
     notes: List[str] = field(default_factory=list)
+    # the map's linear unit and its square units per hectare (areas in the map's units)
+    map_unit: str = "metre"
+    units_per_hectare: float = 10_000.0
+
+    def in_map_units(self, hectares: Optional[float]) -> Optional[float]:
+        return None if hectares is None else hectares * self.units_per_hectare
 
     def as_json(self, names: Mapping[int, str]) -> dict:
-        """The ``stratified`` block of the assessment's JSON (../shared/interface.md)."""
+        """The ``stratified`` block of the assessment's JSON (../shared/interface.md),
+        areas in hectares and, in the ``*_map_units`` keys, in the map's square units."""
         return {"design": self.design, "area_unit": "ha",
+                "map_area_unit": f"square {self.map_unit}",
                 "overall_accuracy": _pair(self.overall_accuracy),
                 "classes": [{
                     "value": c.value, "name": names.get(c.value, str(c.value)),
@@ -79,6 +87,9 @@ class AreaEstimates:
                     "users_ci95": c.users_accuracy.ci95,
                     "producers_accuracy": c.producers_accuracy.estimate,
                     "producers_ci95": c.producers_accuracy.ci95,
+                    "map_area_map_units": self.in_map_units(c.map_area),
+                    "area_map_units": self.in_map_units(c.area.estimate),
+                    "area_ci95_map_units": self.in_map_units(c.area.ci95),
                 } for c in self.classes],
                 "notes": list(self.notes)}
 

@@ -58,6 +58,17 @@ def map_pixel_area(dataset: gdal.Dataset) -> Tuple[float, List[str]]:
     return abs(dx * dy) * metres ** 2 / SQUARE_METRES_PER_HECTARE, notes
 
 
+def map_unit(dataset: gdal.Dataset) -> Tuple[str, float]:
+    """The map's linear unit (its CRS's name for it; metres without a CRS) and how many
+    of its square units make a hectare."""
+    wkt = dataset.GetProjection()
+    if not wkt:
+        return "metre", SQUARE_METRES_PER_HECTARE
+    srs = osr.SpatialReference(wkt=wkt)
+    metres = srs.GetLinearUnits() or 1.0
+    return (srs.GetLinearUnitsName() or "metre"), SQUARE_METRES_PER_HECTARE / metres ** 2
+
+
 def count_classes(dataset: gdal.Dataset, rows_per_read: int = ROWS_PER_READ,
                   is_cancelled: Optional[CancelCheck] = None,
                   within: Optional[gdal.Dataset] = None) -> Dict[int, int]:
@@ -214,6 +225,6 @@ def sample_of_pixels(classification_path: str, reference: Union[str, ReferenceWi
                            np.array(list(counter.values()), np.float64)), unclassified
 
 
-__all__ = ["map_pixel_area", "count_classes", "PointSample", "points_from_wkb",
+__all__ = ["map_pixel_area", "map_unit", "count_classes", "PointSample", "points_from_wkb",
            "sample_at_points",
            "sample_of_pixels", "SQUARE_METRES_PER_HECTARE"]

@@ -241,6 +241,10 @@ def html_area_estimates(assessment: Assessment) -> str:
         return ""
     names = assessment.names_by_value
 
+    def in_units(area: Estimate) -> Estimate:
+        return Estimate(estimates.in_map_units(area.estimate),
+                        estimates.in_map_units(area.ci95))
+
     def units_in(value: int) -> str:
         if estimates.design != "stratified":
             return "&ndash;"
@@ -254,6 +258,7 @@ def html_area_estimates(assessment: Assessment) -> str:
         lines.append(
             f'<tr><td class="name">{label}</td><td>{c.map_area:,.1f}</td>'
             f"<td>{_plus_minus(c.area, False)}</td>"
+            f"<td>{_plus_minus(in_units(c.area), False)}</td>"
             f"<td>{_plus_minus(c.users_accuracy, True)}</td>"
             f"<td>{_plus_minus(c.producers_accuracy, True)}</td>"
             f"<td>{units_in(c.value)}</td></tr>")
@@ -280,7 +285,9 @@ def html_area_estimates(assessment: Assessment) -> str:
         "interval).</p>"
         + chart
         + '<table><tr><th class="name">Class</th><th>Map area (ha)</th>'
-        "<th>Estimated area (ha) &plusmn; 95 %</th><th>User's accuracy (%)</th>"
+        "<th>Estimated area (ha) &plusmn; 95 %</th>"
+        f"<th>The same in square {html.escape(estimates.map_unit)}s</th>"
+        "<th>User's accuracy (%)</th>"
         "<th>Producer's accuracy (%)</th><th>Sample units in its stratum</th></tr>"
         + "".join(lines) + "</table>"
         + (f'<ul class="note">{notes}</ul>' if notes else "")
