@@ -343,3 +343,23 @@ def test_tile_without_confidence_or_probabilities():
                             Fusion.of(LopSettings(), classes, False, False), 6, 6,
                             (0, 0, 6, 6))
     assert tile.confidence is None and tile.probabilities is None
+
+
+def test_a_plan_needs_the_guide_only_for_the_edge_lop():
+    from hyperspectral_crnn.models.engine.inference import ClassificationPlan
+
+    plain = ClassificationPlan(None, None, None, LopSettings())
+    edge = ClassificationPlan(None, None, None, LopSettings(3, "edge", 2))
+    assert plain.edge is False and edge.edge is True
+
+
+def test_a_model_of_300_bands_is_sound_and_a_short_standardisation_is_not():
+    """Band counts above 256 are not the interpreter's cached small integers."""
+    from types import SimpleNamespace
+
+    from hyperspectral_crnn.models.engine.inference import _check_model_bands
+
+    _check_model_bands(SimpleNamespace(band_indices=list(range(1, 301)), mean=np.zeros(300)))
+    with pytest.raises(CrnnError, match="300 bands but a standardisation for 299"):
+        _check_model_bands(SimpleNamespace(band_indices=list(range(1, 301)),
+                                           mean=np.zeros(299)))
