@@ -793,6 +793,11 @@ for _module, _reason, _cases in [
         ('core/NumberReplacer', 'if n == 0:', 'if n == -1:'),
         ('core/ReplaceContinueWithBreak', 'continue', 'break'),
     ]),
+    (ASSESSMENT_RASTERS, "on booleans + is 'or'", [
+        ('core/ReplaceBinaryOperator_BitOr_Add',
+         'missing = (block == 0) | ~np.isfinite(block)  # integers are all finite',
+         'missing = (block == 0) + ~np.isfinite(block)  # integers are all finite'),
+    ]),
     (ASSESSMENT_RASTERS, 'the strip height does not change the counts (tests read with 1, 2, 5 and 256 rows)', [  # noqa: E501 (a mutated line, verbatim)
         ('core/NumberReplacer', 'ROWS_PER_READ = 256', 'ROWS_PER_READ = 257'),
         ('core/NumberReplacer', 'ROWS_PER_READ = 256', 'ROWS_PER_READ = 255'),

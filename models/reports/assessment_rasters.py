@@ -58,9 +58,9 @@ def rasterise_reference(dataset: gdal.Dataset,
     position = {value: i for i, value in enumerate(values)}
     grid = burn_polygons(dataset, [(wkb, position[value]) for wkb, value in polygons])
     lookup = np.array([0, *values], dtype=np.int64)
-    values = lookup[grid.classes]
-    return ReferenceWindow(grid.row0, grid.col0, values, grid.contested,
-                           np.where(values != 0, grid.ids, 0))
+    # the polygon ids are read only where a pixel has a reference class
+    return ReferenceWindow(grid.row0, grid.col0, lookup[grid.classes], grid.contested,
+                           grid.ids)
 
 
 def _check_overlap(dataset: gdal.Dataset, wkbs: Sequence[bytes]) -> None:
