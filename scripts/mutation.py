@@ -770,6 +770,23 @@ for _module, _reason, _cases in [
         (CMP + 'Eq_GtE', 'np.asarray(sample.strata).astype(np.int64) if design == "strata"',
          'np.asarray(sample.strata).astype(np.int64) if design >= "strata"'),
     ]),
+    (AREA_ESTIMATES, "the sampled strata's pixels are among the map's: the total is never more", [  # noqa: E501 (a mutated line, verbatim)
+        (CMP + 'Lt_NotEq', 'if total_area < map_total:', 'if total_area != map_total:'),
+    ]),
+    (AREA_ESTIMATES, "of the DESIGNS only 'stratified' sorts at or after 'stratified'", [
+        (CMP + 'Eq_GtE',
+         'unsampled = {k for k in classes if design == "stratified" and map_pixels.get(k, 0) > 0',  # noqa: E501 (a mutated line, verbatim)
+         'unsampled = {k for k in classes if design >= "stratified" and map_pixels.get(k, 0) > 0'),  # noqa: E501 (a mutated line, verbatim)
+    ]),
+    (AREA_ESTIMATES, 'pixel counts are never negative, and a class the map lacks counts 0 or -1 alike', [  # noqa: E501 (a mutated line, verbatim)
+        (CMP + 'Gt_NotEq',
+         'unsampled = {k for k in classes if design == "stratified" and map_pixels.get(k, 0) > 0',  # noqa: E501 (a mutated line, verbatim)
+         'unsampled = {k for k in classes if design == "stratified" and map_pixels.get(k, 0) != 0'),  # noqa: E501 (a mutated line, verbatim)
+        ('core/NumberReplacer',
+         'unsampled = {k for k in classes if design == "stratified" and map_pixels.get(k, 0) > 0',  # noqa: E501 (a mutated line, verbatim)
+         'unsampled = {k for k in classes if design == "stratified" and map_pixels.get(k, -1) > 0'),  # noqa: E501 (a mutated line, verbatim)
+        (CMP + 'Gt_NotEq', 'if n == 0 and sizes[h] > 0:', 'if n == 0 and sizes[h] != 0:'),
+    ]),
     (AREA_ESTIMATES, 'one stratum: its size cancels in the ratio and in its variance', [
         ('core/NumberReplacer', 'single, {0: 1.0})', 'single, {0: 2.0})'),
     ]),

@@ -247,6 +247,7 @@ def test_clusters_use_the_variance_between_clusters():
     assert clusters.overall_accuracy.ci95 == pytest.approx(1.96 * se)
     assert clusters.overall_accuracy.ci95 > 2 * pixels.overall_accuracy.ci95
     assert clusters.samples_per_stratum == dict(enumerate(sizes))
+    assert clusters.notes == []
 
 
 def test_unsampled_and_single_unit_strata_are_noted_not_fatal():
@@ -419,3 +420,18 @@ def test_strata_of_no_pixels_one_pixel_and_two_units():
     # alone varies: s2 = 1/2, V = 60^2 * (1/2) / 2 / 100^2
     assert result.overall_accuracy.estimate == pytest.approx(70 / 100)
     assert result.overall_accuracy.ci95 == pytest.approx(1.96 * (3600 * 0.25 / 10_000) ** 0.5)
+
+
+def test_a_stratified_class_without_units_in_its_stratum():
+    """Class 3 (1 pixel) has no unit in its stratum: no area, no producer's accuracy, one
+    note; class 4, seen only in the reference, is no stratum and keeps its area."""
+    sample = ReferenceSample(np.array([1, 1, 2, 2]), np.array([1, 4, 2, 2]),
+                             np.array([1, 1, 2, 2]))
+    design = "".join(["strat", "ified"])  # an equal string, not the same object
+    result = estimate_area_and_accuracy(sample, design, {1: 60, 2: 39, 3: 1})
+    third, fourth = result.classes[2], result.classes[3]
+    assert third.area.estimate is None and third.producers_accuracy.estimate is None
+    assert fourth.value == 4 and fourth.area.estimate == pytest.approx(30.0)  # 60 x 1/2
+    notes = " ".join(result.notes)
+    assert "Class 3: its stratum has no sample unit" in notes
+    assert "Class 3: no sample unit" not in notes
