@@ -170,6 +170,7 @@ def train_from_parameters(algorithm, run: specs.RunValues, context, feedback,
     polygons, classes = training_polygons(algorithm, run, context, feedback, layer.crs())
     choice = training_bands(layer.source(), run[specs.BANDS], run[specs.EXCLUDE_WAVELENGTHS],
                             polygons, run[specs.ALL_TOUCHED])
+    _sequence_note(tr, feedback, network, len(choice.used))
     pixels = _read_training_pixels(tr, feedback, layer, choice, polygons,
                                    run[specs.ALL_TOUCHED], network)
     kept = _classes_to_train(tr, feedback, pixels, classes)
@@ -294,6 +295,21 @@ def _train_semi_supervised(tr, feedback, layer, positions, data, setup, hooks,
                 reached=info["validation_pixels"]))
         _growth_bound_note(tr, feedback, info, model.provenance["semi_supervised"])
     return model
+
+
+def _sequence_note(tr, feedback, network, n_bands: int) -> None:
+    """Warn where the default network, sized for about 200 bands, leaves the recurrent
+    layers a short sequence (50 bands: 3 steps)."""
+    from ..models.network.crnn import FEW_RECURRENT_STEPS, recurrent_steps
+
+    steps = recurrent_steps(network, n_bands)
+    if steps < FEW_RECURRENT_STEPS:
+        feedback.pushWarning(tr(
+            "The network reads the {bands} bands as a sequence of only {steps} steps for "
+            "its recurrent layers (fewer than about {few}): with few bands, set "
+            "FIRST_STRIDE to 1 and smaller POOL_SIZES (e.g. '2,2,1') to keep more of the "
+            "spectrum's sequence (docs/ablation.md).").format(
+                bands=n_bands, steps=steps, few=FEW_RECURRENT_STEPS))
 
 
 def _write_report(tr, feedback, report_path: str, model: CrnnModel, spectra, labels,

@@ -1136,6 +1136,10 @@
       <translation>Gewachsene Labels: {pixels} nicht gelabelte Nachbarn der Trainingspixel betrachtet, mit {taken} ähnlichen davon trainiert; das Wachstum gibt {agree} der {reached} erreichten Validierungspixel ihre eigene Klasse.</translation>
     </message>
     <message>
+      <source>The network reads the {bands} bands as a sequence of only {steps} steps for its recurrent layers (fewer than about {few}): with few bands, set FIRST_STRIDE to 1 and smaller POOL_SIZES (e.g. '2,2,1') to keep more of the spectrum's sequence (docs/ablation.md).</source>
+      <translation>Das Netz liest die {bands} Bänder als Folge von nur {steps} Schritten für seine rekurrenten Schichten (weniger als etwa {few}): Setzen Sie bei wenigen Bändern FIRST_STRIDE auf 1 und kleinere POOL_SIZES (z. B. '2,2,1'), um mehr von der Folge des Spektrums zu behalten (docs/ablation.md).</translation>
+    </message>
+    <message>
       <source>{name} {share:.1f} % ({n} of {total}{how})</source>
       <translation>{name} {share:.1f} % ({n} von {total}{how})</translation>
     </message>

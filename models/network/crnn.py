@@ -103,6 +103,17 @@ class Crnn(nn.Module):
                            int(seen[-1][0]))
 
 
+FEW_RECURRENT_STEPS = 10
+"""Fewer steps than this leave the recurrent layers little of the spectrum's sequence to
+read (the paper's network reads 12 of its 200 bands' features)."""
+
+
+def recurrent_steps(config: NetworkConfig, n_bands: int) -> int:
+    """How many steps the recurrent layers read for ``n_bands`` bands: measured on the
+    real modules (:meth:`Crnn.layer_shapes`), not by a formula."""
+    return Crnn(config, n_bands, 2).layer_shapes(n_bands).rnn_steps
+
+
 @dataclass(frozen=True)
 class LayerShapes:
     """Per-pixel shapes measured by :meth:`Crnn.layer_shapes` (the batch axis left out)."""
