@@ -6,6 +6,7 @@ and their wavelength / FWHM / bad-band / scale metadata (models/rasters/bands.py
 from __future__ import annotations
 
 import os
+import re
 from typing import List, Optional, Tuple
 
 from osgeo import gdal
@@ -17,14 +18,41 @@ from ..rasters.files import gdal_exceptions, staged, writing
 from .geotiff import CUBE_OPTIONS, IMPORT_CANCELLED, Placement, log_band_metadata
 
 
+def product_image(path: str) -> Optional[str]:
+    """The spectral image of a product ZIP as delivered, read inside it: EnMAP's
+    ``<prefix>-SPECTRAL_IMAGE.TIF`` (or the STAC catalogue's ``..._COG.TIF``), also in the
+    ZIP the archive's ZIP holds; a ``/vsizip/`` path GDAL opens, with the product's
+    METADATA.XML beside it. None for a file that is no ZIP or holds no such image."""
+    if not path.lower().endswith(".zip") or not os.path.isfile(path):
+        return None
+    return _image_in_zip(f"/vsizip/{path}", 0)
+
+
+def _image_in_zip(root: str, depth: int) -> Optional[str]:
+    names = sorted(gdal.ReadDirRecursive(root) or [])
+    images = [n for n in names if re.search(r"-SPECTRAL_IMAGE(_COG)?\.TIF+$", n, re.I)]
+    if images:
+        return f"{root}/{images[0]}"
+    for name in names if depth < 2 else []:  # the archive's ZIP in a ZIP
+        if name.lower().endswith(".zip"):
+            found = _image_in_zip(f"/vsizip/{{{root}/{name}}}", depth + 1)
+            if found:
+                return found
+    return None
+
+
 def open_source_raster(path: str) -> gdal.Dataset:
     """Open a raster GDAL can read: a file, a GDAL subdataset string (``HDF4_SDS:...``),
-    or for an ENVI header (.hdr) its data file."""
+    a product ZIP's spectral image (:func:`product_image`), or for an ENVI header (.hdr)
+    its data file."""
+    inside = product_image(path)
+    if inside is not None:
+        path = inside
     if path.lower().endswith(".hdr"):
         stem = path[:-4]
         candidates = [c for c in [stem] + [stem + ext for ext in (
             ".img", ".dat", ".raw", ".bsq", ".bil", ".bip")] if os.path.isfile(c)]
-    elif os.path.isfile(path) or ":" in path:
+    elif os.path.isfile(path) or ":" in path or path.startswith("/vsi"):
         candidates = [path]
     else:
         candidates = []
@@ -61,7 +89,7 @@ def copy_raster(source_path: str, path: str, placement: Optional[Placement],
     kind = source.GetRasterBand(1).DataType
     predictor = "3" if kind in (gdal.GDT_Float32, gdal.GDT_Float64) else "2"
     with gdal_exceptions():
-        bands = read_band_info(source, source_path)
+        bands = read_band_info(source, product_image(source_path) or source_path)
 
     def callback(fraction, message, data):
         hooks.advance(fraction)

@@ -25,6 +25,7 @@ import os
 import re
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from osgeo import gdal
@@ -328,15 +329,42 @@ def enmap_metadata_path(path: str) -> Optional[str]:
         return None
     folder, name = os.path.split(path)
     stem = os.path.splitext(name)[0]
-    match = re.match(r"(?P<prefix>.+?)-SPECTRAL_IMAGE(?:_VNIR|_SWIR)?$", stem, re.IGNORECASE)
+    match = re.match(r"(?P<prefix>.+?)-SPECTRAL_IMAGE(?:_VNIR|_SWIR)?(?:_COG)?$", stem,
+                     re.IGNORECASE)  # _COG: the names of the STAC catalogue's copies
     if match is None:
         return None
     for candidate in (match.group("prefix") + "-METADATA.XML",
                       match.group("prefix") + "-METADATA.xml"):
         full = os.path.join(folder, candidate)
-        if os.path.isfile(full):
+        if _is_file(full):
             return full
     return None
+
+
+def _is_file(path: str) -> bool:
+    """A file on disk, or in one of GDAL's virtual file systems (``/vsizip/``: a
+    product read inside its ZIP)."""
+    if path.startswith("/vsi"):
+        return gdal.VSIStatL(path) is not None
+    return os.path.isfile(path)
+
+
+def _read_bytes(path: str) -> bytes:
+    """A file's bytes, on disk or in GDAL's virtual file systems."""
+    if not path.startswith("/vsi"):
+        return Path(path).read_bytes()
+    handle = gdal.VSIFOpenL(path, "rb")
+    if handle is None:
+        raise OSError(f"cannot open {path}")
+    try:
+        chunks = []
+        while True:
+            chunk = gdal.VSIFReadL(1, 1 << 20, handle)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+    finally:
+        gdal.VSIFCloseL(handle)
 
 
 #: Where an EnMAP METADATA.XML keeps each band (the root is ``level_X``; no namespace), and
@@ -352,7 +380,7 @@ def read_enmap_bands(xml_path: str) -> Dict[int, Tuple[float, Optional[float], f
     (physical value = DN * gain + offset; L2A reflectance gains are 1e-4). Other
     ``bandID`` elements of the file (``product/bandStatistics``) are not read."""
     try:
-        root = ElementTree.parse(xml_path).getroot()
+        root = ElementTree.fromstring(_read_bytes(xml_path))
     except (OSError, ElementTree.ParseError) as error:
         raise CrnnError(f"Cannot read the EnMAP metadata '{xml_path}': {error}.") from None
     centre_tag, fwhm_tag, gain_tag, offset_tag = ENMAP_BAND_ITEMS
