@@ -77,7 +77,7 @@ import os
 import re
 import shlex
 import shutil
-import subprocess
+import subprocess  # nosec B404: runs pip and Python itself, fixed argument lists, no shell
 import sys
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
@@ -182,8 +182,9 @@ def _is_this_interpreter(candidate: str) -> bool:
         env = {k: v for k, v in os.environ.items() if k not in ("PYTHONHOME", "PYTHONPATH")}
         version = f"{sys.version_info[0]}.{sys.version_info[1]}"
         try:
-            done = subprocess.run([candidate, "-c", _SELF_REPORT], capture_output=True,
-                                  text=True, timeout=30, env=env)
+            done = subprocess.run(  # nosec B603: a Python found here asked to print its prefix
+                [candidate, "-c", _SELF_REPORT], capture_output=True, text=True, timeout=30,
+                env=env)
             lines = done.stdout.split("\n")
             _checked[candidate] = done.returncode == 0 and len(lines) >= 2 and (
                 os.path.realpath(lines[0].strip()) == os.path.realpath(sys.exec_prefix)
@@ -199,7 +200,8 @@ def pip_available(python: Optional[str] = None) -> bool:
     if python is None:
         return importlib.util.find_spec("pip") is not None
     try:
-        done = subprocess.run([python, "-c", "import pip"], capture_output=True, timeout=60)
+        done = subprocess.run(  # nosec B603: QGIS's own Python asked whether pip imports
+            [python, "-c", "import pip"], capture_output=True, timeout=60)
     except (OSError, subprocess.SubprocessError):
         return False
     return done.returncode == 0
@@ -269,9 +271,8 @@ def pinned_versions() -> Dict[str, str]:
     """The running versions of numpy, SciPy and GDAL (those that import)."""
     pins = {}
     for name, (module_name, attribute) in PIN_SOURCES.items():
-        try:
-            module = importlib.import_module(module_name)
-        except Exception:
+        module = _imported(module_name)
+        if module is None:
             continue
         version = getattr(module, attribute, None)
         if isinstance(version, str) and version.strip():
@@ -406,10 +407,7 @@ def _distributions(paths: Sequence[str]) -> Dict[str, importlib.metadata.Distrib
     """normalised name -> the first distribution found along ``paths`` (as import does)."""
     found: Dict[str, importlib.metadata.Distribution] = {}
     for distribution in importlib.metadata.distributions(path=list(paths)):
-        try:
-            name = distribution.metadata["Name"]
-        except Exception:
-            continue
+        name = _metadata_name(distribution)
         if name:
             found.setdefault(normalise(name), distribution)
     return found
@@ -439,12 +437,10 @@ def _requirement_tools():
     """``packaging``'s Requirement and Version, from packaging or pip's copy; None if
     neither imports (then only identical versions count as satisfying)."""
     for prefix in ("packaging", "pip._vendor.packaging"):
-        try:
-            requirements = importlib.import_module(prefix + ".requirements")
-            version = importlib.import_module(prefix + ".version")
+        requirements = _imported(prefix + ".requirements")
+        version = _imported(prefix + ".version")
+        if requirements is not None and version is not None:
             return requirements.Requirement, version.Version
-        except Exception:
-            continue
     return None
 
 
@@ -456,14 +452,9 @@ def _requirements_on(distributions: Iterable, tools) -> Dict[str, List]:
     requirement_class = tools[0]
     for distribution in distributions:
         for text in distribution.requires or []:
-            try:
-                requirement = requirement_class(text)
-                if requirement.marker is not None and not requirement.marker.evaluate(
-                        {"extra": ""}):
-                    continue
-            except Exception:
-                continue
-            result.setdefault(normalise(requirement.name), []).append(requirement)
+            requirement = _unconditional_requirement(requirement_class, text)
+            if requirement is not None:
+                result.setdefault(normalise(requirement.name), []).append(requirement)
     return result
 
 
@@ -650,3 +641,32 @@ def remove_protected_copies(target: str, requested: Sequence[str] = (),
             continue
         removed.append(f"{module} (a copy of QGIS's own {module})")
     return removed
+
+
+def _imported(module_name: str):
+    """The module, or None where it does not import (for any reason: a broken install
+    must not stop the plugin from loading)."""
+    try:
+        return importlib.import_module(module_name)
+    except Exception:  # noqa: BLE001 (any failure means "not importable")
+        return None
+
+
+def _metadata_name(distribution) -> Optional[str]:
+    """A distribution's name, or None where its metadata cannot be read."""
+    try:
+        return distribution.metadata["Name"]
+    except Exception:  # noqa: BLE001 (a broken distribution is skipped)
+        return None
+
+
+def _unconditional_requirement(requirement_class, text: str):
+    """The requirement a distribution always has (no extra, a marker true here), or None
+    (an extra's, a marker false here, or text that does not parse)."""
+    try:
+        requirement = requirement_class(text)
+        if requirement.marker is not None and not requirement.marker.evaluate({"extra": ""}):
+            return None
+        return requirement
+    except Exception:  # noqa: BLE001 (an unreadable requirement is skipped)
+        return None

@@ -80,3 +80,16 @@ def test_a_zip_without_a_spectral_image_is_no_product(tmp_path):
         archive.writestr("readme.txt", "nothing here")
     assert product_image(str(path)) is None
     assert product_image(str(tmp_path / "missing.zip")) is None
+
+
+def test_a_metadata_xml_with_entities_is_refused(tmp_path):
+    """Entities are how an XML file makes a parser expand without bound (a 'billion
+    laughs'): METADATA.XML has none, and one that declares them is not read."""
+    from hyperspectral_crnn.models.common.errors import CrnnError
+    from hyperspectral_crnn.models.rasters.bands import read_enmap_bands
+
+    bomb = tmp_path / f"{ENMAP_NAME}-METADATA.XML"
+    bomb.write_text('<?xml version="1.0"?><!DOCTYPE level_X [<!ENTITY a "aaaaaaaaaa">'
+                    '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><level_X>&b;</level_X>')
+    with pytest.raises(CrnnError, match="declares a document type or entities"):
+        read_enmap_bands(str(bomb))

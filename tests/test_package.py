@@ -198,6 +198,21 @@ def test_the_help_button_opens_the_rendered_reference(qgis_app):
     assert "crnn:train" in text and "<table" in text and "](" not in text
 
 
+def test_the_upload_scans_find_nothing(built, tmp_path):
+    """plugins.qgis.org runs Bandit on an upload and blocks a version on a finding; the
+    zip must also hold no secret detect-secrets finds."""
+    with zipfile.ZipFile(built[0]) as archive:
+        archive.extractall(tmp_path)
+    bin_dir = Path(sys.executable).parent
+    done = subprocess.run([str(bin_dir / "bandit"), "-r", "-q", "-f", "json", str(tmp_path)],
+                          capture_output=True, text=True, timeout=300)
+    findings = json.loads(done.stdout)["results"]
+    assert findings == [], [(f["filename"], f["line_number"], f["test_id"]) for f in findings]
+    done = subprocess.run([str(bin_dir / "detect-secrets"), "scan", "--all-files", "."],
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert json.loads(done.stdout)["results"] == {}
+
+
 def test_deterministic(built, tmp_path):
     done = _build(tmp_path)
     assert done.returncode == 0, done.stderr

@@ -23,10 +23,10 @@ from __future__ import annotations
 import math
 import os
 import re
-import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
+from xml.parsers.expat import ExpatError, ParserCreate
 
 from osgeo import gdal
 
@@ -380,24 +380,58 @@ def read_enmap_bands(xml_path: str) -> Dict[int, Tuple[float, Optional[float], f
     (physical value = DN * gain + offset; L2A reflectance gains are 1e-4). Other
     ``bandID`` elements of the file (``product/bandStatistics``) are not read."""
     try:
-        root = ElementTree.fromstring(_read_bytes(xml_path))
-    except (OSError, ElementTree.ParseError) as error:
+        elements = _band_elements(_read_bytes(xml_path))
+    except (OSError, ExpatError, CrnnError) as error:
         raise CrnnError(f"Cannot read the EnMAP metadata '{xml_path}': {error}.") from None
     centre_tag, fwhm_tag, gain_tag, offset_tag = ENMAP_BAND_ITEMS
     bands = {}
-    for element in root.findall(ENMAP_BAND_PATH):
-        number = _number(element.get("number"))
-        centre = _number(element.findtext(centre_tag))
+    for number_text, items in elements:
+        number = _number(number_text)
+        centre = _number(items.get(centre_tag))
         if number is None or centre is None:
             continue
-        gain = _number(element.findtext(gain_tag))
+        gain = _number(items.get(gain_tag))
         bands[int(number)] = (
             centre,
-            _number(element.findtext(fwhm_tag)),
+            _number(items.get(fwhm_tag)),
             1.0 if gain in (None, 0.0) else gain,
-            _number(element.findtext(offset_tag)) or 0.0,
+            _number(items.get(offset_tag)) or 0.0,
         )
     return bands
+
+
+def _band_elements(data: bytes) -> List[Tuple[Optional[str], Dict[str, str]]]:
+    """(number attribute, {item: text}) of each ``bandID`` at ENMAP_BAND_PATH under the
+    root, read with expat. A document type or entity declaration is refused: METADATA.XML
+    has none, and entities are how an XML file makes a parser expand without bound."""
+    path = ENMAP_BAND_PATH.split("/")
+    stack: List[str] = []
+    found: List[Tuple[Optional[str], Dict[str, str]]] = []
+    text: List[str] = []
+
+    def refuse(*_args) -> None:
+        raise CrnnError("it declares a document type or entities, which METADATA.XML has not")
+
+    def start(name: str, attributes: Dict[str, str]) -> None:
+        stack.append(name)
+        if stack[1:] == path:
+            found.append((attributes.get("number"), {}))
+        text.clear()
+
+    def end(name: str) -> None:
+        if stack[1:-1] == path and name in ENMAP_BAND_ITEMS:
+            found[-1][1][name] = "".join(text).strip()
+        stack.pop()
+        text.clear()
+
+    parser = ParserCreate()
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text.append
+    parser.Parse(data, True)
+    return found
 
 
 def _with_enmap_metadata(bands: List[BandInfo], path: str) -> List[BandInfo]:
