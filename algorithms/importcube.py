@@ -87,7 +87,8 @@ PARAMETERS = [INPUT, VARIABLE, AXIS_ORDER, GROUND_TRUTH, GROUND_TRUTH_VARIABLE, 
 
 IMPORT_HELP = (
     "Writes a hyperspectral cube from a MATLAB .mat, NumPy .npy/.npz, HDF5 / netCDF "
-    "(PRISMA L2, ...) or any GDAL-readable file (ENVI, ...) as a GeoTIFF, with its "
+    "(PRISMA L2, NASA EMIT L2A put on its map grid, ...) or any GDAL-readable file "
+    "(ENVI, an EnMAP L2A product ZIP as downloaded, ...) as a GeoTIFF, with its "
     "band wavelengths where the input has them. Classic benchmark scenes have no "
     "map coordinates: they are placed on a north-up grid with the given pixel "
     "size, top-left corner and CRS. With a ground-truth array it also writes a "
