@@ -128,6 +128,25 @@ def test_points_in_another_crs_give_the_papers_areas_through_qgis_process(olofss
     assert "21,157.8 &plusmn; 6,157.6" in page
 
 
+def write_boxes(path: Path, boxes) -> Path:
+    """Reference polygons (row, col, rows, cols, class) on the map's grid, field 'ref'."""
+    source = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(32616)
+    layer = source.CreateLayer("reference", srs, ogr.wkbPolygon)
+    layer.CreateField(ogr.FieldDefn("ref", ogr.OFTInteger))
+    for row, col, rows, cols, value in boxes:
+        x0, y0 = ORIGIN[0] + col * PIXEL, ORIGIN[1] - row * PIXEL
+        x1, y1 = x0 + cols * PIXEL, y0 - rows * PIXEL
+        feature = ogr.Feature(layer.GetLayerDefn())
+        feature.SetGeometry(ogr.CreateGeometryFromWkt(
+            f"POLYGON(({x0} {y0},{x1} {y0},{x1} {y1},{x0} {y1},{x0} {y0}))"))
+        feature.SetField("ref", value)
+        layer.CreateFeature(feature)
+    source = layer = None
+    return path
+
+
 def _run(params: dict) -> dict:
     import processing
 
@@ -169,23 +188,9 @@ def test_strata_design_reads_the_strata_raster(qgis_processing, olofsson, tmp_pa
 
 def test_polygons_are_clusters_with_a_wider_interval(qgis_processing, olofsson, tmp_path):
     """Six reference polygons, one of them half wrong: each is a cluster."""
-    path = tmp_path / "polygons.gpkg"
-    source = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
-    srs = osr.SpatialReference()
-    srs.ImportFromEPSG(32616)
-    layer = source.CreateLayer("reference", srs, ogr.wkbPolygon)
-    layer.CreateField(ogr.FieldDefn("ref", ogr.OFTInteger))
     boxes = [(0, 0, 5, 4, 1), (0, 10, 5, 4, 1), (8, 0, 3, 10, 3), (20, 5, 4, 4, 3),
              (100, 10, 6, 6, 4), (200, 50, 5, 5, 4)]  # row, col, rows, cols, class
-    for row, col, rows, cols, value in boxes:
-        x0, y0 = ORIGIN[0] + col * PIXEL, ORIGIN[1] - row * PIXEL
-        x1, y1 = x0 + cols * PIXEL, y0 - rows * PIXEL
-        feature = ogr.Feature(layer.GetLayerDefn())
-        feature.SetGeometry(ogr.CreateGeometryFromWkt(
-            f"POLYGON(({x0} {y0},{x1} {y0},{x1} {y1},{x0} {y1},{x0} {y0}))"))
-        feature.SetField("ref", value)
-        layer.CreateFeature(feature)
-    source = None
+    path = write_boxes(tmp_path / "polygons.gpkg", boxes)
     plain = _run({"CLASSIFICATION": olofsson["map"], "REFERENCE": str(path),
                   "REFERENCE_FIELD": "ref", "OUTPUT_REPORT": str(tmp_path / "p.html")})
     assert _stratified(plain) is None  # hand-drawn polygons: no estimate unless asked
@@ -242,20 +247,7 @@ def test_a_map_in_degrees_gets_the_matrix_and_no_areas(qgis_processing, tmp_path
 
 
 def test_one_reference_polygon_as_a_cluster(qgis_processing, olofsson, tmp_path):
-    path = tmp_path / "one.gpkg"
-    source = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
-    srs = osr.SpatialReference()
-    srs.ImportFromEPSG(32616)
-    layer = source.CreateLayer("reference", srs, ogr.wkbPolygon)
-    layer.CreateField(ogr.FieldDefn("ref", ogr.OFTInteger))
-    x0, y0 = ORIGIN[0] + 100 * PIXEL, ORIGIN[1] - 150 * PIXEL
-    feature = ogr.Feature(layer.GetLayerDefn())
-    feature.SetGeometry(ogr.CreateGeometryFromWkt(
-        f"POLYGON(({x0} {y0},{x0 + 3 * PIXEL} {y0},{x0 + 3 * PIXEL} {y0 - 3 * PIXEL},"
-        f"{x0} {y0 - 3 * PIXEL},{x0} {y0}))"))
-    feature.SetField("ref", 4)
-    layer.CreateFeature(feature)
-    source = layer = None
+    path = write_boxes(tmp_path / "one.gpkg", [(150, 100, 3, 3, 4)])
     result = _run({"CLASSIFICATION": olofsson["map"], "REFERENCE": str(path),
                    "REFERENCE_FIELD": "ref", "SAMPLING_DESIGN": "clusters",
                    "OUTPUT_REPORT": str(tmp_path / "r.html")})

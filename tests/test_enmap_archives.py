@@ -9,12 +9,11 @@ from __future__ import annotations
 import zipfile
 
 import pytest
-from osgeo import gdal
-from test_band_metadata import ENMAP_BANDS, ENMAP_NAME, _write_enmap
+from test_band_metadata import ENMAP_BANDS, ENMAP_NAME, _info, _write_enmap
 
 from hyperspectral_crnn.models.importing.gdal_cubes import product_image
 from hyperspectral_crnn.models.importing.importcube import Placement, import_cube
-from hyperspectral_crnn.models.rasters.bands import enmap_metadata_path, read_band_info
+from hyperspectral_crnn.models.rasters.bands import enmap_metadata_path
 
 WAVELENGTHS = [w for _, w, *_ in ENMAP_BANDS]
 FWHM = [f for _, _, f, *_ in ENMAP_BANDS]
@@ -32,14 +31,6 @@ def product_zip(folder, name="product.ZIP", inner_folder=f"{ENMAP_NAME}/"):
     return path
 
 
-def bands_of(path):
-    dataset = gdal.Open(path)
-    try:
-        return read_band_info(dataset, path)
-    finally:
-        dataset = None
-
-
 @pytest.mark.parametrize("nested", [False, True], ids=["product-zip", "zip-in-zip"])
 def test_a_product_zip_is_imported_with_its_metadata(tmp_path, nested):
     path = product_zip(tmp_path)
@@ -53,7 +44,7 @@ def test_a_product_zip_is_imported_with_its_metadata(tmp_path, nested):
     assert enmap_metadata_path(inside).endswith("-METADATA.XML")
     out = str(tmp_path / "enmap.tif")
     import_cube(str(path), out, Placement())
-    bands = bands_of(out)
+    bands = _info(out)
     assert [b.wavelength for b in bands] == pytest.approx(WAVELENGTHS)
     assert [b.fwhm for b in bands] == pytest.approx(FWHM)
     assert [(b.scale, b.offset) for b in bands] == [(g, o) for *_, g, o in ENMAP_BANDS]
@@ -62,7 +53,7 @@ def test_a_product_zip_is_imported_with_its_metadata(tmp_path, nested):
 def test_the_image_inside_a_zip_reads_its_metadata_as_a_layer_would(tmp_path):
     """What QGIS gives the plugin for a layer added from a ZIP: the /vsizip/ path."""
     inside = product_image(str(product_zip(tmp_path)))
-    bands = bands_of(inside)
+    bands = _info(inside)
     assert [b.wavelength for b in bands] == pytest.approx(WAVELENGTHS)
 
 
@@ -71,7 +62,7 @@ def test_the_stac_catalogues_cog_names(tmp_path):
     cog = image.replace("-SPECTRAL_IMAGE.TIF", "-SPECTRAL_IMAGE_COG.TIF")
     (tmp_path / image.split("/")[-1]).rename(cog)
     assert enmap_metadata_path(cog) == str(tmp_path / f"{ENMAP_NAME}-METADATA.XML")
-    assert [b.wavelength for b in bands_of(cog)] == pytest.approx(WAVELENGTHS)
+    assert [b.wavelength for b in _info(cog)] == pytest.approx(WAVELENGTHS)
 
 
 def test_a_zip_without_a_spectral_image_is_no_product(tmp_path):

@@ -80,16 +80,16 @@ def count_classes(dataset: gdal.Dataset, rows_per_read: int = ROWS_PER_READ,
         if is_cancelled is not None and is_cancelled():
             raise CancelledError("The assessment was cancelled; no report was written.")
         rows = min(rows_per_read, dataset.RasterYSize - start)
-        values = _strip_classes(dataset, start, rows)
+        values = strip_classes(dataset, start, rows)
         if within is not None:
-            values[_strip_classes(within, start, rows) == 0] = 0
+            values[strip_classes(within, start, rows) == 0] = 0
         found, n = np.unique(values[values != 0], return_counts=True)
         for value, count in zip(found.tolist(), n.tolist()):
             counts[value] = counts.get(value, 0) + count
     return counts
 
 
-def _strip_classes(dataset: gdal.Dataset, start: int, rows: int) -> np.ndarray:
+def strip_classes(dataset: gdal.Dataset, start: int, rows: int) -> np.ndarray:
     """Band 1's class values (0: none) in ``rows`` rows from ``start``."""
     raw = read_block(dataset, 0, start, dataset.RasterXSize, rows, [1])[0]
     nodata = dataset.GetRasterBand(1).GetNoDataValue()
@@ -225,6 +225,6 @@ def sample_of_pixels(classification_path: str, reference: Union[str, ReferenceWi
                            np.array(list(counter.values()), np.float64)), unclassified
 
 
-__all__ = ["map_pixel_area", "map_unit", "count_classes", "PointSample", "points_from_wkb",
-           "sample_at_points",
-           "sample_of_pixels", "SQUARE_METRES_PER_HECTARE"]
+__all__ = ["map_pixel_area", "map_unit", "count_classes", "strip_classes", "PointSample",
+           "points_from_wkb", "sample_at_points", "sample_of_pixels",
+           "SQUARE_METRES_PER_HECTARE"]

@@ -23,10 +23,10 @@ import numpy as np
 from osgeo import gdal, ogr
 
 from ..common.errors import CrnnError
-from ..rasters.files import gdal_exceptions, read_block, staged, vector_output, writing
+from ..rasters.files import gdal_exceptions, staged, vector_output, writing
 from ..training.samples import burn_polygons
-from .area_sample import count_classes
-from .assessment_rasters import ROWS_PER_READ, as_classes, missing_mask
+from .area_sample import count_classes, strip_classes
+from .assessment_rasters import ROWS_PER_READ
 
 ALLOCATIONS = ("compromise", "proportional", "equal")
 
@@ -163,11 +163,8 @@ def count_in_area(dataset: gdal.Dataset, area: DrawArea,
 
 def _strips(dataset: gdal.Dataset, rows_per_read: int, area: Optional[DrawArea]):
     """(first row, class values with 0 for none and outside the area) strip by strip."""
-    nodata = dataset.GetRasterBand(1).GetNoDataValue()
     for start in range(0, dataset.RasterYSize, rows_per_read):
-        rows = min(rows_per_read, dataset.RasterYSize - start)
-        raw = read_block(dataset, 0, start, dataset.RasterXSize, rows, [1])[0]
-        values = as_classes(raw, missing_mask(raw, nodata), "classification")
+        values = strip_classes(dataset, start, min(rows_per_read, dataset.RasterYSize - start))
         yield start, (values if area is None else area.mask(values, start))
 
 
